@@ -1,0 +1,20 @@
+// Every benchmark, or the ones named: npm run bench [-- targets]
+import { runTargetsBench } from './targets.js';
+
+const benches: Record<string, () => void | Promise<void>> = {
+  targets: runTargetsBench,
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!(name in benches)) {
+    console.error(
+      `unknown benchmark "${name}"; expected one of ${Object.keys(benches).join(', ')}`,
+    );
+    process.exit(2);
+  }
+}
+console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+for (const [name, run] of Object.entries(benches)) {
+  if (wanted.length === 0 || wanted.includes(name)) await run();
+}

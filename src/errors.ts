@@ -1,0 +1,127 @@
+/**
+ * Every error certsweep throws is a {@link CertsweepError} with a stable `code`, so callers can
+ * switch on the code instead of parsing messages. Failures of a single scan target are not
+ * thrown at all: they are reported in the scan result.
+ *
+ * @example
+ * ```ts
+ * import { CertsweepError, expandTargets } from 'certsweep';
+ *
+ * try {
+ *   expandTargets({ hosts: '10.0.0.1/8', ports: 443 });
+ * } catch (error) {
+ *   if (error instanceof CertsweepError && error.code === 'CERTSWEEP_TARGET_SPEC') {
+ *     console.error(error.message); // names the token and what was expected
+ *   }
+ * }
+ * ```
+ * @module
+ */
+
+/** Options accepted by every {@link CertsweepError} constructor. */
+export interface CertsweepErrorOptions {
+  /** The lower-level error this one wraps, if any. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error certsweep throws.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof CertsweepError) console.error(error.code, error.message);
+ * ```
+ */
+export class CertsweepError extends Error {
+  /** Always `'CertsweepError'`. */
+  override name = 'CertsweepError';
+  /** Stable machine-readable code, e.g. `CERTSWEEP_TARGET_SPEC`. */
+  readonly code: string;
+
+  constructor(message: string, code = 'CERTSWEEP_ERROR', options: CertsweepErrorOptions = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+  }
+}
+
+/** The part of a target spec an error is about. */
+export type TargetSpecField =
+  | 'spec'
+  | 'hosts'
+  | 'ports'
+  | 'exclude'
+  | 'sni'
+  | 'shard'
+  | 'order'
+  | 'seed'
+  | 'maxTargets';
+
+/**
+ * A target spec (hosts, ports, exclusions, SNI map, shard, order) could not be understood.
+ * The message names the offending token and what was expected; `field` and `token` carry the
+ * same facts for programs.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   countTargets({ hosts: '10.1', ports: 443 });
+ * } catch (error) {
+ *   if (error instanceof TargetSpecError) console.error(error.field, error.token);
+ *   // "hosts" "10.1"
+ * }
+ * ```
+ */
+export class TargetSpecError extends CertsweepError {
+  /** Always `'TargetSpecError'`. */
+  override name = 'TargetSpecError';
+  /** Which part of the spec was wrong. */
+  readonly field: TargetSpecField;
+  /** The offending token as the user wrote it, when there is one. */
+  readonly token: string | undefined;
+
+  constructor(
+    field: TargetSpecField,
+    token: string | undefined,
+    message: string,
+    code = 'CERTSWEEP_TARGET_SPEC',
+    options: CertsweepErrorOptions = {},
+  ) {
+    super(message, code, options);
+    this.field = field;
+    this.token = token;
+  }
+}
+
+/**
+ * A target spec is valid but expands to more targets than `maxTargets` allows. Raised before
+ * the first target is produced, so an IPv6 /64 never starts iterating by accident.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   expandTargets({ hosts: '2001:db8::/64', ports: 443 });
+ * } catch (error) {
+ *   if (error instanceof TargetLimitError) console.error(`${error.count} > ${error.limit}`);
+ * }
+ * ```
+ */
+export class TargetLimitError extends TargetSpecError {
+  /** Always `'TargetLimitError'`. */
+  override name = 'TargetLimitError';
+  /** How many targets the spec would have produced. */
+  readonly count: bigint;
+  /** The `maxTargets` limit in force. */
+  readonly limit: bigint;
+
+  constructor(count: bigint, limit: bigint) {
+    super(
+      'maxTargets',
+      undefined,
+      `target spec expands to ${count} targets, more than maxTargets (${limit}); ` +
+        'narrow the ranges or raise maxTargets explicitly',
+      'CERTSWEEP_TARGET_LIMIT',
+    );
+    this.count = count;
+    this.limit = limit;
+  }
+}

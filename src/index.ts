@@ -1,0 +1,21 @@
+/**
+ * certsweep: TLS certificate inventory and monitoring as small, composable primitives.
+ *
+ * @example
+ * ```ts
+ * import { countTargets, expandTargets } from 'certsweep';
+ *
+ * const spec = { hosts: '192.0.2.0/24', ports: '443,8443' };
+ * console.log(countTargets(spec)); // 512n
+ * for (const target of expandTargets(spec)) console.log(target.host, target.port);
+ * ```
+ * @packageDocumentation
+ */
+export {
+  CertsweepError,
+  type CertsweepErrorOptions,
+  TargetLimitError,
+  TargetSpecError,
+  type TargetSpecField,
+} from './errors.js';
+export * from './targets/index.js';
