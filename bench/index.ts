@@ -1,8 +1,10 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
+import { runScanBench } from './scan.js';
 import { runTargetsBench } from './targets.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   targets: runTargetsBench,
+  scan: runScanBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -125,3 +125,112 @@ export class TargetLimitError extends TargetSpecError {
     this.limit = limit;
   }
 }
+
+/**
+ * Options passed to `scan()` or `grab()` are invalid. Raised before any connection is made.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await grab({ host: '192.0.2.1', port: 443 }, { timeoutMs: -1 });
+ * } catch (error) {
+ *   if (error instanceof ScanOptionsError) console.error(error.option); // "timeoutMs"
+ * }
+ * ```
+ */
+export class ScanOptionsError extends CertsweepError {
+  /** Always `'ScanOptionsError'`. */
+  override name = 'ScanOptionsError';
+  /** The option that was wrong. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(message, 'CERTSWEEP_SCAN_OPTIONS');
+    this.option = option;
+  }
+}
+
+/**
+ * Bytes that were supposed to be a certificate (DER or PEM) could not be parsed. Raised for
+ * truncated or malformed structure; a malformed extension alone does not raise it (it is
+ * reported in `Certificate.extensionErrors`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseCertificate(bytes);
+ * } catch (error) {
+ *   if (error instanceof CertificateParseError) console.error(error.code, error.message);
+ * }
+ * ```
+ */
+export class CertificateParseError extends CertsweepError {
+  /** Always `'CertificateParseError'`. */
+  override name = 'CertificateParseError';
+
+  constructor(
+    message: string,
+    code = 'CERTSWEEP_CERTIFICATE_PARSE',
+    options: CertsweepErrorOptions = {},
+  ) {
+    super(message, code, options);
+  }
+}
+
+/**
+ * A certificate is larger than the `maxBytes` limit (64 KiB by default) and was refused
+ * before parsing. Code `CERTSWEEP_CERTIFICATE_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * parseCertificate(huge, { maxBytes: 16_384 }); // throws CertificateTooLargeError
+ * ```
+ */
+export class CertificateTooLargeError extends CertificateParseError {
+  /** Always `'CertificateTooLargeError'`. */
+  override name = 'CertificateTooLargeError';
+  /** Size of the input, in bytes. */
+  readonly size: number;
+  /** The limit in force, in bytes. */
+  readonly limit: number;
+
+  constructor(size: number, limit: number) {
+    super(
+      `certificate of ${size} bytes exceeds the ${limit}-byte limit (raise maxBytes to accept it)`,
+      'CERTSWEEP_CERTIFICATE_TOO_LARGE',
+    );
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/**
+ * A trust store could not be loaded: a file or directory could not be read, or held no
+ * certificate at all. Bad PEM blocks inside a readable file do not raise it; they are listed
+ * in `TrustStore.errors`. Code `CERTSWEEP_TRUST_STORE`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await TrustStore.fromFile('/etc/ssl/missing.pem');
+ * } catch (error) {
+ *   if (error instanceof TrustStoreError) console.error(error.path, error.message);
+ * }
+ * ```
+ */
+export class TrustStoreError extends CertsweepError {
+  /** Always `'TrustStoreError'`. */
+  override name = 'TrustStoreError';
+  /** The file or directory concerned, when there is one. */
+  readonly path: string | undefined;
+
+  constructor(
+    message: string,
+    path: string | undefined,
+    code = 'CERTSWEEP_TRUST_STORE',
+    options: CertsweepErrorOptions = {},
+  ) {
+    super(message, code, options);
+    this.path = path;
+  }
+}

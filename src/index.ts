@@ -14,8 +14,10 @@
 export {
   CertsweepError,
   type CertsweepErrorOptions,
+  ScanOptionsError,
   TargetLimitError,
   TargetSpecError,
   type TargetSpecField,
 } from './errors.js';
+export * from './scan/index.js';
 export * from './targets/index.js';

@@ -1,0 +1,150 @@
+import { lookup } from 'node:dns/promises';
+import { ScanOptionsError } from '../errors.js';
+import type { StarttlsProtocol } from './types.js';
+
+/**
+ * Options of {@link scan} and {@link grab}. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const options: ScanOptions = {
+ *   concurrency: 512,
+ *   timeoutMs: 3000,
+ *   rateLimit: 200, // new connections per second
+ *   perHostConcurrency: 4,
+ *   starttls: 'auto',
+ *   signal: AbortSignal.timeout(60_000),
+ * };
+ * ```
+ */
+export interface ScanOptions {
+  /** Most handshakes in flight at once. Default: `256`. */
+  readonly concurrency?: number;
+  /**
+   * One hard deadline per probe, in milliseconds, covering DNS, TCP connect, STARTTLS and the
+   * TLS handshake. Default: `5000`.
+   */
+  readonly timeoutMs?: number;
+  /** Stops the whole scan: in-flight probes end as `ABORTED`, no new target is taken. */
+  readonly signal?: AbortSignal;
+  /** Most new connections per second, for fragile networks. Default: unlimited. */
+  readonly rateLimit?: number;
+  /** Most probes in flight to one host at once. Default: unlimited. */
+  readonly perHostConcurrency?: number;
+  /**
+   * STARTTLS before the handshake: a protocol, `'auto'` to pick by well-known port (25 and
+   * 587 SMTP, 143 IMAP, 110 POP3, 21 FTP, 389 LDAP, 5222 XMPP, 5432 PostgreSQL; implicit TLS
+   * everywhere else, including 465, 993, 995 and 636), or `'none'`. Default: `'auto'`.
+   */
+  readonly starttls?: StarttlsProtocol | 'auto' | 'none';
+  /** Allow TLS 1.0/1.1 and legacy ciphers, to inventory old appliances. Default: `false`. */
+  readonly legacy?: boolean;
+  /** ALPN protocols to offer, e.g. `['h2', 'http/1.1']`. Default: none offered. */
+  readonly alpn?: readonly string[];
+  /**
+   * For hostnames: probe the first address the resolver returns, or every address (A and
+   * AAAA), giving one result per address. Default: `'first'`.
+   */
+  readonly addresses?: 'first' | 'all';
+  /** Most certificates kept from one chain; the rest is cut and flagged. Default: `16`. */
+  readonly maxChainLength?: number;
+  /** Most DER bytes kept from one chain; the rest is cut and flagged. Default: `65536`. */
+  readonly maxChainBytes?: number;
+  /** Name announced in SMTP `EHLO`. Default: `'certsweep.invalid'`. */
+  readonly ehloName?: string;
+  /**
+   * Resolves a hostname to its addresses, in preference order. Default: the system resolver
+   * (`dns.lookup` with `all: true`, as the operating system orders them).
+   */
+  readonly lookup?: (hostname: string) => Promise<readonly string[]>;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedScanOptions {
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+  readonly rateLimit: number;
+  readonly perHostConcurrency: number;
+  readonly starttls: StarttlsProtocol | 'auto' | 'none';
+  readonly legacy: boolean;
+  readonly alpn: readonly string[];
+  readonly addresses: 'first' | 'all';
+  readonly maxChainLength: number;
+  readonly maxChainBytes: number;
+  readonly ehloName: string;
+  readonly lookup: (hostname: string) => Promise<readonly string[]>;
+}
+
+const STARTTLS = new Set([
+  'smtp',
+  'imap',
+  'pop3',
+  'ftp',
+  'ldap',
+  'xmpp',
+  'postgres',
+  'auto',
+  'none',
+]);
+
+/** Fills in defaults and refuses nonsense with a {@link ScanOptionsError} naming the option. */
+export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptions {
+  const starttls = options.starttls ?? 'auto';
+  if (!STARTTLS.has(starttls)) {
+    throw new ScanOptionsError(
+      'starttls',
+      `starttls: "${starttls}" is not one of ${[...STARTTLS].join(', ')}`,
+    );
+  }
+  const addresses = options.addresses ?? 'first';
+  if (addresses !== 'first' && addresses !== 'all') {
+    throw new ScanOptionsError('addresses', `addresses: "${addresses}" must be 'first' or 'all'`);
+  }
+  if (
+    options.alpn !== undefined &&
+    (!Array.isArray(options.alpn) || options.alpn.some((p) => typeof p !== 'string' || p === ''))
+  ) {
+    throw new ScanOptionsError('alpn', 'alpn: expected an array of non-empty protocol names');
+  }
+  return {
+    concurrency: positiveInteger('concurrency', options.concurrency, 256),
+    timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, 5000),
+    signal: options.signal,
+    rateLimit: positiveNumber('rateLimit', options.rateLimit, Number.POSITIVE_INFINITY),
+    perHostConcurrency: positiveInteger(
+      'perHostConcurrency',
+      options.perHostConcurrency,
+      Number.POSITIVE_INFINITY,
+    ),
+    starttls,
+    legacy: options.legacy === true,
+    alpn: options.alpn ?? [],
+    addresses,
+    maxChainLength: positiveInteger('maxChainLength', options.maxChainLength, 16),
+    maxChainBytes: positiveInteger('maxChainBytes', options.maxChainBytes, 65536),
+    ehloName: options.ehloName ?? 'certsweep.invalid',
+    lookup: options.lookup ?? systemLookup,
+  };
+}
+
+async function systemLookup(hostname: string): Promise<string[]> {
+  const found = await lookup(hostname, { all: true, verbatim: true });
+  return found.map((entry) => entry.address);
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if ((Number.isSafeInteger(value) && value >= 1) || value === Number.POSITIVE_INFINITY)
+    return value;
+  throw new ScanOptionsError(
+    name,
+    `${name}: ${String(value)} must be a whole number of at least 1`,
+  );
+}
+
+function positiveNumber(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && value > 0 && !Number.isNaN(value)) return value;
+  throw new ScanOptionsError(name, `${name}: ${String(value)} must be a number greater than 0`);
+}

@@ -1,0 +1,186 @@
+import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import type { Target } from '../targets/index.js';
+import { captureChain, connectTcp, type HandshakeSettings, handshake } from './connect.js';
+import { Deadline } from './deadline.js';
+import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
+import type { ResolvedScanOptions } from './options.js';
+import { starttlsFor, upgrade } from './starttls/index.js';
+import type { ScanFailure, ScanResult, ScanTimings } from './types.js';
+
+/** What every probe of one scan shares: options, one TLS context, the live deadlines. */
+export interface ProbeContext {
+  readonly options: ResolvedScanOptions;
+  readonly handshake: HandshakeSettings;
+  /** Deadlines of probes in flight, so an abort can cut them all at once. */
+  readonly live: Set<Deadline>;
+  /** Set once the scan is aborted or abandoned: no new probe may start. */
+  aborted: boolean;
+}
+
+/** Builds the shared context; one TLS context serves every handshake of a scan. */
+export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
+  const secureContext = createSecureContext(
+    options.legacy ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {},
+  );
+  return {
+    options,
+    handshake: { secureContext, alpn: options.alpn },
+    live: new Set(),
+    aborted: false,
+  };
+}
+
+/**
+ * Probes a target: every resolved address, or only the first, per `options.addresses`.
+ * Rejects only when the process is out of file descriptors, so the caller can retry later.
+ */
+export async function probeTarget(target: Target, context: ProbeContext): Promise<ScanResult[]> {
+  const invalid = checkTarget(target);
+  if (invalid) return [invalid];
+  if (isIP(target.host)) return [await probeAddress(target, target.host, context)];
+  const started = performance.now();
+  const deadline = watch(new Deadline(context.options.timeoutMs, started), context);
+  let addresses: string[];
+  try {
+    addresses = [...(await deadline.race(context.options.lookup(target.host)))];
+    if (addresses.length === 0) throw new ProbeFailure('DNS', `${target.host} has no addresses`);
+  } catch (error) {
+    const failure = classify(error);
+    return [failed(target, undefined, failure, { total: performance.now() - started })];
+  } finally {
+    deadline.finish();
+    context.live.delete(deadline);
+  }
+  const dns = performance.now() - started;
+  const chosen = context.options.addresses === 'all' ? addresses : addresses.slice(0, 1);
+  const results: ScanResult[] = [];
+  for (const address of chosen) results.push(await probeAddress(target, address, context, dns));
+  return results;
+}
+
+/** One probe of one address: connect, STARTTLS if any, handshake, capture the chain. */
+async function probeAddress(
+  target: Target,
+  address: string,
+  context: ProbeContext,
+  dns?: number,
+): Promise<ScanResult> {
+  const { options } = context;
+  const started = performance.now();
+  const budget = dns === undefined ? options.timeoutMs : Math.max(1, options.timeoutMs - dns);
+  const deadline = watch(new Deadline(budget, started), context);
+  const timings: { dns?: number; connect?: number; starttls?: number; handshake?: number } =
+    dns === undefined ? {} : { dns };
+  const starttls = starttlsFor(options.starttls, target.port);
+  try {
+    let mark = performance.now();
+    const socket = await connectTcp(address, target.port, deadline);
+    timings.connect = performance.now() - mark;
+    if (starttls) {
+      mark = performance.now();
+      await upgrade(starttls, socket, deadline, {
+        ehloName: options.ehloName,
+        domain: target.servername ?? target.host,
+      });
+      timings.starttls = performance.now() - mark;
+    }
+    mark = performance.now();
+    const servername =
+      target.servername !== undefined && !isIP(target.servername) ? target.servername : undefined;
+    const { socket: tls, brokenAfterCertificate } = await handshake(
+      socket,
+      servername,
+      context.handshake,
+      deadline,
+    );
+    timings.handshake = performance.now() - mark;
+    const { chain, truncated } = captureChain(tls, options.maxChainLength, options.maxChainBytes);
+    const cipher = tls.getCipher();
+    return {
+      ok: true,
+      target,
+      address,
+      chain,
+      chainTruncated: truncated,
+      protocol: tls.getProtocol() ?? 'unknown',
+      cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
+      alpn: typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null,
+      starttls,
+      ...(brokenAfterCertificate
+        ? {
+            handshakeError: {
+              code: brokenAfterCertificate.code,
+              message: brokenAfterCertificate.message,
+            },
+          }
+        : {}),
+      timings: { ...timings, total: performance.now() - (started - (dns ?? 0)) },
+    };
+  } catch (error) {
+    if (isDescriptorExhaustion(error) && !deadline.reason) throw error;
+    const failure = deadline.reason
+      ? deadline.failure(stepName(timings, starttls !== null))
+      : classify(error);
+    return failed(target, address, failure, {
+      ...timings,
+      total: performance.now() - (started - (dns ?? 0)),
+    });
+  } finally {
+    deadline.finish();
+    context.live.delete(deadline);
+  }
+}
+
+/** Registers a deadline with the scan, cancelled at once if the scan is already aborted. */
+function watch(deadline: Deadline, context: ProbeContext): Deadline {
+  context.live.add(deadline);
+  if (context.aborted) deadline.cancel('ABORTED');
+  return deadline;
+}
+
+function stepName(timings: { connect?: number; starttls?: number }, starttls: boolean): string {
+  if (timings.connect === undefined) return 'TCP connection';
+  if (starttls && timings.starttls === undefined) return 'STARTTLS reply';
+  return 'TLS handshake';
+}
+
+function failed(
+  target: Target,
+  address: string | undefined,
+  failure: ProbeFailure,
+  timings: ScanTimings,
+): ScanFailure {
+  return {
+    ok: false,
+    target,
+    ...(address !== undefined ? { address } : {}),
+    error: {
+      code: failure.code,
+      message: failure.message,
+      ...(failure.reply !== undefined ? { reply: failure.reply } : {}),
+    },
+    timings,
+  };
+}
+
+function checkTarget(target: Target): ScanFailure | undefined {
+  const ok =
+    typeof target === 'object' &&
+    target !== null &&
+    typeof target.host === 'string' &&
+    target.host !== '' &&
+    Number.isInteger(target.port) &&
+    target.port >= 1 &&
+    target.port <= 65535;
+  if (ok) return undefined;
+  return failed(
+    target,
+    undefined,
+    new ProbeFailure(
+      'INVALID_TARGET',
+      `not a target: ${JSON.stringify(target)?.slice(0, 200)}; expected { host, port 1-65535 }`,
+    ),
+    { total: 0 },
+  );
+}

@@ -1,0 +1,107 @@
+import type { Target } from '../targets/index.js';
+
+/** STARTTLS protocols the scanner can speak before the TLS handshake. */
+export type StarttlsProtocol = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'ldap' | 'xmpp' | 'postgres';
+
+/**
+ * Stable codes of a failed probe.
+ * - `REFUSED`: nothing listens on the port (TCP RST to the SYN).
+ * - `TIMEOUT`: the deadline passed (DNS, connect, STARTTLS or handshake took too long, or the
+ *   server accepted and then said nothing).
+ * - `RESET`: the connection was reset or closed before the handshake finished.
+ * - `UNREACHABLE`: no route to the host or network.
+ * - `DNS`: the hostname did not resolve.
+ * - `NOT_TLS`: the server answered with something that is not TLS (HTTP, SSH, garbage).
+ * - `TLS_ALERT`: the server refused the handshake with a TLS alert (no shared protocol or
+ *   cipher, unrecognised name, …).
+ * - `PROTOCOL`: any other TLS failure (unsupported version without an alert, oversized
+ *   certificate message, …).
+ * - `STARTTLS_REFUSED`: the server did not agree to upgrade; `reply` holds what it said.
+ * - `ABORTED`: the scan's `AbortSignal` fired while this probe was in flight.
+ * - `INVALID_TARGET`: the target itself is malformed (no host, port outside 1–65535).
+ */
+export type ScanErrorCode =
+  | 'REFUSED'
+  | 'TIMEOUT'
+  | 'RESET'
+  | 'UNREACHABLE'
+  | 'DNS'
+  | 'NOT_TLS'
+  | 'TLS_ALERT'
+  | 'PROTOCOL'
+  | 'STARTTLS_REFUSED'
+  | 'ABORTED'
+  | 'INVALID_TARGET';
+
+/** Milliseconds spent in each step of a probe; steps that did not run are absent. */
+export interface ScanTimings {
+  /** Resolving a hostname. */
+  readonly dns?: number;
+  /** TCP connect. */
+  readonly connect?: number;
+  /** The STARTTLS exchange. */
+  readonly starttls?: number;
+  /** The TLS handshake. */
+  readonly handshake?: number;
+  /** From start to result. */
+  readonly total: number;
+}
+
+/** A probe that captured the server's certificate chain. */
+export interface ScanSuccess {
+  readonly ok: true;
+  readonly target: Target;
+  /** The IP address connected to. */
+  readonly address: string;
+  /**
+   * The certificates exactly as the server sent them: DER, in order, extras and duplicates
+   * included, leaf first (as servers are supposed to send it).
+   */
+  readonly chain: readonly Uint8Array[];
+  /** True when the chain was longer than `maxChainLength` or `maxChainBytes` and was cut. */
+  readonly chainTruncated: boolean;
+  /** Negotiated protocol, e.g. `TLSv1.3`. */
+  readonly protocol: string;
+  /** Negotiated cipher suite (OpenSSL name), e.g. `TLS_AES_256_GCM_SHA384`. */
+  readonly cipher: string;
+  /** The ALPN protocol the server selected, or `null`. */
+  readonly alpn: string | null;
+  /** The STARTTLS protocol spoken before the handshake, if any. */
+  readonly starttls: StarttlsProtocol | null;
+  /**
+   * Set when the server sent its certificates but then ended the handshake, typically
+   * because it demands a client certificate; the chain is still reported. Absent when the
+   * handshake completed.
+   */
+  readonly handshakeError?: { readonly code: ScanErrorCode; readonly message: string };
+  readonly timings: ScanTimings;
+}
+
+/** A probe that failed, with a stable code. */
+export interface ScanFailure {
+  readonly ok: false;
+  readonly target: Target;
+  /** The IP address tried, when the hostname resolved. */
+  readonly address?: string;
+  readonly error: {
+    readonly code: ScanErrorCode;
+    /** What happened, for people. */
+    readonly message: string;
+    /** For `STARTTLS_REFUSED` and `NOT_TLS`: the start of what the server said. */
+    readonly reply?: string;
+  };
+  readonly timings: ScanTimings;
+}
+
+/**
+ * The outcome of probing one target (one per resolved address with `addresses: 'all'`).
+ *
+ * @example
+ * ```ts
+ * for await (const result of scan(expandTargets(spec))) {
+ *   if (result.ok) console.log(result.target.host, result.chain.length, result.protocol);
+ *   else console.log(result.target.host, result.error.code);
+ * }
+ * ```
+ */
+export type ScanResult = ScanSuccess | ScanFailure;
