@@ -20,6 +20,10 @@ export interface Running {
   accepted: number;
   /** Sockets currently open on the server side. */
   open: Set<Socket>;
+  /** The most sockets open at once. */
+  peakOpen: number;
+  /** performance.now() of each accepted connection. */
+  acceptedAt: number[];
   close(): Promise<void>;
 }
 
@@ -50,6 +54,8 @@ function track(server: Server, host: string): Running {
     servernames: [],
     accepted: 0,
     open: new Set(),
+    peakOpen: 0,
+    acceptedAt: [],
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of running.open) socket.destroy();
@@ -58,7 +64,9 @@ function track(server: Server, host: string): Running {
   };
   server.on('connection', (socket: Socket) => {
     running.accepted++;
+    running.acceptedAt.push(performance.now());
     running.open.add(socket);
+    running.peakOpen = Math.max(running.peakOpen, running.open.size);
     socket.on('close', () => running.open.delete(socket));
     socket.on('error', () => {});
   });
@@ -145,8 +153,8 @@ export async function startRawServer(
   return listen(server, running, host, options.port ?? 0);
 }
 
-/** Accepts and never says a word. */
-export const silent = () => startRawServer(() => {});
+/** Accepts and never says a word (but reads, so it notices when the client leaves). */
+export const silent = (options: { host?: string } = {}) => startRawServer((socket) => socket.resume(), options);
 
 /** Sends one byte a second, forever (a TLS-looking header that never completes). */
 export const drip = () =>
@@ -198,12 +206,15 @@ export async function startStarttlsServer(
   let running: Running | undefined;
   const upgrade = (socket: Socket) => {
     socket.removeAllListeners('data');
-    const tls = new TLSSocket(socket, { isServer: true, secureContext: context });
-    tls.on('secure', () => {
-      const name = (tls as TLSSocket & { servername?: string | false }).servername;
-      if (name) running?.servernames.push(name);
-      tls.end();
+    const tls = new TLSSocket(socket, {
+      isServer: true,
+      secureContext: context,
+      SNICallback: (name, done) => {
+        running?.servernames.push(name);
+        done(null, context);
+      },
     });
+    tls.on('secure', () => tls.end());
     tls.on('error', () => {});
   };
   const refuse = options.refuse === true;

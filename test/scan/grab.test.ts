@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  grab,
+  type ScanFailure,
+  ScanOptionsError,
+  type ScanResult,
+  type ScanSuccess,
+} from '../../src/index.js';
+import * as farm from '../helpers/farm.js';
+import { createChain, createRoot } from '../helpers/pki.js';
+
+const serving = farm.defaultServing();
+const servers: farm.Running[] = [];
+const start = async (server: Promise<farm.Running>) => {
+  const running = await server;
+  servers.push(running);
+  return running;
+};
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+function success(result: ScanResult): ScanSuccess {
+  if (!result.ok)
+    throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
+  return result;
+}
+function failure(result: ScanResult): ScanFailure {
+  if (result.ok) throw new Error('expected a failure');
+  return result;
+}
+
+describe('grab: what a successful probe reports', () => {
+  let tls: farm.Running;
+  beforeAll(async () => {
+    tls = await start(farm.startTlsServer(serving, { tls: { ALPNProtocols: ['h2', 'http/1.1'] } }));
+  });
+
+  it('returns the chain as DER, protocol, cipher, ALPN, address and timings', async () => {
+    const result = success(
+      await grab({ host: '127.0.0.1', port: tls.port }, { alpn: ['http/1.1'] }),
+    );
+    expect(result.chain.map((der) => Buffer.from(der).toString('hex'))).toEqual(
+      serving.chain.map((c) => c.der.toString('hex')),
+    );
+    expect(result.protocol).toBe('TLSv1.3');
+    expect(result.cipher).toMatch(/^TLS_/);
+    expect(result.alpn).toBe('http/1.1');
+    expect(result.address).toBe('127.0.0.1');
+    expect(result.starttls).toBeNull();
+    expect(result.chainTruncated).toBe(false);
+    expect(result.handshakeError).toBeUndefined();
+    expect(result.timings.connect).toBeGreaterThanOrEqual(0);
+    expect(result.timings.handshake).toBeGreaterThanOrEqual(0);
+    expect(result.timings.total).toBeGreaterThanOrEqual(result.timings.handshake ?? 0);
+  });
+
+  it('keeps the chain exactly as sent: out of order, with extras and duplicates', async () => {
+    const { root, intermediate, leaf } = createChain('odd.test');
+    const stranger = createRoot();
+    const sent = [leaf, stranger, root, intermediate, intermediate];
+    const odd = await start(farm.startTlsServer({ chain: sent, key: leaf }));
+    const result = success(await grab({ host: '127.0.0.1', port: odd.port }));
+    expect(result.chain.map((der) => Buffer.from(der).toString('hex'))).toEqual(
+      sent.map((c) => c.der.toString('hex')),
+    );
+  });
+
+  it('sends SNI for hostnames and servername targets, never for bare addresses', async () => {
+    const before = tls.servernames.length;
+    success(await grab({ host: '127.0.0.1', port: tls.port }));
+    expect(tls.servernames.length).toBe(before);
+    success(await grab({ host: '127.0.0.1', port: tls.port, servername: 'www.example.test' }));
+    expect(tls.servernames.at(-1)).toBe('www.example.test');
+    success(await grab({ host: 'localhost', port: tls.port, servername: 'localhost' }));
+    expect(tls.servernames.at(-1)).toBe('localhost');
+    const count = tls.servernames.length;
+    success(await grab({ host: '127.0.0.1', port: tls.port, servername: '127.0.0.1' }));
+    expect(tls.servernames.length).toBe(count);
+  });
+
+  it('resolves hostnames to the first address or to every address', async () => {
+    const lookup = async () => ['127.0.0.1', '127.0.0.2'];
+    const first = success(
+      await grab({ host: 'multi.test', port: tls.port, servername: 'multi.test' }, { lookup }),
+    );
+    expect(first.address).toBe('127.0.0.1');
+    expect(first.timings.dns).toBeGreaterThanOrEqual(0);
+    await expect(
+      grab({ host: 'multi.test', port: tls.port }, { addresses: 'all' }),
+    ).rejects.toThrow(ScanOptionsError);
+  });
+
+  it('never reuses a TLS session: every probe gets the chain', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect(success(await grab({ host: '127.0.0.1', port: tls.port })).chain.length).toBe(2);
+    }
+  });
+});
+
+describe('grab: legacy protocols, client certificates and oversized chains', () => {
+  it('inventories a TLS 1.0-only server only with legacy: true', async () => {
+    const old = await start(
+      farm.startTlsServer(serving, {
+        tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
+      }),
+    );
+    const refused = failure(await grab({ host: '127.0.0.1', port: old.port }));
+    expect(refused.error.code).toBe('TLS_ALERT');
+    const legacy = success(await grab({ host: '127.0.0.1', port: old.port }, { legacy: true }));
+    expect(legacy.protocol).toBe('TLSv1');
+    expect(legacy.chain.length).toBe(2);
+  });
+
+  it('reports the chain of a server that demands a client certificate (TLS 1.3)', async () => {
+    const strict = await start(
+      farm.startTlsServer(serving, { tls: { requestCert: true, rejectUnauthorized: true } }),
+    );
+    expect(success(await grab({ host: '127.0.0.1', port: strict.port })).chain.length).toBe(2);
+  });
+
+  it('cuts a chain longer than maxChainLength or maxChainBytes and flags it', async () => {
+    const { leaf, intermediate } = createChain('big.test');
+    const sent = [leaf, ...Array.from({ length: 30 }, () => intermediate)];
+    const big = await start(farm.startTlsServer({ chain: sent, key: leaf }));
+    const byCount = success(await grab({ host: '127.0.0.1', port: big.port }));
+    expect(byCount.chain.length).toBe(16);
+    expect(byCount.chainTruncated).toBe(true);
+    const bytes = leaf.der.length + intermediate.der.length * 2;
+    const byBytes = success(
+      await grab(
+        { host: '127.0.0.1', port: big.port },
+        { maxChainBytes: bytes, maxChainLength: 100 },
+      ),
+    );
+    expect(byBytes.chain.length).toBe(3);
+    expect(byBytes.chainTruncated).toBe(true);
+  });
+
+  it('fails a chain past what OpenSSL will buffer as PROTOCOL, not by buffering it', async () => {
+    const { leaf, intermediate } = createChain('huge.test');
+    const huge = await start(
+      farm.startTlsServer({
+        chain: [leaf, ...Array.from({ length: 300 }, () => intermediate)],
+        key: leaf,
+      }),
+    );
+    const result = failure(await grab({ host: '127.0.0.1', port: huge.port }));
+    expect(result.error.code).toBe('PROTOCOL');
+    expect(result.error.message).toMatch(/excessive message size/);
+  });
+});
+
+describe('grab: failures are results with stable codes', () => {
+  it.each([
+    ['REFUSED', async () => ({ host: '127.0.0.1', port: 1 })],
+    ['TIMEOUT', async () => ({ host: '127.0.0.1', port: (await start(farm.silent())).port })],
+    ['TIMEOUT', async () => ({ host: '127.0.0.1', port: (await start(farm.drip())).port })],
+    [
+      'RESET',
+      async () => ({ host: '127.0.0.1', port: (await start(farm.resetMidHandshake())).port }),
+    ],
+    ['NOT_TLS', async () => ({ host: '127.0.0.1', port: (await start(farm.plainHttp())).port })],
+    ['NOT_TLS', async () => ({ host: '127.0.0.1', port: (await start(farm.garbage())).port })],
+    ['DNS', async () => ({ host: 'no-such-host.invalid', port: 443 })],
+    ['INVALID_TARGET', async () => ({ host: '127.0.0.1', port: 70000 })],
+  ])('%s', async (code, makeTarget) => {
+    const result = failure(await grab(await makeTarget(), { timeoutMs: 1200 }));
+    expect(result.error.code).toBe(code);
+    expect(result.error.message).not.toBe('');
+  });
+
+  it('answers TLS_ALERT when the server rejects the handshake', async () => {
+    const picky = await start(
+      farm.startTlsServer(serving, { tls: { maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA' } }),
+    );
+    expect(failure(await grab({ host: '127.0.0.1', port: picky.port })).error.code).toBe(
+      'TLS_ALERT',
+    );
+  });
+
+  it('names the step the deadline cut', async () => {
+    const silent = await start(farm.silent());
+    const result = failure(
+      await grab({ host: '127.0.0.1', port: silent.port }, { timeoutMs: 300 }),
+    );
+    expect(result.error.message).toMatch(/no TLS handshake within the deadline/);
+  });
+
+  it('stops at once when its signal is aborted', async () => {
+    const silent = await start(farm.silent());
+    const controller = new AbortController();
+    const pending = grab(
+      { host: '127.0.0.1', port: silent.port },
+      { signal: controller.signal, timeoutMs: 60_000 },
+    );
+    setTimeout(() => controller.abort(), 50);
+    expect(failure(await pending).error.code).toBe('ABORTED');
+  });
+
+  it('leaves no socket open after any kind of failure', async () => {
+    const baseline = farm.openSocketCount();
+    const targets = [
+      { host: '127.0.0.1', port: 1 },
+      { host: '127.0.0.1', port: (await start(farm.silent())).port },
+      { host: '127.0.0.1', port: (await start(farm.resetMidHandshake())).port },
+      { host: '127.0.0.1', port: (await start(farm.plainHttp())).port },
+    ];
+    await Promise.all(targets.map((t) => grab(t, { timeoutMs: 300 })));
+    expect(await farm.waitForSockets(baseline)).toBeLessThanOrEqual(baseline);
+  });
+
+  it('refuses invalid options before connecting', async () => {
+    await expect(grab({ host: '127.0.0.1', port: 1 }, { timeoutMs: 0 })).rejects.toThrow(
+      /timeoutMs: 0 must be/,
+    );
+    await expect(
+      grab({ host: '127.0.0.1', port: 1 }, { starttls: 'telnet' as 'smtp' }),
+    ).rejects.toThrow(/starttls: "telnet"/);
+    await expect(grab({ host: '127.0.0.1', port: 1 }, { concurrency: 1.5 })).rejects.toThrow(
+      /concurrency/,
+    );
+  });
+});

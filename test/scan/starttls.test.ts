@@ -1,0 +1,110 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { grab, type ScanResult } from '../../src/index.js';
+import * as farm from '../helpers/farm.js';
+
+const serving = farm.defaultServing();
+const servers: farm.Running[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+const start = async (server: Promise<farm.Running>) => {
+  const running = await server;
+  servers.push(running);
+  return running;
+};
+const code = (r: ScanResult) => (r.ok ? 'ok' : r.error.code);
+
+const protocols = ['smtp', 'imap', 'pop3', 'ftp', 'ldap', 'xmpp', 'postgres'] as const;
+
+describe('STARTTLS', () => {
+  it.each(protocols)('%s: upgrades and captures the chain', async (protocol) => {
+    const server = await start(farm.startStarttlsServer(protocol, serving));
+    const result = await grab({ host: '127.0.0.1', port: server.port }, { starttls: protocol });
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.starttls).toBe(protocol);
+    expect(result.chain.map((d) => Buffer.from(d).toString('hex'))).toEqual(
+      serving.chain.map((c) => c.der.toString('hex')),
+    );
+    expect(result.timings.starttls).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each(protocols)(
+    '%s: a refusal is STARTTLS_REFUSED with the server’s reply',
+    async (protocol) => {
+      const server = await start(farm.startStarttlsServer(protocol, serving, { refuse: true }));
+      const result = await grab(
+        { host: '127.0.0.1', port: server.port },
+        { starttls: protocol, timeoutMs: 2000 },
+      );
+      expect(code(result)).toBe('STARTTLS_REFUSED');
+      if (!result.ok) expect(result.error.reply).toBeTruthy();
+    },
+  );
+
+  it('sends the SNI name as the XMPP domain and as SNI after the upgrade', async () => {
+    const server = await start(farm.startStarttlsServer('xmpp', serving));
+    const result = await grab(
+      { host: '127.0.0.1', port: server.port, servername: 'chat.example.test' },
+      { starttls: 'xmpp' },
+    );
+    expect(code(result)).toBe('ok');
+    expect(server.servernames).toContain('chat.example.test');
+  });
+
+  it('picks the protocol by well-known port with auto, and plain TLS elsewhere', async () => {
+    // 5432 and 5222 need no privileges; other ports are covered by the explicit tests.
+    const pg = await start(
+      farm.startStarttlsServer('postgres', serving, { host: '127.0.0.61', port: 5432 }),
+    );
+    const xmpp = await start(
+      farm.startStarttlsServer('xmpp', serving, { host: '127.0.0.61', port: 5222 }),
+    );
+    const pgResult = await grab({ host: pg.host, port: 5432 });
+    expect(pgResult.ok && pgResult.starttls).toBe('postgres');
+    const xmppResult = await grab({ host: xmpp.host, port: 5222 }, { starttls: 'auto' });
+    expect(xmppResult.ok && xmppResult.starttls).toBe('xmpp');
+    // With starttls 'none' the same port is treated as implicit TLS: the SSLRequest never goes out.
+    expect(
+      code(await grab({ host: pg.host, port: 5432 }, { starttls: 'none', timeoutMs: 500 })),
+    ).not.toBe('ok');
+    const tls = await start(farm.startTlsServer(serving));
+    const plain = await grab({ host: '127.0.0.1', port: tls.port }, { starttls: 'auto' });
+    expect(plain.ok && plain.starttls).toBeNull();
+  });
+
+  it('cuts a greeting that never ends at the deadline', async () => {
+    const endless = await start(
+      farm.startRawServer((socket) => {
+        const timer = setInterval(() => socket.write('220-still greeting\r\n'), 20);
+        socket.on('close', () => clearInterval(timer));
+      }),
+    );
+    const result = await grab(
+      { host: '127.0.0.1', port: endless.port },
+      { starttls: 'smtp', timeoutMs: 400 },
+    );
+    expect(code(result)).toBe('TIMEOUT');
+    if (!result.ok) expect(result.error.message).toMatch(/STARTTLS reply/);
+  });
+
+  it('reports a server that is not speaking the protocol', async () => {
+    const tls = await start(farm.startTlsServer(serving));
+    expect(
+      code(
+        await grab(
+          { host: '127.0.0.1', port: tls.port },
+          { starttls: 'postgres', timeoutMs: 1000 },
+        ),
+      ),
+    ).toMatch(/NOT_TLS|RESET|TIMEOUT/);
+    const http = await start(
+      farm.startRawServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')),
+    );
+    const result = await grab(
+      { host: '127.0.0.1', port: http.port },
+      { starttls: 'smtp', timeoutMs: 1000 },
+    );
+    expect(code(result)).toBe('STARTTLS_REFUSED');
+    if (!result.ok) expect(result.error.reply).toMatch(/HTTP\/1\.1 400/);
+  });
+});
