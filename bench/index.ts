@@ -1,10 +1,12 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
 import { runScanBench } from './scan.js';
 import { runTargetsBench } from './targets.js';
+import { runVerifyBench } from './verify.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   targets: runTargetsBench,
   scan: runScanBench,
+  verify: runVerifyBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -234,3 +234,109 @@ export class TrustStoreError extends CertsweepError {
     this.path = path;
   }
 }
+
+/**
+ * An inventory storage adapter failed: the disk is full, a file is not writable, the
+ * database refused a statement. The failed write was not applied: the inventory keeps its
+ * previous state. `cause` holds the underlying error and `systemCode` its errno code
+ * (`ENOSPC`, `EFBIG`, `EACCES`, …) when there is one. Code `CERTSWEEP_STORAGE`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await inventory.flush();
+ * } catch (error) {
+ *   if (error instanceof StorageError && error.systemCode === 'ENOSPC') alertOps('disk full');
+ * }
+ * ```
+ */
+export class StorageError extends CertsweepError {
+  /** Always `'StorageError'`. */
+  override name = 'StorageError';
+  /** The adapter that failed (`file`, `sqlite`, …). */
+  readonly adapter: string;
+  /** The file or directory concerned, when there is one. */
+  readonly path: string | undefined;
+  /** The errno code of the underlying error (`ENOSPC`, `EACCES`, …), when there is one. */
+  readonly systemCode: string | undefined;
+
+  constructor(
+    message: string,
+    adapter: string,
+    path: string | undefined,
+    code = 'CERTSWEEP_STORAGE',
+    options: CertsweepErrorOptions = {},
+  ) {
+    super(message, code, options);
+    this.adapter = adapter;
+    this.path = path;
+    const cause = options.cause as { code?: unknown } | undefined;
+    this.systemCode = typeof cause?.code === 'string' ? cause.code : undefined;
+  }
+}
+
+/**
+ * Another writer holds the storage: a second process (or a second inventory in this one)
+ * opened the same file store. Raised at open, before anything is read or written, so data is
+ * never corrupted by two writers. Code `CERTSWEEP_STORAGE_LOCKED`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await Inventory.open({ storage: fileStorage({ path: '/var/lib/certsweep' }) });
+ * } catch (error) {
+ *   if (error instanceof StorageLockedError) console.error(`in use by pid ${error.pid}`);
+ * }
+ * ```
+ */
+export class StorageLockedError extends StorageError {
+  /** Always `'StorageLockedError'`. */
+  override name = 'StorageLockedError';
+  /** The process id recorded by the holder of the lock, when readable. */
+  readonly pid: number | undefined;
+
+  constructor(path: string, pid: number | undefined) {
+    super(
+      `inventory at ${path} is locked by another writer${pid === undefined ? '' : ` (pid ${pid})`}; ` +
+        'close it first, or remove the lock file if that process no longer exists',
+      'file',
+      path,
+      'CERTSWEEP_STORAGE_LOCKED',
+    );
+    this.pid = pid;
+  }
+}
+
+/**
+ * The stored data is in a format this version cannot read: written by a newer certsweep, or
+ * not an inventory at all. Nothing was modified. Code `CERTSWEEP_STORAGE_FORMAT`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await Inventory.open({ storage: sqliteStorage({ path: 'inventory.db' }) });
+ * } catch (error) {
+ *   if (error instanceof StorageFormatError) console.error(error.found, '>', error.supported);
+ * }
+ * ```
+ */
+export class StorageFormatError extends StorageError {
+  /** Always `'StorageFormatError'`. */
+  override name = 'StorageFormatError';
+  /** The format version found, when one was readable. */
+  readonly found: number | undefined;
+  /** The newest format version this release reads. */
+  readonly supported: number;
+
+  constructor(
+    message: string,
+    adapter: string,
+    path: string | undefined,
+    found: number | undefined,
+    supported: number,
+  ) {
+    super(message, adapter, path, 'CERTSWEEP_STORAGE_FORMAT');
+    this.found = found;
+    this.supported = supported;
+  }
+}

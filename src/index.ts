@@ -12,12 +12,18 @@
  * @packageDocumentation
  */
 export {
+  CertificateParseError,
+  CertificateTooLargeError,
   CertsweepError,
   type CertsweepErrorOptions,
   ScanOptionsError,
   TargetLimitError,
   TargetSpecError,
   type TargetSpecField,
+  TrustStoreError,
 } from './errors.js';
 export * from './scan/index.js';
 export * from './targets/index.js';
+export * from './trust/index.js';
+export * from './verify/index.js';
+export * from './x509/index.js';

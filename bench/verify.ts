@@ -1,0 +1,123 @@
+// Certificate parsing and chain verification throughput:
+// - fingerprint (the dedup path) and fully parse 10,000 distinct certificates;
+// - verify 1,000 distinct 3-element chains (distinct leaves, shared intermediates and root,
+//   leaf parsing included);
+// - re-verify 100,000 chains drawn from 100 distinct ones (the verdict cache);
+// - the same verification done the old way, one `openssl verify` process per chain.
+// Run: npm run bench -- verify
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createIntermediate, createLeaf, createRoot, generateKey } from '../test/helpers/pki.js';
+
+const RUNS = 3;
+const CERTIFICATES = 10_000;
+const OPENSSL_SAMPLE = 50;
+const WORKER = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url));
+
+interface Rate {
+  count: number;
+  seconds: number;
+  perSecond: number;
+}
+type Sample = Record<
+  'fingerprint' | 'parse' | 'verifyDistinct' | 'cachedDer' | 'cachedParsed',
+  Rate
+> & { peakRssMb: number };
+
+/** Mints the fixture, runs the worker RUNS times, prints medians and the OpenSSL baseline. */
+export function runVerifyBench(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'certsweep-bench-verify-'));
+  try {
+    const started = Date.now();
+    const root = createRoot({ subject: 'Bench Root' });
+    const intermediates = [createIntermediate(root), createIntermediate(root)];
+    // One leaf key: minting 10,000 distinct certificates should not wait on key generation.
+    const keyPair = generateKey();
+    const leaves = Array.from({ length: CERTIFICATES }, (_, i) =>
+      createLeaf(intermediates[i % 2] as (typeof intermediates)[number], {
+        keyPair,
+        subject: 'www.bench.test',
+        san: { dns: ['www.bench.test', `host${i}.bench.test`], ip: ['192.0.2.1'] },
+        aia: { ocsp: ['http://ocsp.bench.test'], caIssuers: ['http://ca.bench.test/i.der'] },
+        crl: ['http://crl.bench.test/i.crl'],
+        scts: true,
+      }),
+    );
+    const fixture = join(dir, 'fixture.json');
+    writeFileSync(
+      fixture,
+      JSON.stringify({
+        rootPem: root.pem,
+        intermediates: intermediates.map((c) => c.der.toString('base64')),
+        leaves: leaves.map((c) => c.der.toString('base64')),
+      }),
+    );
+    console.log(
+      `verify: ${CERTIFICATES} distinct EC P-256 leaves minted in ${((Date.now() - started) / 1000).toFixed(1)} s, median of ${RUNS} runs`,
+    );
+
+    const samples: Sample[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      samples.push(
+        JSON.parse(execFileSync(process.execPath, [WORKER, fixture], { encoding: 'utf8' })),
+      );
+    }
+    const median = (key: Exclude<keyof Sample, 'peakRssMb'>) => {
+      const sorted = samples.map((s) => s[key]).sort((a, b) => a.perSecond - b.perSecond);
+      return sorted[Math.floor(RUNS / 2)] as Rate;
+    };
+    const line = (label: string, key: Exclude<keyof Sample, 'peakRssMb'>, target: number) => {
+      const rate = median(key);
+      const verdict = rate.perSecond >= target ? 'meets' : 'BELOW';
+      console.log(
+        `  ${label.padEnd(34)} ${String(rate.count).padStart(6)} in ${rate.seconds.toFixed(3)} s: ` +
+          `${Math.round(rate.perSecond).toLocaleString('en')}/s (${verdict} target ${target.toLocaleString('en')}/s)`,
+      );
+      return rate;
+    };
+    line('fingerprint (SHA-256 of DER)', 'fingerprint', 100_000);
+    line('full parse', 'parse', 5_000);
+    const distinct = line('verify distinct 3-element chains', 'verifyDistinct', 2_000);
+    line('re-verify cached, DER input', 'cachedDer', 200_000);
+    line('re-verify cached, parsed input', 'cachedParsed', 200_000);
+    console.log(`  peak RSS ${Math.max(...samples.map((s) => s.peakRssMb)).toFixed(0)} MB`);
+
+    // The old way: one openssl process per chain.
+    const rootFile = join(dir, 'root.pem');
+    writeFileSync(rootFile, root.pem);
+    const opensslStarted = process.hrtime.bigint();
+    for (let i = 0; i < OPENSSL_SAMPLE; i++) {
+      const leafFile = join(dir, `leaf${i}.pem`);
+      const intFile = join(dir, `int${i}.pem`);
+      writeFileSync(leafFile, (leaves[i] as (typeof leaves)[number]).pem);
+      writeFileSync(intFile, (intermediates[i % 2] as (typeof intermediates)[number]).pem);
+      execFileSync(
+        'openssl',
+        [
+          'verify',
+          '-purpose',
+          'sslserver',
+          '-verify_hostname',
+          'www.bench.test',
+          '-CAfile',
+          rootFile,
+          '-untrusted',
+          intFile,
+          leafFile,
+        ],
+        { stdio: 'pipe' },
+      );
+    }
+    const opensslSeconds = Number(process.hrtime.bigint() - opensslStarted) / 1e9;
+    const opensslRate = OPENSSL_SAMPLE / opensslSeconds;
+    console.log(
+      `  openssl verify, one process/chain ${String(OPENSSL_SAMPLE).padStart(6)} in ${opensslSeconds.toFixed(3)} s: ` +
+        `${Math.round(opensslRate)}/s; verifyChain is ${Math.round(distinct.perSecond / opensslRate)}x faster on distinct chains`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,1 @@
+export { TrustStore, type TrustStoreLoadError, type TrustStoreOptions } from './trust-store.js';

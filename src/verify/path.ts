@@ -1,0 +1,128 @@
+import type { TrustStore } from '../trust/index.js';
+import { type Certificate, verifySignature } from '../x509/index.js';
+
+/** How a candidate path ends. */
+export type PathEnd =
+  /** At a certificate of the trust store. */
+  | 'anchor'
+  /** At a self-signed certificate the store does not hold. */
+  | 'untrusted-self-signed'
+  /** At a certificate whose issuer is nowhere to be found. */
+  | 'missing-issuer'
+  /** At a certificate whose issuer was found by name but whose signature does not verify. */
+  | 'bad-signature'
+  /** At the depth limit. */
+  | 'too-long';
+
+/** One way from the leaf towards a trust anchor. */
+export interface CandidatePath {
+  certs: Certificate[];
+  end: PathEnd;
+}
+
+/** Certificates available to build paths from, indexed by subject. */
+export class IssuerPool {
+  readonly #bySubject = new Map<string, Certificate[]>();
+  readonly #fingerprints = new Set<string>();
+
+  add(cert: Certificate): void {
+    if (this.#fingerprints.has(cert.sha256Fingerprint)) return;
+    this.#fingerprints.add(cert.sha256Fingerprint);
+    const list = this.#bySubject.get(cert.subject.canonical);
+    if (list) list.push(cert);
+    else this.#bySubject.set(cert.subject.canonical, [cert]);
+  }
+
+  bySubject(canonical: string): readonly Certificate[] {
+    return this.#bySubject.get(canonical) ?? [];
+  }
+}
+
+// Signature checks are the expensive step; intermediates and roots are shared by thousands of
+// chains, so each (certificate, issuer) pair is checked once.
+const signatureResults = new Map<string, boolean>();
+const MAX_SIGNATURE_RESULTS = 50_000;
+
+/** Whether `issuer` signed `subject`, remembered per pair. */
+export function signedBy(subject: Certificate, issuer: Certificate): boolean {
+  const key = subject.sha256Fingerprint + issuer.sha256Fingerprint;
+  let result = signatureResults.get(key);
+  if (result === undefined) {
+    result = verifySignature(subject, issuer);
+    if (signatureResults.size >= MAX_SIGNATURE_RESULTS) signatureResults.clear();
+    signatureResults.set(key, result);
+  }
+  return result;
+}
+
+/** Limits that keep path building bounded on hostile input (cross-sign meshes, cycles). */
+const MAX_PATHS = 32;
+const MAX_STEPS = 256;
+// A server can send a hundred certificates with the same name; cap the signature checks.
+const MAX_SIGNATURE_CHECKS = 512;
+
+/**
+ * Every path from `leaf` towards an anchor, depth first, anchors preferred over pool
+ * certificates at each step. Cycles are cut (a certificate appears once per path) and the
+ * search stops after a fixed number of paths and steps.
+ */
+export function buildPaths(
+  leaf: Certificate,
+  pool: IssuerPool,
+  trust: TrustStore,
+  maxDepth: number,
+  considered: Set<Certificate>,
+): CandidatePath[] {
+  const paths: CandidatePath[] = [];
+  let steps = 0;
+  let checks = 0;
+  const walk = (path: Certificate[], onPath: Set<string>): void => {
+    if (paths.length >= MAX_PATHS || steps++ >= MAX_STEPS) return;
+    const current = path[path.length - 1] as Certificate;
+    considered.add(current);
+    if (trust.has(current)) {
+      paths.push({ certs: path, end: 'anchor' });
+      return;
+    }
+    if (path.length >= maxDepth) {
+      paths.push({ certs: path, end: 'too-long' });
+      return;
+    }
+    const named = [...trust.bySubject(current.issuer), ...pool.bySubject(current.issuer.canonical)];
+    const issuers: Certificate[] = [];
+    let nameMatches = 0;
+    const seen = new Set<string>();
+    for (const candidate of named) {
+      const fp = candidate.sha256Fingerprint;
+      if (onPath.has(fp) || seen.has(fp)) continue;
+      seen.add(fp);
+      // A key identifier mismatch means a different key of the same CA: not this issuer.
+      if (
+        current.authorityKeyId !== undefined &&
+        candidate.subjectKeyId !== undefined &&
+        current.authorityKeyId !== candidate.subjectKeyId
+      ) {
+        continue;
+      }
+      if (checks++ >= MAX_SIGNATURE_CHECKS) break;
+      nameMatches++;
+      considered.add(candidate);
+      if (signedBy(current, candidate)) issuers.push(candidate);
+    }
+    if (issuers.length === 0) {
+      const end: PathEnd = current.selfSigned
+        ? 'untrusted-self-signed'
+        : nameMatches > 0
+          ? 'bad-signature'
+          : 'missing-issuer';
+      paths.push({ certs: path, end });
+      return;
+    }
+    for (const issuer of issuers) {
+      const next = new Set(onPath).add(issuer.sha256Fingerprint);
+      walk([...path, issuer], next);
+    }
+  };
+  walk([leaf], new Set([leaf.sha256Fingerprint]));
+  return paths;
+}

@@ -1,0 +1,218 @@
+import { TrustStoreError } from '../errors.js';
+import type { TrustStore } from '../trust/index.js';
+import {
+  type Certificate,
+  DEFAULT_MAX_CERTIFICATE_BYTES,
+  fingerprint,
+  parseCertificate,
+} from '../x509/index.js';
+import { defaultVerdictCache } from './cache.js';
+import { checkPath, problem } from './checks.js';
+import { buildPaths, type CandidatePath, IssuerPool } from './path.js';
+import type { ChainVerdict, Problem, VerifyOptions } from './types.js';
+
+const DEFAULT_MAX_DEPTH = 10;
+const storeIds = new WeakMap<TrustStore, number>();
+const extrasIds = new WeakMap<readonly Certificate[], number>();
+let nextId = 1;
+
+// Intermediates arrive as DER in thousands of chains: parse each distinct one once.
+const parsed = new Map<string, Certificate>();
+const MAX_PARSED = 10_000;
+
+/**
+ * Verifies a TLS server's chain: builds the best path from the leaf (the first certificate)
+ * to a trust anchor, using the other certificates sent in any order and `extraIntermediates`,
+ * and reports every problem found, each with a stable code. Cross-signed intermediates give
+ * several paths: a valid one is preferred, then the shortest.
+ *
+ * Verdicts are cached (see {@link VerdictCache}), so a certificate served by 10,000 hosts is
+ * verified once.
+ *
+ * @param chain - The certificates as the server sent them, leaf first: parsed or DER.
+ * @throws {@link CertificateParseError} when an element of `chain` cannot be parsed.
+ *
+ * @example
+ * ```ts
+ * import { TrustStore, verifyChain } from 'certsweep';
+ *
+ * const verdict = verifyChain(result.chain, {
+ *   trust: TrustStore.mozilla(),
+ *   hostname: 'www.example.com',
+ * });
+ * if (!verdict.valid) {
+ *   for (const p of verdict.problems) console.log(p.severity, p.code, p.message);
+ * }
+ * console.log('breaks on', verdict.expiresAt);
+ * ```
+ */
+export function verifyChain(
+  chain: readonly (Certificate | Uint8Array)[],
+  options: VerifyOptions,
+): ChainVerdict {
+  if (chain.length === 0) throw new TypeError('verifyChain needs at least one certificate');
+  if (!options.trust) throw new TrustStoreError('verifyChain needs a trust store', undefined);
+  const at = options.at?.getTime() ?? Date.now();
+  const cache = options.cache ?? defaultVerdictCache;
+  const hostname = options.hostname?.toLowerCase();
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  let key = '';
+  if (cache) {
+    for (const element of chain) {
+      key += element instanceof Uint8Array ? fingerprint(element) : element.sha256Fingerprint;
+    }
+    key += `|${idOf(storeIds, options.trust)}|${hostname ?? ''}|${maxDepth}`;
+    if (options.extraIntermediates) key += `|${idOf(extrasIds, options.extraIntermediates)}`;
+    const hit = cache.get(key, at);
+    if (hit) return hit;
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES;
+  const sent = chain.map((element) => toCertificate(element, maxBytes));
+  const considered = new Set<Certificate>();
+  const verdict = decide(sent, options, at, hostname, maxDepth, considered);
+  if (cache) {
+    const [from, until] = stableInterval(considered, at);
+    cache.set(key, verdict, from, until);
+  }
+  return verdict;
+}
+
+function decide(
+  sent: Certificate[],
+  options: VerifyOptions,
+  at: number,
+  hostname: string | undefined,
+  maxDepth: number,
+  considered: Set<Certificate>,
+): ChainVerdict {
+  const pool = new IssuerPool();
+  for (const cert of sent.slice(1)) pool.add(cert);
+  for (const cert of options.extraIntermediates ?? []) pool.add(cert);
+  const leaf = sent[0] as Certificate;
+  const candidates = buildPaths(leaf, pool, options.trust, maxDepth, considered);
+  let best: { path: CandidatePath; problems: Problem[]; errors: number } | undefined;
+  for (const path of candidates) {
+    const problems = checkPath(path, at, hostname);
+    const errors = problems.length;
+    if (!best || better(path, errors, best.path, best.errors)) best = { path, problems, errors };
+  }
+  const chosen = best as { path: CandidatePath; problems: Problem[] };
+  const problems = [...chosen.problems, ...chainWarnings(sent, chosen.path, options.trust)];
+  const path = Object.freeze(chosen.path.certs);
+  const trusted = chosen.path.end === 'anchor';
+  let expiresAt: number | undefined;
+  for (const cert of path) expiresAt = Math.min(expiresAt ?? cert.notAfterMs, cert.notAfterMs);
+  return Object.freeze({
+    valid: trusted && !problems.some((p) => p.severity === 'error'),
+    trusted,
+    path,
+    problems: Object.freeze(problems),
+    expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt),
+  });
+}
+
+/** Valid beats invalid, anchored beats not, fewer errors beat more, shorter beats longer. */
+function better(
+  path: CandidatePath,
+  errors: number,
+  than: CandidatePath,
+  thanErrors: number,
+): boolean {
+  const valid = path.end === 'anchor' && errors === 0;
+  const thanValid = than.end === 'anchor' && thanErrors === 0;
+  if (valid !== thanValid) return valid;
+  const anchored = path.end === 'anchor';
+  if (anchored !== (than.end === 'anchor')) return anchored;
+  if (errors !== thanErrors) return errors < thanErrors;
+  return path.certs.length < than.certs.length;
+}
+
+/** Warnings about the chain as sent: order, extras, intermediates the server left out. */
+function chainWarnings(sent: Certificate[], path: CandidatePath, trust: TrustStore): Problem[] {
+  const warnings: Problem[] = [];
+  const firstIndex = new Map<string, number>();
+  sent.forEach((cert, index) => {
+    if (!firstIndex.has(cert.sha256Fingerprint)) firstIndex.set(cert.sha256Fingerprint, index);
+  });
+  let previous = 0;
+  let ordered = true;
+  const used = new Set<number>();
+  for (const cert of path.certs) {
+    const index = firstIndex.get(cert.sha256Fingerprint);
+    if (index === undefined) {
+      const isAnchor = path.end === 'anchor' && cert === path.certs[path.certs.length - 1];
+      if (!isAnchor || !trust.has(cert)) {
+        warnings.push(
+          problem(
+            'incomplete-chain',
+            'warning',
+            cert,
+            `the server did not send intermediate "${cert.subject.text}"; clients that do not already have it will fail`,
+          ),
+        );
+      }
+      continue;
+    }
+    used.add(index);
+    if (index < previous) ordered = false;
+    previous = index;
+  }
+  if (!ordered) {
+    warnings.push(
+      problem(
+        'wrong-order',
+        'warning',
+        undefined,
+        'the server sends its certificates out of order: each should be followed by its issuer',
+      ),
+    );
+  }
+  // Only a complete path says which certificates were unnecessary.
+  const extras = path.end === 'anchor' ? sent.filter((_, index) => !used.has(index)) : [];
+  if (extras.length > 0) {
+    const names = extras.map((cert) => `"${cert.subject.text}"`).join(', ');
+    warnings.push(
+      problem(
+        'extra-certificates',
+        'warning',
+        extras[0],
+        `the server sends ${extras.length} certificate(s) not needed for the path: ${names}`,
+      ),
+    );
+  }
+  return warnings;
+}
+
+function toCertificate(element: Certificate | Uint8Array, maxBytes: number): Certificate {
+  if (!(element instanceof Uint8Array)) return element;
+  const fp = fingerprint(element);
+  let cert = parsed.get(fp);
+  if (!cert) {
+    cert = parseCertificate(element, { maxBytes });
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(fp, cert);
+  }
+  return cert;
+}
+
+function idOf<T extends object>(ids: WeakMap<T, number>, value: T): number {
+  let id = ids.get(value);
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(value, id);
+  }
+  return id;
+}
+
+/** The interval around `at` in which no certificate considered changes validity. */
+function stableInterval(considered: Set<Certificate>, at: number): [number, number] {
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  for (const cert of considered) {
+    for (const boundary of [cert.notBeforeMs, cert.notAfterMs + 1]) {
+      if (boundary <= at) from = Math.max(from, boundary);
+      else until = Math.min(until, boundary);
+    }
+  }
+  return [from, until];
+}

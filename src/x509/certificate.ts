@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import type { ParsedExtensions } from './extensions.js';
+import { verifySignature } from './signature.js';
+import type {
+  DistinguishedName,
+  ExtensionError,
+  ExtensionInfo,
+  KeyUsage,
+  NameConstraints,
+  PublicKeyInfo,
+  SignatureInfo,
+  SubjectAltNames,
+} from './types.js';
+
+/** What the parser hands to the constructor; not part of the public API. */
+export interface CertificateFields {
+  der: Uint8Array;
+  sha256: string;
+  version: number;
+  serialNumber: string;
+  issuer: DistinguishedName;
+  subject: DistinguishedName;
+  notBefore: number;
+  notAfter: number;
+  publicKey: PublicKeyInfo;
+  signature: SignatureInfo;
+  extensions: ParsedExtensions;
+}
+
+/** The byte ranges signature checks need, kept out of the public type. */
+export interface SignedParts {
+  tbs: Uint8Array;
+  signatureValue: Uint8Array;
+  /** DER of the signatureAlgorithm AlgorithmIdentifier (for RSASSA-PSS parameters). */
+  signatureAlgorithm: Uint8Array;
+  spki: Uint8Array;
+}
+
+export const signedParts = new WeakMap<Certificate, SignedParts>();
+
+/**
+ * A parsed X.509 certificate: immutable, and independent of any ASN.1 library. Create one
+ * with {@link parseCertificate} or {@link parsePem}.
+ *
+ * @example
+ * ```ts
+ * import { parseCertificate } from 'certsweep';
+ *
+ * const cert = parseCertificate(pemText);
+ * console.log(cert.subject.commonName, cert.notAfter.toISOString(), cert.sha256Fingerprint);
+ * console.log(cert.subjectAltNames?.dns, cert.publicKey.algorithm, cert.publicKey.bits);
+ * ```
+ */
+export class Certificate {
+  /** The certificate's DER encoding (a private copy: do not modify). */
+  readonly der: Uint8Array;
+  /** SHA-256 of the DER, lower-case hex without separators: the inventory's identity. */
+  readonly sha256Fingerprint: string;
+  /** X.509 version: 1, 2 or 3. */
+  readonly version: number;
+  /** Serial number as lower-case hex, as encoded (leading zero bytes kept). */
+  readonly serialNumber: string;
+  /** Who the certificate is about. */
+  readonly subject: DistinguishedName;
+  /** Who signed it. */
+  readonly issuer: DistinguishedName;
+  /** Subject alternative names; `undefined` when the extension is absent. */
+  readonly subjectAltNames: SubjectAltNames | undefined;
+  /** Key algorithm and size. */
+  readonly publicKey: PublicKeyInfo;
+  /** Signature algorithm and its hash. */
+  readonly signature: SignatureInfo;
+  /** Whether basicConstraints says this is a CA. */
+  readonly isCA: boolean;
+  /** Whether the certificate has a basicConstraints extension at all. */
+  readonly hasBasicConstraints: boolean;
+  /** basicConstraints pathLenConstraint; `undefined` when absent (no limit). */
+  readonly pathLength: number | undefined;
+  /** Key usage bits set; `undefined` when the extension is absent (any usage). */
+  readonly keyUsage: readonly KeyUsage[] | undefined;
+  /** Extended key usage OIDs; `undefined` when absent (any purpose). */
+  readonly extendedKeyUsage: readonly string[] | undefined;
+  /** Subject key identifier, hex; `undefined` when absent. */
+  readonly subjectKeyId: string | undefined;
+  /** Authority key identifier (keyIdentifier field), hex; `undefined` when absent. */
+  readonly authorityKeyId: string | undefined;
+  /** OCSP responder URLs from authority information access. */
+  readonly ocspUrls: readonly string[];
+  /** CA issuers URLs from authority information access (where to fetch the issuer). */
+  readonly caIssuersUrls: readonly string[];
+  /** CRL distribution point URLs. */
+  readonly crlUrls: readonly string[];
+  /** Name constraints of a CA; `undefined` when absent. */
+  readonly nameConstraints: NameConstraints | undefined;
+  /** Whether the TLS feature extension requires OCSP stapling (must-staple, RFC 7633). */
+  readonly mustStaple: boolean;
+  /** Whether embedded signed certificate timestamps (Certificate Transparency) are present. */
+  readonly hasScts: boolean;
+  /** Every extension, in certificate order. */
+  readonly extensions: readonly ExtensionInfo[];
+  /** Known extensions that could not be decoded (their fields above are left unset). */
+  readonly extensionErrors: readonly ExtensionError[];
+  /** Whether subject and issuer are the same name (a root, or a self-issued key rollover). */
+  readonly selfIssued: boolean;
+  readonly #notBefore: number;
+  readonly #notAfter: number;
+  #sha1: string | undefined;
+  #selfSigned: boolean | undefined;
+
+  /** @internal Use {@link parseCertificate}. */
+  constructor(fields: CertificateFields, parts: SignedParts) {
+    const ext = fields.extensions;
+    this.der = fields.der;
+    this.sha256Fingerprint = fields.sha256;
+    this.version = fields.version;
+    this.serialNumber = fields.serialNumber;
+    this.subject = fields.subject;
+    this.issuer = fields.issuer;
+    this.publicKey = fields.publicKey;
+    this.signature = fields.signature;
+    this.#notBefore = fields.notBefore;
+    this.#notAfter = fields.notAfter;
+    this.subjectAltNames = ext.subjectAltNames;
+    this.isCA = ext.isCA;
+    this.hasBasicConstraints = ext.hasBasicConstraints;
+    this.pathLength = ext.pathLength;
+    this.keyUsage = ext.keyUsage && Object.freeze(ext.keyUsage);
+    this.extendedKeyUsage = ext.extendedKeyUsage && Object.freeze(ext.extendedKeyUsage);
+    this.subjectKeyId = ext.subjectKeyId;
+    this.authorityKeyId = ext.authorityKeyId;
+    this.ocspUrls = Object.freeze(ext.ocspUrls);
+    this.caIssuersUrls = Object.freeze(ext.caIssuersUrls);
+    this.crlUrls = Object.freeze(ext.crlUrls);
+    this.nameConstraints = ext.nameConstraints;
+    this.mustStaple = ext.mustStaple;
+    this.hasScts = ext.hasScts;
+    this.extensions = Object.freeze(ext.list);
+    this.extensionErrors = Object.freeze(ext.errors);
+    this.selfIssued = fields.subject.canonical === fields.issuer.canonical;
+    signedParts.set(this, parts);
+    Object.freeze(this);
+  }
+
+  /** Start of the validity period (a fresh `Date` on each read). */
+  get notBefore(): Date {
+    return new Date(this.#notBefore);
+  }
+
+  /** End of the validity period, inclusive (a fresh `Date` on each read). */
+  get notAfter(): Date {
+    return new Date(this.#notAfter);
+  }
+
+  /** SHA-1 of the DER, lower-case hex; computed on first read. */
+  get sha1Fingerprint(): string {
+    this.#sha1 ??= createHash('sha1').update(this.der).digest('hex');
+    return this.#sha1;
+  }
+
+  /**
+   * Whether the certificate is self-issued and its signature verifies with its own key.
+   * Computed on first read (it costs a signature check).
+   */
+  get selfSigned(): boolean {
+    if (this.#selfSigned === undefined) {
+      this.#selfSigned = this.selfIssued && verifySignature(this, this);
+    }
+    return this.#selfSigned;
+  }
+
+  /** Validity start in milliseconds since the epoch. */
+  get notBeforeMs(): number {
+    return this.#notBefore;
+  }
+
+  /** Validity end (inclusive) in milliseconds since the epoch. */
+  get notAfterMs(): number {
+    return this.#notAfter;
+  }
+
+  /** `subject.text (sha256 prefix)`, for logs. */
+  toString(): string {
+    return `${this.subject.text || '(empty subject)'} (${this.sha256Fingerprint.slice(0, 16)})`;
+  }
+}

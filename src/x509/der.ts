@@ -1,0 +1,151 @@
+// A small DER reader. Certificates arrive from the network, so every read is bounds-checked
+// against its enclosing element and nothing recurses on the input's say-so: callers walk the
+// structure they expect, one level at a time.
+
+/** One DER element: its tag byte and where its contents lie in the buffer. */
+export interface Tlv {
+  readonly tag: number;
+  /** Offset of the first byte of the element (its tag). */
+  readonly offset: number;
+  /** Offset of the first content byte. */
+  readonly start: number;
+  /** Offset just past the last content byte. */
+  readonly end: number;
+}
+
+/** A structural DER error; the parser turns it into a `CertificateParseError`. */
+export class DerError extends Error {
+  override name = 'DerError';
+}
+
+export const TAG = {
+  boolean: 0x01,
+  integer: 0x02,
+  bitString: 0x03,
+  octetString: 0x04,
+  null: 0x05,
+  oid: 0x06,
+  utf8String: 0x0c,
+  sequence: 0x30,
+  set: 0x31,
+  printableString: 0x13,
+  teletexString: 0x14,
+  ia5String: 0x16,
+  utcTime: 0x17,
+  generalizedTime: 0x18,
+  visibleString: 0x1a,
+  universalString: 0x1c,
+  bmpString: 0x1e,
+} as const;
+
+/** Reads the element starting at `offset`, which must end by `limit`. */
+export function readTlv(der: Uint8Array, offset: number, limit: number): Tlv {
+  if (offset + 2 > limit) throw new DerError(`truncated element at offset ${offset}`);
+  const tag = der[offset] as number;
+  if ((tag & 0x1f) === 0x1f) throw new DerError(`multi-byte tag at offset ${offset}`);
+  let length = der[offset + 1] as number;
+  let start = offset + 2;
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    if (count === 0) throw new DerError(`indefinite length at offset ${offset}`);
+    if (count > 4) throw new DerError(`length too long at offset ${offset}`);
+    if (start + count > limit) throw new DerError(`truncated length at offset ${offset}`);
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (der[start + i] as number);
+    start += count;
+  }
+  const end = start + length;
+  if (end > limit) throw new DerError(`element at offset ${offset} overruns its container`);
+  return { tag, offset, start, end };
+}
+
+/** Reads an element and checks its tag. */
+export function expectTlv(der: Uint8Array, offset: number, limit: number, tag: number): Tlv {
+  const tlv = readTlv(der, offset, limit);
+  if (tlv.tag !== tag) {
+    throw new DerError(
+      `expected tag 0x${tag.toString(16)} at offset ${offset}, found 0x${tlv.tag.toString(16)}`,
+    );
+  }
+  return tlv;
+}
+
+/** The elements directly inside a constructed element. */
+export function children(der: Uint8Array, parent: Tlv): Tlv[] {
+  const list: Tlv[] = [];
+  let offset = parent.start;
+  while (offset < parent.end) {
+    const child = readTlv(der, offset, parent.end);
+    list.push(child);
+    offset = child.end;
+  }
+  return list;
+}
+
+/** Decodes an OBJECT IDENTIFIER's contents as dotted text. */
+export function readOid(der: Uint8Array, tlv: Tlv): string {
+  if (tlv.tag !== TAG.oid || tlv.end === tlv.start) throw new DerError('expected an OID');
+  const parts: number[] = [];
+  let value = 0;
+  for (let i = tlv.start; i < tlv.end; i++) {
+    const byte = der[i] as number;
+    value = value * 128 + (byte & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 128) throw new DerError('OID arc too large');
+    if (!(byte & 0x80)) {
+      if (parts.length === 0) {
+        const first = value < 80 ? Math.floor(value / 40) : 2;
+        parts.push(first, value - first * 40);
+      } else {
+        parts.push(value);
+      }
+      value = 0;
+    }
+  }
+  if ((der[tlv.end - 1] as number) & 0x80) throw new DerError('truncated OID');
+  return parts.join('.');
+}
+
+/** The contents of an element as lower-case hex. */
+export function hex(der: Uint8Array, tlv: Tlv): string {
+  return Buffer.from(der.buffer, der.byteOffset + tlv.start, tlv.end - tlv.start).toString('hex');
+}
+
+/** A view of an element's contents (no copy). */
+export function contents(der: Uint8Array, tlv: Tlv): Uint8Array {
+  return der.subarray(tlv.start, tlv.end);
+}
+
+/** A view of the whole element, header included (no copy). */
+export function whole(der: Uint8Array, tlv: Tlv): Uint8Array {
+  return der.subarray(tlv.offset, tlv.end);
+}
+
+/** Reads a BOOLEAN. */
+export function readBoolean(der: Uint8Array, tlv: Tlv): boolean {
+  if (tlv.tag !== TAG.boolean || tlv.end - tlv.start !== 1) throw new DerError('bad BOOLEAN');
+  return der[tlv.start] !== 0;
+}
+
+/** Reads a small non-negative INTEGER (path lengths, versions). */
+export function readSmallInteger(der: Uint8Array, tlv: Tlv): number {
+  const length = tlv.end - tlv.start;
+  if (length < 1 || length > 6) throw new DerError('INTEGER out of range');
+  if ((der[tlv.start] as number) & 0x80) throw new DerError('negative INTEGER');
+  let value = 0;
+  for (let i = tlv.start; i < tlv.end; i++) value = value * 256 + (der[i] as number);
+  return value;
+}
+
+/** The significant bit length of an unsigned big-endian INTEGER's contents. */
+export function integerBits(der: Uint8Array, tlv: Tlv): number {
+  let i = tlv.start;
+  while (i < tlv.end && der[i] === 0) i++;
+  if (i === tlv.end) return 0;
+  return (tlv.end - i - 1) * 8 + (32 - Math.clz32(der[i] as number));
+}
+
+/** The contents of a BIT STRING with no unused bits (keys, signatures, nested DER). */
+export function bitStringBytes(der: Uint8Array, tlv: Tlv): Uint8Array {
+  if (tlv.tag !== TAG.bitString || tlv.end === tlv.start) throw new DerError('bad BIT STRING');
+  return der.subarray(tlv.start + 1, tlv.end);
+}

@@ -1,0 +1,268 @@
+import {
+  children,
+  DerError,
+  expectTlv,
+  hex,
+  readBoolean,
+  readOid,
+  readSmallInteger,
+  readTlv,
+  TAG,
+  type Tlv,
+} from './der.js';
+import { GENERAL_NAME, readIa5, readIp } from './general-name.js';
+import { EXTENSION, EXTENSION_NAMES } from './oids.js';
+import type {
+  ExtensionError,
+  ExtensionInfo,
+  KeyUsage,
+  NameConstraints,
+  NameSubtrees,
+  SubjectAltNames,
+} from './types.js';
+
+const KEY_USAGE_BITS: readonly KeyUsage[] = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
+
+/** Everything certsweep reads from the extensions of one certificate. */
+export interface ParsedExtensions {
+  list: ExtensionInfo[];
+  errors: ExtensionError[];
+  isCA: boolean;
+  hasBasicConstraints: boolean;
+  pathLength: number | undefined;
+  keyUsage: KeyUsage[] | undefined;
+  extendedKeyUsage: string[] | undefined;
+  subjectAltNames: SubjectAltNames | undefined;
+  subjectKeyId: string | undefined;
+  authorityKeyId: string | undefined;
+  ocspUrls: string[];
+  caIssuersUrls: string[];
+  crlUrls: string[];
+  nameConstraints: NameConstraints | undefined;
+  mustStaple: boolean;
+  hasScts: boolean;
+}
+
+/** Reads the [3] extensions field; a malformed known extension is recorded, not thrown. */
+export function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): ParsedExtensions {
+  const parsed: ParsedExtensions = {
+    list: [],
+    errors: [],
+    isCA: false,
+    hasBasicConstraints: false,
+    pathLength: undefined,
+    keyUsage: undefined,
+    extendedKeyUsage: undefined,
+    subjectAltNames: undefined,
+    subjectKeyId: undefined,
+    authorityKeyId: undefined,
+    ocspUrls: [],
+    caIssuersUrls: [],
+    crlUrls: [],
+    nameConstraints: undefined,
+    mustStaple: false,
+    hasScts: false,
+  };
+  if (!wrapper) return parsed;
+  const sequence = expectTlv(der, wrapper.start, wrapper.end, TAG.sequence);
+  const seen = new Set<string>();
+  for (const extension of children(der, sequence)) {
+    if (extension.tag !== TAG.sequence) throw new DerError('expected an Extension');
+    const parts = children(der, extension);
+    const oid = readOid(der, parts[0] ?? extension);
+    let index = 1;
+    let critical = false;
+    if (parts[index]?.tag === TAG.boolean) critical = readBoolean(der, parts[index++] as Tlv);
+    const value = parts[index];
+    if (!value || value.tag !== TAG.octetString || parts[index + 1]) {
+      throw new DerError(`malformed extension ${oid}`);
+    }
+    const name = EXTENSION_NAMES[oid];
+    parsed.list.push(Object.freeze({ oid, name, critical }));
+    try {
+      if (seen.has(oid)) throw new DerError('the extension appears twice');
+      seen.add(oid);
+      readOne(der, oid, value, parsed);
+    } catch (error) {
+      if (!(error instanceof DerError)) throw error;
+      parsed.errors.push(Object.freeze({ oid, name, critical, message: error.message }));
+    }
+  }
+  return parsed;
+}
+
+function readOne(der: Uint8Array, oid: string, value: Tlv, out: ParsedExtensions): void {
+  const top = value.start < value.end ? readTlv(der, value.start, value.end) : undefined;
+  if (top && top.end !== value.end) throw new DerError('trailing bytes after the value');
+  switch (oid) {
+    case EXTENSION.basicConstraints: {
+      const [first, second] = children(der, need(top, TAG.sequence));
+      out.hasBasicConstraints = true;
+      let next = first;
+      if (first?.tag === TAG.boolean) {
+        out.isCA = readBoolean(der, first);
+        next = second;
+      }
+      if (next) {
+        if (next.tag !== TAG.integer) throw new DerError('pathLenConstraint is not an INTEGER');
+        out.pathLength = readSmallInteger(der, next);
+      }
+      return;
+    }
+    case EXTENSION.keyUsage: {
+      const bits = need(top, TAG.bitString);
+      if (bits.end - bits.start < 1) throw new DerError('empty BIT STRING');
+      const usage: KeyUsage[] = [];
+      for (let bit = 0; bit < KEY_USAGE_BITS.length; bit++) {
+        const byte = der[bits.start + 1 + (bit >> 3)];
+        if (
+          byte !== undefined &&
+          bits.start + 1 + (bit >> 3) < bits.end &&
+          byte & (0x80 >> (bit & 7))
+        ) {
+          usage.push(KEY_USAGE_BITS[bit] as KeyUsage);
+        }
+      }
+      out.keyUsage = usage;
+      return;
+    }
+    case EXTENSION.extKeyUsage:
+      out.extendedKeyUsage = children(der, need(top, TAG.sequence)).map((t) => readOid(der, t));
+      return;
+    case EXTENSION.subjectAltName:
+      out.subjectAltNames = readAltNames(der, need(top, TAG.sequence));
+      return;
+    case EXTENSION.subjectKeyIdentifier:
+      out.subjectKeyId = hex(der, need(top, TAG.octetString));
+      return;
+    case EXTENSION.authorityKeyIdentifier:
+      for (const part of children(der, need(top, TAG.sequence))) {
+        if (part.tag === 0x80) out.authorityKeyId = hex(der, part);
+      }
+      return;
+    case EXTENSION.authorityInfoAccess:
+      for (const access of children(der, need(top, TAG.sequence))) {
+        const [method, location] = children(der, access);
+        const methodOid = readOid(der, method ?? access);
+        if (location?.tag !== GENERAL_NAME.uri) continue;
+        const url = readIa5(der, location);
+        if (methodOid === '1.3.6.1.5.5.7.48.1') out.ocspUrls.push(url);
+        else if (methodOid === '1.3.6.1.5.5.7.48.2') out.caIssuersUrls.push(url);
+      }
+      return;
+    case EXTENSION.crlDistributionPoints:
+      for (const point of children(der, need(top, TAG.sequence))) {
+        for (const field of children(der, point)) {
+          if (field.tag !== 0xa0) continue; // distributionPoint
+          for (const form of children(der, field)) {
+            if (form.tag !== 0xa0) continue; // fullName
+            for (const general of children(der, form)) {
+              if (general.tag === GENERAL_NAME.uri) out.crlUrls.push(readIa5(der, general));
+            }
+          }
+        }
+      }
+      return;
+    case EXTENSION.nameConstraints:
+      out.nameConstraints = readNameConstraints(der, need(top, TAG.sequence));
+      return;
+    case EXTENSION.tlsFeature:
+      for (const feature of children(der, need(top, TAG.sequence))) {
+        if (feature.tag === TAG.integer && readSmallInteger(der, feature) === 5) {
+          out.mustStaple = true;
+        }
+      }
+      return;
+    case EXTENSION.sctList:
+      need(top, TAG.octetString);
+      out.hasScts = true;
+      return;
+    default:
+      return;
+  }
+}
+
+function need(tlv: Tlv | undefined, tag: number): Tlv {
+  if (!tlv || tlv.tag !== tag) throw new DerError(`expected tag 0x${tag.toString(16)}`);
+  return tlv;
+}
+
+function readAltNames(der: Uint8Array, sequence: Tlv): SubjectAltNames {
+  const names = {
+    dns: [] as string[],
+    ip: [] as string[],
+    email: [] as string[],
+    uri: [] as string[],
+  };
+  for (const general of children(der, sequence)) {
+    switch (general.tag) {
+      case GENERAL_NAME.dns:
+        names.dns.push(readIa5(der, general));
+        break;
+      case GENERAL_NAME.ip:
+        names.ip.push(readIp(der, general, false));
+        break;
+      case GENERAL_NAME.email:
+        names.email.push(readIa5(der, general));
+        break;
+      case GENERAL_NAME.uri:
+        names.uri.push(readIa5(der, general));
+        break;
+    }
+  }
+  return Object.freeze({
+    dns: Object.freeze(names.dns),
+    ip: Object.freeze(names.ip),
+    email: Object.freeze(names.email),
+    uri: Object.freeze(names.uri),
+  });
+}
+
+function readNameConstraints(der: Uint8Array, sequence: Tlv): NameConstraints {
+  const empty = (): NameSubtrees => ({ dns: [], ip: [], email: [], uri: [], unsupported: 0 });
+  let permitted = empty();
+  let excluded = empty();
+  for (const part of children(der, sequence)) {
+    if (part.tag === 0xa0) permitted = readSubtrees(der, part);
+    else if (part.tag === 0xa1) excluded = readSubtrees(der, part);
+    else throw new DerError('unexpected field in NameConstraints');
+  }
+  return Object.freeze({ permitted, excluded });
+}
+
+function readSubtrees(der: Uint8Array, list: Tlv): NameSubtrees {
+  const dns: string[] = [];
+  const ip: string[] = [];
+  const email: string[] = [];
+  const uri: string[] = [];
+  let unsupported = 0;
+  for (const subtree of children(der, list)) {
+    if (subtree.tag !== TAG.sequence) throw new DerError('expected a GeneralSubtree');
+    const [base, ...bounds] = children(der, subtree);
+    if (!base) throw new DerError('empty GeneralSubtree');
+    // minimum/maximum are fixed at 0/absent by RFC 5280; anything else we cannot honour.
+    if (bounds.some((b) => b.tag !== 0x80 || der[b.start] !== 0)) unsupported++;
+    else if (base.tag === GENERAL_NAME.dns) dns.push(readIa5(der, base));
+    else if (base.tag === GENERAL_NAME.ip) ip.push(readIp(der, base, true));
+    else if (base.tag === GENERAL_NAME.email) email.push(readIa5(der, base));
+    else if (base.tag === GENERAL_NAME.uri) uri.push(readIa5(der, base));
+    else unsupported++;
+  }
+  return Object.freeze({
+    dns: Object.freeze(dns),
+    ip: Object.freeze(ip),
+    email: Object.freeze(email),
+    uri: Object.freeze(uri),
+    unsupported,
+  });
+}

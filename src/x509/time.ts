@@ -1,0 +1,32 @@
+import { DerError, TAG, type Tlv } from './der.js';
+
+const UTC = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+const GENERALIZED = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/;
+
+/** Reads a UTCTime or GeneralizedTime (RFC 5280 section 4.1.2.5) as milliseconds. */
+export function readTime(der: Uint8Array, tlv: Tlv): number {
+  const text = Buffer.from(der.buffer, der.byteOffset + tlv.start, tlv.end - tlv.start).toString(
+    'latin1',
+  );
+  const utc = tlv.tag === TAG.utcTime;
+  const match = utc
+    ? UTC.exec(text)
+    : tlv.tag === TAG.generalizedTime
+      ? GENERALIZED.exec(text)
+      : null;
+  if (!match) throw new DerError(`invalid time "${text}"`);
+  const written = Number(match[1]);
+  // UTCTime years 50-99 are 19xx, 00-49 are 20xx.
+  const year = !utc ? written : written >= 50 ? 1900 + written : 2000 + written;
+  const [month, day, hour, minute, second] = match.slice(2, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    throw new DerError(`invalid time "${text}"`);
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
