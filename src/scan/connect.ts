@@ -1,12 +1,12 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { type SecureContext, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import type { Deadline } from './deadline.js';
-import { classify, isDescriptorExhaustion, type ProbeFailure } from './failure.js';
+import { classify, isDescriptorExhaustion } from './failure.js';
 
 /** Opens a TCP connection to an IP address, settled by connect, error, close or the deadline. */
 export function connectTcp(address: string, port: number, deadline: Deadline): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = deadline.track(netConnect({ host: address, port, noDelay: true }));
+    const socket = deadline.track(netConnect({ host: address, port }));
     const onError = (error: Error) => {
       cleanup();
       // Out of file descriptors: the scheduler retries the target once others finish.
@@ -27,13 +27,6 @@ export function connectTcp(address: string, port: number, deadline: Deadline): P
   });
 }
 
-/** What a TLS handshake produced: a completed one, or one that broke after the certificates. */
-export interface Handshake {
-  socket: TLSSocket;
-  /** Set when the server sent its chain and then failed the handshake. */
-  brokenAfterCertificate?: ProbeFailure;
-}
-
 /** Settings of the handshake shared by every probe of a scan. */
 export interface HandshakeSettings {
   secureContext: SecureContext;
@@ -46,7 +39,7 @@ export function handshake(
   servername: string | undefined,
   settings: HandshakeSettings,
   deadline: Deadline,
-): Promise<Handshake> {
+): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const tls = deadline.track(
       tlsConnect({
@@ -60,14 +53,7 @@ export function handshake(
     );
     const onError = (error: Error) => {
       cleanup();
-      const failure = classify(error);
-      // A server that demands a client certificate fails the handshake after sending its own;
-      // the chain is what we came for, so keep it.
-      if (failure.code === 'TLS_ALERT' && hasPeerCertificate(tls)) {
-        resolve({ socket: tls, brokenAfterCertificate: failure });
-      } else {
-        reject(failure);
-      }
+      reject(classify(error));
     };
     const onClose = () => {
       cleanup();
@@ -75,21 +61,13 @@ export function handshake(
     };
     const onSecure = () => {
       cleanup();
-      resolve({ socket: tls });
+      resolve(tls);
     };
     const cleanup = () => {
       tls.off('error', onError).off('close', onClose).off('secureConnect', onSecure);
     };
     tls.once('secureConnect', onSecure).once('error', onError).once('close', onClose);
   });
-}
-
-function hasPeerCertificate(socket: TLSSocket): boolean {
-  try {
-    return socket.getPeerX509Certificate() !== undefined;
-  } catch {
-    return false;
-  }
 }
 
 /** The peer's certificates as sent, cut at the configured count and byte caps. */

@@ -10,16 +10,18 @@ import type { ScanErrorCode } from './types.js';
 export class Deadline {
   /** Why the probe was cut short, once it was. */
   reason: 'TIMEOUT' | 'ABORTED' | undefined;
-  private readonly timer: NodeJS.Timeout;
+  /** performance.now() after which the probe is cut. */
+  readonly expiresAt: number;
   /** The outermost socket of the probe: the TLS socket once it wraps the TCP one. */
   private socket: Socket | undefined;
   private onCancel: (() => void) | undefined;
 
+  /** Starts the clock; a {@link DeadlineClock} enforces it. */
   constructor(
     timeoutMs: number,
     private readonly started = performance.now(),
   ) {
-    this.timer = setTimeout(() => this.cancel('TIMEOUT'), timeoutMs);
+    this.expiresAt = started + timeoutMs;
   }
 
   /**
@@ -66,9 +68,47 @@ export class Deadline {
     return new ProbeFailure('RESET', `the connection closed during ${step ?? 'the probe'}`);
   }
 
-  /** Stops the timer and closes every socket; call once the probe has its result. */
+  /** Closes the probe's socket; call once the probe has its result. */
   finish(): void {
-    clearTimeout(this.timer);
     this.socket?.destroy();
+  }
+}
+
+/** How often the clock looks for deadlines that passed. */
+const TICK_MS = 10;
+
+/**
+ * Enforces the deadlines of every probe in flight with one timer, instead of a timer per
+ * probe: a refused sweep settles thousands of probes a second, and arming and clearing a
+ * timer for each costs more than the rest of its bookkeeping. Deadlines are kept to within
+ * one tick (10 ms).
+ */
+export class DeadlineClock {
+  private readonly live = new Set<Deadline>();
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Starts enforcing a deadline; it is dropped again by {@link remove}. */
+  add(deadline: Deadline): void {
+    this.live.add(deadline);
+    if (!this.timer) this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** Stops enforcing a deadline (its probe finished). */
+  remove(deadline: Deadline): void {
+    this.live.delete(deadline);
+    if (this.live.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Cuts every probe in flight, e.g. when the scan is aborted. */
+  cancelAll(reason: 'TIMEOUT' | 'ABORTED'): void {
+    for (const deadline of this.live) deadline.cancel(reason);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    for (const deadline of this.live) if (now >= deadline.expiresAt) deadline.cancel('TIMEOUT');
   }
 }

@@ -7,7 +7,12 @@ export class ProbeFailure extends Error {
     message: string,
     readonly reply?: string,
   ) {
+    // A refused sweep creates one of these per target and never shows a stack: skip
+    // capturing it, which costs more than the rest of the failure path.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 

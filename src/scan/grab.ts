@@ -33,7 +33,7 @@ export async function grab(target: Target, options: ScanOptions = {}): Promise<S
   const { signal } = resolved;
   const onAbort = () => {
     context.aborted = true;
-    for (const deadline of context.live) deadline.cancel('ABORTED');
+    context.clock.cancelAll('ABORTED');
   };
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });

@@ -39,6 +39,18 @@ export interface ScanOptions {
   readonly starttls?: StarttlsProtocol | 'auto' | 'none';
   /** Allow TLS 1.0/1.1 and legacy ciphers, to inventory old appliances. Default: `false`. */
   readonly legacy?: boolean;
+  /**
+   * How far to take the TLS handshake.
+   * - `'capture'`: send a ClientHello, read the server's flight up to its Certificate message
+   *   (decrypting it for TLS 1.3) and drop the connection. Several times cheaper; the server
+   *   does not prove it holds the private key, which an inventory does not need.
+   * - `'complete'`: a full handshake with Node's TLS (OpenSSL), including the server's proof
+   *   of key possession.
+   *
+   * A capture that meets something it does not handle (a HelloRetryRequest for a group it
+   * did not offer) retries the target with a complete handshake. Default: `'capture'`.
+   */
+  readonly handshake?: 'capture' | 'complete';
   /** ALPN protocols to offer, e.g. `['h2', 'http/1.1']`. Default: none offered. */
   readonly alpn?: readonly string[];
   /**
@@ -68,6 +80,7 @@ export interface ResolvedScanOptions {
   readonly perHostConcurrency: number;
   readonly starttls: StarttlsProtocol | 'auto' | 'none';
   readonly legacy: boolean;
+  readonly handshake: 'capture' | 'complete';
   readonly alpn: readonly string[];
   readonly addresses: 'first' | 'all';
   readonly maxChainLength: number;
@@ -97,6 +110,13 @@ export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptio
       `starttls: "${starttls}" is not one of ${[...STARTTLS].join(', ')}`,
     );
   }
+  const handshake = options.handshake ?? 'capture';
+  if (handshake !== 'capture' && handshake !== 'complete') {
+    throw new ScanOptionsError(
+      'handshake',
+      `handshake: "${handshake}" must be 'capture' or 'complete'`,
+    );
+  }
   const addresses = options.addresses ?? 'first';
   if (addresses !== 'first' && addresses !== 'all') {
     throw new ScanOptionsError('addresses', `addresses: "${addresses}" must be 'first' or 'all'`);
@@ -119,6 +139,7 @@ export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptio
     ),
     starttls,
     legacy: options.legacy === true,
+    handshake,
     alpn: options.alpn ?? [],
     addresses,
     maxChainLength: positiveInteger('maxChainLength', options.maxChainLength, 16),

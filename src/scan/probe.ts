@@ -1,19 +1,28 @@
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { Target } from '../targets/index.js';
+import {
+  type Captured,
+  CaptureFallback,
+  type CaptureSettings,
+  captureCertificates,
+} from './capture/capture.js';
+import { KeyShares } from './capture/client-hello.js';
 import { captureChain, connectTcp, type HandshakeSettings, handshake } from './connect.js';
-import { Deadline } from './deadline.js';
+import { Deadline, DeadlineClock } from './deadline.js';
 import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
 import type { ResolvedScanOptions } from './options.js';
 import { starttlsFor, upgrade } from './starttls/index.js';
 import type { ScanFailure, ScanResult, ScanTimings } from './types.js';
 
-/** What every probe of one scan shares: options, one TLS context, the live deadlines. */
+/** What every probe of one scan shares: options, TLS settings, the deadline clock. */
 export interface ProbeContext {
   readonly options: ResolvedScanOptions;
   readonly handshake: HandshakeSettings;
-  /** Deadlines of probes in flight, so an abort can cut them all at once. */
-  readonly live: Set<Deadline>;
+  /** Enforces the deadlines of probes in flight; an abort cuts them all at once. */
+  readonly clock: DeadlineClock;
+  /** Settings of the cheap certificate capture. */
+  readonly capture: CaptureSettings;
   /** Set once the scan is aborted or abandoned: no new probe may start. */
   aborted: boolean;
 }
@@ -23,10 +32,18 @@ export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
   const secureContext = createSecureContext(
     options.legacy ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {},
   );
+  const capture: CaptureSettings = {
+    shares: new KeyShares(),
+    alpn: options.alpn,
+    legacy: options.legacy,
+    maxChainLength: options.maxChainLength,
+    maxChainBytes: options.maxChainBytes,
+  };
   return {
     options,
     handshake: { secureContext, alpn: options.alpn },
-    live: new Set(),
+    capture,
+    clock: new DeadlineClock(),
     aborted: false,
   };
 }
@@ -38,7 +55,7 @@ export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
 export async function probeTarget(target: Target, context: ProbeContext): Promise<ScanResult[]> {
   const invalid = checkTarget(target);
   if (invalid) return [invalid];
-  if (isIP(target.host)) return [await probeAddress(target, target.host, context)];
+  if (isIP(target.host)) return probeAddress(target, target.host, context).then(inArray);
   const started = performance.now();
   const deadline = watch(new Deadline(context.options.timeoutMs, started), context);
   let addresses: string[];
@@ -50,7 +67,7 @@ export async function probeTarget(target: Target, context: ProbeContext): Promis
     return [failed(target, undefined, failure, { total: performance.now() - started })];
   } finally {
     deadline.finish();
-    context.live.delete(deadline);
+    context.clock.remove(deadline);
   }
   const dns = performance.now() - started;
   const chosen = context.options.addresses === 'all' ? addresses : addresses.slice(0, 1);
@@ -65,11 +82,12 @@ async function probeAddress(
   address: string,
   context: ProbeContext,
   dns?: number,
+  mode = context.options.handshake,
 ): Promise<ScanResult> {
   const { options } = context;
   const started = performance.now();
-  const budget = dns === undefined ? options.timeoutMs : Math.max(1, options.timeoutMs - dns);
-  const deadline = watch(new Deadline(budget, started), context);
+  const spent = dns ?? 0;
+  const deadline = watch(new Deadline(Math.max(1, options.timeoutMs - spent), started), context);
   const timings: { dns?: number; connect?: number; starttls?: number; handshake?: number } =
     dns === undefined ? {} : { dns };
   const starttls = starttlsFor(options.starttls, target.port);
@@ -86,55 +104,79 @@ async function probeAddress(
       timings.starttls = performance.now() - mark;
     }
     mark = performance.now();
+    // SNI only for names: an IP address never goes out as SNI.
     const servername =
       target.servername !== undefined && !isIP(target.servername) ? target.servername : undefined;
-    const { socket: tls, brokenAfterCertificate } = await handshake(
-      socket,
-      servername,
-      context.handshake,
-      deadline,
-    );
+    const outcome =
+      mode === 'capture'
+        ? await captureCertificates(socket, servername, context.capture, deadline)
+        : await completeHandshake(socket, servername, context, deadline);
     timings.handshake = performance.now() - mark;
-    const { chain, truncated } = captureChain(tls, options.maxChainLength, options.maxChainBytes);
-    const cipher = tls.getCipher();
+    const { chain, truncated, ...rest } = outcome;
     return {
       ok: true,
       target,
       address,
       chain,
       chainTruncated: truncated,
-      protocol: tls.getProtocol() ?? 'unknown',
-      cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
-      alpn: typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null,
+      ...rest,
       starttls,
-      ...(brokenAfterCertificate
-        ? {
-            handshakeError: {
-              code: brokenAfterCertificate.code,
-              message: brokenAfterCertificate.message,
-            },
-          }
-        : {}),
-      timings: { ...timings, total: performance.now() - (started - (dns ?? 0)) },
+      timings: { ...timings, total: performance.now() - started + spent },
     };
   } catch (error) {
+    if (error instanceof CaptureFallback && !deadline.reason) {
+      // Something the capture does not handle: the same probe with a complete handshake.
+      deadline.finish();
+      context.clock.remove(deadline);
+      return probeAddress(
+        target,
+        address,
+        context,
+        performance.now() - started + spent,
+        'complete',
+      );
+    }
     if (isDescriptorExhaustion(error) && !deadline.reason) throw error;
     const failure = deadline.reason
       ? deadline.failure(stepName(timings, starttls !== null))
       : classify(error);
     return failed(target, address, failure, {
       ...timings,
-      total: performance.now() - (started - (dns ?? 0)),
+      total: performance.now() - started + spent,
     });
   } finally {
     deadline.finish();
-    context.live.delete(deadline);
+    context.clock.remove(deadline);
   }
+}
+
+/** A full handshake with Node's TLS; the chain as the server sent it. */
+async function completeHandshake(
+  socket: Socket,
+  servername: string | undefined,
+  context: ProbeContext,
+  deadline: Deadline,
+): Promise<Captured> {
+  const { options } = context;
+  const tls = await handshake(socket, servername, context.handshake, deadline);
+  const { chain, truncated } = captureChain(tls, options.maxChainLength, options.maxChainBytes);
+  const cipher = tls.getCipher();
+  return {
+    chain,
+    truncated,
+    protocol: tls.getProtocol() ?? 'unknown',
+    cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
+    alpn: typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null,
+  };
+}
+
+function inArray(result: ScanResult): ScanResult[] {
+  return [result];
 }
 
 /** Registers a deadline with the scan, cancelled at once if the scan is already aborted. */
 function watch(deadline: Deadline, context: ProbeContext): Deadline {
-  context.live.add(deadline);
+  context.clock.add(deadline);
   if (context.aborted) deadline.cancel('ABORTED');
   return deadline;
 }

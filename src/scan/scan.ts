@@ -60,6 +60,10 @@ function openSource(targets: Iterable<Target> | AsyncIterable<Target>): Source {
   );
 }
 
+function hostOf(target: Target): string {
+  return typeof target?.host === 'string' ? target.host : '';
+}
+
 /** Keeps up to `concurrency` probes in flight and hands their results out in completion order. */
 class Scheduler {
   private readonly results: ScanResult[] = [];
@@ -75,12 +79,16 @@ class Scheduler {
   private nextStartAt = 0;
   private retryAt = 0;
   private calmCompletions = 0;
+  private defect: unknown;
+  /** Per-host accounting only costs when a per-host limit is set. */
+  private readonly limitsHosts: boolean;
 
   constructor(
     private readonly source: Source,
     private readonly context: ProbeContext,
   ) {
     this.limit = context.options.concurrency;
+    this.limitsHosts = context.options.perHostConcurrency !== Number.POSITIVE_INFINITY;
   }
 
   async *run(): AsyncGenerator<ScanResult, void, undefined> {
@@ -90,7 +98,11 @@ class Scheduler {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
-        if (!this.context.aborted) await this.fill();
+        if (!this.context.aborted) {
+          const filling = this.fill();
+          if (filling) await filling;
+        }
+        if (this.defect !== undefined) throw this.defect;
         if (this.resultsHead < this.results.length) {
           yield this.takeResult();
           continue;
@@ -109,8 +121,12 @@ class Scheduler {
     }
   }
 
-  /** Starts probes until the concurrency, result-buffer, host or rate limits say stop. */
-  private async fill(): Promise<void> {
+  /**
+   * Starts probes until the concurrency, result-buffer, host or rate limits say stop. Returns
+   * a promise only when it had to wait for an async source, so a sync source costs no
+   * microtask per target.
+   */
+  private fill(): Promise<void> | undefined {
     const { concurrency, rateLimit } = this.context.options;
     while (this.inFlight < this.limit && this.buffered() < concurrency && !this.context.aborted) {
       const now = performance.now();
@@ -119,35 +135,44 @@ class Scheduler {
         (rateLimit !== Number.POSITIVE_INFINITY && now < this.nextStartAt)
       ) {
         this.wakeAt(Math.max(this.retryAt, this.nextStartAt));
-        return;
+        return undefined;
       }
-      const target = this.takeWaiting() ?? (await this.pull());
-      if (!target) return;
-      if (rateLimit !== Number.POSITIVE_INFINITY)
-        this.nextStartAt = Math.max(now, this.nextStartAt) + 1000 / rateLimit;
-      this.start(target);
+      const target = this.takeWaiting() ?? this.pull();
+      if (target instanceof Promise) {
+        return target.then((pulled) => {
+          if (!pulled) return;
+          this.start(pulled, now);
+          return this.fill();
+        });
+      }
+      if (!target) return undefined;
+      this.start(target, now);
     }
+    return undefined;
   }
 
   /** The next target from the source whose host has room; others wait their turn. */
-  private async pull(): Promise<Target | undefined> {
-    const { perHostConcurrency, concurrency } = this.context.options;
-    while (!this.sourceDone && this.waiting.length < concurrency) {
-      let next = this.source.next();
-      if (next instanceof Promise) next = await next;
-      if (next.done) {
-        this.sourceDone = true;
-        return undefined;
-      }
-      const target = next.value;
-      if (
-        perHostConcurrency === Number.POSITIVE_INFINITY ||
-        this.hostLoad(target) < perHostConcurrency
-      )
-        return target;
-      this.waiting.push(target);
+  private pull(): Target | undefined | Promise<Target | undefined> {
+    while (!this.sourceDone && this.waiting.length < this.context.options.concurrency) {
+      const next = this.source.next();
+      if (next instanceof Promise) return next.then((result) => this.admit(result) ?? this.pull());
+      const target = this.admit(next);
+      if (target !== null) return target;
     }
     return undefined;
+  }
+
+  /** A pulled target if it may start now; null if it waits for its host; undefined at the end. */
+  private admit(next: IteratorResult<Target>): Target | undefined | null {
+    if (next.done) {
+      this.sourceDone = true;
+      return undefined;
+    }
+    const target = next.value;
+    if (!this.limitsHosts || this.hostLoad(target) < this.context.options.perHostConcurrency)
+      return target;
+    this.waiting.push(target);
+    return null;
   }
 
   /** A set-aside target whose host now has room, if any. */
@@ -163,39 +188,51 @@ class Scheduler {
     return undefined;
   }
 
-  private start(target: Target): void {
+  private start(target: Target, now: number): void {
+    const { rateLimit, concurrency } = this.context.options;
+    if (rateLimit !== Number.POSITIVE_INFINITY)
+      this.nextStartAt = Math.max(now, this.nextStartAt) + 1000 / rateLimit;
     this.inFlight++;
-    const host = typeof target?.host === 'string' ? target.host : '';
-    this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
-    probeTarget(target, this.context)
-      .then(
-        (results) => {
-          for (const result of results) this.results.push(result);
-          if (++this.calmCompletions >= 64 && this.limit < this.context.options.concurrency) {
-            this.calmCompletions = 0;
-            this.limit++;
-          }
-        },
-        (error: unknown) => {
-          if (!isDescriptorExhaustion(error)) throw error;
+    const host = this.limitsHosts ? hostOf(target) : undefined;
+    if (host !== undefined) this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
+    probeTarget(target, this.context).then(
+      (results) => {
+        this.settle(host);
+        for (const result of results) this.results.push(result);
+        if (++this.calmCompletions >= 64 && this.limit < concurrency) {
+          this.calmCompletions = 0;
+          this.limit++;
+        }
+      },
+      (error: unknown) => {
+        this.settle(host);
+        if (isDescriptorExhaustion(error)) {
           // Out of descriptors: shrink the window, put the target back, retry shortly.
-          this.limit = Math.max(1, this.inFlight - 1);
+          this.limit = Math.max(1, this.inFlight);
           this.calmCompletions = 0;
           this.retryAt = performance.now() + DESCRIPTOR_RETRY_MS;
           this.waiting.unshift(target);
-        },
-      )
-      .finally(() => {
-        this.inFlight--;
-        const load = (this.perHost.get(host) ?? 1) - 1;
-        if (load === 0) this.perHost.delete(host);
-        else this.perHost.set(host, load);
-        this.signal();
-      });
+        } else {
+          // A defect, not a network failure: surface it to the consumer.
+          this.defect ??= error;
+        }
+      },
+    );
+  }
+
+  /** Bookkeeping when a probe ends, then wakes the loop. */
+  private settle(host: string | undefined): void {
+    this.inFlight--;
+    if (host !== undefined) {
+      const load = (this.perHost.get(host) ?? 1) - 1;
+      if (load === 0) this.perHost.delete(host);
+      else this.perHost.set(host, load);
+    }
+    this.signal();
   }
 
   private hostLoad(target: Target): number {
-    return this.perHost.get(typeof target?.host === 'string' ? target.host : '') ?? 0;
+    return this.perHost.get(hostOf(target)) ?? 0;
   }
 
   private buffered(): number {
@@ -225,7 +262,7 @@ class Scheduler {
   /** Cuts every probe in flight; they end as ABORTED results. */
   private abort(): void {
     this.context.aborted = true;
-    for (const deadline of this.context.live) deadline.cancel('ABORTED');
+    this.context.clock.cancelAll('ABORTED');
     this.signal();
   }
 }

@@ -49,7 +49,9 @@ export interface ScanTimings {
 
 /** A probe that captured the server's certificate chain. */
 export interface ScanSuccess {
+  /** Always `true`: the chain was captured. */
   readonly ok: true;
+  /** The target probed, as given. */
   readonly target: Target;
   /** The IP address connected to. */
   readonly address: string;
@@ -68,28 +70,28 @@ export interface ScanSuccess {
   readonly alpn: string | null;
   /** The STARTTLS protocol spoken before the handshake, if any. */
   readonly starttls: StarttlsProtocol | null;
-  /**
-   * Set when the server sent its certificates but then ended the handshake, typically
-   * because it demands a client certificate; the chain is still reported. Absent when the
-   * handshake completed.
-   */
-  readonly handshakeError?: { readonly code: ScanErrorCode; readonly message: string };
+  /** Where the time went. */
   readonly timings: ScanTimings;
 }
 
 /** A probe that failed, with a stable code. */
 export interface ScanFailure {
+  /** Always `false`: see `error`. */
   readonly ok: false;
+  /** The target probed, as given. */
   readonly target: Target;
   /** The IP address tried, when the hostname resolved. */
   readonly address?: string;
+  /** What went wrong. */
   readonly error: {
+    /** Stable code to switch on; see {@link ScanErrorCode}. */
     readonly code: ScanErrorCode;
     /** What happened, for people. */
     readonly message: string;
     /** For `STARTTLS_REFUSED` and `NOT_TLS`: the start of what the server said. */
     readonly reply?: string;
   };
+  /** Where the time went, up to the failure. */
   readonly timings: ScanTimings;
 }
 

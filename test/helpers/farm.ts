@@ -105,7 +105,8 @@ export async function startTlsServer(
     // Called on every ClientHello that carries SNI: records what the client sent.
     SNICallback: (name, done) => {
       running?.servernames.push(name);
-      done(null, context);
+      if (options.tls?.SNICallback) options.tls.SNICallback(name, done);
+      else done(null, context);
     },
   });
   running = track(server, host);

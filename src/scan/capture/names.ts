@@ -1,0 +1,90 @@
+// IANA names of what a ServerHello can pick, spelled as Node reports them.
+
+/** TLS versions by wire value. */
+export const VERSION_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x0304, 'TLSv1.3'],
+  [0x0303, 'TLSv1.2'],
+  [0x0302, 'TLSv1.1'],
+  [0x0301, 'TLSv1'],
+  [0x0300, 'SSLv3'],
+]);
+
+/** TLS 1.3 suites we can decrypt: code → [name, AEAD, key length, hash]. */
+export const TLS13_SUITES: ReadonlyMap<
+  number,
+  readonly [string, string, number, 'sha256' | 'sha384']
+> = new Map([
+  [0x1301, ['TLS_AES_128_GCM_SHA256', 'aes-128-gcm', 16, 'sha256']],
+  [0x1302, ['TLS_AES_256_GCM_SHA384', 'aes-256-gcm', 32, 'sha384']],
+  [0x1303, ['TLS_CHACHA20_POLY1305_SHA256', 'chacha20-poly1305', 32, 'sha256']],
+]);
+
+/**
+ * TLS 1.2 and older suites offered. Their certificates travel in clear before any key is
+ * agreed, so offering a suite costs nothing even if we could not finish a handshake with it.
+ */
+export const LEGACY_SUITES: ReadonlyMap<number, string> = new Map([
+  [0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+  [0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+  [0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
+  [0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
+  [0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'],
+  [0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'],
+  [0x009e, 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'],
+  [0x009f, 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384'],
+  [0xc023, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256'],
+  [0xc027, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256'],
+  [0xc024, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384'],
+  [0xc028, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384'],
+  [0xc009, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA'],
+  [0xc013, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'],
+  [0xc00a, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA'],
+  [0xc014, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA'],
+  [0x009c, 'TLS_RSA_WITH_AES_128_GCM_SHA256'],
+  [0x009d, 'TLS_RSA_WITH_AES_256_GCM_SHA384'],
+  [0x003c, 'TLS_RSA_WITH_AES_128_CBC_SHA256'],
+  [0x003d, 'TLS_RSA_WITH_AES_256_CBC_SHA256'],
+  [0x0067, 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA256'],
+  [0x006b, 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA256'],
+  [0x0033, 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA'],
+  [0x0039, 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA'],
+  [0x002f, 'TLS_RSA_WITH_AES_128_CBC_SHA'],
+  [0x0035, 'TLS_RSA_WITH_AES_256_CBC_SHA'],
+  [0x000a, 'TLS_RSA_WITH_3DES_EDE_CBC_SHA'],
+]);
+
+/** Suites offered only with `legacy: true`: broken ciphers old appliances still insist on. */
+export const BROKEN_SUITES: ReadonlyMap<number, string> = new Map([
+  [0x0005, 'TLS_RSA_WITH_RC4_128_SHA'],
+  [0x0004, 'TLS_RSA_WITH_RC4_128_MD5'],
+  [0x0009, 'TLS_RSA_WITH_DES_CBC_SHA'],
+]);
+
+/** Alert descriptions (RFC 8446 section 6), as OpenSSL words them. */
+export const ALERT_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'close notify'],
+  [10, 'unexpected message'],
+  [20, 'bad record mac'],
+  [22, 'record overflow'],
+  [40, 'handshake failure'],
+  [42, 'bad certificate'],
+  [43, 'unsupported certificate'],
+  [44, 'certificate revoked'],
+  [45, 'certificate expired'],
+  [46, 'certificate unknown'],
+  [47, 'illegal parameter'],
+  [48, 'unknown ca'],
+  [49, 'access denied'],
+  [50, 'decode error'],
+  [51, 'decrypt error'],
+  [70, 'protocol version'],
+  [71, 'insufficient security'],
+  [80, 'internal error'],
+  [86, 'inappropriate fallback'],
+  [90, 'user canceled'],
+  [109, 'missing extension'],
+  [110, 'unsupported extension'],
+  [112, 'unrecognized name'],
+  [116, 'certificate required'],
+  [120, 'no application protocol'],
+]);
