@@ -1,7 +1,7 @@
 // One scanning measurement in a fresh plain-Node process against the built package, so CPU
 // time and peak RSS belong to the scan alone. Prints one JSON line.
 // Usage: node bench/scan-worker.mjs <mode> <json params>
-//   certsweep | bare-tls : { hosts: string[], port, rounds, concurrency }
+//   certsweep | certsweep-complete | bare-tls : { hosts: string[], port, rounds, concurrency }
 //   refused | bare-net   : { cidr, port, concurrency }
 import net from 'node:net';
 import tls from 'node:tls';
@@ -16,10 +16,11 @@ function* handshakeTargets() {
   }
 }
 
-async function viaCertsweep(targets) {
+async function viaCertsweep(targets, handshake = 'capture') {
   const codes = {};
   let count = 0;
-  for await (const result of scan(targets, { concurrency: params.concurrency, starttls: 'none' })) {
+  const options = { concurrency: params.concurrency, starttls: 'none', handshake };
+  for await (const result of scan(targets, options)) {
     count++;
     const code = result.ok ? `ok:${result.chain.length}` : result.error.code;
     codes[code] = (codes[code] ?? 0) + 1;
@@ -70,6 +71,8 @@ const cpuBefore = process.cpuUsage();
 const started = process.hrtime.bigint();
 let outcome;
 if (mode === 'certsweep') outcome = await viaCertsweep(handshakeTargets());
+else if (mode === 'certsweep-complete')
+  outcome = await viaCertsweep(handshakeTargets(), 'complete');
 else if (mode === 'bare-tls') outcome = await bareLoop(handshakeTargets(), bareTls);
 else if (mode === 'refused')
   outcome = await viaCertsweep(expandTargets({ hosts: params.cidr, ports: params.port }));
