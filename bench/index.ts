@@ -1,4 +1,5 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
+import { runInventoryBench } from './inventory.js';
 import { runScanBench } from './scan.js';
 import { runTargetsBench } from './targets.js';
 import { runVerifyBench } from './verify.js';
@@ -7,6 +8,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   targets: runTargetsBench,
   scan: runScanBench,
   verify: runVerifyBench,
+  inventory: runInventoryBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -340,3 +340,66 @@ export class StorageFormatError extends StorageError {
     this.supported = supported;
   }
 }
+
+/**
+ * A job definition is invalid: the message names the job and the field (`targets`,
+ * `schedules`, `scan`, …). Raised when the job is defined, not when it first runs.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   defineJob({ name: 'dmz', targets: { hosts: '10.1', ports: 443 } });
+ * } catch (error) {
+ *   if (error instanceof JobError) console.error(error.job, error.field, error.message);
+ * }
+ * ```
+ */
+export class JobError extends CertsweepError {
+  /** Always `'JobError'`. */
+  override name = 'JobError';
+  /** The job's name, as far as it is known. */
+  readonly job: string;
+  /** The field that was wrong. */
+  readonly field: string;
+
+  constructor(
+    job: string,
+    field: string,
+    message: string,
+    code = 'CERTSWEEP_JOB',
+    options: CertsweepErrorOptions = {},
+  ) {
+    super(message, code, options);
+    this.job = job;
+    this.field = field;
+  }
+}
+
+/**
+ * A cron expression or time zone of a job's schedule is invalid.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   defineJob({ name: 'dmz', targets, schedules: ['61 * * * *'] });
+ * } catch (error) {
+ *   if (error instanceof CronError) console.error(error.expression); // "61 * * * *"
+ * }
+ * ```
+ */
+export class CronError extends JobError {
+  /** Always `'CronError'`. */
+  override name = 'CronError';
+  /** The expression as written. */
+  readonly expression: string;
+
+  constructor(
+    job: string,
+    expression: string,
+    message: string,
+    options: CertsweepErrorOptions = {},
+  ) {
+    super(job, 'schedules', message, 'CERTSWEEP_CRON', options);
+    this.expression = expression;
+  }
+}

@@ -16,12 +16,20 @@ export {
   CertificateTooLargeError,
   CertsweepError,
   type CertsweepErrorOptions,
+  CronError,
+  JobError,
   ScanOptionsError,
+  StorageError,
+  StorageFormatError,
+  StorageLockedError,
   TargetLimitError,
   TargetSpecError,
   type TargetSpecField,
   TrustStoreError,
 } from './errors.js';
+export * from './inventory/index.js';
+export * from './jobs/index.js';
+export * from './monitor/index.js';
 export * from './scan/index.js';
 export * from './targets/index.js';
 export * from './trust/index.js';

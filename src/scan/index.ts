@@ -1,5 +1,5 @@
 export { grab } from './grab.js';
-export type { ScanOptions } from './options.js';
+export { type ResolvedScanOptions, resolveScanOptions, type ScanOptions } from './options.js';
 export { scan } from './scan.js';
 export type {
   ScanErrorCode,

@@ -71,21 +71,35 @@ export interface ScanOptions {
   readonly lookup?: (hostname: string) => Promise<readonly string[]>;
 }
 
-/** Options with every default filled in. */
+/** Scan options with every default filled in; see {@link ScanOptions} for each field. */
 export interface ResolvedScanOptions {
+  /** See `ScanOptions.concurrency`. */
   readonly concurrency: number;
+  /** See `ScanOptions.timeoutMs`. */
   readonly timeoutMs: number;
+  /** See `ScanOptions.signal`. */
   readonly signal: AbortSignal | undefined;
+  /** See `ScanOptions.rateLimit`. */
   readonly rateLimit: number;
+  /** See `ScanOptions.perHostConcurrency`. */
   readonly perHostConcurrency: number;
+  /** See `ScanOptions.starttls`. */
   readonly starttls: StarttlsProtocol | 'auto' | 'none';
+  /** See `ScanOptions.legacy`. */
   readonly legacy: boolean;
+  /** See `ScanOptions.handshake`. */
   readonly handshake: 'capture' | 'complete';
+  /** See `ScanOptions.alpn`. */
   readonly alpn: readonly string[];
+  /** See `ScanOptions.addresses`. */
   readonly addresses: 'first' | 'all';
+  /** See `ScanOptions.maxChainLength`. */
   readonly maxChainLength: number;
+  /** See `ScanOptions.maxChainBytes`. */
   readonly maxChainBytes: number;
+  /** See `ScanOptions.ehloName`. */
   readonly ehloName: string;
+  /** See `ScanOptions.lookup`. */
   readonly lookup: (hostname: string) => Promise<readonly string[]>;
 }
 
@@ -101,7 +115,17 @@ const STARTTLS = new Set([
   'none',
 ]);
 
-/** Fills in defaults and refuses nonsense with a {@link ScanOptionsError} naming the option. */
+/**
+ * Fills in the defaults of scan options and refuses nonsense with a {@link ScanOptionsError}
+ * naming the option; `scan()` and `grab()` call it first, and a job definition uses it to fail
+ * early.
+ *
+ * @example
+ * ```ts
+ * resolveScanOptions({ concurrency: 64 }).timeoutMs; // 5000
+ * resolveScanOptions({ timeoutMs: 0 }); // throws ScanOptionsError: timeoutMs: 0 must be …
+ * ```
+ */
 export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptions {
   const starttls = options.starttls ?? 'auto';
   if (!STARTTLS.has(starttls)) {

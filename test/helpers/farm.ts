@@ -123,9 +123,10 @@ export async function startTlsFarm(
   serving: Serving,
   prefix: string,
   count: number,
+  fixedPort?: number,
 ): Promise<{ servers: Running[]; port: number; close(): Promise<void> }> {
   for (let attempt = 0; ; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 30000);
+    const port = fixedPort ?? 20000 + Math.floor(Math.random() * 30000);
     const servers: Running[] = [];
     try {
       for (let i = 1; i <= count; i++)
@@ -137,7 +138,7 @@ export async function startTlsFarm(
       };
     } catch (error) {
       await Promise.all(servers.map((s) => s.close()));
-      if (attempt > 5) throw error;
+      if (attempt > 5 || fixedPort !== undefined) throw error;
     }
   }
 }
@@ -155,7 +156,8 @@ export async function startRawServer(
 }
 
 /** Accepts and never says a word (but reads, so it notices when the client leaves). */
-export const silent = (options: { host?: string } = {}) => startRawServer((socket) => socket.resume(), options);
+export const silent = (options: { host?: string } = {}) =>
+  startRawServer((socket) => socket.resume(), options);
 
 /** Sends one byte a second, forever (a TLS-looking header that never completes). */
 export const drip = () =>
@@ -219,6 +221,11 @@ export async function startStarttlsServer(
     tls.on('error', () => {});
   };
   const refuse = options.refuse === true;
+  /** Says yes to the upgrade, then speaks TLS. */
+  const agree = (socket: Socket, reply: string) => {
+    socket.write(reply);
+    upgrade(socket);
+  };
   running = await startRawServer((socket) => {
     const lines = lineReader(socket);
     const send = (text: string | Uint8Array) => socket.write(text);
@@ -231,9 +238,7 @@ export async function startStarttlsServer(
               `250-mail.test\r\n250-PIPELINING\r\n${refuse ? '' : '250-STARTTLS\r\n'}250 8BITMIME\r\n`,
             );
           else if (/^STARTTLS/i.test(line))
-            refuse
-              ? send('454 TLS not available\r\n')
-              : (send('220 go ahead\r\n'), upgrade(socket));
+            refuse ? send('454 TLS not available\r\n') : agree(socket, '220 go ahead\r\n');
           else send('500 what\r\n');
         });
         break;
@@ -254,7 +259,7 @@ export async function startStarttlsServer(
         send('+OK POP3 ready\r\n');
         lines(async (line) => {
           if (line.toUpperCase() === 'STLS')
-            refuse ? send('-ERR not now\r\n') : (send('+OK begin TLS\r\n'), upgrade(socket));
+            refuse ? send('-ERR not now\r\n') : agree(socket, '+OK begin TLS\r\n');
           else send('-ERR unknown\r\n');
         });
         break;
@@ -264,7 +269,7 @@ export async function startStarttlsServer(
           if (/^AUTH TLS/i.test(line))
             refuse
               ? send('530 Please login with USER and PASS\r\n')
-              : (send('234 AUTH TLS ok\r\n'), upgrade(socket));
+              : agree(socket, '234 AUTH TLS ok\r\n');
           else send('500 unknown\r\n');
         });
         break;

@@ -308,23 +308,27 @@ const NAME_OIDS: Record<string, string> = {
 
 function buildName(spec: NameSpec): pkijs.RelativeDistinguishedNames {
   const attributes = typeof spec === 'string' ? { CN: spec } : spec;
-  const name = new pkijs.RelativeDistinguishedNames();
+  // One RDN per attribute, as real CAs write names. (pkijs would put every attribute into a
+  // single multi-valued RDN, so the sequence is encoded here and handed to it as bytes.)
+  const rdns: asn1js.Set[] = [];
   for (const field of ['C', 'ST', 'L', 'O', 'OU', 'CN', 'E'] as const) {
     const value = attributes[field];
     if (value === undefined) continue;
-    name.typesAndValues.push(
-      new pkijs.AttributeTypeAndValue({
-        type: NAME_OIDS[field] as string,
-        value:
-          field === 'C'
-            ? new asn1js.PrintableString({ value })
-            : field === 'E'
-              ? new asn1js.IA5String({ value })
-              : new asn1js.Utf8String({ value }),
-      }),
-    );
+    const typed =
+      field === 'C'
+        ? new asn1js.PrintableString({ value })
+        : field === 'E'
+          ? new asn1js.IA5String({ value })
+          : new asn1js.Utf8String({ value });
+    const pair = new pkijs.AttributeTypeAndValue({
+      type: NAME_OIDS[field] as string,
+      value: typed,
+    });
+    rdns.push(new asn1js.Set({ value: [pair.toSchema()] }));
   }
-  return name;
+  return pkijs.RelativeDistinguishedNames.fromBER(
+    new asn1js.Sequence({ value: rdns }).toBER(false),
+  );
 }
 
 function signatureAlgorithm(spec: KeySpec, hash: HashName): pkijs.AlgorithmIdentifier {

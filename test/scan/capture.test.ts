@@ -10,7 +10,7 @@ const ecdsa = farm.defaultServing();
 const rsaChain = createChain('rsa.test', { key: 'rsa2048' });
 const rsa = { chain: [rsaChain.leaf, rsaChain.intermediate], key: rsaChain.leaf };
 const deep = (() => {
-  const { root, intermediate, leaf } = createChain('deep.test');
+  const { root, intermediate } = createChain('deep.test');
   const second = createIntermediate(intermediate);
   const third = createIntermediate(second);
   const deepLeaf = createLeaf(third, { subject: 'deep.test' });

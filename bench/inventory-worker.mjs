@@ -1,0 +1,122 @@
+// One measurement of the inventory on one adapter, in plain Node against the built package.
+// Usage: node bench/inventory-worker.mjs <fixture file> memory|file|sqlite <scratch dir>
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  fileStorage,
+  fingerprint,
+  Inventory,
+  memoryStorage,
+  sqliteStorage,
+  TrustStore,
+  verifyChain,
+} from '../dist/index.js';
+
+const [fixtureFile, adapter, scratch] = process.argv.slice(2);
+const fixture = JSON.parse(readFileSync(fixtureFile, 'utf8'));
+const decode = (b64) => new Uint8Array(Buffer.from(b64, 'base64'));
+const leaves = fixture.leaves.map(decode);
+const intermediates = fixture.intermediates.map(decode);
+const trust = TrustStore.fromPem(fixture.rootPem);
+const DAY = 86_400_000;
+
+const storages = {
+  memory: () => memoryStorage(),
+  file: () => fileStorage({ path: join(scratch, 'file-store') }),
+  sqlite: () => sqliteStorage({ path: join(scratch, 'inventory.db') }),
+};
+
+// Verdicts are computed before timing: the inventory stores them, it does not verify.
+const verdicts = leaves.map((leaf, i) =>
+  verifyChain([leaf, intermediates[i % 4]], { trust, cache: false }),
+);
+
+// Target t serves leaf (t * 7919) mod 10,000: every leaf on about ten targets, in an order
+// that jumps around the way a random-order scan does. One probe in ten fails.
+function resultFor(t) {
+  const host = `10.${(t >> 16) & 255}.${(t >> 8) & 255}.${t & 255}`;
+  const target = { host, port: 443 };
+  if ((t * 31 + Math.floor(t / 10_000)) % 10 === 9) {
+    return {
+      ok: false,
+      target,
+      address: host,
+      error: { code: 'TIMEOUT', message: 'timed out' },
+      timings: { total: 5000 },
+    };
+  }
+  const leaf = (t * 7919) % leaves.length;
+  return {
+    ok: true,
+    target,
+    address: host,
+    chain: [leaves[leaf], intermediates[leaf % 4]],
+    chainTruncated: false,
+    protocol: 'TLSv1.3',
+    cipher: 'TLS_AES_128_GCM_SHA256',
+    alpn: null,
+    starttls: null,
+    timings: { connect: 1, handshake: 2, total: 3 },
+    leaf,
+  };
+}
+
+// Built before timing: making scan results is the scanner's cost, not the inventory's.
+const total = fixture.results;
+const results = Array.from({ length: total }, (_, t) => resultFor(t));
+
+let inventory = await Inventory.open({ storage: storages[adapter]() });
+const started = process.hrtime.bigint();
+const run = await inventory.startRun({ job: 'bench', mode: 'full', total });
+for (const result of results) {
+  const verdict = result.ok ? verdicts[result.leaf] : undefined;
+  await inventory.record(result, verdict ? { run, verdict, trustStore: 'bench' } : { run });
+}
+await inventory.finishRun(run);
+const recordSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+// Queries run on a reopened inventory, what a dashboard process sees (memory cannot reopen).
+let reopenSeconds = 0;
+if (adapter !== 'memory') {
+  await inventory.close();
+  const reopened = process.hrtime.bigint();
+  inventory = await Inventory.open({ storage: storages[adapter]() });
+  reopenSeconds = Number(process.hrtime.bigint() - reopened) / 1e9;
+}
+
+// Each query runs five times: the median is its cost, the maximum shows GC pauses.
+const queries = {};
+async function timed(name, query) {
+  const samples = [];
+  for (let i = 0; i < 5; i++) {
+    const begin = process.hrtime.bigint();
+    const answer = await query();
+    samples.push(Number(process.hrtime.bigint() - begin) / 1e6);
+    if (!answer) throw new Error(`${name}: no answer`);
+  }
+  samples.sort((a, b) => a - b);
+  queries[name] = { median: samples[2], max: samples[4] };
+}
+const popular = fingerprint(intermediates[0]);
+const leafFp = fingerprint(leaves[0]);
+await timed('expiring', () => inventory.expiringBefore(Date.now() + 30 * DAY, { limit: 100 }));
+await timed('usage(leaf)', () => inventory.usage(leafFp));
+await timed('usage(intermediate)', () => inventory.usage(popular, { limit: 100 }));
+await timed('aggregates', () => inventory.aggregates());
+await timed('changesSince', () => inventory.changesSince(0, { limit: 100 }));
+await timed('darkTargets', () => inventory.darkTargets({ limit: 100 }));
+await timed('certificates(issuer)', () => inventory.certificates({ issuer: 'EC CA 2' }));
+const counts = await inventory.counts();
+await inventory.close();
+
+console.log(
+  JSON.stringify({
+    adapter,
+    results: total,
+    recordSeconds,
+    reopenSeconds,
+    queries,
+    counts,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

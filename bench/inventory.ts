@@ -1,0 +1,88 @@
+// Inventory throughput: record 100,000 scan results (10,000 distinct leaf certificates under
+// four intermediates, each leaf served by about ten targets, a tenth of the probes failing)
+// into each storage adapter, then time the expiring-before, usage, changes and aggregate
+// queries at that size. Each adapter runs in a fresh plain-Node process against the built
+// package, so peak RSS is what a user's process would see.
+// Run: npm run bench -- inventory
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createIntermediate, createLeaf, createRoot, generateKey } from '../test/helpers/pki.js';
+
+const CERTIFICATES = 10_000;
+const RESULTS = 100_000;
+const ADAPTERS = ['memory', 'file', 'sqlite'] as const;
+const WORKER = fileURLToPath(new URL('./inventory-worker.mjs', import.meta.url));
+const DAY = 86_400_000;
+
+interface Sample {
+  adapter: string;
+  results: number;
+  recordSeconds: number;
+  reopenSeconds: number;
+  queries: Record<string, { median: number; max: number }>;
+  counts: Record<string, number>;
+  peakRssMb: number;
+}
+
+/** Mints the fixture once, then measures every adapter in its own process. */
+export function runInventoryBench(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'certsweep-bench-inventory-'));
+  try {
+    const started = Date.now();
+    const root = createRoot({ subject: 'Bench Root', key: 'rsa2048' });
+    const intermediates = [
+      createIntermediate(root, { subject: 'Bench RSA CA 1', key: 'rsa2048' }),
+      createIntermediate(root, { subject: 'Bench RSA CA 2', key: 'rsa2048' }),
+      createIntermediate(root, { subject: 'Bench EC CA 1' }),
+      createIntermediate(root, { subject: 'Bench EC CA 2', key: 'ec384' }),
+    ];
+    // A few shared leaf keys: minting 10,000 certificates should not wait on key generation.
+    const keys = [generateKey('ec256'), generateKey('rsa2048'), generateKey('ec384')];
+    const now = Date.now();
+    const leaves = Array.from({ length: CERTIFICATES }, (_, i) =>
+      createLeaf(intermediates[i % 4] as (typeof intermediates)[number], {
+        keyPair: keys[i % 3] as (typeof keys)[number],
+        subject: `host${i}.bench.test`,
+        san: { dns: [`host${i}.bench.test`, `www${i}.bench.test`] },
+        notBefore: new Date(now - 30 * DAY),
+        // Spread over the coming year, so the expiry queries have something to find.
+        notAfter: new Date(now + ((i * 7919) % 365) * DAY + DAY),
+      }),
+    );
+    const fixture = join(dir, 'fixture.json');
+    writeFileSync(
+      fixture,
+      JSON.stringify({
+        rootPem: root.pem,
+        intermediates: intermediates.map((c) => c.der.toString('base64')),
+        leaves: leaves.map((c) => c.der.toString('base64')),
+        results: RESULTS,
+      }),
+    );
+    console.log(
+      `inventory: ${RESULTS} results over ${CERTIFICATES} leaves (minted in ` +
+        `${((Date.now() - started) / 1000).toFixed(1)} s), one process per adapter`,
+    );
+    for (const adapter of ADAPTERS) {
+      const out = execFileSync(process.execPath, [WORKER, fixture, adapter, dir], {
+        encoding: 'utf8',
+      });
+      const sample = JSON.parse(out) as Sample;
+      const rate = sample.results / sample.recordSeconds;
+      const queries = Object.entries(sample.queries)
+        .map(([name, ms]) => `${name} ${ms.median.toFixed(1)} (max ${ms.max.toFixed(1)})`)
+        .join(', ');
+      console.log(
+        `  ${adapter.padEnd(7)} record ${Math.round(rate).toLocaleString('en-US')} results/s ` +
+          `(${sample.recordSeconds.toFixed(2)} s), reopen ${sample.reopenSeconds.toFixed(2)} s, ` +
+          `peak RSS ${sample.peakRssMb.toFixed(0)} MB`,
+      );
+      console.log(`          queries, median of 5 in ms: ${queries}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,50 @@
+// Text encoding of records for adapters that store text (file, SQLite) and for NDJSON
+// export: JSON, with the one binary field (a certificate's DER) in base64.
+import type { CertificateRecord, RecordKind, RecordTypes, StoredRecord } from './types.js';
+import { RECORD_KINDS } from './types.js';
+
+/** Encodes a record value as JSON text. */
+export function encodeValue<K extends RecordKind>(kind: K, value: RecordTypes[K]): string {
+  if (kind !== 'certificate') return JSON.stringify(value);
+  const cert = value as CertificateRecord;
+  return JSON.stringify({ ...cert, der: Buffer.from(cert.der).toString('base64') });
+}
+
+/** Decodes what {@link encodeValue} produced. */
+export function decodeValue<K extends RecordKind>(kind: K, text: string): RecordTypes[K] {
+  return reviveValue(kind, JSON.parse(text) as unknown);
+}
+
+/** Turns a parsed JSON value back into a record value (DER from base64). */
+export function reviveValue<K extends RecordKind>(kind: K, parsed: unknown): RecordTypes[K] {
+  if (kind !== 'certificate') return parsed as RecordTypes[K];
+  const cert = parsed as Omit<CertificateRecord, 'der'> & { der: string };
+  // A copy, so the record does not pin Buffer's shared pool.
+  const der = Uint8Array.from(Buffer.from(cert.der, 'base64'));
+  return { ...cert, der } as RecordTypes[K];
+}
+
+/** Whether a string names a record kind. */
+export function isRecordKind(kind: unknown): kind is RecordKind {
+  return typeof kind === 'string' && (RECORD_KINDS as readonly string[]).includes(kind);
+}
+
+/** One NDJSON line (without the newline) for a stored record. */
+export function encodeRecordLine(record: StoredRecord): string {
+  return `{"kind":"${record.kind}","key":${JSON.stringify(record.key)},"value":${encodeValue(
+    record.kind,
+    record.value,
+  )}}`;
+}
+
+/** Parses one NDJSON record line; `undefined` when it is not a record. */
+export function decodeRecordLine(line: string): StoredRecord | undefined {
+  const parsed = JSON.parse(line) as { kind?: unknown; key?: unknown; value?: unknown };
+  if (!isRecordKind(parsed.kind) || typeof parsed.key !== 'string') return undefined;
+  if (typeof parsed.value !== 'object' || parsed.value === null) return undefined;
+  return {
+    kind: parsed.kind,
+    key: parsed.key,
+    value: reviveValue(parsed.kind, parsed.value),
+  } as StoredRecord;
+}

@@ -1,0 +1,31 @@
+export { type FileStorageOptions, fileStorage } from './adapters/file.js';
+export { memoryStorage } from './adapters/memory.js';
+export {
+  SQLITE_SCHEMA_VERSION,
+  type SqliteDatabase,
+  type SqliteStatement,
+  type SqliteStorageOptions,
+  sqliteStorage,
+} from './adapters/sqlite.js';
+export type { AggregateOptions, Aggregates, Count, ExpiryWeek } from './aggregates.js';
+export { Inventory } from './inventory.js';
+export type { InventoryOptions, RunStart, TargetAddress, TargetRef } from './options.js';
+export { DEFAULT_PAGE_SIZE, type Page, type PageOptions } from './paging.js';
+export type { PruneOptions, PruneResult } from './prune.js';
+export type { CertificateQuery, TargetQuery } from './queries.js';
+export { chainId, type RecordContext, targetKey } from './record-scan.js';
+export type { DeleteOp, PutOp, Storage, StorageOp } from './storage.js';
+export { EXPORT_FORMAT, EXPORT_VERSION, type NdjsonSource } from './transfer.js';
+export {
+  type CertificateRecord,
+  type ChainRecord,
+  RECORD_KINDS,
+  type RecordKind,
+  type RecordTypes,
+  type RunRecord,
+  type Sighting,
+  type SightingKind,
+  type StoredRecord,
+  type StoredVerdict,
+  type TargetRecord,
+} from './types.js';

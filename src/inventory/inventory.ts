@@ -1,0 +1,507 @@
+import { randomBytes } from 'node:crypto';
+import { StorageError } from '../errors.js';
+import type { ScanResult } from '../scan/index.js';
+import { memoryStorage } from './adapters/memory.js';
+import { type AggregateOptions, type Aggregates, aggregate } from './aggregates.js';
+import type { InventoryOptions, RunStart, TargetRef } from './options.js';
+import type { Page, PageOptions } from './paging.js';
+import { type PruneOptions, type PruneResult, planPrune } from './prune.js';
+import {
+  type CertificateQuery,
+  queryCertificates,
+  queryChangesSince,
+  queryHistory,
+  queryRuns,
+  queryTargets,
+  queryUsage,
+  type TargetQuery,
+} from './queries.js';
+import { type RecordContext, type Recorder, recordScan, targetKey } from './record-scan.js';
+import { InventoryState } from './state.js';
+import type { PutOp, Storage } from './storage.js';
+import { exportLines, importLines, type NdjsonSource } from './transfer.js';
+import {
+  type CertificateRecord,
+  type ChainRecord,
+  RECORD_KINDS,
+  type RecordKind,
+  type RunRecord,
+  type Sighting,
+  type StoredRecord,
+  type TargetRecord,
+} from './types.js';
+import { WriteBuffer } from './write-buffer.js';
+
+/**
+ * The certificate inventory: records scan results as they stream in and answers where each
+ * certificate is deployed, what expires, what changed and which hosts went dark.
+ *
+ * Writes are buffered and flushed in batches in the background; `record()` only waits when
+ * a batch is full and the previous one is still being written. After a crash at most the
+ * unflushed batch is lost. Every record is also held in memory with the indexes queries
+ * need, so queries cost the same on every adapter.
+ *
+ * @example
+ * ```ts
+ * import { Inventory, fileStorage, scan, verifyChain, TrustStore } from 'certsweep';
+ *
+ * const inventory = await Inventory.open({ storage: fileStorage({ path: './inventory' }) });
+ * const trust = TrustStore.mozilla();
+ * const run = await inventory.startRun({ job: 'dmz', mode: 'full' });
+ * for await (const result of scan(targets)) {
+ *   const verdict = result.ok ? verifyChain(result.chain, { trust }) : undefined;
+ *   await inventory.record(result, { run, ...(verdict ? { verdict } : {}) });
+ * }
+ * await inventory.finishRun(run);
+ * const soon = await inventory.expiringBefore(new Date(Date.now() + 30 * 86_400_000));
+ * await inventory.close();
+ * ```
+ */
+export class Inventory {
+  /** The storage adapter in use. */
+  readonly storage: Storage;
+  readonly #state = new InventoryState();
+  readonly #recorder: Recorder;
+  readonly #idTag = randomBytes(3).toString('hex');
+  #idCounter = 0;
+  readonly #buffer: WriteBuffer;
+  // Run progress counted in place and written with the next batch, rather than a new run
+  // record per result.
+  readonly #runCounts = new Map<string, { done: number; succeeded: number; failed: number }>();
+  #closed = false;
+
+  private constructor(storage: Storage, options: InventoryOptions) {
+    this.storage = storage;
+    this.#buffer = new WriteBuffer(
+      storage,
+      { batchSize: options.batchSize ?? 2000, flushIntervalMs: options.flushIntervalMs ?? 1000 },
+      () => this.#settleRuns(),
+    );
+    this.#recorder = {
+      state: this.#state,
+      seenResolutionMs: options.seenResolutionMs ?? 60_000,
+      darkAfter: options.darkAfter ?? 1,
+      put: (op) => this.#put(op),
+      nextId: (at) => this.#nextId(at),
+      countRun: (run, ok) => this.#countRun(run, ok),
+    };
+  }
+
+  /**
+   * Opens an inventory over a storage adapter, loading what it holds.
+   *
+   * @throws `StorageError` (or `StorageLockedError`, `StorageFormatError`) from the adapter.
+   * @example
+   * ```ts
+   * const inventory = await Inventory.open(); // in memory
+   * ```
+   */
+  static async open(options: InventoryOptions = {}): Promise<Inventory> {
+    const inventory = new Inventory(options.storage ?? memoryStorage(), options);
+    for (const kind of RECORD_KINDS) {
+      for await (const value of inventory.storage.scan(kind)) {
+        inventory.#state.apply({ kind, key: keyOf(kind, value), value } as StoredRecord);
+      }
+    }
+    inventory.#state.warm();
+    return inventory;
+  }
+
+  /**
+   * Records one scan result: certificates (parsing only new ones), the chain and its
+   * verdict, the target's state, a {@link Sighting} when its chain changed, and the run's
+   * counters. Aborted probes are ignored. Resolves once the change is buffered.
+   *
+   * @throws `StorageError` from an earlier background write that failed (its changes stay
+   *   buffered and are retried by the next flush).
+   * @example
+   * ```ts
+   * for await (const result of scan(targets)) await inventory.record(result, { job: 'dmz' });
+   * ```
+   */
+  record(result: ScanResult, context: RecordContext = {}): Promise<void> {
+    try {
+      this.#check();
+      recordScan(this.#recorder, result, context);
+      return this.#buffer.afterChange();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Starts a run of a job; pass the returned record as `run` when recording its results.
+   *
+   * @example
+   * ```ts
+   * const run = await inventory.startRun({ job: 'dmz', mode: 'full', total: 256 });
+   * ```
+   */
+  async startRun(start: RunStart): Promise<RunRecord> {
+    this.#check();
+    const at = start.at === undefined ? Date.now() : +start.at;
+    const id = this.#nextId(at);
+    const run: RunRecord = {
+      id,
+      job: start.job,
+      mode: start.mode ?? 'full',
+      startedAt: at,
+      endedAt: null,
+      total: start.total ?? null,
+      done: 0,
+      succeeded: 0,
+      failed: 0,
+    };
+    this.#put({ type: 'put', kind: 'run', key: id, value: run });
+    await this.#buffer.afterChange();
+    return run;
+  }
+
+  /**
+   * Marks a run as ended and flushes, so a finished run is durable. Returns the final counts.
+   *
+   * @example
+   * ```ts
+   * const { succeeded, failed } = await inventory.finishRun(run);
+   * ```
+   */
+  async finishRun(run: RunRecord | string, at: Date | number = Date.now()): Promise<RunRecord> {
+    this.#check();
+    const id = typeof run === 'string' ? run : run.id;
+    this.#settleRuns();
+    const current = this.#state.runs.get(id) ?? (typeof run === 'string' ? undefined : run);
+    if (!current) throw new RangeError(`unknown run "${id}"`);
+    const ended: RunRecord = { ...current, endedAt: +at };
+    this.#put({ type: 'put', kind: 'run', key: id, value: ended });
+    await this.flush();
+    return ended;
+  }
+
+  /**
+   * Writes every buffered change to storage and waits for it.
+   *
+   * @throws `StorageError` when the write fails; the changes stay buffered for a retry.
+   * @example
+   * ```ts
+   * await inventory.flush();
+   * ```
+   */
+  async flush(): Promise<void> {
+    await this.#buffer.flush();
+  }
+
+  /**
+   * Flushes and closes the storage. The inventory cannot be used afterwards.
+   *
+   * @example
+   * ```ts
+   * await inventory.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.#closed = true;
+      this.#buffer.stop();
+      await this.storage.close();
+    }
+  }
+
+  /**
+   * One certificate by SHA-256 fingerprint.
+   *
+   * @example
+   * ```ts
+   * const cert = await inventory.certificate(fingerprint(der));
+   * ```
+   */
+  async certificate(fingerprint: string): Promise<CertificateRecord | undefined> {
+    return this.#state.certificates.get(fingerprint);
+  }
+
+  /**
+   * One chain by id (as in `TargetRecord.chain`).
+   *
+   * @example
+   * ```ts
+   * const chain = target.chain ? await inventory.chain(target.chain) : undefined;
+   * ```
+   */
+  async chain(id: string): Promise<ChainRecord | undefined> {
+    return this.#state.chains.get(id);
+  }
+
+  /**
+   * One target.
+   *
+   * @example
+   * ```ts
+   * const target = await inventory.target({ address: '192.0.2.10', port: 443 });
+   * ```
+   */
+  async target(ref: TargetRef): Promise<TargetRecord | undefined> {
+    return this.#state.targets.get(refKey(ref));
+  }
+
+  /**
+   * Certificates matching a query, soonest expiry first.
+   *
+   * @example
+   * ```ts
+   * const weak = await inventory.certificates({ keyAlgorithm: 'rsa', keyBits: 1024 });
+   * ```
+   */
+  async certificates(query: CertificateQuery = {}): Promise<Page<CertificateRecord>> {
+    return queryCertificates(this.#state, query);
+  }
+
+  /**
+   * Certificates some target serves that expire before `date`, soonest first.
+   *
+   * @example
+   * ```ts
+   * const month = await inventory.expiringBefore(new Date(Date.now() + 30 * 86_400_000));
+   * ```
+   */
+  async expiringBefore(
+    date: Date | number,
+    options: PageOptions = {},
+  ): Promise<Page<CertificateRecord>> {
+    return queryCertificates(this.#state, { ...options, expiringBefore: date, inUse: true });
+  }
+
+  /**
+   * Where a certificate is deployed: every target whose latest chain contains it, by key.
+   *
+   * @example
+   * ```ts
+   * const { items } = await inventory.usage(cert.fingerprint);
+   * for (const t of items) console.log(t.address, t.port, t.servername);
+   * ```
+   */
+  async usage(fingerprint: string, options: PageOptions = {}): Promise<Page<TargetRecord>> {
+    return queryUsage(this.#state, fingerprint, options);
+  }
+
+  /**
+   * A target's history, oldest first.
+   *
+   * @example
+   * ```ts
+   * const { items } = await inventory.history({ address: '192.0.2.10', port: 443 });
+   * ```
+   */
+  async history(target: TargetRef, options: PageOptions = {}): Promise<Page<Sighting>> {
+    return queryHistory(this.#state, refKey(target), options);
+  }
+
+  /**
+   * Every sighting at or after `since`, oldest first: what changed since Monday.
+   *
+   * @example
+   * ```ts
+   * const { items } = await inventory.changesSince(new Date('2026-01-05'));
+   * ```
+   */
+  async changesSince(since: Date | number, options: PageOptions = {}): Promise<Page<Sighting>> {
+    return queryChangesSince(this.#state, since, options);
+  }
+
+  /**
+   * Targets that answered before and now fail (at least `darkAfter` failures in a row).
+   *
+   * @example
+   * ```ts
+   * const { items } = await inventory.darkTargets();
+   * ```
+   */
+  async darkTargets(query: TargetQuery = {}): Promise<Page<TargetRecord>> {
+    const darkAfter = this.#recorder.darkAfter;
+    return queryTargets(
+      this.#state,
+      query,
+      (t) => t.lastSuccess !== null && t.consecutiveFailures >= darkAfter,
+    );
+  }
+
+  /**
+   * Every target, by key.
+   *
+   * @example
+   * ```ts
+   * const { items } = await inventory.targets({ job: 'dmz' });
+   * ```
+   */
+  async targets(query: TargetQuery = {}): Promise<Page<TargetRecord>> {
+    return queryTargets(this.#state, query);
+  }
+
+  /**
+   * Runs, oldest first.
+   *
+   * @example
+   * ```ts
+   * const { items } = await inventory.runs({ job: 'dmz' });
+   * ```
+   */
+  async runs(query: { job?: string } & PageOptions = {}): Promise<Page<RunRecord>> {
+    this.#settleRuns();
+    return queryRuns(this.#state, query);
+  }
+
+  /**
+   * Counts for dashboards: by issuing CA, key, signature algorithm, lifetime, and an expiry
+   * histogram by week.
+   *
+   * @example
+   * ```ts
+   * const { byIssuer, expiryByWeek } = await inventory.aggregates();
+   * ```
+   */
+  async aggregates(options: AggregateOptions = {}): Promise<Aggregates> {
+    return aggregate(this.#state, options);
+  }
+
+  /**
+   * How many records of each kind the inventory holds.
+   *
+   * @example
+   * ```ts
+   * const { certificate, target } = await inventory.counts();
+   * ```
+   */
+  async counts(): Promise<Record<RecordKind, number>> {
+    return this.#state.counts();
+  }
+
+  /**
+   * Drops targets not scanned since `olderThan`, their history, the chains and certificates
+   * only they used (trust anchors stay), and runs that ended before it. Flushes.
+   *
+   * @example
+   * ```ts
+   * await inventory.prune({ olderThan: Date.now() - 180 * 86_400_000 });
+   * ```
+   */
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    this.#check();
+    const removed: PruneResult = { certificate: 0, chain: 0, target: 0, sighting: 0, run: 0 };
+    for (const { kind, key } of planPrune(this.#state, options)) {
+      this.#state.remove(kind, key);
+      this.#buffer.stage({ type: 'delete', kind, key });
+      removed[kind]++;
+    }
+    await this.flush();
+    return removed;
+  }
+
+  /**
+   * The whole inventory as NDJSON lines (each ending in `\n`): a header, then every record.
+   * Pipe it to a file, or into {@link Inventory.import} of another inventory.
+   *
+   * @example
+   * ```ts
+   * import { createWriteStream } from 'node:fs';
+   * import { Readable } from 'node:stream';
+   * import { pipeline } from 'node:stream/promises';
+   *
+   * await pipeline(Readable.from(inventory.export()), createWriteStream('inventory.ndjson'));
+   * ```
+   */
+  async *export(): AsyncIterable<string> {
+    await this.flush();
+    yield* exportLines(this.#state.records());
+  }
+
+  /**
+   * Loads an export (NDJSON, in chunks of any size), replacing records with the same keys.
+   * Returns how many records of each kind were imported.
+   *
+   * @throws `StorageFormatError` when the input is not an export or is from a newer version.
+   * @example
+   * ```ts
+   * import { createReadStream } from 'node:fs';
+   *
+   * await inventory.import(createReadStream('inventory.ndjson'));
+   * ```
+   */
+  async import(source: NdjsonSource): Promise<Record<RecordKind, number>> {
+    this.#check();
+    const imported = { certificate: 0, chain: 0, target: 0, sighting: 0, run: 0 };
+    for await (const record of importLines(source)) {
+      this.#put({ type: 'put', ...record } as PutOp);
+      imported[record.kind]++;
+      await this.#buffer.afterChange();
+    }
+    await this.flush();
+    return imported;
+  }
+
+  #put(op: PutOp): void {
+    this.#state.apply(op);
+    this.#buffer.stage(op);
+  }
+
+  #nextId(at: number): string {
+    const counter = (this.#idCounter++).toString(36).padStart(8, '0');
+    return `${String(at).padStart(15, '0')}-${this.#idTag}${counter}`;
+  }
+
+  #countRun(ref: RunRecord | string, ok: boolean): RunRecord | undefined {
+    const id = typeof ref === 'string' ? ref : ref.id;
+    const run = this.#state.runs.get(id);
+    if (!run) return undefined;
+    let counts = this.#runCounts.get(id);
+    if (!counts) {
+      counts = { done: 0, succeeded: 0, failed: 0 };
+      this.#runCounts.set(id, counts);
+    }
+    counts.done++;
+    if (ok) counts.succeeded++;
+    else counts.failed++;
+    return run;
+  }
+
+  /** Folds counted progress into the run records. */
+  #settleRuns(): void {
+    for (const [id, counts] of this.#runCounts) {
+      const run = this.#state.runs.get(id);
+      if (!run) continue;
+      const value: RunRecord = {
+        ...run,
+        done: run.done + counts.done,
+        succeeded: run.succeeded + counts.succeeded,
+        failed: run.failed + counts.failed,
+      };
+      this.#put({ type: 'put', kind: 'run', key: id, value });
+    }
+    this.#runCounts.clear();
+  }
+
+  #check(): void {
+    if (this.#closed) {
+      throw new StorageError('the inventory is closed', this.storage.name, undefined);
+    }
+  }
+}
+
+function refKey(ref: TargetRef): string {
+  return typeof ref === 'string' ? ref : targetKey(ref.address, ref.port, ref.servername);
+}
+
+function keyOf(kind: RecordKind, value: StoredRecord['value']): string {
+  switch (kind) {
+    case 'certificate':
+      return (value as CertificateRecord).fingerprint;
+    case 'chain':
+      return (value as ChainRecord).id;
+    case 'target':
+      return (value as TargetRecord).key;
+    case 'sighting':
+      return (value as Sighting).id;
+    case 'run':
+      return (value as RunRecord).id;
+  }
+}

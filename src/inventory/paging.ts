@@ -1,0 +1,144 @@
+import { CertsweepError } from '../errors.js';
+
+/**
+ * Paging of a query: how many items, and where to resume.
+ *
+ * @example
+ * ```ts
+ * let cursor: string | undefined;
+ * do {
+ *   const page = await inventory.certificates({ limit: 500, ...(cursor ? { cursor } : {}) });
+ *   for (const cert of page.items) console.log(cert.subject);
+ *   cursor = page.nextCursor ?? undefined;
+ * } while (cursor);
+ * ```
+ */
+export interface PageOptions {
+  /** Items per page, 1–10,000. Default: 100. */
+  limit?: number;
+  /** `nextCursor` of the previous page. Default: start at the beginning. */
+  cursor?: string;
+}
+
+/**
+ * One page of a query result, in the query's stable order. The cursor is a position in that
+ * order, not an offset, so records added or removed between pages do not shift the pages.
+ *
+ * @example
+ * ```ts
+ * const page = await inventory.usage(fingerprint, { limit: 50 });
+ * if (page.nextCursor) await inventory.usage(fingerprint, { cursor: page.nextCursor });
+ * ```
+ */
+export interface Page<T> {
+  /** The items of this page. */
+  readonly items: T[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  readonly nextCursor: string | null;
+}
+
+/** Default of {@link PageOptions.limit}. */
+export const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 10_000;
+
+/** A sort key: compared element by element, numbers numerically and strings by code unit. */
+export type SortKey = readonly (string | number)[];
+
+/** Cuts one page out of `sorted` (ascending by `keyOf`, keys unique). */
+export function paginate<T>(
+  sorted: readonly T[],
+  keyOf: (item: T) => SortKey,
+  options: PageOptions = {},
+): Page<T> {
+  const limit = checkLimit(options.limit);
+  let start = 0;
+  if (options.cursor) {
+    const after = decodeCursor(options.cursor);
+    // First item whose key is greater than the cursor's.
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareKeys(keyOf(sorted[mid] as T), after) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    start = low;
+  }
+  const items = sorted.slice(start, start + limit);
+  const last = items.at(-1);
+  const more = start + limit < sorted.length;
+  return { items, nextCursor: more && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
+/**
+ * One page of the items behind `keys` (sorted, unique) that `select` accepts, found by
+ * walking forward from the cursor: no list of every match is built, so a page of a large
+ * listing costs about its own length.
+ */
+export function pageByKey<T>(
+  keys: readonly string[],
+  select: (key: string) => T | undefined,
+  options: PageOptions = {},
+): Page<T> {
+  const limit = checkLimit(options.limit);
+  let index = 0;
+  if (options.cursor) {
+    const after = String(decodeCursor(options.cursor)[0]);
+    let high = keys.length;
+    while (index < high) {
+      const mid = (index + high) >>> 1;
+      if ((keys[mid] as string) <= after) index = mid + 1;
+      else high = mid;
+    }
+  }
+  const items: T[] = [];
+  let lastKey = '';
+  for (; index < keys.length; index++) {
+    const key = keys[index] as string;
+    const item = select(key);
+    if (item === undefined) continue;
+    if (items.length === limit) return { items, nextCursor: encodeCursor([lastKey]) };
+    items.push(item);
+    lastKey = key;
+  }
+  return { items, nextCursor: null };
+}
+
+function checkLimit(limit = DEFAULT_PAGE_SIZE): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new CertsweepError(
+      `page limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`,
+      'CERTSWEEP_PAGE',
+    );
+  }
+  return limit;
+}
+
+export function compareKeys(a: SortKey, b: SortKey): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+function encodeCursor(key: SortKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): SortKey {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(key) && key.every((k) => typeof k === 'string' || typeof k === 'number')) {
+      return key;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new CertsweepError(`not a page cursor: "${cursor}"`, 'CERTSWEEP_PAGE');
+}

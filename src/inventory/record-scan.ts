@@ -1,0 +1,358 @@
+// Turns one scan result into record changes: new certificates and chains, the target's new
+// state, a sighting when its chain changed, the run's counters.
+import { hash } from 'node:crypto';
+import type { ScanResult, ScanSuccess } from '../scan/index.js';
+import type { ChainVerdict, ProblemCode } from '../verify/index.js';
+import { type Certificate, fingerprint, parseCertificate } from '../x509/index.js';
+import type { InventoryState } from './state.js';
+import type { PutOp } from './storage.js';
+import type {
+  CertificateRecord,
+  ChainRecord,
+  RunRecord,
+  SightingKind,
+  StoredVerdict,
+  TargetRecord,
+} from './types.js';
+
+/**
+ * What the inventory needs to know about a scan result besides the result itself.
+ *
+ * @example
+ * ```ts
+ * const verdict = result.ok ? verifyChain(result.chain, { trust }) : undefined;
+ * await inventory.record(result, { run, verdict, trustStore: 'mozilla' });
+ * ```
+ */
+export interface RecordContext {
+  /** Job that scanned the target. Default: the run's job, else none. */
+  job?: string;
+  /** The run this result belongs to (the record or its id); its counters are updated. */
+  run?: RunRecord | string;
+  /** The chain's verdict from `verifyChain()`; the inventory does not verify by itself. */
+  verdict?: ChainVerdict;
+  /** Name of the trust store the verdict was computed against. Default: `'default'`. */
+  trustStore?: string;
+  /** When the result was observed. Default: now. */
+  at?: Date | number;
+}
+
+/** How {@link recordScan} reads and changes the inventory. */
+export interface Recorder {
+  readonly state: InventoryState;
+  readonly seenResolutionMs: number;
+  readonly darkAfter: number;
+  /** Applies a record to the state and queues it for storage. */
+  put(op: PutOp): void;
+  /** A unique, time-ordered id. */
+  nextId(at: number): string;
+  /** Counts a result in a run's progress; returns the run, or `undefined` when unknown. */
+  countRun(run: RunRecord | string, ok: boolean): RunRecord | undefined;
+}
+
+/**
+ * The identity of a target: address, port and SNI name.
+ *
+ * @example
+ * ```ts
+ * const history = await inventory.history(targetKey('192.0.2.10', 443, 'www.example.com'));
+ * ```
+ */
+export function targetKey(address: string, port: number, servername?: string | null): string {
+  return `${address}|${port}|${servername ?? ''}`;
+}
+
+/** Records one scan result; see {@link Inventory.record}. */
+export function recordScan(rec: Recorder, result: ScanResult, context: RecordContext): void {
+  // An aborted probe says nothing about the target.
+  if (!result.ok && result.error.code === 'ABORTED') return;
+  const at = context.at === undefined ? Date.now() : +context.at;
+  const run = context.run === undefined ? undefined : rec.countRun(context.run, result.ok);
+  const job = context.job ?? run?.job ?? null;
+  const address = result.address ?? result.target.host;
+  const servername = result.target.servername ?? null;
+  const key = targetKey(address, result.target.port, servername);
+  const previous = rec.state.targets.get(key);
+  const chain = result.ok
+    ? result.chain.length > 0
+      ? recordChain(rec, result, context, at)
+      : null
+    : (previous?.chain ?? null);
+  const failures = result.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
+  // One literal with every field: the same object shape for every target record.
+  const target: TargetRecord = {
+    key,
+    address,
+    port: result.target.port,
+    servername,
+    host: result.target.host,
+    job: job ?? previous?.job ?? null,
+    chain,
+    firstSeen: previous?.firstSeen ?? at,
+    lastScanned: at,
+    lastSuccess: result.ok ? at : (previous?.lastSuccess ?? null),
+    lastError: result.ok ? null : result.error.code,
+    consecutiveFailures: failures,
+  };
+
+  let kind: SightingKind | undefined;
+  if (result.ok) {
+    if (previous?.lastSuccess == null) kind = chain ? 'new' : undefined;
+    else if (previous.consecutiveFailures >= rec.darkAfter) kind = 'recovered';
+    else if (previous.chain !== chain) kind = 'changed';
+  } else if (target.lastSuccess !== null && failures === rec.darkAfter) {
+    // Only a target that used to answer can go dark; dead space stays quiet.
+    kind = 'dark';
+  }
+  rec.put({ type: 'put', kind: 'target', key, value: target });
+
+  if (kind) {
+    const id = rec.nextId(at);
+    rec.put({
+      type: 'put',
+      kind: 'sighting',
+      key: id,
+      value: {
+        id,
+        at,
+        kind,
+        target: key,
+        address,
+        port: target.port,
+        servername,
+        chain: kind === 'dark' ? null : target.chain,
+        previousChain: previous?.chain ?? null,
+        error: result.ok ? null : result.error.code,
+        job: target.job,
+      },
+    });
+  }
+}
+
+/** Stores the chain's certificates (parsing only new ones) and the chain; returns its id. */
+function recordChain(
+  rec: Recorder,
+  result: ScanSuccess,
+  context: RecordContext,
+  at: number,
+): string {
+  const { state } = rec;
+  const leafDer = result.chain[0] as Uint8Array;
+  const leaf = fingerprint(leafDer);
+  const sameAsKnown = knownChain(state, leaf, result.chain);
+  const fingerprints = sameAsKnown?.fingerprints ?? [
+    leaf,
+    ...result.chain.slice(1).map((der) => fingerprint(der)),
+  ];
+  for (let i = 0; i < fingerprints.length; i++) {
+    const fp = fingerprints[i] as string;
+    const known = state.certificates.get(fp);
+    if (!known) {
+      // The verifier parsed the certificates of its path already: reuse them.
+      const parsed = context.verdict?.path.find((cert) => cert.sha256Fingerprint === fp);
+      const value = parsed
+        ? fromCertificate(parsed, at, false)
+        : certificateRecord(result.chain[i] as Uint8Array, fp, at, false);
+      rec.put({ type: 'put', kind: 'certificate', key: fp, value });
+    } else if (at - known.lastSeen >= rec.seenResolutionMs) {
+      rec.put({ type: 'put', kind: 'certificate', key: fp, value: { ...known, lastSeen: at } });
+    }
+  }
+
+  const id = sameAsKnown?.id ?? chainId(fingerprints);
+  const known = state.chains.get(id);
+  const trustStore = context.trustStore ?? 'default';
+  const verdict = context.verdict;
+  if (!known) {
+    const value: ChainRecord = {
+      id,
+      fingerprints,
+      verdict: verdict ? storedVerdict(verdict, trustStore, at) : null,
+      firstSeen: at,
+      lastSeen: at,
+    };
+    rec.put({ type: 'put', kind: 'chain', key: id, value });
+    if (verdict) settleVerdict(rec, value, verdict, trustStore, at);
+    return id;
+  }
+  const seen = verdict && lastVerdicts.get(known);
+  const changed =
+    verdict !== undefined &&
+    !(seen?.verdict === verdict && seen.trustStore === trustStore) &&
+    !sameVerdict(known.verdict, verdict, trustStore);
+  let latest = known;
+  if (changed || at - known.lastSeen >= rec.seenResolutionMs) {
+    const stored = changed ? storedVerdict(verdict, trustStore, at) : known.verdict;
+    latest = { ...known, verdict: stored, lastSeen: at };
+    rec.put({ type: 'put', kind: 'chain', key: id, value: latest });
+  }
+  if (verdict && (changed || seen === undefined || latest !== known)) {
+    settleVerdict(rec, latest, verdict, trustStore, at);
+  }
+  return id;
+}
+
+/**
+ * A stored chain equal to the one sent, found by its leaf and then by comparing the other
+ * certificates' bytes with the stored DER: much cheaper than hashing each of them, and as
+ * exact.
+ */
+function knownChain(
+  state: InventoryState,
+  leaf: string,
+  chain: readonly Uint8Array[],
+): ChainRecord | undefined {
+  for (const id of state.chainsByLeaf.get(leaf) ?? []) {
+    const candidate = state.chains.get(id) as ChainRecord;
+    const fps = candidate.fingerprints;
+    if (fps.length !== chain.length) continue;
+    let same = true;
+    for (let i = 1; i < fps.length && same; i++) {
+      const stored = state.certificates.get(fps[i] as string)?.der;
+      const sent = chain[i] as Uint8Array;
+      same = stored !== undefined && Buffer.compare(stored, sent) === 0;
+    }
+    if (same) return candidate;
+  }
+  return undefined;
+}
+
+/** The id of a chain: SHA-256 over its fingerprints in order. */
+export function chainId(fingerprints: readonly string[]): string {
+  return hash('sha256', fingerprints.join(':'), 'hex');
+}
+
+// The verifier caches verdicts, so the same verdict object comes back for every target that
+// serves a chain: remembering it per chain record skips comparing verdicts field by field.
+const lastVerdicts = new WeakMap<ChainRecord, { verdict: ChainVerdict; trustStore: string }>();
+
+function settleVerdict(
+  rec: Recorder,
+  chain: ChainRecord,
+  verdict: ChainVerdict,
+  trustStore: string,
+  at: number,
+): void {
+  lastVerdicts.set(chain, { verdict, trustStore });
+  if (verdict.trusted) recordAnchor(rec, verdict, at);
+}
+
+function recordAnchor(rec: Recorder, verdict: ChainVerdict, at: number): void {
+  const fp = digest(verdict).anchor;
+  const known = fp === null ? undefined : rec.state.certificates.get(fp);
+  if (fp === null || known?.trustAnchor) return;
+  const anchor = verdict.path.at(-1) as Certificate;
+  const value = known ? { ...known, trustAnchor: true } : fromCertificate(anchor, at, true);
+  rec.put({ type: 'put', kind: 'certificate', key: fp, value });
+}
+
+// Verdicts come from the verifier's cache, so one object recurs for every target serving a
+// chain: its digest is computed once.
+const digests = new WeakMap<ChainVerdict, { problems: ProblemCode[]; anchor: string | null }>();
+
+function digest(verdict: ChainVerdict): { problems: ProblemCode[]; anchor: string | null } {
+  let found = digests.get(verdict);
+  if (!found) {
+    found = {
+      problems: [...new Set<ProblemCode>(verdict.problems.map((p) => p.code))].sort(),
+      anchor: verdict.trusted ? (verdict.path.at(-1)?.sha256Fingerprint ?? null) : null,
+    };
+    digests.set(verdict, found);
+  }
+  return found;
+}
+
+function storedVerdict(verdict: ChainVerdict, trustStore: string, at: number): StoredVerdict {
+  const { problems, anchor } = digest(verdict);
+  return {
+    valid: verdict.valid,
+    trusted: verdict.trusted,
+    problems,
+    expiresAt: verdict.expiresAt ? verdict.expiresAt.getTime() : null,
+    trustStore,
+    anchor,
+    verifiedAt: at,
+  };
+}
+
+// verifiedAt is left out on purpose: re-verifying to the same answer is not a change.
+function sameVerdict(
+  stored: StoredVerdict | null,
+  verdict: ChainVerdict,
+  trustStore: string,
+): boolean {
+  if (stored === null) return false;
+  const { problems, anchor } = digest(verdict);
+  return (
+    stored.valid === verdict.valid &&
+    stored.trusted === verdict.trusted &&
+    stored.expiresAt === (verdict.expiresAt ? verdict.expiresAt.getTime() : null) &&
+    stored.trustStore === trustStore &&
+    stored.anchor === anchor &&
+    stored.problems.length === problems.length &&
+    stored.problems.every((code, i) => code === problems[i])
+  );
+}
+
+function certificateRecord(
+  der: Uint8Array,
+  fp: string,
+  at: number,
+  trustAnchor: boolean,
+): CertificateRecord {
+  try {
+    return fromCertificate(parseCertificate(der), at, trustAnchor);
+  } catch (error) {
+    // A hostile or broken server: keep the bytes and the reason, so the target still
+    // shows what it serves.
+    return {
+      fingerprint: fp,
+      der: Uint8Array.from(der),
+      subject: '',
+      subjectCommonName: null,
+      issuer: '',
+      issuerCommonName: null,
+      serialNumber: '',
+      dnsNames: [],
+      ipAddresses: [],
+      notBefore: 0,
+      notAfter: 0,
+      keyAlgorithm: 'unknown',
+      keyBits: null,
+      keyCurve: null,
+      signatureAlgorithm: '',
+      isCA: false,
+      selfIssued: false,
+      trustAnchor,
+      parseError: error instanceof Error ? error.message : String(error),
+      firstSeen: at,
+      lastSeen: at,
+    };
+  }
+}
+
+function fromCertificate(cert: Certificate, at: number, trustAnchor: boolean): CertificateRecord {
+  return {
+    fingerprint: cert.sha256Fingerprint,
+    der: cert.der,
+    subject: cert.subject.text,
+    subjectCommonName: cert.subject.commonName ?? null,
+    issuer: cert.issuer.text,
+    issuerCommonName: cert.issuer.commonName ?? null,
+    serialNumber: cert.serialNumber,
+    dnsNames: cert.subjectAltNames?.dns ?? [],
+    ipAddresses: cert.subjectAltNames?.ip ?? [],
+    notBefore: cert.notBeforeMs,
+    notAfter: cert.notAfterMs,
+    keyAlgorithm: cert.publicKey.algorithm,
+    keyBits: cert.publicKey.bits ?? null,
+    keyCurve: cert.publicKey.curve ?? null,
+    signatureAlgorithm: cert.signature.algorithm,
+    isCA: cert.isCA,
+    selfIssued: cert.selfIssued,
+    trustAnchor,
+    parseError: null,
+    firstSeen: at,
+    lastSeen: at,
+  };
+}

@@ -1,0 +1,216 @@
+// The inventory's working set: every record in memory plus the indexes queries need. The
+// storage adapter is the durable copy; this is rebuilt from it at open, so queries cost the
+// same on every adapter.
+import { compare, SortedKeys } from './sorted-keys.js';
+import type {
+  CertificateRecord,
+  ChainRecord,
+  RecordKind,
+  RunRecord,
+  Sighting,
+  StoredRecord,
+  TargetRecord,
+} from './types.js';
+
+export { compare };
+
+export class InventoryState {
+  readonly certificates = new Map<string, CertificateRecord>();
+  readonly chains = new Map<string, ChainRecord>();
+  readonly targets = new Map<string, TargetRecord>();
+  readonly sightings = new Map<string, Sighting>();
+  readonly runs = new Map<string, RunRecord>();
+
+  /** Chain id → keys of the targets whose latest chain it is. */
+  readonly chainUsers = new Map<string, Set<string>>();
+  /** Fingerprint → ids of the chains that contain it. */
+  readonly certChains = new Map<string, Set<string>>();
+  /** Leaf fingerprint → ids of the chains that start with it. */
+  readonly chainsByLeaf = new Map<string, Set<string>>();
+  /** Every target key, in order: the stable order of target listings. */
+  readonly targetKeys = new SortedKeys();
+
+  // Sightings arrive in time order almost always, so the sorted list is kept by appending and
+  // only re-sorted after an out-of-order insert or a removal.
+  #sightingsByTime: Sighting[] = [];
+  #sightingsSorted = true;
+  #byExpiry: string[] | undefined;
+  // Target key → ids of its sightings, built on first use: recording a scan never needs it.
+  #history: Map<string, string[]> | undefined;
+
+  apply(record: StoredRecord): void {
+    // A switch on the kind narrows `record` without allocating anything on this hot path.
+    switch (record.kind) {
+      case 'certificate': {
+        const old = this.certificates.get(record.key);
+        if (!old || old.notAfter !== record.value.notAfter) this.#byExpiry = undefined;
+        this.certificates.set(record.key, record.value);
+        return;
+      }
+      case 'chain': {
+        if (!this.chains.has(record.key)) {
+          for (const fp of record.value.fingerprints) addTo(this.certChains, fp, record.key);
+          const leaf = record.value.fingerprints[0];
+          if (leaf !== undefined) addTo(this.chainsByLeaf, leaf, record.key);
+        }
+        this.chains.set(record.key, record.value);
+        return;
+      }
+      case 'target': {
+        const old = this.targets.get(record.key);
+        if (old?.chain && old.chain !== record.value.chain) {
+          removeFrom(this.chainUsers, old.chain, record.key);
+        }
+        if (record.value.chain && old?.chain !== record.value.chain) {
+          addTo(this.chainUsers, record.value.chain, record.key);
+        }
+        if (!old) this.targetKeys.add(record.key);
+        this.targets.set(record.key, record.value);
+        return;
+      }
+      case 'sighting': {
+        if (this.sightings.has(record.key)) this.remove('sighting', record.key);
+        this.sightings.set(record.key, record.value);
+        if (this.#history) addToHistory(this.#history, record.value);
+        const last = this.#sightingsByTime.at(-1);
+        if (last && last.id > record.value.id) this.#sightingsSorted = false;
+        this.#sightingsByTime.push(record.value);
+        return;
+      }
+      case 'run':
+        this.runs.set(record.key, record.value);
+        return;
+    }
+  }
+
+  remove(kind: RecordKind, key: string): void {
+    switch (kind) {
+      case 'certificate':
+        if (this.certificates.delete(key)) this.#byExpiry = undefined;
+        return;
+      case 'chain': {
+        const chain = this.chains.get(key);
+        if (!chain) return;
+        for (const fp of chain.fingerprints) removeFrom(this.certChains, fp, key);
+        const leaf = chain.fingerprints[0];
+        if (leaf !== undefined) removeFrom(this.chainsByLeaf, leaf, key);
+        this.chains.delete(key);
+        return;
+      }
+      case 'target': {
+        const target = this.targets.get(key);
+        if (!target) return;
+        if (target.chain) removeFrom(this.chainUsers, target.chain, key);
+        this.targetKeys.delete(key);
+        this.targets.delete(key);
+        return;
+      }
+      case 'sighting': {
+        const sighting = this.sightings.get(key);
+        if (!sighting) return;
+        const rest = this.#history?.get(sighting.target)?.filter((id) => id !== key);
+        if (rest?.length) this.#history?.set(sighting.target, rest);
+        else this.#history?.delete(sighting.target);
+        this.sightings.delete(key);
+        this.#sightingsSorted = false;
+        return;
+      }
+      case 'run':
+        this.runs.delete(key);
+        return;
+    }
+  }
+
+  /** Ids of a target's sightings, in the order they were added. */
+  historyOf(target: string): readonly string[] {
+    if (!this.#history) {
+      this.#history = new Map();
+      for (const sighting of this.sightings.values()) addToHistory(this.#history, sighting);
+    }
+    return this.#history.get(target) ?? [];
+  }
+
+  /** Builds the lazily sorted indexes, so the first query after opening is not the slow one. */
+  warm(): void {
+    this.targetKeys.sorted();
+    this.sightingsByTime();
+    this.fingerprintsByExpiry();
+  }
+
+  /** Every sighting, oldest first (by id, which starts with the time). */
+  sightingsByTime(): readonly Sighting[] {
+    if (!this.#sightingsSorted) {
+      this.#sightingsByTime = [...this.sightings.values()].sort(byId);
+      this.#sightingsSorted = true;
+    }
+    return this.#sightingsByTime;
+  }
+
+  /** Fingerprints of every certificate, soonest `notAfter` first. */
+  fingerprintsByExpiry(): readonly string[] {
+    if (!this.#byExpiry) {
+      const certs = [...this.certificates.values()];
+      certs.sort((a, b) => a.notAfter - b.notAfter || compare(a.fingerprint, b.fingerprint));
+      this.#byExpiry = certs.map((cert) => cert.fingerprint);
+    }
+    return this.#byExpiry;
+  }
+
+  /** Whether some target's latest chain contains the certificate. */
+  inUse(fingerprint: string): boolean {
+    for (const chain of this.certChains.get(fingerprint) ?? []) {
+      if ((this.chainUsers.get(chain)?.size ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  /** Keys of the targets whose latest chain contains the certificate. */
+  usersOf(fingerprint: string): Set<string> {
+    const users = new Set<string>();
+    for (const chain of this.certChains.get(fingerprint) ?? []) {
+      for (const target of this.chainUsers.get(chain) ?? []) users.add(target);
+    }
+    return users;
+  }
+
+  counts(): Record<RecordKind, number> {
+    return {
+      certificate: this.certificates.size,
+      chain: this.chains.size,
+      target: this.targets.size,
+      sighting: this.sightings.size,
+      run: this.runs.size,
+    };
+  }
+
+  *records(): Iterable<StoredRecord> {
+    for (const [key, value] of this.certificates) yield { kind: 'certificate', key, value };
+    for (const [key, value] of this.chains) yield { kind: 'chain', key, value };
+    for (const [key, value] of this.targets) yield { kind: 'target', key, value };
+    for (const value of this.sightingsByTime()) yield { kind: 'sighting', key: value.id, value };
+    for (const [key, value] of this.runs) yield { kind: 'run', key, value };
+  }
+}
+
+function byId(a: Sighting, b: Sighting): number {
+  return compare(a.id, b.id);
+}
+
+function addToHistory(index: Map<string, string[]>, sighting: Sighting): void {
+  const ids = index.get(sighting.target);
+  if (ids) ids.push(sighting.id);
+  else index.set(sighting.target, [sighting.id]);
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (set) set.add(value);
+  else index.set(key, new Set([value]));
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) index.delete(key);
+}

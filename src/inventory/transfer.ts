@@ -1,0 +1,70 @@
+// NDJSON export and import: one header line, then one line per record.
+import { StorageFormatError } from '../errors.js';
+import { decodeRecordLine, encodeRecordLine } from './codec.js';
+import type { StoredRecord } from './types.js';
+
+/** The `format` of the header line of an export. */
+export const EXPORT_FORMAT = 'certsweep-inventory';
+/** The version of the export format this release writes and the newest it reads. */
+export const EXPORT_VERSION = 1;
+
+/** What an import accepts: text or bytes in chunks of any size, such as a file stream. */
+export type NdjsonSource = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
+export function* exportLines(records: Iterable<StoredRecord>): Iterable<string> {
+  yield `${JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION })}\n`;
+  for (const record of records) yield `${encodeRecordLine(record)}\n`;
+}
+
+/** Parses an export, checking its header; yields records. */
+export async function* importLines(source: NdjsonSource): AsyncIterable<StoredRecord> {
+  let header = false;
+  for await (const line of splitLines(source)) {
+    if (line.trim() === '') continue;
+    if (!header) {
+      checkHeader(line);
+      header = true;
+      continue;
+    }
+    const record = decodeRecordLine(line);
+    if (!record) throw formatError(`not an inventory record: ${line.slice(0, 80)}`, undefined);
+    yield record;
+  }
+  if (!header) throw formatError('empty input: expected an inventory export', undefined);
+}
+
+function checkHeader(line: string): void {
+  let parsed: { format?: unknown; version?: unknown } = {};
+  try {
+    parsed = JSON.parse(line) as typeof parsed;
+  } catch {
+    // reported below
+  }
+  if (parsed.format !== EXPORT_FORMAT || typeof parsed.version !== 'number') {
+    throw formatError('not a certsweep inventory export (bad header line)', undefined);
+  }
+  if (parsed.version > EXPORT_VERSION) {
+    throw formatError(
+      `inventory export format ${parsed.version} is newer than this release reads ` +
+        `(${EXPORT_VERSION}); upgrade certsweep`,
+      parsed.version,
+    );
+  }
+}
+
+function formatError(message: string, found: number | undefined): StorageFormatError {
+  return new StorageFormatError(message, 'import', undefined, found, EXPORT_VERSION);
+}
+
+async function* splitLines(source: NdjsonSource): AsyncIterable<string> {
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const chunk of source) {
+    rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const lines = rest.split('\n');
+    rest = lines.pop() ?? '';
+    yield* lines;
+  }
+  rest += decoder.decode();
+  if (rest) yield rest;
+}

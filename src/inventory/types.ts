@@ -1,0 +1,258 @@
+import type { ScanErrorCode } from '../scan/index.js';
+import type { ProblemCode } from '../verify/index.js';
+import type { KeyAlgorithm } from '../x509/index.js';
+
+// Records are plain, JSON-friendly data (times in milliseconds since the epoch, `null` for
+// "none") so every adapter can store them as they are and an export is lossless.
+
+/**
+ * One certificate, stored once per SHA-256 fingerprint, with the fields queries need.
+ *
+ * @example
+ * ```ts
+ * const cert = await inventory.certificate(fingerprint);
+ * console.log(cert?.subject, new Date(cert?.notAfter ?? 0).toISOString());
+ * ```
+ */
+export interface CertificateRecord {
+  /** SHA-256 of the DER, lower-case hex: the identity. */
+  readonly fingerprint: string;
+  /** The certificate as served. */
+  readonly der: Uint8Array;
+  /** Subject in RFC 4514 text. */
+  readonly subject: string;
+  /** Subject common name, or `null`. */
+  readonly subjectCommonName: string | null;
+  /** Issuer in RFC 4514 text. */
+  readonly issuer: string;
+  /** Issuer common name, or `null`. */
+  readonly issuerCommonName: string | null;
+  /** Serial number, lower-case hex. */
+  readonly serialNumber: string;
+  /** DNS subject alternative names. */
+  readonly dnsNames: readonly string[];
+  /** IP subject alternative names. */
+  readonly ipAddresses: readonly string[];
+  /** Start of validity, ms since the epoch. */
+  readonly notBefore: number;
+  /** End of validity (inclusive), ms since the epoch. */
+  readonly notAfter: number;
+  /** Key family. */
+  readonly keyAlgorithm: KeyAlgorithm;
+  /** Key size in bits, or `null` when unknown. */
+  readonly keyBits: number | null;
+  /** Named curve of an EC key, or `null`. */
+  readonly keyCurve: string | null;
+  /** Signature algorithm name, e.g. `sha256WithRSAEncryption`. */
+  readonly signatureAlgorithm: string;
+  /** Whether basicConstraints marks it a CA. */
+  readonly isCA: boolean;
+  /** Whether subject and issuer are the same name. */
+  readonly selfIssued: boolean;
+  /** Whether a verdict used it as the trust anchor of a path (never pruned). */
+  readonly trustAnchor: boolean;
+  /** Why the DER could not be parsed, or `null`. Unparsed certificates keep only the DER. */
+  readonly parseError: string | null;
+  /** First time a target served it (or a verdict named it as anchor), ms since the epoch. */
+  readonly firstSeen: number;
+  /** Last time a target served it, to within `seenResolutionMs`. */
+  readonly lastSeen: number;
+}
+
+/** The latest verification verdict of a chain, as the inventory keeps it. */
+export interface StoredVerdict {
+  /** `ChainVerdict.valid`: a path reaches a trust anchor and no error remains. */
+  readonly valid: boolean;
+  /** `ChainVerdict.trusted`: the best path reaches a trust anchor. */
+  readonly trusted: boolean;
+  /** Codes of every problem reported, sorted, without duplicates. */
+  readonly problems: readonly ProblemCode[];
+  /** Earliest `notAfter` along the path, ms since the epoch, or `null`. */
+  readonly expiresAt: number | null;
+  /** Name of the trust store the verdict was computed against. */
+  readonly trustStore: string;
+  /** Fingerprint of the trust anchor the path reached, or `null`. */
+  readonly anchor: string | null;
+  /** When the verdict was recorded, ms since the epoch. */
+  readonly verifiedAt: number;
+}
+
+/**
+ * A chain as a server sent it: an ordered list of certificate fingerprints, stored once.
+ *
+ * @example
+ * ```ts
+ * const chain = await inventory.chain(target.chain ?? '');
+ * console.log(chain?.fingerprints.length, chain?.verdict?.valid);
+ * ```
+ */
+export interface ChainRecord {
+  /** SHA-256 over the fingerprints in order: the identity. */
+  readonly id: string;
+  /** Fingerprints, leaf first, exactly in the order sent. */
+  readonly fingerprints: readonly string[];
+  /** The latest verdict, or `null` when none was recorded. */
+  readonly verdict: StoredVerdict | null;
+  /** First time a target served it, ms since the epoch. */
+  readonly firstSeen: number;
+  /** Last time a target served it, to within `seenResolutionMs`. */
+  readonly lastSeen: number;
+}
+
+/**
+ * One scanned endpoint: address, port and SNI name, with its latest chain and probe state.
+ *
+ * @example
+ * ```ts
+ * for (const target of (await inventory.darkTargets()).items) {
+ *   console.log(target.address, target.port, target.lastError, target.consecutiveFailures);
+ * }
+ * ```
+ */
+export interface TargetRecord {
+  /** `address`, `port` and `servername` joined: the identity. */
+  readonly key: string;
+  /** IP address connected to (the host name when it did not resolve). */
+  readonly address: string;
+  /** TCP port. */
+  readonly port: number;
+  /** SNI name sent, or `null`. */
+  readonly servername: string | null;
+  /** The host as the target spec named it (an address or a host name). */
+  readonly host: string;
+  /** The job that last scanned it, or `null`. */
+  readonly job: string | null;
+  /** Id of the chain served at the last success, or `null` when never reached. */
+  readonly chain: string | null;
+  /** First time it was scanned, ms since the epoch. */
+  readonly firstSeen: number;
+  /** Last time it was scanned, successfully or not. */
+  readonly lastScanned: number;
+  /** Last successful probe, or `null`. */
+  readonly lastSuccess: number | null;
+  /** Code of the last failure, or `null` when the last probe succeeded. */
+  readonly lastError: ScanErrorCode | null;
+  /** Failures in a row since the last success (0 after a success). */
+  readonly consecutiveFailures: number;
+}
+
+/**
+ * What happened to a target's chain:
+ * - `new`: first chain ever seen on the target;
+ * - `changed`: a different chain than before (a rotation, a new certificate);
+ * - `recovered`: a success after the target had gone dark;
+ * - `dark`: a target that used to answer stopped answering.
+ */
+export type SightingKind = 'new' | 'changed' | 'recovered' | 'dark';
+
+/**
+ * A history event: a target's chain changed. "What changed since Monday" is a query over
+ * these.
+ *
+ * @example
+ * ```ts
+ * const { items } = await inventory.changesSince(new Date('2026-01-05'));
+ * for (const s of items) console.log(s.kind, s.address, s.port, s.previousChain, '->', s.chain);
+ * ```
+ */
+export interface Sighting {
+  /** Unique id, ordered by time. */
+  readonly id: string;
+  /** When it was observed, ms since the epoch. */
+  readonly at: number;
+  /** What happened. */
+  readonly kind: SightingKind;
+  /** Key of the target concerned. */
+  readonly target: string;
+  /** Address of the target. */
+  readonly address: string;
+  /** Port of the target. */
+  readonly port: number;
+  /** SNI name of the target, or `null`. */
+  readonly servername: string | null;
+  /** Chain served from now on, or `null` (gone dark). */
+  readonly chain: string | null;
+  /** Chain served before, or `null` (new target). */
+  readonly previousChain: string | null;
+  /** For `dark`: the failure code. */
+  readonly error: ScanErrorCode | null;
+  /** The job that observed it, or `null`. */
+  readonly job: string | null;
+}
+
+/**
+ * One run of a scan job, with its progress counters.
+ *
+ * @example
+ * ```ts
+ * const run = await inventory.startRun({ job: 'dmz', mode: 'full', total: 512 });
+ * // … record(result, { run }) …
+ * const done = await inventory.finishRun(run);
+ * console.log(done.succeeded, done.failed);
+ * ```
+ */
+export interface RunRecord {
+  /** Unique id. */
+  readonly id: string;
+  /** Job name. */
+  readonly job: string;
+  /** Run mode, e.g. `full`, `rescan`, `since`. */
+  readonly mode: string;
+  /** Start, ms since the epoch. */
+  readonly startedAt: number;
+  /** End, or `null` while running. */
+  readonly endedAt: number | null;
+  /** Targets planned, or `null` when unknown. */
+  readonly total: number | null;
+  /** Results recorded so far. */
+  readonly done: number;
+  /** Of which successes. */
+  readonly succeeded: number;
+  /** Of which failures. */
+  readonly failed: number;
+}
+
+/** The kinds of stored records and their value types. */
+export interface RecordTypes {
+  /** Certificates, keyed by fingerprint. */
+  certificate: CertificateRecord;
+  /** Chains, keyed by id. */
+  chain: ChainRecord;
+  /** Targets, keyed by key. */
+  target: TargetRecord;
+  /** History, keyed by id. */
+  sighting: Sighting;
+  /** Runs, keyed by id. */
+  run: RunRecord;
+}
+
+/** A kind of stored record. */
+export type RecordKind = keyof RecordTypes;
+
+/** Every record kind, in the order an export lists them. */
+export const RECORD_KINDS: readonly RecordKind[] = [
+  'certificate',
+  'chain',
+  'target',
+  'sighting',
+  'run',
+];
+
+/**
+ * A record with its kind and key, as adapters store it and exports list it.
+ *
+ * @example
+ * ```ts
+ * const record: StoredRecord = { kind: 'run', key: run.id, value: run };
+ * ```
+ */
+export type StoredRecord = {
+  [K in RecordKind]: {
+    /** What kind of record. */
+    readonly kind: K;
+    /** Its key: fingerprint, chain id, target key, sighting id or run id. */
+    readonly key: string;
+    /** The record. */
+    readonly value: RecordTypes[K];
+  };
+}[RecordKind];

@@ -1,0 +1,261 @@
+import { isIP } from 'node:net';
+import { parseDuration } from '../duration.js';
+import { JobError } from '../errors.js';
+import { chainId, type Inventory, type TargetRecord, targetKey } from '../inventory/index.js';
+import { type ScanErrorCode, type ScanResult, scan } from '../scan/index.js';
+import { countTargets } from '../targets/index.js';
+import { TrustStore } from '../trust/index.js';
+import { type ChainVerdict, verifyChain } from '../verify/index.js';
+import { fingerprint } from '../x509/index.js';
+import { defineJob } from './job.js';
+import {
+  type KnownTargets,
+  type Selection,
+  selectTargets,
+  specKey,
+  toTarget,
+} from './select-targets.js';
+import type { Job, RunJobOptions, RunMode, RunSummary } from './types.js';
+
+const MODES = new Set<RunMode>(['full', 'rescan', 'since']);
+let mozilla: TrustStore | undefined;
+
+/**
+ * Runs a job once: streams `expandTargets()` → `scan()` → `verifyChain()` →
+ * `inventory.record()` with bounded memory, records the run, emits events, and returns a
+ * summary. Network failures are results, not exceptions; the returned promise rejects only
+ * for an invalid job or options, or when the inventory's storage fails.
+ *
+ * @example
+ * ```ts
+ * import { fileStorage, Inventory, runJob, TrustStore } from 'certsweep';
+ *
+ * const inventory = await Inventory.open({ storage: fileStorage({ path: './inventory' }) });
+ * const summary = await runJob(
+ *   { name: 'dmz', targets: { hosts: '192.0.2.0/24', ports: 443 } },
+ *   { inventory, trust: TrustStore.mozilla(), mode: 'full' },
+ * );
+ * console.log(summary.outcomes, summary.newCertificates);
+ * await inventory.close();
+ * ```
+ */
+export async function runJob(job: Job, options: RunJobOptions): Promise<RunSummary> {
+  const defined = defineJob(job);
+  const { inventory, events } = options;
+  const mode = options.mode ?? 'since';
+  if (!MODES.has(mode)) {
+    throw new JobError(
+      defined.name,
+      'mode',
+      `job "${defined.name}": mode "${mode}" must be full, rescan or since`,
+    );
+  }
+  const started = Date.now();
+  const selection = selectionFor(defined.name, mode, options, started);
+  const trust = options.trust ?? defaultTrust();
+  const trustName = options.trustName ?? (options.trust ? 'custom' : 'mozilla');
+
+  const run = await inventory.startRun({ job: defined.name, mode, at: started });
+  events?.emit('run:start', { job: defined.name, mode, runId: run.id, at: new Date(started) });
+  const counters = { skipped: 0 };
+  const known = await knownTargets(inventory, defined.name);
+  const planned =
+    (mode === 'rescan' ? 0 : Number(countTargets(defined.targets, defined.expand ?? {}))) +
+    known.size;
+  const tally = new Tally(defined.name, mode, run.id, started);
+  const progressEvery = options.progressIntervalMs ?? 1000;
+  let lastProgress = 0;
+
+  const results = scan(selectTargets(defined, known, selection, counters), {
+    ...defined.scan,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  for await (const result of results) {
+    const verdict = result.ok ? judge(result, trust) : undefined;
+    await recordOne(
+      inventory,
+      result,
+      verdict,
+      { job: defined.name, run: run.id, trustName },
+      tally,
+      options,
+    );
+    events?.emit('result', { job: defined.name, result, verdict });
+    const now = Date.now();
+    if (events && now - lastProgress >= progressEvery) {
+      lastProgress = now;
+      events.emit('progress', {
+        job: defined.name,
+        done: tally.done,
+        skipped: counters.skipped,
+        total: planned,
+        rate: tally.done / Math.max(0.001, (now - started) / 1000),
+      });
+    }
+  }
+  await inventory.finishRun(run.id);
+  await inventory.flush();
+  const summary = tally.summary(counters.skipped, options.signal?.aborted === true);
+  events?.emit('run:end', summary);
+  return summary;
+}
+
+/** Node's Mozilla bundle, loaded once. */
+function defaultTrust(): TrustStore {
+  mozilla ??= TrustStore.mozilla();
+  return mozilla;
+}
+
+function selectionFor(job: string, mode: RunMode, options: RunJobOptions, now: number): Selection {
+  const since = options.since ?? '24h';
+  const cutoff =
+    since instanceof Date
+      ? since.getTime()
+      : typeof since === 'number'
+        ? since
+        : now - (parseDuration(since) ?? Number.NaN);
+  if (!Number.isFinite(cutoff)) {
+    throw new JobError(
+      job,
+      'since',
+      `job "${job}": since "${String(since)}" must be a date or a duration like 24h or 7d`,
+    );
+  }
+  const base = parseDuration(options.backoff?.base ?? '1h');
+  const max = parseDuration(options.backoff?.max ?? '7d');
+  if (base === undefined || max === undefined) {
+    throw new JobError(
+      job,
+      'backoff',
+      `job "${job}": backoff base and max must be durations like 1h or 7d`,
+    );
+  }
+  return { mode, cutoff, now, backoffBase: base, backoffMax: max };
+}
+
+async function knownTargets(inventory: Inventory, job: string): Promise<KnownTargets> {
+  const known: KnownTargets = new Map();
+  let cursor: string | undefined;
+  do {
+    const page = await inventory.targets({ job, limit: 10_000, ...(cursor ? { cursor } : {}) });
+    for (const record of page.items) known.set(specKey(toTarget(record)), record);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return known;
+}
+
+/** Verifies a captured chain; the hostname is checked when the target has a name. */
+function judge(result: ScanResult & { ok: true }, trust: TrustStore): ChainVerdict | undefined {
+  if (result.chain.length === 0) return undefined;
+  const name =
+    result.target.servername ?? (isIP(result.target.host) ? undefined : result.target.host);
+  return verifyChain(result.chain, { trust, ...(name ? { hostname: name } : {}) });
+}
+
+/** Records a result and turns what it changed into events and counts. */
+async function recordOne(
+  inventory: Inventory,
+  result: ScanResult,
+  verdict: ChainVerdict | undefined,
+  context: { job: string; run: string; trustName: string },
+  tally: Tally,
+  options: RunJobOptions,
+): Promise<void> {
+  const { events } = options;
+  const key = targetKey(
+    result.address ?? result.target.host,
+    result.target.port,
+    result.target.servername,
+  );
+  const before: TargetRecord | undefined = await inventory.target(key);
+  const fingerprints = result.ok ? result.chain.map((der) => fingerprint(der)) : [];
+  const unseen: string[] = [];
+  for (const fp of fingerprints) if (!(await inventory.certificate(fp))) unseen.push(fp);
+  await inventory.record(result, {
+    job: context.job,
+    run: context.run,
+    trustStore: context.trustName,
+    ...(verdict ? { verdict } : {}),
+  });
+  tally.count(result, verdict);
+  if (!result.ok) {
+    if (
+      result.error.code !== 'ABORTED' &&
+      before &&
+      before.lastError === null &&
+      before.lastSuccess !== null
+    ) {
+      tally.darkTargets++;
+      events?.emit('target:dark', {
+        job: context.job,
+        target: result.target,
+        error: result.error.code,
+      });
+    }
+    return;
+  }
+  for (const fp of unseen) {
+    tally.newCertificates++;
+    const record = await inventory.certificate(fp);
+    events?.emit('certificate:new', {
+      job: context.job,
+      fingerprint: fp,
+      subject: record?.subject ?? '',
+      target: result.target,
+    });
+  }
+  const chain = fingerprints.length > 0 ? chainId(fingerprints) : null;
+  if (before?.chain && chain && before.chain !== chain) {
+    tally.changedTargets++;
+    events?.emit('certificate:changed', {
+      job: context.job,
+      target: result.target,
+      from: before.chain,
+      to: chain,
+    });
+  }
+}
+
+/** Counts of a run as it goes. */
+class Tally {
+  done = 0;
+  newCertificates = 0;
+  changedTargets = 0;
+  darkTargets = 0;
+  invalidChains = 0;
+  private readonly outcomes: Partial<Record<'ok' | ScanErrorCode, number>> = {};
+
+  constructor(
+    private readonly job: string,
+    private readonly mode: RunMode,
+    private readonly runId: string,
+    private readonly started: number,
+  ) {}
+
+  count(result: ScanResult, verdict: ChainVerdict | undefined): void {
+    this.done++;
+    const outcome = result.ok ? 'ok' : result.error.code;
+    this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
+    if (verdict && !verdict.valid) this.invalidChains++;
+  }
+
+  summary(skipped: number, aborted: boolean): RunSummary {
+    const finished = Date.now();
+    return {
+      job: this.job,
+      mode: this.mode,
+      runId: this.runId,
+      startedAt: new Date(this.started),
+      finishedAt: new Date(finished),
+      durationMs: finished - this.started,
+      scanned: this.done,
+      skipped,
+      outcomes: { ...this.outcomes },
+      newCertificates: this.newCertificates,
+      changedTargets: this.changedTargets,
+      darkTargets: this.darkTargets,
+      invalidChains: this.invalidChains,
+      aborted,
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import type { TargetRecord } from '../inventory/index.js';
+import type { Target } from '../targets/index.js';
+import { expandTargets } from '../targets/index.js';
+import type { DefinedJob } from './job.js';
+import type { RunMode } from './types.js';
+
+/** What decides whether a target is probed in this run. */
+export interface Selection {
+  readonly mode: RunMode;
+  /** For `since`: targets last scanned before this (ms) are due. */
+  readonly cutoff: number;
+  readonly now: number;
+  readonly backoffBase: number;
+  readonly backoffMax: number;
+}
+
+/** Targets of a job the inventory knows, by the identity the spec would give them. */
+export type KnownTargets = Map<string, TargetRecord>;
+
+/** The identity of a target as a spec names it (the host, not the resolved address). */
+export function specKey(target: Target): string {
+  return `${target.host}|${target.port}|${target.servername ?? ''}`;
+}
+
+/** A known target as a probe target again. */
+export function toTarget(record: TargetRecord): Target {
+  return record.servername === null
+    ? { host: record.host, port: record.port }
+    : { host: record.host, port: record.port, servername: record.servername };
+}
+
+/**
+ * The targets a run probes, streamed: the spec's targets filtered by mode, then the known
+ * targets the spec no longer generates (for `full` and `rescan`). `skipped` counts what was
+ * left out.
+ */
+export function* selectTargets(
+  job: DefinedJob,
+  known: KnownTargets,
+  selection: Selection,
+  counters: { skipped: number },
+): Generator<Target> {
+  const pending = new Map(known);
+  if (selection.mode !== 'rescan') {
+    for (const target of expandTargets(job.targets, job.expand)) {
+      const key = specKey(target);
+      const record = pending.get(key);
+      pending.delete(key);
+      if (due(record, selection)) yield target;
+      else counters.skipped++;
+    }
+  }
+  // Targets found by earlier runs that the spec does not generate (any more).
+  for (const record of pending.values()) {
+    if (selection.mode === 'since' ? false : due(record, selection)) yield toTarget(record);
+    else counters.skipped++;
+  }
+}
+
+/** Whether a target is due in this run. */
+function due(record: TargetRecord | undefined, selection: Selection): boolean {
+  if (!record) return selection.mode !== 'rescan';
+  if (selection.mode === 'full') return true;
+  if (record.consecutiveFailures > 0) {
+    // Failing again and again: wait base × 2^(n-1), at most max, between probes.
+    const wait = Math.min(
+      selection.backoffMax,
+      selection.backoffBase * 2 ** (record.consecutiveFailures - 1),
+    );
+    if (selection.now - record.lastScanned < wait) return false;
+  }
+  return selection.mode === 'rescan' || record.lastScanned < selection.cutoff;
+}

@@ -1,0 +1,154 @@
+import type { Inventory } from '../inventory/index.js';
+import type { ScanErrorCode, ScanOptions, ScanResult } from '../scan/index.js';
+import type { ExpandOptions, TargetSpec } from '../targets/index.js';
+import type { TrustStore } from '../trust/index.js';
+import type { ChainVerdict } from '../verify/index.js';
+
+/** A cron schedule: a five- or six-field cron expression, in a time zone. */
+export interface Schedule {
+  /** Cron expression, e.g. `0 3 * * *` (03:00 every day) or `*\/30 * * * *`. */
+  readonly cron: string;
+  /** IANA time zone, e.g. `Europe/Berlin`. Default: the process's time zone. */
+  readonly timezone?: string;
+}
+
+/**
+ * A scan job: a name, what to scan, when, and how.
+ *
+ * @example
+ * ```ts
+ * const job: Job = {
+ *   name: 'dmz',
+ *   targets: { hosts: '192.0.2.0/24', ports: '443,8443,25' },
+ *   schedules: ['0 3 * * *', { cron: '0 12 * * 1-5', timezone: 'Europe/Berlin' }],
+ *   scan: { concurrency: 128, timeoutMs: 3000 },
+ * };
+ * ```
+ */
+export interface Job {
+  /** Unique name; letters, digits, `.`, `_` and `-`. */
+  readonly name: string;
+  /** What to scan. */
+  readonly targets: TargetSpec;
+  /** When to run: cron expressions or {@link Schedule}s. Default: none (run on demand). */
+  readonly schedules?: readonly (string | Schedule)[];
+  /** Scanner options. Default: the scanner's defaults. */
+  readonly scan?: Omit<ScanOptions, 'signal'>;
+  /** Target expansion options (`maxTargets`, `sniOutsideHosts`). */
+  readonly expand?: ExpandOptions;
+}
+
+/**
+ * Which targets a run probes, like the anchor's `--full`, `--rescan` and `--since-last-scan`:
+ * - `full`: every target the spec generates, plus every target the inventory knows for the job;
+ * - `rescan`: only targets the inventory already knows for the job;
+ * - `since`: targets never scanned, plus those not scanned since `since` (the default).
+ */
+export type RunMode = 'full' | 'rescan' | 'since';
+
+/**
+ * Options of {@link runJob}.
+ *
+ * @example
+ * ```ts
+ * await runJob(job, { inventory, trust: TrustStore.mozilla(), mode: 'since', since: '24h' });
+ * ```
+ */
+export interface RunJobOptions {
+  /** Where results go, and what is known already. */
+  readonly inventory: Inventory;
+  /** Trust store chains are verified against. Default: `TrustStore.mozilla()`. */
+  readonly trust?: TrustStore;
+  /** Name recorded with each verdict. Default: `'mozilla'` for the default store, else `'custom'`. */
+  readonly trustName?: string;
+  /** Which targets to probe. Default: `'since'`. */
+  readonly mode?: RunMode;
+  /** For `since`: a date, or a duration back from now (`24h`, `7d`). Default: `24h`. */
+  readonly since?: Date | number | string;
+  /** Stops the run: probes in flight end, the run is recorded as far as it got. */
+  readonly signal?: AbortSignal;
+  /** Receives the run's events; see {@link JobEventMap}. */
+  readonly events?: JobEvents;
+  /**
+   * Back-off for targets failing again and again: after `n` failures in a row a target is
+   * skipped until `base × 2^(n-1)` (at most `max`) has passed since its last probe; `full`
+   * runs ignore it. Default: `{ base: '1h', max: '7d' }`.
+   */
+  readonly backoff?: { readonly base: string | number; readonly max: string | number };
+  /** Least time between two `progress` events, in ms. Default: 1000. */
+  readonly progressIntervalMs?: number;
+}
+
+/** Outcome counts and what changed, returned by {@link runJob} and sent with `run:end`. */
+export interface RunSummary {
+  /** The job's name. */
+  readonly job: string;
+  /** The mode it ran in. */
+  readonly mode: RunMode;
+  /** Id of the run record in the inventory. */
+  readonly runId: string;
+  /** When the run started. */
+  readonly startedAt: Date;
+  /** When the run ended. */
+  readonly finishedAt: Date;
+  /** Wall-clock duration. */
+  readonly durationMs: number;
+  /** Targets probed. */
+  readonly scanned: number;
+  /** Targets skipped: recently scanned (`since`) or backing off after failures. */
+  readonly skipped: number;
+  /** Results by outcome: `ok` or a scan error code. */
+  readonly outcomes: Readonly<Partial<Record<'ok' | ScanErrorCode, number>>>;
+  /** Certificates seen for the first time. */
+  readonly newCertificates: number;
+  /** Targets whose chain changed. */
+  readonly changedTargets: number;
+  /** Targets that used to answer and stopped. */
+  readonly darkTargets: number;
+  /** Chains judged invalid by verification. */
+  readonly invalidChains: number;
+  /** True when the run was aborted before it finished. */
+  readonly aborted: boolean;
+}
+
+/** Progress of a running job. */
+export interface RunProgress {
+  /** The job's name. */
+  readonly job: string;
+  /** Results so far. */
+  readonly done: number;
+  /** Targets passed over so far (recently scanned, or backing off). */
+  readonly skipped: number;
+  /** Targets the run considers at most: the spec's count plus the targets already known. */
+  readonly total: number;
+  /** Results per second since the start. */
+  readonly rate: number;
+}
+
+/**
+ * The events of a run, and of a {@link Scheduler}. Listeners get one argument each.
+ *
+ * @example
+ * ```ts
+ * const events = new JobEvents();
+ * events.on('certificate:changed', (change) => console.log(change.target.host, 'rotated'));
+ * events.on('error', (error) => console.error(error));
+ * ```
+ */
+export interface JobEventMap {
+  'run:start': [{ job: string; mode: RunMode; runId: string; at: Date }];
+  progress: [RunProgress];
+  result: [{ job: string; result: ScanResult; verdict: ChainVerdict | undefined }];
+  'certificate:new': [
+    { job: string; fingerprint: string; subject: string; target: ScanResult['target'] },
+  ];
+  'certificate:changed': [
+    { job: string; target: ScanResult['target']; from: string | null; to: string },
+  ];
+  'target:dark': [{ job: string; target: ScanResult['target']; error: ScanErrorCode }];
+  'run:end': [RunSummary];
+  'run:skipped': [{ job: string; reason: string; at: Date }];
+  error: [Error];
+}
+
+import type { JobEvents } from './events.js';

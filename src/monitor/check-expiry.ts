@@ -1,0 +1,220 @@
+import type {
+  CertificateRecord,
+  ChainRecord,
+  Inventory,
+  TargetRecord,
+} from '../inventory/index.js';
+import { type ParsedThreshold, parseThreshold, thresholdSeconds } from './thresholds.js';
+import type {
+  CertificateCheck,
+  CheckOptions,
+  CheckState,
+  CheckSubject,
+  ExpiryCheck,
+  TargetCheck,
+} from './types.js';
+
+const RANK: Record<CheckState, number> = { OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3 };
+const worst = (a: CheckState, b: CheckState): CheckState => (RANK[b] > RANK[a] ? b : a);
+const SELF_SIGNED_PROBLEMS = new Set(['self-signed', 'untrusted-root']);
+
+/**
+ * Judges expiry and chain health from the inventory, over **the whole chain**: an
+ * intermediate that expires before the leaf is what breaks the site, so it counts. States:
+ * expired or under the critical threshold, or an invalid chain (untrusted, hostname
+ * mismatch, …), is CRITICAL; under the warning threshold, chain warnings (wrong order, a
+ * missing intermediate completed from elsewhere) or a target that stopped answering is
+ * WARNING; no matching target or certificate is UNKNOWN, never OK.
+ *
+ * @example
+ * ```ts
+ * const check = await checkExpiry(inventory, { host: 'www.example.com', port: 443 });
+ * console.log(check.state, check.summary);
+ * const { output, exitCode } = formatNagios(check);
+ * ```
+ */
+export async function checkExpiry(
+  inventory: Inventory,
+  subject: CheckSubject,
+  options: CheckOptions = {},
+): Promise<ExpiryCheck> {
+  const warning = parseThreshold(options.warning ?? '25%', 'warning');
+  const critical = parseThreshold(options.critical ?? '10%', 'critical');
+  const at = options.at === undefined ? Date.now() : +options.at;
+  const thresholds = { warning: warning.text, critical: critical.text };
+  const judge: Judge = { warning, critical, at, allowSelfSigned: options.allowSelfSigned === true };
+
+  if ('fingerprint' in subject) {
+    const cert = await inventory.certificate(subject.fingerprint.toLowerCase().replaceAll(':', ''));
+    if (!cert) return unknown(`no certificate ${subject.fingerprint} in the inventory`, thresholds);
+    const element = checkCertificate(cert, judge);
+    const target: TargetCheck = {
+      address: '',
+      port: 0,
+      servername: null,
+      host: '',
+      state: element.state,
+      chain: [element],
+      problems: [],
+      reasons: element.state === 'OK' ? [] : [expiryReason(element, at)],
+    };
+    return { state: target.state, summary: summarise(target, at), targets: [target], thresholds };
+  }
+
+  const targets = await matchingTargets(inventory, subject);
+  if (targets.length === 0)
+    return unknown(`no target matching ${describe(subject)} in the inventory`, thresholds);
+  const checks: TargetCheck[] = [];
+  for (const target of targets) checks.push(await checkTarget(inventory, target, judge));
+  checks.sort((a, b) => RANK[b.state] - RANK[a.state]);
+  const first = checks[0] as TargetCheck;
+  const state = checks.reduce<CheckState>((acc, check) => worst(acc, check.state), 'OK');
+  return { state, summary: summarise(first, at), targets: checks, thresholds };
+}
+
+interface Judge {
+  warning: ParsedThreshold;
+  critical: ParsedThreshold;
+  at: number;
+  allowSelfSigned: boolean;
+}
+
+async function matchingTargets(
+  inventory: Inventory,
+  subject: Exclude<CheckSubject, { fingerprint: string }>,
+): Promise<TargetRecord[]> {
+  const host = subject.host?.toLowerCase().replace(/\.$/, '');
+  const found: TargetRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await inventory.targets({ limit: 10_000, ...(cursor ? { cursor } : {}) });
+    for (const target of page.items) {
+      if (subject.port !== undefined && target.port !== subject.port) continue;
+      if (subject.address !== undefined && target.address !== subject.address) continue;
+      if (subject.servername !== undefined && target.servername !== subject.servername) continue;
+      if (
+        host !== undefined &&
+        target.host.toLowerCase() !== host &&
+        target.servername?.toLowerCase() !== host
+      )
+        continue;
+      found.push(target);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return found;
+}
+
+async function checkTarget(
+  inventory: Inventory,
+  target: TargetRecord,
+  judge: Judge,
+): Promise<TargetCheck> {
+  const base = {
+    address: target.address,
+    port: target.port,
+    servername: target.servername,
+    host: target.host,
+  };
+  const chain: ChainRecord | undefined = target.chain
+    ? await inventory.chain(target.chain)
+    : undefined;
+  if (!chain) {
+    const reason = target.lastError
+      ? `never answered with a certificate (last: ${target.lastError})`
+      : 'no chain recorded';
+    return { ...base, state: 'UNKNOWN', chain: [], problems: [], reasons: [reason] };
+  }
+  const elements: CertificateCheck[] = [];
+  for (const fp of chain.fingerprints) {
+    const cert = await inventory.certificate(fp);
+    if (cert) elements.push(checkCertificate(cert, judge));
+  }
+  let state: CheckState = 'OK';
+  const reasons: string[] = [];
+  for (const element of elements) {
+    if (element.state !== 'OK') reasons.push(expiryReason(element, judge.at));
+    state = worst(state, element.state);
+  }
+  const problems = chain.verdict?.problems ?? [];
+  const counted = problems.filter(
+    (code) => !(judge.allowSelfSigned && elements.length === 1 && SELF_SIGNED_PROBLEMS.has(code)),
+  );
+  if (chain.verdict && counted.length > 0) {
+    // An invalid verdict is an outage; problems on a valid chain are warnings worth fixing.
+    const invalid = !chain.verdict.valid;
+    reasons.push(`${invalid ? 'invalid chain' : 'chain warnings'}: ${counted.join(', ')}`);
+    state = worst(state, invalid ? 'CRITICAL' : 'WARNING');
+  }
+  if (target.lastError !== null) {
+    reasons.push(
+      `last probe failed (${target.lastError}); the chain shown is from ${new Date(target.lastSuccess ?? 0).toISOString()}`,
+    );
+    state = worst(state, 'WARNING');
+  }
+  reasons.sort(
+    (a, b) =>
+      Number(b.startsWith('expired') || b.startsWith('invalid')) -
+      Number(a.startsWith('expired') || a.startsWith('invalid')),
+  );
+  return { ...base, state, chain: elements, problems, reasons };
+}
+
+function checkCertificate(cert: CertificateRecord, judge: Judge): CertificateCheck {
+  const secondsLeft = Math.floor((cert.notAfter - judge.at) / 1000);
+  const warningSeconds = thresholdSeconds(judge.warning, cert.notBefore, cert.notAfter);
+  const criticalSeconds = thresholdSeconds(judge.critical, cert.notBefore, cert.notAfter);
+  const state: CheckState =
+    secondsLeft <= 0 || secondsLeft < criticalSeconds
+      ? 'CRITICAL'
+      : secondsLeft < warningSeconds
+        ? 'WARNING'
+        : 'OK';
+  return {
+    fingerprint: cert.fingerprint,
+    subject: cert.subject,
+    notAfter: new Date(cert.notAfter),
+    secondsLeft,
+    warningSeconds,
+    criticalSeconds,
+    state,
+  };
+}
+
+function expiryReason(element: CertificateCheck, at: number): string {
+  if (element.secondsLeft <= 0)
+    return `expired: ${element.subject} on ${element.notAfter.toISOString()}`;
+  return `${element.subject} expires in ${humanise(element.notAfter.getTime() - at)} (${element.notAfter.toISOString()})`;
+}
+
+function summarise(check: TargetCheck, at: number): string {
+  const where = check.port === 0 ? '' : `${check.servername ?? check.host}:${check.port} `;
+  const first = check.chain.reduce<CertificateCheck | undefined>(
+    (soonest, element) =>
+      !soonest || element.secondsLeft < soonest.secondsLeft ? element : soonest,
+    undefined,
+  );
+  if (check.reasons.length > 0) return `${where}${check.reasons[0]}`;
+  if (!first) return `${where}no certificate`;
+  return `${where}chain valid, first expiry in ${humanise(first.notAfter.getTime() - at)} (${first.subject})`;
+}
+
+function unknown(reason: string, thresholds: ExpiryCheck['thresholds']): ExpiryCheck {
+  return { state: 'UNKNOWN', summary: reason, targets: [], thresholds };
+}
+
+function describe(subject: Exclude<CheckSubject, { fingerprint: string }>): string {
+  const host = subject.host ?? subject.address ?? '*';
+  return `${host}${subject.port ? `:${subject.port}` : ''}${subject.servername ? ` (SNI ${subject.servername})` : ''}`;
+}
+
+/** A rough human duration: `45d`, `3d 4h`, `5h`, `12m`. */
+export function humanise(ms: number): string {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days >= 10) return `${days}d`;
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h`;
+  return `${minutes}m`;
+}

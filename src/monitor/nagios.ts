@@ -1,0 +1,62 @@
+import type { CheckState, ExpiryCheck } from './types.js';
+
+const EXIT: Record<CheckState, 0 | 1 | 2 | 3> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
+const MAX_PERFDATA_TARGETS = 20;
+
+/**
+ * Formats a check as Nagios/Icinga plugin output: a first line `CERTSWEEP STATE - summary`
+ * with performance data (seconds left for every certificate of every chain, with the warning
+ * and critical thresholds in Nagios range form), one detail line per target, and the exit
+ * code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Text from certificates is sanitised: a `|`,
+ * quote, `=` or line break in a subject cannot break the line or the performance data.
+ *
+ * @example
+ * ```ts
+ * const { output, exitCode } = formatNagios(await checkExpiry(inventory, { host: 'www.example.com' }));
+ * console.log(output);
+ * process.exitCode = exitCode;
+ * ```
+ */
+export function formatNagios(check: ExpiryCheck): { output: string; exitCode: 0 | 1 | 2 | 3 } {
+  const perfdata: string[] = [];
+  for (const target of check.targets.slice(0, MAX_PERFDATA_TARGETS)) {
+    target.chain.forEach((cert, index) => {
+      const where =
+        target.port === 0 ? '' : `${target.servername ?? target.address}:${target.port} `;
+      const label = `${where}${index === 0 ? 'leaf' : `chain${index}`} ${commonName(cert.subject)}`;
+      perfdata.push(
+        `'${perfLabel(label)}'=${cert.secondsLeft}s;${cert.warningSeconds}:;${cert.criticalSeconds}:;;`,
+      );
+    });
+  }
+  const first = `CERTSWEEP ${check.state} - ${text(check.summary)}`;
+  const details = check.targets.map((target) => {
+    const where =
+      target.port === 0
+        ? 'certificate'
+        : `${target.host}:${target.port}${target.servername && target.servername !== target.host ? ` (SNI ${target.servername})` : ''} [${target.address}]`;
+    return text(
+      `${target.state}: ${where}${target.reasons.length > 0 ? ` - ${target.reasons.join('; ')}` : ''}`,
+    );
+  });
+  const output = [
+    perfdata.length > 0 ? `${first} | ${perfdata.join(' ')}` : first,
+    ...details,
+  ].join('\n');
+  return { output, exitCode: EXIT[check.state] };
+}
+
+/** Plugin text: one line, no `|` (it starts the performance data). */
+function text(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ').replaceAll('|', '¦');
+}
+
+/** A perfdata label: no `=` or line breaks; a single quote doubled, as the format wants. */
+function perfLabel(value: string): string {
+  return text(value).replaceAll('=', ':').replaceAll("'", "''");
+}
+
+function commonName(subject: string): string {
+  const match = /(?:^|,\s*)CN=((?:\\.|[^,])*)/.exec(subject);
+  return match?.[1] ?? subject;
+}

@@ -1,0 +1,162 @@
+import type { Inventory } from '../inventory/index.js';
+
+/**
+ * Options of {@link formatPrometheus}.
+ *
+ * @example
+ * ```ts
+ * await formatPrometheus(inventory, { at: Date.now() });
+ * ```
+ */
+export interface PrometheusOptions {
+  /** The time "expires in" is measured from. Default: now. */
+  readonly at?: Date | number;
+}
+
+/**
+ * Renders the inventory in the Prometheus text exposition format: per certificate in use
+ * `certsweep_cert_not_after_seconds` and `certsweep_cert_expires_in_seconds`; per target
+ * `certsweep_target_up`, `certsweep_chain_valid` and `certsweep_chain_expires_in_seconds`
+ * (the earliest expiry along the chain); per job the counters of its latest run. Label sets
+ * are stable and bounded (fingerprints and common names, not whole subjects), and every
+ * label value is escaped as the format requires.
+ *
+ * @example
+ * ```ts
+ * http.createServer(async (req, res) => {
+ *   res.setHeader('content-type', 'text/plain; version=0.0.4');
+ *   res.end(await formatPrometheus(inventory));
+ * }).listen(9478);
+ * ```
+ */
+export async function formatPrometheus(
+  inventory: Inventory,
+  options: PrometheusOptions = {},
+): Promise<string> {
+  const at = options.at === undefined ? Date.now() : +options.at;
+  const out = new Exposition();
+
+  const notAfter = out.family(
+    'certsweep_cert_not_after_seconds',
+    'gauge',
+    'notAfter of a certificate in use, as a Unix time.',
+  );
+  const expiresIn = out.family(
+    'certsweep_cert_expires_in_seconds',
+    'gauge',
+    'Seconds until a certificate in use expires (negative once expired).',
+  );
+  for await (const cert of pages((cursor) =>
+    inventory.certificates({ inUse: true, limit: 10_000, ...cursor }),
+  )) {
+    const labels = {
+      fingerprint: cert.fingerprint,
+      subject_cn: cert.subjectCommonName ?? '',
+      issuer_cn: cert.issuerCommonName ?? '',
+    };
+    notAfter.sample(labels, Math.floor(cert.notAfter / 1000));
+    expiresIn.sample(labels, Math.floor((cert.notAfter - at) / 1000));
+  }
+
+  const up = out.family(
+    'certsweep_target_up',
+    'gauge',
+    '1 when the last probe of a target got a certificate.',
+  );
+  const valid = out.family(
+    'certsweep_chain_valid',
+    'gauge',
+    '1 when the chain a target serves verified.',
+  );
+  const chainExpires = out.family(
+    'certsweep_chain_expires_in_seconds',
+    'gauge',
+    'Seconds until the first certificate of the chain a target serves expires.',
+  );
+  for await (const target of pages((cursor) => inventory.targets({ limit: 10_000, ...cursor }))) {
+    const labels = {
+      address: target.address,
+      port: String(target.port),
+      servername: target.servername ?? '',
+      job: target.job ?? '',
+    };
+    up.sample(labels, target.lastError === null ? 1 : 0);
+    const chain = target.chain ? await inventory.chain(target.chain) : undefined;
+    if (chain?.verdict) {
+      valid.sample(labels, chain.verdict.valid ? 1 : 0);
+      if (chain.verdict.expiresAt !== null)
+        chainExpires.sample(labels, Math.floor((chain.verdict.expiresAt - at) / 1000));
+    }
+  }
+
+  const runTargets = out.family(
+    'certsweep_run_targets',
+    'gauge',
+    'Targets of the latest run of a job, by outcome.',
+  );
+  const runEnd = out.family(
+    'certsweep_run_end_timestamp_seconds',
+    'gauge',
+    'When the latest run of a job ended, as a Unix time.',
+  );
+  const latest = new Map<
+    string,
+    { job: string; endedAt: number | null; succeeded: number; failed: number; startedAt: number }
+  >();
+  for await (const run of pages((cursor) => inventory.runs({ limit: 10_000, ...cursor }))) {
+    const seen = latest.get(run.job);
+    if (!seen || run.startedAt > seen.startedAt) latest.set(run.job, run);
+  }
+  for (const run of latest.values()) {
+    runTargets.sample({ job: run.job, outcome: 'succeeded' }, run.succeeded);
+    runTargets.sample({ job: run.job, outcome: 'failed' }, run.failed);
+    if (run.endedAt !== null) runEnd.sample({ job: run.job }, Math.floor(run.endedAt / 1000));
+  }
+  return out.render();
+}
+
+async function* pages<T>(
+  query: (cursor: { cursor?: string }) => Promise<{ items: T[]; nextCursor: string | null }>,
+): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const page = await query(cursor ? { cursor } : {});
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/** Collects metric families and renders them in the text format. */
+class Exposition {
+  private readonly lines: string[] = [];
+  private readonly families: { header: string[]; samples: string[] }[] = [];
+
+  family(name: string, type: 'gauge' | 'counter', help: string) {
+    const family = {
+      header: [
+        `# HELP ${name} ${help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}`,
+        `# TYPE ${name} ${type}`,
+      ],
+      samples: [] as string[],
+    };
+    this.families.push(family);
+    return {
+      sample: (labels: Record<string, string>, value: number) => {
+        const rendered = Object.entries(labels)
+          .map(([key, v]) => `${key}="${escapeLabel(v)}"`)
+          .join(',');
+        family.samples.push(`${name}{${rendered}} ${value}`);
+      },
+    };
+  }
+
+  render(): string {
+    for (const family of this.families) this.lines.push(...family.header, ...family.samples);
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+/** Label values escape backslash, double quote and line feed (text format 0.0.4). */
+export function escapeLabel(value: string): string {
+  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+}

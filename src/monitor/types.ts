@@ -1,0 +1,94 @@
+import type { ProblemCode } from '../verify/index.js';
+import type { Threshold } from './thresholds.js';
+
+/** Monitoring states, as Nagios and Icinga know them. */
+export type CheckState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
+
+/** What to check: a target by host or address (port and SNI name optional), or a certificate. */
+export type CheckSubject =
+  | {
+      /** Host name as scanned (matches the target's host or SNI name). */
+      readonly host?: string;
+      /** IP address. */
+      readonly address?: string;
+      /** Port; all ports when absent. */
+      readonly port?: number;
+      /** SNI name; any when absent. */
+      readonly servername?: string;
+    }
+  | {
+      /** SHA-256 fingerprint (hex) of a certificate. */
+      readonly fingerprint: string;
+    };
+
+/**
+ * Options of {@link checkExpiry}.
+ *
+ * @example
+ * ```ts
+ * await checkExpiry(inventory, { host: 'www.example.com', port: 443 }, { warning: '30d', critical: '7d' });
+ * ```
+ */
+export interface CheckOptions {
+  /** Less time left than this is WARNING. Default: `'25%'` of the certificate's lifetime. */
+  readonly warning?: Threshold;
+  /** Less time left than this is CRITICAL. Default: `'10%'` of the certificate's lifetime. */
+  readonly critical?: Threshold;
+  /** Do not count a self-signed certificate (or an untrusted self-signed root) against it. Default: `false`. */
+  readonly allowSelfSigned?: boolean;
+  /** The time to judge at. Default: now. */
+  readonly at?: Date | number;
+}
+
+/** One certificate of a checked chain. */
+export interface CertificateCheck {
+  /** SHA-256 fingerprint, hex. */
+  readonly fingerprint: string;
+  /** Subject DN (RFC 4514). */
+  readonly subject: string;
+  /** End of validity. */
+  readonly notAfter: Date;
+  /** Seconds left until notAfter (negative once expired). */
+  readonly secondsLeft: number;
+  /** The warning and critical thresholds for this certificate, in seconds before notAfter. */
+  readonly warningSeconds: number;
+  /** See `warningSeconds`. */
+  readonly criticalSeconds: number;
+  /** This certificate's state by expiry alone. */
+  readonly state: CheckState;
+}
+
+/** One target's result. */
+export interface TargetCheck {
+  /** IP address probed (empty for a certificate check). */
+  readonly address: string;
+  /** Port (0 for a certificate check). */
+  readonly port: number;
+  /** SNI name sent, or `null`. */
+  readonly servername: string | null;
+  /** The host as the target spec named it. */
+  readonly host: string;
+  /** Worst state of the chain, the verdict and reachability. */
+  readonly state: CheckState;
+  /** The chain as last seen, leaf first. */
+  readonly chain: readonly CertificateCheck[];
+  /** Problem codes of the stored verdict. */
+  readonly problems: readonly ProblemCode[];
+  /** Why the state is what it is, most severe first. */
+  readonly reasons: readonly string[];
+}
+
+/** The result of {@link checkExpiry}: an overall state and every matching target. */
+export interface ExpiryCheck {
+  readonly state: CheckState;
+  /** One line for people, naming the worst finding. */
+  readonly summary: string;
+  readonly targets: readonly TargetCheck[];
+  /** The thresholds as given, for output. */
+  readonly thresholds: {
+    /** e.g. `25%` or `30d`. */
+    readonly warning: string;
+    /** e.g. `10%` or `7d`. */
+    readonly critical: string;
+  };
+}

@@ -1,0 +1,8 @@
+import { join } from 'node:path';
+import { fileStorage } from '../../src/index.js';
+import { describeStorage } from './conformance.js';
+
+describeStorage('file', {
+  open: (dir) => fileStorage({ path: join(dir, 'store') }),
+  persistent: true,
+});

@@ -1,0 +1,87 @@
+// How the inventory batches writes: full batches, the flush timer, and a failed write that is
+// reported once and retried.
+import { beforeAll, expect, it, vi } from 'vitest';
+import {
+  Inventory,
+  memoryStorage,
+  type Storage,
+  StorageError,
+  type StorageOp,
+} from '../../src/index.js';
+import { createChain } from '../helpers/pki.js';
+import { success } from './fixtures.js';
+
+let chain: Uint8Array[];
+beforeAll(() => {
+  const { leaf, intermediate } = createChain('batch.test');
+  chain = [leaf.der, intermediate.der];
+});
+
+/** A memory store that records the size of every batch and can be told to fail. */
+function observed(): Storage & { batches: number[]; failNext: number } {
+  const inner = memoryStorage();
+  const store = {
+    name: 'observed',
+    batches: [] as number[],
+    failNext: 0,
+    scan: inner.scan,
+    get: inner.get,
+    async write(ops: readonly StorageOp[]) {
+      if (store.failNext > 0) {
+        store.failNext--;
+        throw new StorageError('disk full', 'observed', undefined, undefined, {
+          cause: Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }),
+        });
+      }
+      store.batches.push(ops.length);
+      await inner.write(ops);
+    },
+    close: inner.close,
+  };
+  return store;
+}
+const at = Date.UTC(2026, 0, 5);
+const result = (i: number) => success(`10.0.0.${i}`, 443, chain);
+
+it('writes in batches of batchSize changes, coalescing repeated changes', async () => {
+  const storage = observed();
+  const inventory = await Inventory.open({ storage, batchSize: 10, flushIntervalMs: 60_000 });
+  // Target and sighting per new target, plus certificates and chain once.
+  for (let i = 0; i < 12; i++) await inventory.record(result(i), { at });
+  expect(storage.batches.length).toBeGreaterThan(0);
+  expect(storage.batches.every((size) => size >= 10)).toBe(true);
+  // The same target again and again is one pending change.
+  const before = storage.batches.length;
+  for (let n = 0; n < 50; n++) await inventory.record(result(1), { at: at + n });
+  await inventory.flush();
+  expect(storage.batches.length).toBeLessThanOrEqual(before + 2);
+  expect((await storage.get('target', '10.0.0.1|443|'))?.lastScanned).toBe(at + 49);
+  await inventory.close();
+});
+
+it('writes what is buffered after flushIntervalMs without being asked', async () => {
+  const storage = observed();
+  const inventory = await Inventory.open({ storage, batchSize: 1000, flushIntervalMs: 5 });
+  await inventory.record(result(1), { at });
+  expect(storage.batches).toEqual([]);
+  await vi.waitFor(() => expect(storage.batches).toHaveLength(1));
+  expect(await storage.get('target', '10.0.0.1|443|')).toBeDefined();
+  await inventory.close();
+});
+
+it('reports a failed write once and retries its changes', async () => {
+  const storage = observed();
+  const inventory = await Inventory.open({ storage, batchSize: 1000, flushIntervalMs: 60_000 });
+  await inventory.record(result(1), { at });
+  storage.failNext = 1;
+  const error = await inventory.flush().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(StorageError);
+  expect((error as StorageError).systemCode).toBe('ENOSPC');
+  expect(await storage.get('target', '10.0.0.1|443|')).toBeUndefined();
+  await inventory.record(result(2), { at });
+  await inventory.flush(); // the failed batch and the new change, together
+  expect(await storage.get('target', '10.0.0.1|443|')).toBeDefined();
+  expect(await storage.get('target', '10.0.0.2|443|')).toBeDefined();
+  await inventory.close();
+  await expect(inventory.record(result(3))).rejects.toBeInstanceOf(StorageError);
+});
