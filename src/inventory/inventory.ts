@@ -17,6 +17,7 @@ import {
   type TargetQuery,
 } from './queries.js';
 import { type RecordContext, type Recorder, recordScan, targetKey } from './record-scan.js';
+import { RunProgress } from './run-progress.js';
 import { InventoryState } from './state.js';
 import type { PutOp, Storage } from './storage.js';
 import { exportLines, importLines, type NdjsonSource } from './transfer.js';
@@ -65,9 +66,7 @@ export class Inventory {
   readonly #idTag = randomBytes(3).toString('hex');
   #idCounter = 0;
   readonly #buffer: WriteBuffer;
-  // Run progress counted in place and written with the next batch, rather than a new run
-  // record per result.
-  readonly #runCounts = new Map<string, { done: number; succeeded: number; failed: number }>();
+  readonly #progress = new RunProgress(this.#state.runs);
   #closed = false;
 
   private constructor(storage: Storage, options: InventoryOptions) {
@@ -83,7 +82,7 @@ export class Inventory {
       darkAfter: options.darkAfter ?? 1,
       put: (op) => this.#put(op),
       nextId: (at) => this.#nextId(at),
-      countRun: (run, ok) => this.#countRun(run, ok),
+      countRun: (run, ok) => this.#progress.count(run, ok),
     };
   }
 
@@ -449,35 +448,8 @@ export class Inventory {
     return `${String(at).padStart(15, '0')}-${this.#idTag}${counter}`;
   }
 
-  #countRun(ref: RunRecord | string, ok: boolean): RunRecord | undefined {
-    const id = typeof ref === 'string' ? ref : ref.id;
-    const run = this.#state.runs.get(id);
-    if (!run) return undefined;
-    let counts = this.#runCounts.get(id);
-    if (!counts) {
-      counts = { done: 0, succeeded: 0, failed: 0 };
-      this.#runCounts.set(id, counts);
-    }
-    counts.done++;
-    if (ok) counts.succeeded++;
-    else counts.failed++;
-    return run;
-  }
-
-  /** Folds counted progress into the run records. */
   #settleRuns(): void {
-    for (const [id, counts] of this.#runCounts) {
-      const run = this.#state.runs.get(id);
-      if (!run) continue;
-      const value: RunRecord = {
-        ...run,
-        done: run.done + counts.done,
-        succeeded: run.succeeded + counts.succeeded,
-        failed: run.failed + counts.failed,
-      };
-      this.#put({ type: 'put', kind: 'run', key: id, value });
-    }
-    this.#runCounts.clear();
+    this.#progress.settle((op) => this.#put(op));
   }
 
   #check(): void {
