@@ -1,13 +1,19 @@
 export { JobEvents } from './events.js';
 export { type DefinedJob, defineJob, nextRun } from './job.js';
 export { runJob } from './run-job.js';
-export { Scheduler, type SchedulerOptions } from './scheduler.js';
+export { type ScheduledJob, Scheduler, type SchedulerOptions } from './scheduler.js';
 export type {
+  CertificateChangedEvent,
+  CertificateNewEvent,
   Job,
   JobEventMap,
+  ResultEvent,
   RunJobOptions,
   RunMode,
   RunProgress,
+  RunSkippedEvent,
+  RunStartEvent,
   RunSummary,
   Schedule,
+  TargetDarkEvent,
 } from './types.js';

@@ -53,7 +53,15 @@ export function defineJob(job: Job): DefinedJob {
   return { ...job, schedules };
 }
 
-/** The next time a schedule fires after `after`. */
+/**
+ * The next time a schedule fires after `after`, in the schedule's time zone.
+ *
+ * @example
+ * ```ts
+ * nextRun({ cron: '30 2 * * *', timezone: 'Europe/Berlin' }, new Date('2026-03-28T12:00:00Z'));
+ * // 2026-03-29T01:30:00Z: 02:30 does not exist that night, so 03:30 local time
+ * ```
+ */
 export function nextRun(schedule: Schedule, after: Date): Date {
   return CronExpressionParser.parse(schedule.cron, {
     currentDate: after,

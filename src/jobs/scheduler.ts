@@ -35,6 +35,16 @@ export interface SchedulerOptions {
   readonly run?: (job: Job, options: RunJobOptions) => Promise<RunSummary>;
 }
 
+/** A job as the scheduler sees it. */
+export interface ScheduledJob {
+  /** The job's name. */
+  name: string;
+  /** Its next scheduled run; `undefined` without schedules or while stopped. */
+  next: Date | undefined;
+  /** Whether a run is in flight. */
+  running: boolean;
+}
+
 interface Entry {
   job: DefinedJob;
   timer: NodeJS.Timeout | undefined;
@@ -108,8 +118,8 @@ export class Scheduler extends JobEvents {
     return true;
   }
 
-  /** The jobs and when each runs next (`undefined` for jobs without schedules or when stopped). */
-  jobs(): { name: string; next: Date | undefined; running: boolean }[] {
+  /** The jobs and when each runs next. */
+  jobs(): ScheduledJob[] {
     return [...this.entries.values()].map((entry) => ({
       name: entry.job.name,
       next: entry.next,

@@ -1,6 +1,6 @@
 import type { Inventory } from '../inventory/index.js';
 import type { ScanErrorCode, ScanOptions, ScanResult } from '../scan/index.js';
-import type { ExpandOptions, TargetSpec } from '../targets/index.js';
+import type { ExpandOptions, Target, TargetSpec } from '../targets/index.js';
 import type { TrustStore } from '../trust/index.js';
 import type { ChainVerdict } from '../verify/index.js';
 
@@ -74,7 +74,12 @@ export interface RunJobOptions {
    * skipped until `base × 2^(n-1)` (at most `max`) has passed since its last probe; `full`
    * runs ignore it. Default: `{ base: '1h', max: '7d' }`.
    */
-  readonly backoff?: { readonly base: string | number; readonly max: string | number };
+  readonly backoff?: {
+    /** Wait after the first failure: a duration (`1h`) or milliseconds. */
+    readonly base: string | number;
+    /** The longest wait. */
+    readonly max: string | number;
+  };
   /** Least time between two `progress` events, in ms. Default: 1000. */
   readonly progressIntervalMs?: number;
 }
@@ -125,6 +130,72 @@ export interface RunProgress {
   readonly rate: number;
 }
 
+/** Payload of `run:start`. */
+export interface RunStartEvent {
+  /** The job's name. */
+  readonly job: string;
+  /** The mode it runs in. */
+  readonly mode: RunMode;
+  /** Id of the run record in the inventory. */
+  readonly runId: string;
+  /** When it started. */
+  readonly at: Date;
+}
+
+/** Payload of `result`: one probe's outcome and, for a captured chain, its verdict. */
+export interface ResultEvent {
+  /** The job's name. */
+  readonly job: string;
+  /** What the scanner reported. */
+  readonly result: ScanResult;
+  /** The chain's verdict; `undefined` for a failed probe or an empty chain. */
+  readonly verdict: ChainVerdict | undefined;
+}
+
+/** Payload of `certificate:new`: a certificate the inventory had never seen. */
+export interface CertificateNewEvent {
+  /** The job's name. */
+  readonly job: string;
+  /** SHA-256 fingerprint, hex. */
+  readonly fingerprint: string;
+  /** Subject DN (RFC 4514). */
+  readonly subject: string;
+  /** Where it was found. */
+  readonly target: Target;
+}
+
+/** Payload of `certificate:changed`: a target serves a different chain than before. */
+export interface CertificateChangedEvent {
+  /** The job's name. */
+  readonly job: string;
+  /** The target whose chain changed. */
+  readonly target: Target;
+  /** Id of the previous chain, or `null`. */
+  readonly from: string | null;
+  /** Id of the chain served now. */
+  readonly to: string;
+}
+
+/** Payload of `target:dark`: a target that answered before stopped answering. */
+export interface TargetDarkEvent {
+  /** The job's name. */
+  readonly job: string;
+  /** The target that went dark. */
+  readonly target: Target;
+  /** Why the probe failed. */
+  readonly error: ScanErrorCode;
+}
+
+/** Payload of `run:skipped`: a run was due while the previous one was still going. */
+export interface RunSkippedEvent {
+  /** The job's name. */
+  readonly job: string;
+  /** Why it was skipped. */
+  readonly reason: string;
+  /** When it was due. */
+  readonly at: Date;
+}
+
 /**
  * The events of a run, and of a {@link Scheduler}. Listeners get one argument each.
  *
@@ -136,18 +207,23 @@ export interface RunProgress {
  * ```
  */
 export interface JobEventMap {
-  'run:start': [{ job: string; mode: RunMode; runId: string; at: Date }];
+  /** A run started. */
+  'run:start': [RunStartEvent];
+  /** Progress of a run, at most once per `progressIntervalMs`. */
   progress: [RunProgress];
-  result: [{ job: string; result: ScanResult; verdict: ChainVerdict | undefined }];
-  'certificate:new': [
-    { job: string; fingerprint: string; subject: string; target: ScanResult['target'] },
-  ];
-  'certificate:changed': [
-    { job: string; target: ScanResult['target']; from: string | null; to: string },
-  ];
-  'target:dark': [{ job: string; target: ScanResult['target']; error: ScanErrorCode }];
+  /** One probe's result. */
+  result: [ResultEvent];
+  /** A certificate never seen before. */
+  'certificate:new': [CertificateNewEvent];
+  /** A target serves a different chain. */
+  'certificate:changed': [CertificateChangedEvent];
+  /** A target stopped answering. */
+  'target:dark': [TargetDarkEvent];
+  /** A run ended. */
   'run:end': [RunSummary];
-  'run:skipped': [{ job: string; reason: string; at: Date }];
+  /** A due run was skipped because the previous one still runs. */
+  'run:skipped': [RunSkippedEvent];
+  /** A run failed (storage trouble, …). Thrown when nobody listens. */
   error: [Error];
 }
 

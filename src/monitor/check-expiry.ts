@@ -208,7 +208,16 @@ function describe(subject: Exclude<CheckSubject, { fingerprint: string }>): stri
   return `${host}${subject.port ? `:${subject.port}` : ''}${subject.servername ? ` (SNI ${subject.servername})` : ''}`;
 }
 
-/** A rough human duration: `45d`, `3d 4h`, `5h`, `12m`. */
+/**
+ * A rough human duration, for summaries: days alone from ten days up, then days and hours,
+ * hours, minutes.
+ *
+ * @example
+ * ```ts
+ * humanise(45 * 86_400_000); // "45d"
+ * humanise(3 * 86_400_000 + 4 * 3_600_000); // "3d 4h"
+ * ```
+ */
 export function humanise(ms: number): string {
   const minutes = Math.floor(Math.abs(ms) / 60_000);
   const days = Math.floor(minutes / 1440);

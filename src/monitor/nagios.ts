@@ -1,5 +1,13 @@
 import type { CheckState, ExpiryCheck } from './types.js';
 
+/** Plugin output and exit code. */
+export interface NagiosOutput {
+  /** The plugin line with performance data, then one detail line per target. */
+  output: string;
+  /** 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+  exitCode: 0 | 1 | 2 | 3;
+}
+
 const EXIT: Record<CheckState, 0 | 1 | 2 | 3> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
 const MAX_PERFDATA_TARGETS = 20;
 
@@ -17,7 +25,7 @@ const MAX_PERFDATA_TARGETS = 20;
  * process.exitCode = exitCode;
  * ```
  */
-export function formatNagios(check: ExpiryCheck): { output: string; exitCode: 0 | 1 | 2 | 3 } {
+export function formatNagios(check: ExpiryCheck): NagiosOutput {
   const perfdata: string[] = [];
   for (const target of check.targets.slice(0, MAX_PERFDATA_TARGETS)) {
     target.chain.forEach((cert, index) => {

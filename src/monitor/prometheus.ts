@@ -156,7 +156,15 @@ class Exposition {
   }
 }
 
-/** Label values escape backslash, double quote and line feed (text format 0.0.4). */
+/**
+ * Escapes a label value for the Prometheus text format 0.0.4: backslash, double quote and
+ * line feed.
+ *
+ * @example
+ * ```ts
+ * escapeLabel('say "hi"\n'); // 'say \\"hi\\"\\n'
+ * ```
+ */
 export function escapeLabel(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }

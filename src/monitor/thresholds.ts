@@ -14,12 +14,39 @@ import { CertsweepError } from '../errors.js';
  */
 export type Threshold = string | number;
 
-/** A threshold understood. */
-export type ParsedThreshold =
-  | { kind: 'duration'; ms: number; text: string }
-  | { kind: 'share'; fraction: number; text: string };
+/** A threshold understood: a duration, or a share of the lifetime. */
+export type ParsedThreshold = DurationThreshold | ShareThreshold;
 
-/** Parses a threshold; throws a `CertsweepError` (`CERTSWEEP_THRESHOLD`) naming it. */
+/** A threshold as time before expiry. */
+export interface DurationThreshold {
+  /** Always `'duration'`. */
+  kind: 'duration';
+  /** Milliseconds before notAfter. */
+  ms: number;
+  /** As written. */
+  text: string;
+}
+
+/** A threshold as a share of the certificate's lifetime left. */
+export interface ShareThreshold {
+  /** Always `'share'`. */
+  kind: 'share';
+  /** 0.25 for `25%`. */
+  fraction: number;
+  /** As written. */
+  text: string;
+}
+
+/**
+ * Parses a threshold; throws a `CertsweepError` (`CERTSWEEP_THRESHOLD`) naming it.
+ *
+ * @param name - The option it came from, for the error message.
+ * @example
+ * ```ts
+ * parseThreshold('25%', 'warning'); // { kind: 'share', fraction: 0.25, text: '25%' }
+ * parseThreshold('7d', 'critical'); // { kind: 'duration', ms: 604800000, text: '7d' }
+ * ```
+ */
 export function parseThreshold(value: Threshold, name: string): ParsedThreshold {
   if (typeof value === 'string') {
     const share = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
@@ -36,7 +63,16 @@ export function parseThreshold(value: Threshold, name: string): ParsedThreshold 
   );
 }
 
-/** The threshold for one certificate, in seconds before its notAfter. */
+/**
+ * The threshold for one certificate, in seconds before its notAfter: a share applies to that
+ * certificate's own lifetime.
+ *
+ * @example
+ * ```ts
+ * const notBefore = Date.parse('2026-01-01');
+ * thresholdSeconds(parseThreshold('10%', 'critical'), notBefore, notBefore + 90 * 86_400_000); // 777600 (9 days)
+ * ```
+ */
 export function thresholdSeconds(
   threshold: ParsedThreshold,
   notBefore: number,

@@ -80,9 +80,11 @@ export interface TargetCheck {
 
 /** The result of {@link checkExpiry}: an overall state and every matching target. */
 export interface ExpiryCheck {
+  /** The worst state of every matching target. */
   readonly state: CheckState;
   /** One line for people, naming the worst finding. */
   readonly summary: string;
+  /** Every matching target, worst first. */
   readonly targets: readonly TargetCheck[];
   /** The thresholds as given, for output. */
   readonly thresholds: {
