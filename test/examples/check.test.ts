@@ -102,5 +102,5 @@ describe('examples', () => {
     ]);
     expect(bad.code).toBe(3);
     expect(bad.stdout).toMatch(/--port "99999"/);
-  });
+  }, 120_000);
 });
