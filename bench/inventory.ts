@@ -5,11 +5,12 @@
 // package, so peak RSS is what a user's process would see.
 // Run: npm run bench -- inventory
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIntermediate, createLeaf, createRoot, generateKey } from '../test/helpers/pki.js';
+import { writeCertificateFixture } from './fixture.js';
 
 const CERTIFICATES = 10_000;
 const RESULTS = 100_000;
@@ -53,15 +54,7 @@ export function runInventoryBench(): void {
       }),
     );
     const fixture = join(dir, 'fixture.json');
-    writeFileSync(
-      fixture,
-      JSON.stringify({
-        rootPem: root.pem,
-        intermediates: intermediates.map((c) => c.der.toString('base64')),
-        leaves: leaves.map((c) => c.der.toString('base64')),
-        results: RESULTS,
-      }),
-    );
+    writeCertificateFixture(fixture, { root, intermediates, leaves }, { results: RESULTS });
     console.log(
       `inventory: ${RESULTS} results over ${CERTIFICATES} leaves (minted in ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s), one process per adapter`,

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIntermediate, createLeaf, createRoot, generateKey } from '../test/helpers/pki.js';
+import { writeCertificateFixture } from './fixture.js';
 
 const RUNS = 3;
 const CERTIFICATES = 10_000;
@@ -47,14 +48,7 @@ export function runVerifyBench(): void {
       }),
     );
     const fixture = join(dir, 'fixture.json');
-    writeFileSync(
-      fixture,
-      JSON.stringify({
-        rootPem: root.pem,
-        intermediates: intermediates.map((c) => c.der.toString('base64')),
-        leaves: leaves.map((c) => c.der.toString('base64')),
-      }),
-    );
+    writeCertificateFixture(fixture, { root, intermediates, leaves });
     console.log(
       `verify: ${CERTIFICATES} distinct EC P-256 leaves minted in ${((Date.now() - started) / 1000).toFixed(1)} s, median of ${RUNS} runs`,
     );
