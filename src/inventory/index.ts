@@ -13,7 +13,7 @@ export type { InventoryOptions, RunStart, TargetAddress, TargetRef } from './opt
 export { DEFAULT_PAGE_SIZE, type Page, type PageOptions } from './paging.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export type { CertificateQuery, TargetQuery } from './queries.js';
-export { chainId, type RecordContext, targetKey } from './record-scan.js';
+export { chainId, type RecordContext, type RecordOutcome, targetKey } from './record-scan.js';
 export type { DeleteOp, PutOp, Storage, StorageOp } from './storage.js';
 export { EXPORT_FORMAT, EXPORT_VERSION, type NdjsonSource } from './transfer.js';
 export {

@@ -16,7 +16,13 @@ import {
   queryUsage,
   type TargetQuery,
 } from './queries.js';
-import { type RecordContext, type Recorder, recordScan, targetKey } from './record-scan.js';
+import {
+  type RecordContext,
+  type Recorder,
+  type RecordOutcome,
+  recordScan,
+  targetKey,
+} from './record-scan.js';
 import { RunProgress } from './run-progress.js';
 import { InventoryState } from './state.js';
 import type { PutOp, Storage } from './storage.js';
@@ -31,7 +37,7 @@ import {
   type StoredRecord,
   type TargetRecord,
 } from './types.js';
-import { WriteBuffer } from './write-buffer.js';
+import { DONE, WriteBuffer } from './write-buffer.js';
 
 /**
  * The certificate inventory: records scan results as they stream in and answers where each
@@ -109,7 +115,9 @@ export class Inventory {
   /**
    * Records one scan result: certificates (parsing only new ones), the chain and its
    * verdict, the target's state, a {@link Sighting} when its chain changed, and the run's
-   * counters. Aborted probes are ignored. Resolves once the change is buffered.
+   * counters. Aborted probes are ignored. Resolves once the change is buffered, with what
+   * changed: the target's record, the sighting if any, and the certificates seen for the
+   * first time.
    *
    * @throws `StorageError` from an earlier background write that failed (its changes stay
    *   buffered and are retried by the next flush).
@@ -118,11 +126,12 @@ export class Inventory {
    * for await (const result of scan(targets)) await inventory.record(result, { job: 'dmz' });
    * ```
    */
-  record(result: ScanResult, context: RecordContext = {}): Promise<void> {
+  record(result: ScanResult, context: RecordContext = {}): Promise<RecordOutcome> {
     try {
       this.#check();
-      recordScan(this.#recorder, result, context);
-      return this.#buffer.afterChange();
+      const outcome = recordScan(this.#recorder, result, context);
+      const written = this.#buffer.afterChange();
+      return written === DONE ? Promise.resolve(outcome) : written.then(() => outcome);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -10,6 +10,7 @@ import type {
   CertificateRecord,
   ChainRecord,
   RunRecord,
+  Sighting,
   SightingKind,
   StoredVerdict,
   TargetRecord,
@@ -37,6 +38,28 @@ export interface RecordContext {
   at?: Date | number;
 }
 
+/**
+ * What recording one scan result changed, so callers (a job runner, a notifier) need not
+ * look the target up before and after to find out.
+ *
+ * @example
+ * ```ts
+ * const { sighting, newCertificates } = await inventory.record(result, { run });
+ * if (sighting?.kind === 'dark') alert(`${sighting.address}:${sighting.port} went dark`);
+ * for (const cert of newCertificates) console.log('new', cert.subject);
+ * ```
+ */
+export interface RecordOutcome {
+  /** The target's record after this result; `undefined` when nothing was recorded (an aborted probe). */
+  readonly target: TargetRecord | undefined;
+  /** The history event this result caused (new, changed, recovered, dark), if any. */
+  readonly sighting: Sighting | undefined;
+  /** Certificates this result put in the inventory for the first time. */
+  readonly newCertificates: readonly CertificateRecord[];
+}
+
+const NOTHING: RecordOutcome = { target: undefined, sighting: undefined, newCertificates: [] };
+
 /** How {@link recordScan} reads and changes the inventory. */
 export interface Recorder {
   readonly state: InventoryState;
@@ -63,9 +86,13 @@ export function targetKey(address: string, port: number, servername?: string | n
 }
 
 /** Records one scan result; see {@link Inventory.record}. */
-export function recordScan(rec: Recorder, result: ScanResult, context: RecordContext): void {
+export function recordScan(
+  rec: Recorder,
+  result: ScanResult,
+  context: RecordContext,
+): RecordOutcome {
   // An aborted probe says nothing about the target.
-  if (!result.ok && result.error.code === 'ABORTED') return;
+  if (!result.ok && result.error.code === 'ABORTED') return NOTHING;
   const at = context.at === undefined ? Date.now() : +context.at;
   const run = context.run === undefined ? undefined : rec.countRun(context.run, result.ok);
   const job = context.job ?? run?.job ?? null;
@@ -73,9 +100,10 @@ export function recordScan(rec: Recorder, result: ScanResult, context: RecordCon
   const servername = result.target.servername ?? null;
   const key = targetKey(address, result.target.port, servername);
   const previous = rec.state.targets.get(key);
+  const newCertificates: CertificateRecord[] = [];
   const chain = result.ok
     ? result.chain.length > 0
-      ? recordChain(rec, result, context, at)
+      ? recordChain(rec, result, context, at, newCertificates)
       : null
     : (previous?.chain ?? null);
   const failures = result.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
@@ -106,27 +134,23 @@ export function recordScan(rec: Recorder, result: ScanResult, context: RecordCon
   }
   rec.put({ type: 'put', kind: 'target', key, value: target });
 
-  if (kind) {
-    const id = rec.nextId(at);
-    rec.put({
-      type: 'put',
-      kind: 'sighting',
-      key: id,
-      value: {
-        id,
-        at,
-        kind,
-        target: key,
-        address,
-        port: target.port,
-        servername,
-        chain: kind === 'dark' ? null : target.chain,
-        previousChain: previous?.chain ?? null,
-        error: result.ok ? null : result.error.code,
-        job: target.job,
-      },
-    });
-  }
+  if (!kind) return { target, sighting: undefined, newCertificates };
+  const id = rec.nextId(at);
+  const sighting: Sighting = {
+    id,
+    at,
+    kind,
+    target: key,
+    address,
+    port: target.port,
+    servername,
+    chain: kind === 'dark' ? null : target.chain,
+    previousChain: previous?.chain ?? null,
+    error: result.ok ? null : result.error.code,
+    job: target.job,
+  };
+  rec.put({ type: 'put', kind: 'sighting', key: id, value: sighting });
+  return { target, sighting, newCertificates };
 }
 
 /** Stores the chain's certificates (parsing only new ones) and the chain; returns its id. */
@@ -135,6 +159,7 @@ function recordChain(
   result: ScanSuccess,
   context: RecordContext,
   at: number,
+  added: CertificateRecord[],
 ): string {
   const { state } = rec;
   const leafDer = result.chain[0] as Uint8Array;
@@ -154,6 +179,7 @@ function recordChain(
         ? fromCertificate(parsed, at, false)
         : certificateRecord(result.chain[i] as Uint8Array, fp, at, false);
       rec.put({ type: 'put', kind: 'certificate', key: fp, value });
+      added.push(value);
     } else if (at - known.lastSeen >= rec.seenResolutionMs) {
       rec.put({ type: 'put', kind: 'certificate', key: fp, value: { ...known, lastSeen: at } });
     }

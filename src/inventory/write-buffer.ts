@@ -4,7 +4,8 @@ import { RECORD_KINDS, type RecordKind } from './types.js';
 
 type Pending = Record<RecordKind, Map<string, StorageOp>>;
 
-const DONE = Promise.resolve();
+/** The promise `afterChange()` returns when there was nothing to wait for. */
+export const DONE = Promise.resolve();
 
 function newPending(): Pending {
   return {

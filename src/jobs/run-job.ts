@@ -1,12 +1,12 @@
 import { isIP } from 'node:net';
 import { parseDuration } from '../duration.js';
 import { JobError } from '../errors.js';
-import { chainId, type Inventory, type TargetRecord, targetKey } from '../inventory/index.js';
+import type { Inventory } from '../inventory/index.js';
 import { type ScanErrorCode, type ScanResult, scan } from '../scan/index.js';
 import { countTargets } from '../targets/index.js';
 import { TrustStore } from '../trust/index.js';
 import { type ChainVerdict, verifyChain } from '../verify/index.js';
-import { fingerprint } from '../x509/index.js';
+import type { JobEvents } from './events.js';
 import { defineJob } from './job.js';
 import {
   type KnownTargets,
@@ -78,7 +78,7 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<RunSumma
       verdict,
       { job: defined.name, run: run.id, trustName },
       tally,
-      options,
+      events,
     );
     events?.emit('result', { job: defined.name, result, verdict });
     const now = Date.now();
@@ -152,66 +152,47 @@ function judge(result: ScanResult & { ok: true }, trust: TrustStore): ChainVerdi
   return verifyChain(result.chain, { trust, ...(name ? { hostname: name } : {}) });
 }
 
-/** Records a result and turns what it changed into events and counts. */
+/** Records a result and turns what the inventory says it changed into events and counts. */
 async function recordOne(
   inventory: Inventory,
   result: ScanResult,
   verdict: ChainVerdict | undefined,
   context: { job: string; run: string; trustName: string },
   tally: Tally,
-  options: RunJobOptions,
+  events: JobEvents | undefined,
 ): Promise<void> {
-  const { events } = options;
-  const key = targetKey(
-    result.address ?? result.target.host,
-    result.target.port,
-    result.target.servername,
-  );
-  const before: TargetRecord | undefined = await inventory.target(key);
-  const fingerprints = result.ok ? result.chain.map((der) => fingerprint(der)) : [];
-  const unseen: string[] = [];
-  for (const fp of fingerprints) if (!(await inventory.certificate(fp))) unseen.push(fp);
-  await inventory.record(result, {
+  const { sighting, newCertificates } = await inventory.record(result, {
     job: context.job,
     run: context.run,
     trustStore: context.trustName,
     ...(verdict ? { verdict } : {}),
   });
   tally.count(result, verdict);
-  if (!result.ok) {
-    if (
-      result.error.code !== 'ABORTED' &&
-      before &&
-      before.lastError === null &&
-      before.lastSuccess !== null
-    ) {
-      tally.darkTargets++;
-      events?.emit('target:dark', {
-        job: context.job,
-        target: result.target,
-        error: result.error.code,
-      });
-    }
-    return;
-  }
-  for (const fp of unseen) {
+  const { job } = context;
+  const { target } = result;
+  for (const cert of newCertificates) {
     tally.newCertificates++;
-    const record = await inventory.certificate(fp);
     events?.emit('certificate:new', {
-      job: context.job,
-      fingerprint: fp,
-      subject: record?.subject ?? '',
-      target: result.target,
+      job,
+      fingerprint: cert.fingerprint,
+      subject: cert.subject,
+      target,
     });
   }
-  const chain = fingerprints.length > 0 ? chainId(fingerprints) : null;
-  if (before?.chain && chain && before.chain !== chain) {
+  if (sighting?.kind === 'dark' && !result.ok) {
+    tally.darkTargets++;
+    events?.emit('target:dark', { job, target, error: result.error.code });
+  } else if (
+    sighting?.chain &&
+    sighting.previousChain &&
+    sighting.chain !== sighting.previousChain
+  ) {
     tally.changedTargets++;
     events?.emit('certificate:changed', {
-      job: context.job,
-      target: result.target,
-      from: before.chain,
-      to: chain,
+      job,
+      target,
+      from: sighting.previousChain,
+      to: sighting.chain,
     });
   }
 }

@@ -9,7 +9,7 @@ import {
   type StorageOp,
 } from '../../src/index.js';
 import { createChain } from '../helpers/pki.js';
-import { success } from './fixtures.js';
+import { failure, success } from './fixtures.js';
 
 let chain: Uint8Array[];
 beforeAll(() => {
@@ -84,4 +84,23 @@ it('reports a failed write once and retries its changes', async () => {
   expect(await storage.get('target', '10.0.0.2|443|')).toBeDefined();
   await inventory.close();
   await expect(inventory.record(result(3))).rejects.toBeInstanceOf(StorageError);
+});
+
+it('says what recording a result changed', async () => {
+  const inventory = await Inventory.open();
+  const first = await inventory.record(success('192.0.2.1', 443, chain));
+  expect(first.sighting?.kind).toBe('new');
+  expect(first.newCertificates).toHaveLength(2);
+  expect(first.newCertificates[0]?.subjectCommonName).toBe('batch.test');
+  const again = await inventory.record(success('192.0.2.2', 443, chain));
+  expect(again.sighting?.kind).toBe('new');
+  expect(again.newCertificates).toEqual([]);
+  const same = await inventory.record(success('192.0.2.1', 443, chain));
+  expect(same.sighting).toBeUndefined();
+  expect(same.target?.consecutiveFailures).toBe(0);
+  const dark = await inventory.record(failure('192.0.2.1', 443, 'REFUSED'));
+  expect(dark.sighting).toMatchObject({ kind: 'dark', error: 'REFUSED' });
+  const aborted = await inventory.record(failure('192.0.2.1', 443, 'ABORTED'));
+  expect(aborted.target).toBeUndefined();
+  await inventory.close();
 });
