@@ -8,6 +8,7 @@ import {
   checkExpiry,
   fileStorage,
   formatNagios,
+  formatTarget,
   humanise,
   Inventory,
   JobEvents,
@@ -151,7 +152,6 @@ try {
 
   console.log('\nInventory (leaf certificates):');
   const rows: string[][] = [['subject', 'where used', 'expires in', 'problems']];
-  const targets = (await inventory.targets({ limit: 1000 })).items;
   for (const cert of (await inventory.certificates({ ca: false, limit: 1000 })).items) {
     const usage = (await inventory.usage(cert.fingerprint, { limit: 1000 })).items;
     if (usage.length === 0) continue;
@@ -159,11 +159,17 @@ try {
       usage.length > 2
         ? `${usage.length} targets (${usage[0]?.address} …)`
         : usage
-            .map((t) => `${t.address}:${t.port}${t.servername ? ` (SNI ${t.servername})` : ''}`)
+            .map((t) =>
+              formatTarget({
+                host: t.address,
+                port: t.port,
+                ...(t.servername ? { servername: t.servername } : {}),
+              }),
+            )
             .join(', ');
     const problems = new Set<string>();
     let chainExpiry = cert.notAfter;
-    for (const target of targets.filter((t) => usage.some((u) => u.key === t.key))) {
+    for (const target of usage) {
       const chain = target.chain ? await inventory.chain(target.chain) : undefined;
       for (const code of chain?.verdict?.problems ?? []) problems.add(code);
       chainExpiry = Math.min(chainExpiry, chain?.verdict?.expiresAt ?? chainExpiry);
