@@ -14,6 +14,7 @@ import {
 import { isIPv4 } from 'node:net';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import type { KeyUsage } from '../../src/index.js';
 
 /** Key types the helper can generate. */
 export type KeySpec =
@@ -30,17 +31,8 @@ export type KeySpec =
 /** Signature hashes the helper can sign with. */
 export type HashName = 'sha256' | 'sha384' | 'sha512' | 'sha1' | 'md5';
 
-/** Key usage bits by their RFC 5280 names. */
-export type KeyUsageName =
-  | 'digitalSignature'
-  | 'nonRepudiation'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign'
-  | 'encipherOnly'
-  | 'decipherOnly';
+/** Key usage bits by their RFC 5280 names, as the parser reports them. */
+export type KeyUsageName = KeyUsage;
 
 const KEY_USAGE_BITS: Record<KeyUsageName, number> = {
   digitalSignature: 0,

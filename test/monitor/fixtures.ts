@@ -1,31 +1,10 @@
 // Builds an inventory from minted certificates without a network: real scan results as the
 // scanner would produce them, real verification, real inventory records.
-import {
-  Inventory,
-  memoryStorage,
-  type ScanSuccess,
-  type Target,
-  TrustStore,
-  verifyChain,
-} from '../../src/index.js';
+import { Inventory, memoryStorage, type Target, TrustStore, verifyChain } from '../../src/index.js';
 import type { Issued } from '../helpers/pki.js';
+import { success } from '../inventory/fixtures.js';
 
 export const DAY = 86_400_000;
-
-export function success(target: Target, chain: Issued[], address = target.host): ScanSuccess {
-  return {
-    ok: true,
-    target,
-    address,
-    chain: chain.map((c) => new Uint8Array(c.der)),
-    chainTruncated: false,
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_128_GCM_SHA256',
-    alpn: null,
-    starttls: null,
-    timings: { total: 1 },
-  };
-}
 
 /** Records each (target, chain) with its verdict against `roots`, in a fresh memory inventory. */
 export async function inventoryOf(
@@ -35,7 +14,12 @@ export async function inventoryOf(
   const inventory = await Inventory.open({ storage: memoryStorage() });
   const trust = TrustStore.fromPem(roots.map((r) => r.pem).join(''));
   for (const [target, chain] of entries) {
-    const result = success(target, chain);
+    const result = success(
+      target.host,
+      target.port,
+      chain.map((c) => c.der),
+      target.servername,
+    );
     const verdict = verifyChain(result.chain, {
       trust,
       ...(target.servername ? { hostname: target.servername } : {}),
