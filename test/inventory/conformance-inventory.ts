@@ -10,6 +10,22 @@ const DAY = 86_400_000;
 
 export function describeInventoryContract(harness: Harness): void {
   const { factory, freshDir, storageIn, record } = harness;
+
+  /** www, api and mail under the EC intermediate on 192.0.2.1-3, the RSA leaf on 192.0.2.9. */
+  async function recordFourLeaves(inventory: Inventory, pki: PkiSet): Promise<void> {
+    for (const [i, leaf] of [pki.www, pki.api, pki.mail].entries()) {
+      await record(
+        inventory,
+        success(`192.0.2.${i + 1}`, 443, [leaf.der, pki.intermediate.der]),
+        pki.now,
+      );
+    }
+    await record(
+      inventory,
+      success('192.0.2.9', 443, [pki.rsa.der, pki.rsaIntermediate.der]),
+      pki.now,
+    );
+  }
   describe('inventory', () => {
     let pki: PkiSet;
     beforeAll(() => {
@@ -177,19 +193,7 @@ export function describeInventoryContract(harness: Harness): void {
 
     it('finds certificates by expiry, issuer, subject, SAN, key and signature, in pages', async () => {
       const inventory = await Inventory.open({ storage: storageIn(freshDir()) });
-      const leaves = [pki.www, pki.api, pki.mail];
-      for (const [i, leaf] of leaves.entries()) {
-        await record(
-          inventory,
-          success(`192.0.2.${i + 1}`, 443, [leaf.der, pki.intermediate.der]),
-          pki.now,
-        );
-      }
-      await record(
-        inventory,
-        success('192.0.2.9', 443, [pki.rsa.der, pki.rsaIntermediate.der]),
-        pki.now,
-      );
+      await recordFourLeaves(inventory, pki);
 
       const soon = await inventory.expiringBefore(pki.now + 60 * DAY);
       expect(soon.items.map((c) => c.subjectCommonName)).toEqual([
@@ -233,18 +237,7 @@ export function describeInventoryContract(harness: Harness): void {
 
     it('aggregates for dashboards', async () => {
       const inventory = await Inventory.open({ storage: storageIn(freshDir()) });
-      for (const [i, leaf] of [pki.www, pki.api, pki.mail].entries()) {
-        await record(
-          inventory,
-          success(`192.0.2.${i + 1}`, 443, [leaf.der, pki.intermediate.der]),
-          pki.now,
-        );
-      }
-      await record(
-        inventory,
-        success('192.0.2.9', 443, [pki.rsa.der, pki.rsaIntermediate.der]),
-        pki.now,
-      );
+      await recordFourLeaves(inventory, pki);
       const stats = await inventory.aggregates({ at: pki.now, weeks: 8 });
       expect(stats.total).toBe(4);
       expect(stats.byIssuer).toEqual([
