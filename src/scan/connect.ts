@@ -5,8 +5,48 @@ import { classify, isDescriptorExhaustion } from './failure.js';
 
 /** Opens a TCP connection to an IP address, settled by connect, error, close or the deadline. */
 export function connectTcp(address: string, port: number, deadline: Deadline): Promise<Socket> {
+  const socket = deadline.track(netConnect({ host: address, port }));
+  return settle(socket, 'connect', 'TCP connection', deadline);
+}
+
+/** Settings of the complete handshake shared by every probe of a scan. */
+export interface HandshakeSettings {
+  /** The OpenSSL context; made on first use, since most scans only capture. */
+  secureContext(): SecureContext;
+  alpn: readonly string[];
+}
+
+/** Runs a complete TLS handshake over a connected socket. */
+export function handshake(
+  socket: Socket,
+  servername: string | undefined,
+  settings: HandshakeSettings,
+  deadline: Deadline,
+): Promise<TLSSocket> {
+  const tls = deadline.track(
+    tlsConnect({
+      socket,
+      // SNI only for names: an IP address never goes out as SNI.
+      ...(servername !== undefined ? { servername } : {}),
+      secureContext: settings.secureContext(),
+      rejectUnauthorized: false,
+      ...(settings.alpn.length > 0 ? { ALPNProtocols: [...settings.alpn] } : {}),
+    }),
+  );
+  return settle(tls, 'secureConnect', 'TLS handshake', deadline);
+}
+
+/**
+ * Resolves with the socket once `event` fires; rejects with the failure's stable code on an
+ * error, or with the deadline's verdict when the socket closes first (the deadline closes it).
+ */
+function settle<T extends Socket>(
+  socket: T,
+  event: 'connect' | 'secureConnect',
+  step: string,
+  deadline: Deadline,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const socket = deadline.track(netConnect({ host: address, port }));
     const onError = (error: Error) => {
       cleanup();
       // Out of file descriptors: the scheduler retries the target once others finish.
@@ -14,59 +54,16 @@ export function connectTcp(address: string, port: number, deadline: Deadline): P
     };
     const onClose = () => {
       cleanup();
-      reject(deadline.failure('TCP connection'));
+      reject(deadline.failure(step));
     };
-    const onConnect = () => {
+    const onDone = () => {
       cleanup();
       resolve(socket);
     };
     const cleanup = () => {
-      socket.off('error', onError).off('close', onClose).off('connect', onConnect);
+      socket.off('error', onError).off('close', onClose).off(event, onDone);
     };
-    socket.once('connect', onConnect).once('error', onError).once('close', onClose);
-  });
-}
-
-/** Settings of the handshake shared by every probe of a scan. */
-export interface HandshakeSettings {
-  secureContext: SecureContext;
-  alpn: readonly string[];
-}
-
-/** Runs a TLS handshake over a connected socket. */
-export function handshake(
-  socket: Socket,
-  servername: string | undefined,
-  settings: HandshakeSettings,
-  deadline: Deadline,
-): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const tls = deadline.track(
-      tlsConnect({
-        socket,
-        // SNI only for names: an IP address never goes out as SNI.
-        ...(servername !== undefined ? { servername } : {}),
-        secureContext: settings.secureContext,
-        rejectUnauthorized: false,
-        ...(settings.alpn.length > 0 ? { ALPNProtocols: [...settings.alpn] } : {}),
-      }),
-    );
-    const onError = (error: Error) => {
-      cleanup();
-      reject(classify(error));
-    };
-    const onClose = () => {
-      cleanup();
-      reject(deadline.failure('TLS handshake'));
-    };
-    const onSecure = () => {
-      cleanup();
-      resolve(tls);
-    };
-    const cleanup = () => {
-      tls.off('error', onError).off('close', onClose).off('secureConnect', onSecure);
-    };
-    tls.once('secureConnect', onSecure).once('error', onError).once('close', onClose);
+    socket.once(event, onDone).once('error', onError).once('close', onClose);
   });
 }
 

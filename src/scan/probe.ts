@@ -1,5 +1,5 @@
 import { isIP, type Socket } from 'node:net';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Target } from '../targets/index.js';
 import {
   type Captured,
@@ -27,13 +27,11 @@ export interface ProbeContext {
   aborted: boolean;
 }
 
-/** Builds the shared context; one TLS context serves every handshake of a scan. */
+/** Builds what the probes of one scan share; one TLS context serves every complete handshake. */
 export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
-  const secureContext = createSecureContext(
-    options.legacy ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {},
-  );
+  let secureContext: SecureContext | undefined;
   const capture: CaptureSettings = {
-    shares: new KeyShares(),
+    shares: sharedKeyShares(),
     alpn: options.alpn,
     legacy: options.legacy,
     maxChainLength: options.maxChainLength,
@@ -41,11 +39,30 @@ export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
   };
   return {
     options,
-    handshake: { secureContext, alpn: options.alpn },
+    handshake: {
+      secureContext: () => {
+        secureContext ??= createSecureContext(
+          options.legacy ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {},
+        );
+        return secureContext;
+      },
+      alpn: options.alpn,
+    },
     capture,
     clock: new DeadlineClock(),
     aborted: false,
   };
+}
+
+let keyShares: KeyShares | undefined;
+
+/**
+ * Key shares for the capture handshake, generated once per process: they protect nothing a
+ * scanner sends, and generating them for every `grab()` would cost more than the probe.
+ */
+function sharedKeyShares(): KeyShares {
+  keyShares ??= new KeyShares();
+  return keyShares;
 }
 
 /**

@@ -14,7 +14,7 @@ const GROUP_P256 = 0x0017;
 
 /**
  * Ephemeral key shares for the TLS 1.3 key exchange. A scanner never sends a secret under
- * these keys and never authenticates with them, so one pair per scan serves every handshake
+ * these keys and never authenticates with them, so one pair per process serves every handshake
  * and saves a key generation per connection.
  */
 export class KeyShares {
