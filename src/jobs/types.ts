@@ -3,6 +3,7 @@ import type { ScanErrorCode, ScanOptions, ScanResult } from '../scan/index.js';
 import type { ExpandOptions, Target, TargetSpec } from '../targets/index.js';
 import type { TrustStore } from '../trust/index.js';
 import type { ChainVerdict } from '../verify/index.js';
+import type { JobEvents } from './events.js';
 
 /** A cron schedule: a five- or six-field cron expression, in a time zone. */
 export interface Schedule {
@@ -226,5 +227,3 @@ export interface JobEventMap {
   /** A run failed (storage trouble, …). Thrown when nobody listens. */
   error: [Error];
 }
-
-import type { JobEvents } from './events.js';

@@ -128,7 +128,6 @@ async function* pages<T>(
 
 /** Collects metric families and renders them in the text format. */
 class Exposition {
-  private readonly lines: string[] = [];
   private readonly families: { header: string[]; samples: string[] }[] = [];
 
   family(name: string, type: 'gauge' | 'counter', help: string) {
@@ -151,8 +150,8 @@ class Exposition {
   }
 
   render(): string {
-    for (const family of this.families) this.lines.push(...family.header, ...family.samples);
-    return `${this.lines.join('\n')}\n`;
+    const lines = this.families.flatMap((family) => [...family.header, ...family.samples]);
+    return `${lines.join('\n')}\n`;
   }
 }
 

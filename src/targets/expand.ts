@@ -34,7 +34,7 @@ export function expandTargets(spec: TargetSpec, options: ExpandOptions = {}): It
   const plan = planTargets(spec, options);
   const limit = parseMaxTargets(options.maxTargets);
   const count = plan.end - plan.start;
-  if (count > limit) throw new TargetLimitError(count, limit);
+  if (limit !== null && count > limit) throw new TargetLimitError(count, limit);
   return {
     [Symbol.iterator]: () => (plan.order === 'random' ? randomOrder(plan) : sequentialOrder(plan)),
   };
@@ -61,11 +61,12 @@ export function countTargets(
   return plan.end - plan.start;
 }
 
-function parseMaxTargets(value: number | bigint | undefined): bigint {
+/** The limit as a bigint, or `null` for none (`Infinity`). */
+function parseMaxTargets(value: number | bigint | undefined): bigint | null {
   if (value === undefined) return DEFAULT_MAX_TARGETS;
   if (typeof value === 'bigint' && value >= 0n) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  if (value === Number.POSITIVE_INFINITY) return BigInt(Number.MAX_VALUE) ** 2n;
+  if (value === Number.POSITIVE_INFINITY) return null;
   throw new TargetSpecError(
     'maxTargets',
     String(value),
