@@ -131,9 +131,13 @@ async function checkTarget(
     if (cert) elements.push(checkCertificate(cert, judge));
   }
   let state: CheckState = 'OK';
+  // Expired certificates and invalid chains lead the reasons; the rest keep their order.
+  const urgent: string[] = [];
   const reasons: string[] = [];
   for (const element of elements) {
-    if (element.state !== 'OK') reasons.push(expiryReason(element, judge.at));
+    if (element.state !== 'OK') {
+      (element.secondsLeft <= 0 ? urgent : reasons).push(expiryReason(element, judge.at));
+    }
     state = worst(state, element.state);
   }
   const problems = chain.verdict?.problems ?? [];
@@ -143,7 +147,9 @@ async function checkTarget(
   if (chain.verdict && counted.length > 0) {
     // An invalid verdict is an outage; problems on a valid chain are warnings worth fixing.
     const invalid = !chain.verdict.valid;
-    reasons.push(`${invalid ? 'invalid chain' : 'chain warnings'}: ${counted.join(', ')}`);
+    (invalid ? urgent : reasons).push(
+      `${invalid ? 'invalid chain' : 'chain warnings'}: ${counted.join(', ')}`,
+    );
     state = worst(state, invalid ? 'CRITICAL' : 'WARNING');
   }
   if (target.lastError !== null) {
@@ -152,12 +158,7 @@ async function checkTarget(
     );
     state = worst(state, 'WARNING');
   }
-  reasons.sort(
-    (a, b) =>
-      Number(b.startsWith('expired') || b.startsWith('invalid')) -
-      Number(a.startsWith('expired') || a.startsWith('invalid')),
-  );
-  return { ...base, state, chain: elements, problems, reasons };
+  return { ...base, state, chain: elements, problems, reasons: [...urgent, ...reasons] };
 }
 
 function checkCertificate(cert: CertificateRecord, judge: Judge): CertificateCheck {
