@@ -86,17 +86,7 @@ export class Scheduler extends JobEvents {
 
   /** Adds a job; throws a {@link JobError} if it is invalid or its name is taken. */
   add(job: Job): void {
-    const defined = defineJob(job);
-    if (this.entries.has(defined.name)) {
-      throw new JobError(
-        defined.name,
-        'name',
-        `job "${defined.name}" exists already; use update() to replace it`,
-      );
-    }
-    const entry: Entry = { job: defined, timer: undefined, next: undefined };
-    this.entries.set(defined.name, entry);
-    if (this.started) this.arm(entry);
+    this.insert(defineJob(job));
   }
 
   /**
@@ -106,7 +96,7 @@ export class Scheduler extends JobEvents {
   update(job: Job): void {
     const defined = defineJob(job);
     this.remove(defined.name);
-    this.add(defined);
+    this.insert(defined);
   }
 
   /** Removes a job; a run in flight finishes. Returns whether the job existed. */
@@ -125,6 +115,19 @@ export class Scheduler extends JobEvents {
       next: entry.next,
       running: this.running.has(entry.job.name),
     }));
+  }
+
+  private insert(defined: DefinedJob): void {
+    if (this.entries.has(defined.name)) {
+      throw new JobError(
+        defined.name,
+        'name',
+        `job "${defined.name}" exists already; use update() to replace it`,
+      );
+    }
+    const entry: Entry = { job: defined, timer: undefined, next: undefined };
+    this.entries.set(defined.name, entry);
+    if (this.started) this.arm(entry);
   }
 
   /** Starts running jobs on their schedules. */
