@@ -71,6 +71,8 @@ export class Inventory {
   readonly #recorder: Recorder;
   readonly #idTag = randomBytes(3).toString('hex');
   #idCounter = 0;
+  #idTime = Number.NaN;
+  #idPrefix = '';
   readonly #buffer: WriteBuffer;
   readonly #progress = new RunProgress(this.#state.runs);
   #closed = false;
@@ -453,8 +455,12 @@ export class Inventory {
   }
 
   #nextId(at: number): string {
-    const counter = (this.#idCounter++).toString(36).padStart(8, '0');
-    return `${String(at).padStart(15, '0')}-${this.#idTag}${counter}`;
+    // Results recorded in the same millisecond share the time part of their ids.
+    if (at !== this.#idTime) {
+      this.#idTime = at;
+      this.#idPrefix = `${String(at).padStart(15, '0')}-${this.#idTag}`;
+    }
+    return this.#idPrefix + (this.#idCounter++).toString(36).padStart(8, '0');
   }
 
   #settleRuns(): void {

@@ -109,7 +109,7 @@ export function queryUsage(
   const users = state.usersOf(fingerprint);
   // A few users: sort them. Many (an intermediate on half the network): walk the sorted
   // list of every target, which is already in order.
-  const keys = users.size < 2048 ? [...users].sort(compare) : state.targetKeys.sorted();
+  const keys = users.size < 2048 ? [...users].sort(compare) : state.targetKeys();
   return pageByKey(keys, (key) => (users.has(key) ? state.targets.get(key) : undefined), options);
 }
 
@@ -146,7 +146,7 @@ export function queryTargets(
   filter: (target: TargetRecord) => boolean = () => true,
 ): Page<TargetRecord> {
   return pageByKey(
-    state.targetKeys.sorted(),
+    state.targetKeys(),
     (key) => {
       const target = state.targets.get(key) as TargetRecord;
       return (query.job === undefined || target.job === query.job) && filter(target)

@@ -186,7 +186,7 @@ function recordChain(
   }
 
   const id = sameAsKnown?.id ?? chainId(fingerprints);
-  const known = state.chains.get(id);
+  const known = sameAsKnown ?? state.chains.get(id);
   const trustStore = context.trustStore ?? 'default';
   const verdict = context.verdict;
   if (!known) {
@@ -235,8 +235,7 @@ function knownChain(
     let same = true;
     for (let i = 1; i < fps.length && same; i++) {
       const stored = state.certificates.get(fps[i] as string)?.der;
-      const sent = chain[i] as Uint8Array;
-      same = stored !== undefined && Buffer.compare(stored, sent) === 0;
+      same = stored !== undefined && Buffer.compare(stored, chain[i] as Uint8Array) === 0;
     }
     if (same) return candidate;
   }

@@ -10,9 +10,15 @@ export function compare(a: string, b: string): number {
  * query.
  */
 export class SortedKeys {
-  #sorted: string[] = [];
+  #sorted: string[];
   #added: string[] = [];
   #removed = new Set<string>();
+
+  /** Starts from distinct keys in any order. */
+  constructor(keys: Iterable<string> = []) {
+    // The default sort orders strings by code unit, as `compare` does, without calling back.
+    this.#sorted = [...keys].sort();
+  }
 
   add(key: string): void {
     if (this.#removed.delete(key)) return; // still in #sorted or #added
@@ -34,7 +40,7 @@ export class SortedKeys {
   #merge(): void {
     const removed = this.#removed;
     const keep = (key: string) => !removed.has(key);
-    const added = this.#added.sort(compare);
+    const added = this.#added.sort();
     const base = this.#sorted;
     const merged: string[] = [];
     let i = 0;

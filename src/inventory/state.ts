@@ -21,14 +21,17 @@ export class InventoryState {
   readonly sightings = new Map<string, Sighting>();
   readonly runs = new Map<string, RunRecord>();
 
-  /** Chain id → keys of the targets whose latest chain it is. */
-  readonly chainUsers = new Map<string, Set<string>>();
   /** Fingerprint → ids of the chains that contain it. */
   readonly certChains = new Map<string, Set<string>>();
   /** Leaf fingerprint → ids of the chains that start with it. */
   readonly chainsByLeaf = new Map<string, Set<string>>();
+
+  // The two target indexes serve queries only, so they are built on the first query that
+  // needs them and kept up from then on: a scan that nobody queries does not pay for them.
+  /** Chain id → keys of the targets whose latest chain it is. */
+  #chainUsers: Map<string, Set<string>> | undefined;
   /** Every target key, in order: the stable order of target listings. */
-  readonly targetKeys = new SortedKeys();
+  #targetKeys: SortedKeys | undefined;
 
   // Sightings arrive in time order almost always, so the sorted list is kept by appending and
   // only re-sorted after an out-of-order insert or a removal.
@@ -57,20 +60,26 @@ export class InventoryState {
         return;
       }
       case 'target': {
-        const old = this.targets.get(record.key);
-        if (old?.chain && old.chain !== record.value.chain) {
-          removeFrom(this.chainUsers, old.chain, record.key);
+        const users = this.#chainUsers;
+        if (users || this.#targetKeys) {
+          const old = this.targets.get(record.key);
+          const chain = record.value.chain;
+          if (users && old?.chain && old.chain !== chain) removeFrom(users, old.chain, record.key);
+          if (users && chain && old?.chain !== chain) addTo(users, chain, record.key);
+          if (!old) this.#targetKeys?.add(record.key);
         }
-        if (record.value.chain && old?.chain !== record.value.chain) {
-          addTo(this.chainUsers, record.value.chain, record.key);
-        }
-        if (!old) this.targetKeys.add(record.key);
         this.targets.set(record.key, record.value);
         return;
       }
       case 'sighting': {
-        if (this.sightings.has(record.key)) this.remove('sighting', record.key);
+        const size = this.sightings.size;
         this.sightings.set(record.key, record.value);
+        if (this.sightings.size === size) {
+          // A sighting replaced (an import of one already here): rebuild the orders on use.
+          this.#history = undefined;
+          this.#sightingsSorted = false;
+          return;
+        }
         if (this.#history) addToHistory(this.#history, record.value);
         const last = this.#sightingsByTime.at(-1);
         if (last && last.id > record.value.id) this.#sightingsSorted = false;
@@ -100,8 +109,8 @@ export class InventoryState {
       case 'target': {
         const target = this.targets.get(key);
         if (!target) return;
-        if (target.chain) removeFrom(this.chainUsers, target.chain, key);
-        this.targetKeys.delete(key);
+        if (this.#chainUsers && target.chain) removeFrom(this.#chainUsers, target.chain, key);
+        this.#targetKeys?.delete(key);
         this.targets.delete(key);
         return;
       }
@@ -130,9 +139,33 @@ export class InventoryState {
     return this.#history.get(target) ?? [];
   }
 
-  /** Builds the lazily sorted indexes, so the first query after opening is not the slow one. */
+  /** Chain id → keys of the targets whose latest chain it is. */
+  chainUsers(): ReadonlyMap<string, ReadonlySet<string>> {
+    if (!this.#chainUsers) {
+      this.#chainUsers = new Map();
+      for (const target of this.targets.values()) {
+        if (target.chain) addTo(this.#chainUsers, target.chain, target.key);
+      }
+    }
+    return this.#chainUsers;
+  }
+
+  /** Every target key, in order: the stable order of target listings. */
+  targetKeys(): readonly string[] {
+    this.#targetKeys ??= new SortedKeys(this.targets.keys());
+    return this.#targetKeys.sorted();
+  }
+
+  /**
+   * Builds the lazy indexes over what was loaded, so the first query after opening is not the
+   * slow one. An empty inventory has nothing to prepare: its target indexes wait for the
+   * first query that needs them, so a scan into it does not keep them up for nobody.
+   */
   warm(): void {
-    this.targetKeys.sorted();
+    if (this.targets.size > 0) {
+      this.chainUsers();
+      this.targetKeys();
+    }
     this.sightingsByTime();
     this.fingerprintsByExpiry();
   }
@@ -158,8 +191,9 @@ export class InventoryState {
 
   /** Whether some target's latest chain contains the certificate. */
   inUse(fingerprint: string): boolean {
+    const users = this.chainUsers();
     for (const chain of this.certChains.get(fingerprint) ?? []) {
-      if ((this.chainUsers.get(chain)?.size ?? 0) > 0) return true;
+      if ((users.get(chain)?.size ?? 0) > 0) return true;
     }
     return false;
   }
@@ -167,8 +201,9 @@ export class InventoryState {
   /** Keys of the targets whose latest chain contains the certificate. */
   usersOf(fingerprint: string): Set<string> {
     const users = new Set<string>();
+    const byChain = this.chainUsers();
     for (const chain of this.certChains.get(fingerprint) ?? []) {
-      for (const target of this.chainUsers.get(chain) ?? []) users.add(target);
+      for (const target of byChain.get(chain) ?? []) users.add(target);
     }
     return users;
   }

@@ -1,0 +1,122 @@
+// The target indexes behind usage and target listings are built by the first query that
+// needs them and kept up afterwards. Whatever the order of records and queries, they must
+// answer as a brute-force walk over every target would.
+import { beforeAll, expect, it } from 'vitest';
+import {
+  fingerprint,
+  Inventory,
+  memoryStorage,
+  type Page,
+  type Storage,
+  type TargetRecord,
+} from '../../src/index.js';
+import { createChain } from '../helpers/pki.js';
+import { failure, success } from './fixtures.js';
+
+let chains: Uint8Array[][];
+beforeAll(() => {
+  chains = ['a.index.test', 'b.index.test', 'c.index.test'].map((name) => {
+    const { leaf, intermediate } = createChain(name);
+    return [leaf.der, intermediate.der];
+  });
+});
+
+const at = Date.UTC(2026, 0, 5);
+// Hosts whose keys do not arrive in sorted order: the index has to sort them.
+const host = (i: number) => `10.${(i * 37) % 251}.${i % 7}.${(i * 13) % 256}`;
+
+async function everything<T>(page: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const { items, nextCursor } = await page(cursor);
+    all.push(...items);
+    cursor = nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return all;
+}
+
+/** Checks usage of every leaf and the full listing against a walk over `targets()`. */
+async function expectConsistent(inventory: Inventory): Promise<void> {
+  const listed = await everything((cursor) =>
+    inventory.targets({ limit: 700, ...(cursor ? { cursor } : {}) }),
+  );
+  const keys = listed.map((t) => t.key);
+  expect(keys).toEqual([...keys].sort());
+  const counts = await inventory.counts();
+  expect(listed).toHaveLength(counts.target);
+  for (const chain of chains) {
+    const leaf = fingerprint(chain[0] as Uint8Array);
+    const serving = listed.filter((t) => servesLeaf(t, leaf));
+    const used = await everything((cursor) =>
+      inventory.usage(leaf, { limit: 500, ...(cursor ? { cursor } : {}) }),
+    );
+    expect(used.map((t) => t.key)).toEqual(serving.map((t) => t.key));
+  }
+}
+
+// A target serves a leaf when its latest chain starts with it.
+const chainLeaves = new Map<string, string>();
+function servesLeaf(target: TargetRecord, leaf: string): boolean {
+  return target.chain !== null && chainLeaves.get(target.chain) === leaf;
+}
+
+async function rememberChains(inventory: Inventory): Promise<void> {
+  for (const target of await everything((cursor) =>
+    inventory.targets({ limit: 1000, ...(cursor ? { cursor } : {}) }),
+  )) {
+    if (target.chain === null || chainLeaves.has(target.chain)) continue;
+    const stored = await inventory.chain(target.chain);
+    chainLeaves.set(target.chain, stored?.fingerprints[0] ?? '');
+  }
+}
+
+it.each([
+  ['before any record', 0],
+  ['in the middle of the first pass', 1500],
+  ['after the first pass', 3000],
+])('usage and listings stay right when first asked %s', async (_, firstQueryAt) => {
+  const storage: Storage = memoryStorage();
+  const inventory = await Inventory.open({ storage });
+  let step = 0;
+  const maybeQuery = async () => {
+    if (step++ === firstQueryAt) await inventory.usage(fingerprint(chains[0]?.[0] as Uint8Array));
+  };
+  // First pass: 2,500 targets on chain a (over the threshold where usage walks the sorted
+  // list of every target), 500 on chain b.
+  for (let i = 0; i < 3000; i++) {
+    await maybeQuery();
+    await inventory.record(success(host(i), 443, chains[i < 2500 ? 0 : 1] as Uint8Array[]), {
+      at,
+    });
+  }
+  await maybeQuery();
+  await rememberChains(inventory);
+  await expectConsistent(inventory);
+
+  // Second pass: 300 targets move from a to c, 100 go dark, 200 new ones arrive on b.
+  for (let i = 0; i < 300; i++) {
+    await inventory.record(success(host(i), 443, chains[2] as Uint8Array[]), { at: at + 1 });
+  }
+  for (let i = 300; i < 400; i++) await inventory.record(failure(host(i), 443), { at: at + 1 });
+  for (let i = 3000; i < 3200; i++) {
+    await inventory.record(success(host(i), 443, chains[1] as Uint8Array[]), { at: at + 1 });
+  }
+  await rememberChains(inventory);
+  await expectConsistent(inventory);
+  expect(
+    (await inventory.usage(fingerprint(chains[2]?.[0] as Uint8Array), { limit: 1000 })).items,
+  ).toHaveLength(300);
+
+  // Pruning drops the targets not scanned in the second pass from the indexes too.
+  await inventory.prune({ olderThan: at + 1 });
+  await expectConsistent(inventory);
+  expect((await inventory.counts()).target).toBe(600);
+
+  // A reopened inventory builds the same indexes from what it loads.
+  await inventory.flush();
+  const reopened = await Inventory.open({ storage });
+  await expectConsistent(reopened);
+  await reopened.close();
+  await inventory.close();
+});
