@@ -21,17 +21,14 @@ export class InventoryState {
   readonly sightings = new Map<string, Sighting>();
   readonly runs = new Map<string, RunRecord>();
 
+  /** Chain id → keys of the targets whose latest chain it is. */
+  readonly chainUsers = new Map<string, Set<string>>();
   /** Fingerprint → ids of the chains that contain it. */
   readonly certChains = new Map<string, Set<string>>();
   /** Leaf fingerprint → ids of the chains that start with it. */
   readonly chainsByLeaf = new Map<string, Set<string>>();
-
-  // The two target indexes serve queries only, so they are built on the first query that
-  // needs them and kept up from then on: a scan that nobody queries does not pay for them.
-  /** Chain id → keys of the targets whose latest chain it is. */
-  #chainUsers: Map<string, Set<string>> | undefined;
   /** Every target key, in order: the stable order of target listings. */
-  #targetKeys: SortedKeys | undefined;
+  readonly #targetKeys = new SortedKeys();
 
   // Sightings arrive in time order almost always, so the sorted list is kept by appending and
   // only re-sorted after an out-of-order insert or a removal.
@@ -60,14 +57,11 @@ export class InventoryState {
         return;
       }
       case 'target': {
-        const users = this.#chainUsers;
-        if (users || this.#targetKeys) {
-          const old = this.targets.get(record.key);
-          const chain = record.value.chain;
-          if (users && old?.chain && old.chain !== chain) removeFrom(users, old.chain, record.key);
-          if (users && chain && old?.chain !== chain) addTo(users, chain, record.key);
-          if (!old) this.#targetKeys?.add(record.key);
-        }
+        const old = this.targets.get(record.key);
+        const chain = record.value.chain;
+        if (old?.chain && old.chain !== chain) removeFrom(this.chainUsers, old.chain, record.key);
+        if (chain && old?.chain !== chain) addTo(this.chainUsers, chain, record.key);
+        if (!old) this.#targetKeys.add(record.key);
         this.targets.set(record.key, record.value);
         return;
       }
@@ -109,8 +103,8 @@ export class InventoryState {
       case 'target': {
         const target = this.targets.get(key);
         if (!target) return;
-        if (this.#chainUsers && target.chain) removeFrom(this.#chainUsers, target.chain, key);
-        this.#targetKeys?.delete(key);
+        if (target.chain) removeFrom(this.chainUsers, target.chain, key);
+        this.#targetKeys.delete(key);
         this.targets.delete(key);
         return;
       }
@@ -139,33 +133,14 @@ export class InventoryState {
     return this.#history.get(target) ?? [];
   }
 
-  /** Chain id → keys of the targets whose latest chain it is. */
-  chainUsers(): ReadonlyMap<string, ReadonlySet<string>> {
-    if (!this.#chainUsers) {
-      this.#chainUsers = new Map();
-      for (const target of this.targets.values()) {
-        if (target.chain) addTo(this.#chainUsers, target.chain, target.key);
-      }
-    }
-    return this.#chainUsers;
-  }
-
   /** Every target key, in order: the stable order of target listings. */
   targetKeys(): readonly string[] {
-    this.#targetKeys ??= new SortedKeys(this.targets.keys());
     return this.#targetKeys.sorted();
   }
 
-  /**
-   * Builds the lazy indexes over what was loaded, so the first query after opening is not the
-   * slow one. An empty inventory has nothing to prepare: its target indexes wait for the
-   * first query that needs them, so a scan into it does not keep them up for nobody.
-   */
+  /** Builds the lazily sorted indexes, so the first query after opening is not the slow one. */
   warm(): void {
-    if (this.targets.size > 0) {
-      this.chainUsers();
-      this.targetKeys();
-    }
+    this.targetKeys();
     this.sightingsByTime();
     this.fingerprintsByExpiry();
   }
@@ -191,9 +166,8 @@ export class InventoryState {
 
   /** Whether some target's latest chain contains the certificate. */
   inUse(fingerprint: string): boolean {
-    const users = this.chainUsers();
     for (const chain of this.certChains.get(fingerprint) ?? []) {
-      if ((users.get(chain)?.size ?? 0) > 0) return true;
+      if ((this.chainUsers.get(chain)?.size ?? 0) > 0) return true;
     }
     return false;
   }
@@ -201,9 +175,8 @@ export class InventoryState {
   /** Keys of the targets whose latest chain contains the certificate. */
   usersOf(fingerprint: string): Set<string> {
     const users = new Set<string>();
-    const byChain = this.chainUsers();
     for (const chain of this.certChains.get(fingerprint) ?? []) {
-      for (const target of byChain.get(chain) ?? []) users.add(target);
+      for (const target of this.chainUsers.get(chain) ?? []) users.add(target);
     }
     return users;
   }
