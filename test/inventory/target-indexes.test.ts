@@ -1,6 +1,6 @@
-// The target indexes behind usage and target listings are built by the first query that
-// needs them and kept up afterwards. Whatever the order of records and queries, they must
-// answer as a brute-force walk over every target would.
+// The target indexes behind usage and target listings are kept up as targets come, move and
+// go; new keys are sorted in when a listing reads them. Whatever the order of records and
+// queries, they must answer as a brute-force walk over every target would.
 import { beforeAll, expect, it } from 'vitest';
 import {
   fingerprint,
