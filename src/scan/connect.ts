@@ -67,11 +67,24 @@ function settle<T extends Socket>(
   });
 }
 
-/** The peer's certificates as sent, cut at the configured count and byte caps. */
+/** The chain caps of a scan: how many certificates, and how many bytes of them, to keep. */
+export interface ChainCaps {
+  readonly maxChainLength: number;
+  readonly maxChainBytes: number;
+}
+
+/**
+ * Whether a chain that holds `count` certificates of `bytes` in all must stop before the next
+ * one, of `size` bytes. Both handshakes cut chains by this rule, so they agree.
+ */
+export function beyondCaps(count: number, bytes: number, size: number, caps: ChainCaps): boolean {
+  return count >= caps.maxChainLength || bytes + size > caps.maxChainBytes;
+}
+
+/** The peer's certificates as sent, cut at the chain caps. */
 export function captureChain(
   socket: TLSSocket,
-  maxLength: number,
-  maxBytes: number,
+  caps: ChainCaps,
 ): { chain: Uint8Array[]; truncated: boolean } {
   const chain: Uint8Array[] = [];
   let bytes = 0;
@@ -79,9 +92,7 @@ export function captureChain(
   // issuerCertificate.
   let cert = socket.getPeerX509Certificate();
   while (cert) {
-    if (chain.length >= maxLength || bytes + cert.raw.length > maxBytes) {
-      return { chain, truncated: true };
-    }
+    if (beyondCaps(chain.length, bytes, cert.raw.length, caps)) return { chain, truncated: true };
     chain.push(cert.raw);
     bytes += cert.raw.length;
     cert = cert.issuerCertificate;

@@ -16,10 +16,11 @@ export class Deadline {
   private socket: Socket | undefined;
   private onCancel: (() => void) | undefined;
 
-  /** Starts the clock; a {@link DeadlineClock} enforces it. */
+  /** Use {@link DeadlineClock.start}: the clock that enforces a deadline creates it. */
   constructor(
     timeoutMs: number,
-    private readonly started = performance.now(),
+    private readonly started: number,
+    private readonly clock: DeadlineClock,
   ) {
     this.expiresAt = started + timeoutMs;
   }
@@ -68,9 +69,10 @@ export class Deadline {
     return new ProbeFailure('RESET', `the connection closed during ${step ?? 'the probe'}`);
   }
 
-  /** Closes the probe's socket; call once the probe has its result. */
+  /** Closes the probe's socket and stops enforcing the deadline; call once the probe has its result. */
   finish(): void {
     this.socket?.destroy();
+    this.clock.remove(this);
   }
 }
 
@@ -84,13 +86,21 @@ const TICK_MS = 10;
  * one tick (10 ms).
  */
 export class DeadlineClock {
+  /** Set once the scan is aborted or abandoned: no new probe may start. */
+  aborted = false;
   private readonly live = new Set<Deadline>();
   private timer: NodeJS.Timeout | undefined;
 
-  /** Starts enforcing a deadline; it is dropped again by {@link remove}. */
-  add(deadline: Deadline): void {
+  /**
+   * A deadline of `timeoutMs` from `started`, enforced until {@link Deadline.finish}; cut at
+   * once when the scan is already aborted.
+   */
+  start(timeoutMs: number, started = performance.now()): Deadline {
+    const deadline = new Deadline(timeoutMs, started, this);
     this.live.add(deadline);
     if (!this.timer) this.timer = setInterval(() => this.tick(), TICK_MS);
+    if (this.aborted) deadline.cancel('ABORTED');
+    return deadline;
   }
 
   /** Stops enforcing a deadline (its probe finished). */
@@ -102,9 +112,10 @@ export class DeadlineClock {
     }
   }
 
-  /** Cuts every probe in flight, e.g. when the scan is aborted. */
-  cancelAll(reason: 'TIMEOUT' | 'ABORTED'): void {
-    for (const deadline of this.live) deadline.cancel(reason);
+  /** Aborts the scan: cuts every probe in flight and every one started from now on. */
+  abort(): void {
+    this.aborted = true;
+    for (const deadline of this.live) deadline.cancel('ABORTED');
   }
 
   private tick(): void {

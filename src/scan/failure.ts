@@ -44,10 +44,18 @@ const NOT_TLS = new Set([
   'ERR_SSL_RECORD_LAYER_FAILURE',
 ]);
 
+/** How long to wait before trying again when the process is out of file descriptors. */
+export const DESCRIPTOR_RETRY_MS = 25;
+
 /** True for "too many open files": the scan should slow down, not fail the target. */
 export function isDescriptorExhaustion(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'EMFILE' || code === 'ENFILE';
+}
+
+/** The start of what a server sent, for error messages: the first 200 bytes as latin1. */
+export function preview(bytes: Buffer): string {
+  return bytes.subarray(0, 200).toString('latin1');
 }
 
 /** Maps an error from net, dns or tls to a stable scan code. */
@@ -61,8 +69,6 @@ export function classify(error: unknown): ProbeFailure {
   if (NOT_TLS.has(code)) return new ProbeFailure('NOT_TLS', `not a TLS server: ${message}`);
   if (code.startsWith('ERR_SSL_') && code.includes('ALERT'))
     return new ProbeFailure('TLS_ALERT', message);
-  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))
-    return new ProbeFailure('PROTOCOL', message);
   return new ProbeFailure('PROTOCOL', message);
 }
 

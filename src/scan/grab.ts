@@ -1,6 +1,6 @@
 import { ScanOptionsError } from '../errors.js';
 import type { Target } from '../targets/index.js';
-import { isDescriptorExhaustion } from './failure.js';
+import { DESCRIPTOR_RETRY_MS, isDescriptorExhaustion } from './failure.js';
 import { resolveScanOptions, type ScanOptions } from './options.js';
 import { createProbeContext, probeTarget } from './probe.js';
 import type { ScanResult } from './types.js';
@@ -31,10 +31,7 @@ export async function grab(target: Target, options: ScanOptions = {}): Promise<S
   }
   const context = createProbeContext(resolved);
   const { signal } = resolved;
-  const onAbort = () => {
-    context.aborted = true;
-    context.clock.cancelAll('ABORTED');
-  };
+  const onAbort = () => context.clock.abort();
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
   const giveUpAt = performance.now() + resolved.timeoutMs;
@@ -46,7 +43,7 @@ export async function grab(target: Target, options: ScanOptions = {}): Promise<S
       } catch (error) {
         // Out of file descriptors: wait for some to free up, within the deadline.
         if (!isDescriptorExhaustion(error) || performance.now() > giveUpAt) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await new Promise((resolve) => setTimeout(resolve, DESCRIPTOR_RETRY_MS));
       }
     }
   } finally {

@@ -7,9 +7,9 @@ import {
   type CaptureSettings,
   captureCertificates,
 } from './capture/capture.js';
-import { KeyShares } from './capture/client-hello.js';
+import { HelloTemplate, KeyShares } from './capture/client-hello.js';
 import { captureChain, connectTcp, type HandshakeSettings, handshake } from './connect.js';
-import { Deadline, DeadlineClock } from './deadline.js';
+import { type Deadline, DeadlineClock } from './deadline.js';
 import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
 import type { ResolvedScanOptions } from './options.js';
 import { starttlsFor, upgrade } from './starttls/index.js';
@@ -23,16 +23,15 @@ export interface ProbeContext {
   readonly clock: DeadlineClock;
   /** Settings of the cheap certificate capture. */
   readonly capture: CaptureSettings;
-  /** Set once the scan is aborted or abandoned: no new probe may start. */
-  aborted: boolean;
 }
 
 /** Builds what the probes of one scan share; one TLS context serves every complete handshake. */
 export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
   let secureContext: SecureContext | undefined;
+  const shares = sharedKeyShares();
   const capture: CaptureSettings = {
-    shares: sharedKeyShares(),
-    alpn: options.alpn,
+    shares,
+    hello: new HelloTemplate({ alpn: options.alpn, legacy: options.legacy, shares }),
     legacy: options.legacy,
     maxChainLength: options.maxChainLength,
     maxChainBytes: options.maxChainBytes,
@@ -50,7 +49,6 @@ export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
     },
     capture,
     clock: new DeadlineClock(),
-    aborted: false,
   };
 }
 
@@ -74,7 +72,7 @@ export async function probeTarget(target: Target, context: ProbeContext): Promis
   if (invalid) return [invalid];
   if (isIP(target.host)) return probeAddress(target, target.host, context).then(inArray);
   const started = performance.now();
-  const deadline = watch(new Deadline(context.options.timeoutMs, started), context);
+  const deadline = context.clock.start(context.options.timeoutMs, started);
   let addresses: string[];
   try {
     addresses = [...(await deadline.race(context.options.lookup(target.host)))];
@@ -84,7 +82,6 @@ export async function probeTarget(target: Target, context: ProbeContext): Promis
     return [failed(target, undefined, failure, { total: performance.now() - started })];
   } finally {
     deadline.finish();
-    context.clock.remove(deadline);
   }
   const dns = performance.now() - started;
   const chosen = context.options.addresses === 'all' ? addresses : addresses.slice(0, 1);
@@ -104,7 +101,7 @@ async function probeAddress(
   const { options } = context;
   const started = performance.now();
   const spent = dns ?? 0;
-  const deadline = watch(new Deadline(Math.max(1, options.timeoutMs - spent), started), context);
+  const deadline = context.clock.start(Math.max(1, options.timeoutMs - spent), started);
   const timings: { dns?: number; connect?: number; starttls?: number; handshake?: number } =
     dns === undefined ? {} : { dns };
   const starttls = starttlsFor(options.starttls, target.port);
@@ -141,30 +138,22 @@ async function probeAddress(
       timings: { ...timings, total: performance.now() - started + spent },
     };
   } catch (error) {
-    if (error instanceof CaptureFallback && !deadline.reason) {
-      // Something the capture does not handle: the same probe with a complete handshake.
-      deadline.finish();
-      context.clock.remove(deadline);
-      return probeAddress(
-        target,
-        address,
-        context,
-        performance.now() - started + spent,
-        'complete',
-      );
+    if (!(error instanceof CaptureFallback) || deadline.reason) {
+      if (isDescriptorExhaustion(error) && !deadline.reason) throw error;
+      const failure = deadline.reason
+        ? deadline.failure(stepName(timings, starttls !== null))
+        : classify(error);
+      return failed(target, address, failure, {
+        ...timings,
+        total: performance.now() - started + spent,
+      });
     }
-    if (isDescriptorExhaustion(error) && !deadline.reason) throw error;
-    const failure = deadline.reason
-      ? deadline.failure(stepName(timings, starttls !== null))
-      : classify(error);
-    return failed(target, address, failure, {
-      ...timings,
-      total: performance.now() - started + spent,
-    });
   } finally {
     deadline.finish();
-    context.clock.remove(deadline);
   }
+  // Something the capture does not handle (a HelloRetryRequest): the same probe again, on a
+  // new connection, with a complete handshake.
+  return probeAddress(target, address, context, performance.now() - started + spent, 'complete');
 }
 
 /** A full handshake with Node's TLS; the chain as the server sent it. */
@@ -174,9 +163,8 @@ async function completeHandshake(
   context: ProbeContext,
   deadline: Deadline,
 ): Promise<Captured> {
-  const { options } = context;
   const tls = await handshake(socket, servername, context.handshake, deadline);
-  const { chain, truncated } = captureChain(tls, options.maxChainLength, options.maxChainBytes);
+  const { chain, truncated } = captureChain(tls, context.capture);
   const cipher = tls.getCipher();
   return {
     chain,
@@ -189,13 +177,6 @@ async function completeHandshake(
 
 function inArray(result: ScanResult): ScanResult[] {
   return [result];
-}
-
-/** Registers a deadline with the scan, cancelled at once if the scan is already aborted. */
-function watch(deadline: Deadline, context: ProbeContext): Deadline {
-  context.clock.add(deadline);
-  if (context.aborted) deadline.cancel('ABORTED');
-  return deadline;
 }
 
 function stepName(timings: { connect?: number; starttls?: number }, starttls: boolean): string {

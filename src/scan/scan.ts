@@ -1,12 +1,9 @@
 import { ScanOptionsError } from '../errors.js';
 import type { Target } from '../targets/index.js';
-import { isDescriptorExhaustion } from './failure.js';
+import { DESCRIPTOR_RETRY_MS, isDescriptorExhaustion } from './failure.js';
 import { resolveScanOptions, type ScanOptions } from './options.js';
 import { createProbeContext, type ProbeContext, probeTarget } from './probe.js';
 import type { ScanResult } from './types.js';
-
-/** How long to wait before retrying after the process ran out of file descriptors. */
-const DESCRIPTOR_RETRY_MS = 25;
 
 /**
  * Scans targets and yields one result per target (one per address with `addresses: 'all'`)
@@ -98,7 +95,7 @@ class Scheduler {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
-        if (!this.context.aborted) {
+        if (!this.context.clock.aborted) {
           const filling = this.fill();
           if (filling) await filling;
         }
@@ -108,7 +105,7 @@ class Scheduler {
           continue;
         }
         const finished = this.sourceDone && this.waiting.length === 0;
-        if (this.inFlight === 0 && (finished || this.context.aborted)) return;
+        if (this.inFlight === 0 && (finished || this.context.clock.aborted)) return;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
@@ -128,7 +125,11 @@ class Scheduler {
    */
   private fill(): Promise<void> | undefined {
     const { concurrency, rateLimit } = this.context.options;
-    while (this.inFlight < this.limit && this.buffered() < concurrency && !this.context.aborted) {
+    while (
+      this.inFlight < this.limit &&
+      this.buffered() < concurrency &&
+      !this.context.clock.aborted
+    ) {
       const now = performance.now();
       if (
         now < this.retryAt ||
@@ -261,8 +262,7 @@ class Scheduler {
 
   /** Cuts every probe in flight; they end as ABORTED results. */
   private abort(): void {
-    this.context.aborted = true;
-    this.context.clock.cancelAll('ABORTED');
+    this.context.clock.abort();
     this.signal();
   }
 }

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
+import { beyondCaps, type ChainCaps } from '../connect.js';
 import type { Deadline } from '../deadline.js';
-import { classify, ProbeFailure } from '../failure.js';
-import { clientHello, handshakeRecords, type KeyShares } from './client-hello.js';
+import { classify, ProbeFailure, preview } from '../failure.js';
+import { type HelloTemplate, handshakeRecords, type KeyShares } from './client-hello.js';
 import { ALERT_NAMES, BROKEN_SUITES, LEGACY_SUITES, TLS13_SUITES, VERSION_NAMES } from './names.js';
 import { ServerHandshakeDecrypter } from './tls13.js';
 
@@ -18,12 +19,11 @@ export interface Captured {
 }
 
 /** Settings of a capture shared by every probe of a scan. */
-export interface CaptureSettings {
+export interface CaptureSettings extends ChainCaps {
   shares: KeyShares;
-  alpn: readonly string[];
+  /** The ClientHello, encoded once for the scan. */
+  hello: HelloTemplate;
   legacy: boolean;
-  maxChainLength: number;
-  maxChainBytes: number;
 }
 
 const HRR_RANDOM = Buffer.from(
@@ -48,12 +48,7 @@ export function captureCertificates(
   deadline: Deadline,
 ): Promise<Captured> {
   return new Promise((resolve, reject) => {
-    const hello = clientHello({
-      servername,
-      alpn: settings.alpn,
-      legacy: settings.legacy,
-      shares: settings.shares,
-    });
+    const hello = settings.hello.build(servername);
     const reader = new FlightReader(hello, settings);
     const stop = () => {
       socket.off('data', onData).off('error', onError).off('close', onClose);
@@ -239,7 +234,6 @@ class FlightReader {
    * soon as the caps are reached so an enormous chain is never buffered whole.
    */
   private certificate(length: number): Captured | undefined {
-    const { maxChainLength, maxChainBytes } = this.settings;
     const message = this.handshake.subarray(4, 4 + length);
     const tls13 = this.phase === 'protected';
     let offset = tls13 ? 1 + (message[0] ?? 0) : 0;
@@ -251,8 +245,7 @@ class FlightReader {
     while (offset < listEnd) {
       if (message.length < offset + 3) return undefined;
       const size = message.readUIntBE(offset, 3);
-      if (chain.length >= maxChainLength || bytes + size > maxChainBytes)
-        return this.finish(chain, true);
+      if (beyondCaps(chain.length, bytes, size, this.settings)) return this.finish(chain, true);
       if (message.length < offset + 3 + size) return undefined;
       chain.push(Uint8Array.prototype.slice.call(message, offset + 3, offset + 3 + size));
       bytes += size;
@@ -301,8 +294,4 @@ function readAlpn(extension: Buffer): string | null {
   // ProtocolNameList with exactly one name: uint16 list length, uint8 name length, name.
   if (extension.length < 3) return null;
   return extension.subarray(3, 3 + (extension[2] as number)).toString('ascii');
-}
-
-function preview(buffer: Buffer): string {
-  return buffer.subarray(0, 200).toString('latin1');
 }

@@ -51,14 +51,6 @@ export class KeyShares {
   }
 }
 
-/** What the ClientHello offers. */
-export interface HelloOptions {
-  servername: string | undefined;
-  alpn: readonly string[];
-  legacy: boolean;
-  shares: KeyShares;
-}
-
 const u8 = (n: number) => Buffer.of(n & 0xff);
 const u16 = (n: number) => Buffer.of((n >> 8) & 0xff, n & 0xff);
 const u24 = (n: number) => Buffer.of((n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
@@ -74,56 +66,69 @@ const SIGNATURE_ALGORITHMS = [
 const GROUPS = [GROUP_X25519, GROUP_P256, 0x0018, 0x0019, 0x001e, 0x0100, 0x0101];
 
 /**
- * Builds a ClientHello handshake message (without the record header): TLS 1.3 and 1.2 (and
- * 1.1/1.0 with `legacy`), the shares and extensions real servers expect.
+ * The ClientHello of a scan: TLS 1.3 and 1.2 (and 1.1/1.0 with `legacy`), the shares and
+ * extensions real servers expect. Everything but the random values and the SNI name is the
+ * same for every connection, so it is encoded once.
  */
-export function clientHello(options: HelloOptions): Buffer {
-  const suites = [
-    ...TLS13_SUITES.keys(),
-    ...LEGACY_SUITES.keys(),
-    ...(options.legacy ? BROKEN_SUITES.keys() : []),
-    0x00ff, // renegotiation SCSV
-  ];
-  const versions = options.legacy ? [0x0304, 0x0303, 0x0302, 0x0301] : [0x0304, 0x0303];
-  const extensions: Buffer[] = [];
-  if (options.servername !== undefined) {
-    const name = Buffer.from(options.servername, 'ascii');
-    extensions.push(ext(0x0000, vec16(Buffer.concat([u8(0), vec16(name)]))));
-  }
-  extensions.push(
-    ext(0x000a, list16(GROUPS)),
-    ext(0x000b, vec8(Buffer.of(0))),
-    ext(0x000d, list16(SIGNATURE_ALGORITHMS)),
-    ext(0x0017, Buffer.alloc(0)), // extended master secret
-    ext(0xff01, vec8(Buffer.alloc(0))), // renegotiation info
-    ext(0x002b, vec8(Buffer.concat(versions.map(u16)))),
-    ext(0x002d, vec8(Buffer.of(1))), // psk_dhe_ke
-    ext(
-      0x0033,
-      vec16(
-        Buffer.concat([
-          u16(GROUP_X25519),
-          vec16(options.shares.x25519Public),
-          u16(GROUP_P256),
-          vec16(options.shares.p256Public),
-        ]),
+export class HelloTemplate {
+  private readonly suites: Buffer;
+  /** The extensions after SNI, which comes first. */
+  private readonly extensions: Buffer;
+
+  constructor(options: { alpn: readonly string[]; legacy: boolean; shares: KeyShares }) {
+    this.suites = list16([
+      ...TLS13_SUITES.keys(),
+      ...LEGACY_SUITES.keys(),
+      ...(options.legacy ? BROKEN_SUITES.keys() : []),
+      0x00ff, // renegotiation SCSV
+    ]);
+    const versions = options.legacy ? [0x0304, 0x0303, 0x0302, 0x0301] : [0x0304, 0x0303];
+    const extensions = [
+      ext(0x000a, list16(GROUPS)),
+      ext(0x000b, vec8(Buffer.of(0))),
+      ext(0x000d, list16(SIGNATURE_ALGORITHMS)),
+      ext(0x0017, Buffer.alloc(0)), // extended master secret
+      ext(0xff01, vec8(Buffer.alloc(0))), // renegotiation info
+      ext(0x002b, vec8(Buffer.concat(versions.map(u16)))),
+      ext(0x002d, vec8(Buffer.of(1))), // psk_dhe_ke
+      ext(
+        0x0033,
+        vec16(
+          Buffer.concat([
+            u16(GROUP_X25519),
+            vec16(options.shares.x25519Public),
+            u16(GROUP_P256),
+            vec16(options.shares.p256Public),
+          ]),
+        ),
       ),
-    ),
-  );
-  if (options.alpn.length > 0) {
-    extensions.push(
-      ext(0x0010, vec16(Buffer.concat(options.alpn.map((p) => vec8(Buffer.from(p, 'ascii')))))),
-    );
+    ];
+    if (options.alpn.length > 0) {
+      extensions.push(
+        ext(0x0010, vec16(Buffer.concat(options.alpn.map((p) => vec8(Buffer.from(p, 'ascii')))))),
+      );
+    }
+    this.extensions = Buffer.concat(extensions);
   }
-  const body = Buffer.concat([
-    u16(0x0303),
-    randomBytes(32),
-    vec8(randomBytes(32)), // a session id, for middlebox compatibility mode
-    list16(suites),
-    vec8(Buffer.of(0)),
-    vec16(Buffer.concat(extensions)),
-  ]);
-  return Buffer.concat([u8(1), u24(body.length), body]);
+
+  /** A ClientHello handshake message (without the record header) for one connection. */
+  build(servername: string | undefined): Buffer {
+    const sni =
+      servername === undefined
+        ? Buffer.alloc(0)
+        : ext(0x0000, vec16(Buffer.concat([u8(0), vec16(Buffer.from(servername, 'ascii'))])));
+    const body = Buffer.concat([
+      u16(0x0303),
+      randomBytes(32),
+      vec8(randomBytes(32)), // a session id, for middlebox compatibility mode
+      this.suites,
+      vec8(Buffer.of(0)),
+      u16(sni.length + this.extensions.length),
+      sni,
+      this.extensions,
+    ]);
+    return Buffer.concat([u8(1), u24(body.length), body]);
+  }
 }
 
 /** Wraps handshake bytes in plaintext records (at most 16 KiB each). */

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Deadline } from '../deadline.js';
-import { ProbeFailure } from '../failure.js';
+import { ProbeFailure, preview } from '../failure.js';
 
 /** Most bytes a STARTTLS exchange may accumulate before it is cut as a protocol error. */
 const MAX_BUFFER = 64 * 1024;
@@ -64,7 +64,7 @@ export class Conversation {
         throw new ProbeFailure(
           'PROTOCOL',
           `STARTTLS reply longer than ${MAX_BUFFER} bytes`,
-          this.preview(),
+          preview(this.buffer),
         );
       }
       await new Promise<void>((resolve) => {
@@ -73,18 +73,13 @@ export class Conversation {
     }
   }
 
-  /** The start of what the server sent that is still unread, for error messages. */
-  preview(text?: string): string {
-    return (text ?? this.buffer.toString('latin1')).slice(0, 200);
-  }
-
   /** After the server agreed: it must not have sent anything more before our ClientHello. */
   assertDrained(): void {
     if (this.buffer.length > 0) {
       throw new ProbeFailure(
         'PROTOCOL',
         'the server sent data after agreeing to STARTTLS',
-        this.preview(),
+        preview(this.buffer),
       );
     }
   }
@@ -109,7 +104,7 @@ export class Conversation {
           : new ProbeFailure(
               'RESET',
               'the server closed the connection during STARTTLS',
-              this.preview(),
+              preview(this.buffer),
             );
     }
     this.wake();

@@ -18,10 +18,9 @@ export async function xmpp(conversation: Conversation, domain: string): Promise<
 
 function readUntil(conversation: Conversation, end: RegExp): Promise<Buffer> {
   return conversation.until((buffer) => {
-    const match = end.exec(buffer.toString('utf8'));
-    return match
-      ? Buffer.byteLength(buffer.toString('utf8').slice(0, match.index + match[0].length))
-      : -1;
+    const text = buffer.toString('utf8');
+    const match = end.exec(text);
+    return match ? Buffer.byteLength(text.slice(0, match.index + match[0].length)) : -1;
   });
 }
 
