@@ -90,17 +90,20 @@ export async function probeTarget(target: Target, context: ProbeContext): Promis
   return results;
 }
 
-/** One probe of one address: connect, STARTTLS if any, handshake, capture the chain. */
+/**
+ * One probe of one address: connect, STARTTLS if any, handshake, capture the chain. `dns` is
+ * the time the name lookup took; `spent` all the time this target took before this attempt.
+ */
 async function probeAddress(
   target: Target,
   address: string,
   context: ProbeContext,
   dns?: number,
   mode = context.options.handshake,
+  spent = dns ?? 0,
 ): Promise<ScanResult> {
   const { options } = context;
   const started = performance.now();
-  const spent = dns ?? 0;
   const deadline = context.clock.start(Math.max(1, options.timeoutMs - spent), started);
   const timings: { dns?: number; connect?: number; starttls?: number; handshake?: number } =
     dns === undefined ? {} : { dns };
@@ -153,7 +156,8 @@ async function probeAddress(
   }
   // Something the capture does not handle (a HelloRetryRequest): the same probe again, on a
   // new connection, with a complete handshake.
-  return probeAddress(target, address, context, performance.now() - started + spent, 'complete');
+  const elapsed = performance.now() - started + spent;
+  return probeAddress(target, address, context, dns, 'complete', elapsed);
 }
 
 /** A full handshake with Node's TLS; the chain as the server sent it. */

@@ -73,6 +73,9 @@ describe('capture handshake agrees with a complete handshake', () => {
     expect(captured.protocol).toBe(complete.protocol);
     expect(captured.cipher).toBe(complete.cipher);
     expect(captured.alpn).toBe(complete.alpn);
+    // An address is never looked up, not even when the capture falls back.
+    expect(captured.timings.dns).toBeUndefined();
+    expect(captured.timings.total).toBeGreaterThanOrEqual(captured.timings.handshake ?? 0);
   });
 
   it('gets the certificate a server picks by SNI', async () => {
