@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { formatHextets } from '../ipv6-text.js';
 
 // Address parsing is strict on purpose: inet_aton-style short forms (`10.1`), octal-looking
 // octets (`010.0.0.1`) and IPv4 embedded in IPv6 are rejected rather than reinterpreted,
@@ -85,41 +86,13 @@ export function isIPv4Mapped(value: bigint): boolean {
 }
 
 /** Splits a 128-bit address into its eight 16-bit groups, most significant first. */
-export function toHextets(value: bigint): number[] {
+function toHextets(value: bigint): number[] {
   const groups = new Array<number>(8);
   for (let i = 7; i >= 0; i--) {
     groups[i] = Number(value & 0xffffn);
     value >>= 16n;
   }
   return groups;
-}
-
-/**
- * Formats eight 16-bit groups in RFC 5952 canonical form: lower-case hex without leading
- * zeros, the longest run of two or more zero groups (the first one on a tie) shortened to `::`.
- */
-export function formatHextets(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLength = 1;
-  let runStart = -1;
-  for (let i = 0; i <= 8; i++) {
-    if (i < 8 && groups[i] === 0) {
-      if (runStart < 0) runStart = i;
-    } else if (runStart >= 0) {
-      if (i - runStart > bestLength) {
-        bestStart = runStart;
-        bestLength = i - runStart;
-      }
-      runStart = -1;
-    }
-  }
-  const hex = (from: number, to: number) =>
-    groups
-      .slice(from, to)
-      .map((g) => g.toString(16))
-      .join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }
 
 /** Formats a 128-bit address in RFC 5952 canonical form. */

@@ -218,7 +218,7 @@ function checkIssuer(certs: readonly Certificate[], i: number, isAnchor: boolean
 }
 
 /** Why a key is too weak, or `undefined`: RSA < 2048 bits, EC < 256 bits, any DSA. */
-export function weakKeyReason(cert: Certificate): string | undefined {
+function weakKeyReason(cert: Certificate): string | undefined {
   const { algorithm, bits } = cert.publicKey;
   if ((algorithm === 'rsa' || algorithm === 'rsa-pss') && bits !== undefined && bits < 2048) {
     return `RSA ${bits} bits (at least 2048 needed)`;

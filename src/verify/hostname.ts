@@ -31,7 +31,7 @@ export function matchesHostname(cert: Certificate, hostname: string): boolean {
 }
 
 /** An IP address in the form SANs are reported in, or `undefined` for a name. */
-export function normaliseIp(text: string): string | undefined {
+function normaliseIp(text: string): string | undefined {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   const family = isIP(bare);
   if (family === 4) return bare;

@@ -20,31 +20,13 @@ export interface CandidatePath {
   end: PathEnd;
 }
 
-/** Certificates available to build paths from, indexed by subject. */
-export class IssuerPool {
-  readonly #bySubject = new Map<string, Certificate[]>();
-  readonly #fingerprints = new Set<string>();
-
-  add(cert: Certificate): void {
-    if (this.#fingerprints.has(cert.sha256Fingerprint)) return;
-    this.#fingerprints.add(cert.sha256Fingerprint);
-    const list = this.#bySubject.get(cert.subject.canonical);
-    if (list) list.push(cert);
-    else this.#bySubject.set(cert.subject.canonical, [cert]);
-  }
-
-  bySubject(canonical: string): readonly Certificate[] {
-    return this.#bySubject.get(canonical) ?? [];
-  }
-}
-
 // Signature checks are the expensive step; intermediates and roots are shared by thousands of
 // chains, so each (certificate, issuer) pair is checked once.
 const signatureResults = new Map<string, boolean>();
 const MAX_SIGNATURE_RESULTS = 50_000;
 
 /** Whether `issuer` signed `subject`, remembered per pair. */
-export function signedBy(subject: Certificate, issuer: Certificate): boolean {
+function signedBy(subject: Certificate, issuer: Certificate): boolean {
   const key = subject.sha256Fingerprint + issuer.sha256Fingerprint;
   let result = signatureResults.get(key);
   if (result === undefined) {
@@ -62,21 +44,22 @@ const MAX_STEPS = 256;
 const MAX_SIGNATURE_CHECKS = 512;
 
 /**
- * Every path from `leaf` towards an anchor, depth first, anchors preferred over pool
- * certificates at each step. Cycles are cut (a certificate appears once per path) and the
- * search stops after a fixed number of paths and steps.
+ * Every path from `leaf` towards an anchor, depth first, anchors preferred over the
+ * certificates of the pools (in their order) at each step. Cycles are cut (a certificate
+ * appears once per path) and the search stops after a fixed number of paths and steps.
  */
 export function buildPaths(
   leaf: Certificate,
-  pool: IssuerPool,
   trust: TrustStore,
+  pools: readonly TrustStore[],
   maxDepth: number,
   considered: Set<Certificate>,
 ): CandidatePath[] {
+  const sources = [trust, ...pools];
   const paths: CandidatePath[] = [];
   let steps = 0;
   let checks = 0;
-  const walk = (path: Certificate[], onPath: Set<string>): void => {
+  const walk = (path: Certificate[]): void => {
     if (paths.length >= MAX_PATHS || steps++ >= MAX_STEPS) return;
     const current = path[path.length - 1] as Certificate;
     considered.add(current);
@@ -88,13 +71,13 @@ export function buildPaths(
       paths.push({ certs: path, end: 'too-long' });
       return;
     }
-    const named = [...trust.bySubject(current.issuer), ...pool.bySubject(current.issuer.canonical)];
+    const named = sources.flatMap((source) => source.bySubject(current.issuer));
     const issuers: Certificate[] = [];
     let nameMatches = 0;
     const seen = new Set<string>();
     for (const candidate of named) {
       const fp = candidate.sha256Fingerprint;
-      if (onPath.has(fp) || seen.has(fp)) continue;
+      if (seen.has(fp) || path.some((cert) => cert.sha256Fingerprint === fp)) continue;
       seen.add(fp);
       // A key identifier mismatch means a different key of the same CA: not this issuer.
       if (
@@ -118,11 +101,8 @@ export function buildPaths(
       paths.push({ certs: path, end });
       return;
     }
-    for (const issuer of issuers) {
-      const next = new Set(onPath).add(issuer.sha256Fingerprint);
-      walk([...path, issuer], next);
-    }
+    for (const issuer of issuers) walk([...path, issuer]);
   };
-  walk([leaf], new Set([leaf.sha256Fingerprint]));
+  walk([leaf]);
   return paths;
 }

@@ -1,5 +1,5 @@
 import { TrustStoreError } from '../errors.js';
-import type { TrustStore } from '../trust/index.js';
+import { TrustStore } from '../trust/index.js';
 import {
   type Certificate,
   DEFAULT_MAX_CERTIFICATE_BYTES,
@@ -8,13 +8,25 @@ import {
 } from '../x509/index.js';
 import { defaultVerdictCache } from './cache.js';
 import { checkPath, problem } from './checks.js';
-import { buildPaths, type CandidatePath, IssuerPool } from './path.js';
+import { buildPaths, type CandidatePath } from './path.js';
 import type { ChainVerdict, Problem, VerifyOptions } from './types.js';
 
 const DEFAULT_MAX_DEPTH = 10;
 const storeIds = new WeakMap<TrustStore, number>();
 const extrasIds = new WeakMap<readonly Certificate[], number>();
 let nextId = 1;
+
+// `extraIntermediates` (often a whole inventory's) are indexed once per array.
+const extrasPools = new WeakMap<readonly Certificate[], TrustStore>();
+
+function extrasPool(extras: readonly Certificate[]): TrustStore {
+  let pool = extrasPools.get(extras);
+  if (!pool) {
+    pool = TrustStore.fromCertificates(extras);
+    extrasPools.set(extras, pool);
+  }
+  return pool;
+}
 
 // Intermediates arrive as DER in thousands of chains: parse each distinct one once.
 const parsed = new Map<string, Certificate>();
@@ -56,18 +68,21 @@ export function verifyChain(
   const cache = options.cache ?? defaultVerdictCache;
   const hostname = options.hostname?.toLowerCase();
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  // Hashed once: the cache key and the parsed-certificate cache both go by fingerprint.
+  const fingerprints = chain.map((element) =>
+    element instanceof Uint8Array ? fingerprint(element) : element.sha256Fingerprint,
+  );
   let key = '';
   if (cache) {
-    for (const element of chain) {
-      key += element instanceof Uint8Array ? fingerprint(element) : element.sha256Fingerprint;
-    }
-    key += `|${idOf(storeIds, options.trust)}|${hostname ?? ''}|${maxDepth}`;
+    key = `${fingerprints.join('')}|${idOf(storeIds, options.trust)}|${hostname ?? ''}|${maxDepth}`;
     if (options.extraIntermediates) key += `|${idOf(extrasIds, options.extraIntermediates)}`;
     const hit = cache.get(key, at);
     if (hit) return hit;
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES;
-  const sent = chain.map((element) => toCertificate(element, maxBytes));
+  const sent = chain.map((element, i) =>
+    toCertificate(element, fingerprints[i] as string, maxBytes),
+  );
   const considered = new Set<Certificate>();
   const verdict = decide(sent, options, at, hostname, maxDepth, considered);
   if (cache) {
@@ -85,11 +100,12 @@ function decide(
   maxDepth: number,
   considered: Set<Certificate>,
 ): ChainVerdict {
-  const pool = new IssuerPool();
-  for (const cert of sent.slice(1)) pool.add(cert);
-  for (const cert of options.extraIntermediates ?? []) pool.add(cert);
+  // The other certificates sent, then the extra intermediates, indexed by subject as a trust
+  // store indexes its anchors; being in these pools trusts nothing.
+  const pools = [TrustStore.fromCertificates(sent.slice(1))];
+  if (options.extraIntermediates) pools.push(extrasPool(options.extraIntermediates));
   const leaf = sent[0] as Certificate;
-  const candidates = buildPaths(leaf, pool, options.trust, maxDepth, considered);
+  const candidates = buildPaths(leaf, options.trust, pools, maxDepth, considered);
   let best: { path: CandidatePath; problems: Problem[]; errors: number } | undefined;
   for (const path of candidates) {
     const problems = checkPath(path, at, hostname);
@@ -97,7 +113,7 @@ function decide(
     if (!best || better(path, errors, best.path, best.errors)) best = { path, problems, errors };
   }
   const chosen = best as { path: CandidatePath; problems: Problem[] };
-  const problems = [...chosen.problems, ...chainWarnings(sent, chosen.path, options.trust)];
+  const problems = [...chosen.problems, ...chainWarnings(sent, chosen.path)];
   const path = Object.freeze(chosen.path.certs);
   const trusted = chosen.path.end === 'anchor';
   let expiresAt: number | undefined;
@@ -128,7 +144,7 @@ function better(
 }
 
 /** Warnings about the chain as sent: order, extras, intermediates the server left out. */
-function chainWarnings(sent: Certificate[], path: CandidatePath, trust: TrustStore): Problem[] {
+function chainWarnings(sent: Certificate[], path: CandidatePath): Problem[] {
   const warnings: Problem[] = [];
   const firstIndex = new Map<string, number>();
   sent.forEach((cert, index) => {
@@ -140,8 +156,9 @@ function chainWarnings(sent: Certificate[], path: CandidatePath, trust: TrustSto
   for (const cert of path.certs) {
     const index = firstIndex.get(cert.sha256Fingerprint);
     if (index === undefined) {
+      // A path ends at an anchor only when the trust store holds it.
       const isAnchor = path.end === 'anchor' && cert === path.certs[path.certs.length - 1];
-      if (!isAnchor || !trust.has(cert)) {
+      if (!isAnchor) {
         warnings.push(
           problem(
             'incomplete-chain',
@@ -183,9 +200,12 @@ function chainWarnings(sent: Certificate[], path: CandidatePath, trust: TrustSto
   return warnings;
 }
 
-function toCertificate(element: Certificate | Uint8Array, maxBytes: number): Certificate {
+function toCertificate(
+  element: Certificate | Uint8Array,
+  fp: string,
+  maxBytes: number,
+): Certificate {
   if (!(element instanceof Uint8Array)) return element;
-  const fp = fingerprint(element);
   let cert = parsed.get(fp);
   if (!cert) {
     cert = parseCertificate(element, { maxBytes });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ParsedExtensions } from './extensions.js';
 import { verifySignature } from './signature.js';
 import type {
@@ -31,8 +31,6 @@ export interface CertificateFields {
 export interface SignedParts {
   tbs: Uint8Array;
   signatureValue: Uint8Array;
-  /** DER of the signatureAlgorithm AlgorithmIdentifier (for RSASSA-PSS parameters). */
-  signatureAlgorithm: Uint8Array;
   spki: Uint8Array;
 }
 
@@ -153,7 +151,7 @@ export class Certificate {
 
   /** SHA-1 of the DER, lower-case hex; computed on first read. */
   get sha1Fingerprint(): string {
-    this.#sha1 ??= createHash('sha1').update(this.der).digest('hex');
+    this.#sha1 ??= hash('sha1', this.der, 'hex');
     return this.#sha1;
   }
 

@@ -143,9 +143,3 @@ export function integerBits(der: Uint8Array, tlv: Tlv): number {
   if (i === tlv.end) return 0;
   return (tlv.end - i - 1) * 8 + (32 - Math.clz32(der[i] as number));
 }
-
-/** The contents of a BIT STRING with no unused bits (keys, signatures, nested DER). */
-export function bitStringBytes(der: Uint8Array, tlv: Tlv): Uint8Array {
-  if (tlv.tag !== TAG.bitString || tlv.end === tlv.start) throw new DerError('bad BIT STRING');
-  return der.subarray(tlv.start + 1, tlv.end);
-}

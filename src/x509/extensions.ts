@@ -124,12 +124,8 @@ function readOne(der: Uint8Array, oid: string, value: Tlv, out: ParsedExtensions
       if (bits.end - bits.start < 1) throw new DerError('empty BIT STRING');
       const usage: KeyUsage[] = [];
       for (let bit = 0; bit < KEY_USAGE_BITS.length; bit++) {
-        const byte = der[bits.start + 1 + (bit >> 3)];
-        if (
-          byte !== undefined &&
-          bits.start + 1 + (bit >> 3) < bits.end &&
-          byte & (0x80 >> (bit & 7))
-        ) {
+        const index = bits.start + 1 + (bit >> 3);
+        if (index < bits.end && (der[index] as number) & (0x80 >> (bit & 7))) {
           usage.push(KEY_USAGE_BITS[bit] as KeyUsage);
         }
       }
@@ -197,35 +193,51 @@ function need(tlv: Tlv | undefined, tag: number): Tlv {
   return tlv;
 }
 
-function readAltNames(der: Uint8Array, sequence: Tlv): SubjectAltNames {
-  const names = {
-    dns: [] as string[],
-    ip: [] as string[],
-    email: [] as string[],
-    uri: [] as string[],
-  };
-  for (const general of children(der, sequence)) {
-    switch (general.tag) {
-      case GENERAL_NAME.dns:
-        names.dns.push(readIa5(der, general));
-        break;
-      case GENERAL_NAME.ip:
-        names.ip.push(readIp(der, general, false));
-        break;
-      case GENERAL_NAME.email:
-        names.email.push(readIa5(der, general));
-        break;
-      case GENERAL_NAME.uri:
-        names.uri.push(readIa5(der, general));
-        break;
-    }
+interface NameLists {
+  dns: string[];
+  ip: string[];
+  email: string[];
+  uri: string[];
+}
+
+/** Files a GeneralName under its kind; false for a kind certsweep does not read. */
+function addGeneralName(
+  der: Uint8Array,
+  general: Tlv,
+  into: NameLists,
+  withMask: boolean,
+): boolean {
+  switch (general.tag) {
+    case GENERAL_NAME.dns:
+      into.dns.push(readIa5(der, general));
+      return true;
+    case GENERAL_NAME.ip:
+      into.ip.push(readIp(der, general, withMask));
+      return true;
+    case GENERAL_NAME.email:
+      into.email.push(readIa5(der, general));
+      return true;
+    case GENERAL_NAME.uri:
+      into.uri.push(readIa5(der, general));
+      return true;
+    default:
+      return false;
   }
-  return Object.freeze({
-    dns: Object.freeze(names.dns),
-    ip: Object.freeze(names.ip),
-    email: Object.freeze(names.email),
-    uri: Object.freeze(names.uri),
-  });
+}
+
+function frozen(lists: NameLists): { [K in keyof NameLists]: readonly string[] } {
+  return {
+    dns: Object.freeze(lists.dns),
+    ip: Object.freeze(lists.ip),
+    email: Object.freeze(lists.email),
+    uri: Object.freeze(lists.uri),
+  };
+}
+
+function readAltNames(der: Uint8Array, sequence: Tlv): SubjectAltNames {
+  const names: NameLists = { dns: [], ip: [], email: [], uri: [] };
+  for (const general of children(der, sequence)) addGeneralName(der, general, names, false);
+  return Object.freeze(frozen(names));
 }
 
 function readNameConstraints(der: Uint8Array, sequence: Tlv): NameConstraints {
@@ -241,28 +253,15 @@ function readNameConstraints(der: Uint8Array, sequence: Tlv): NameConstraints {
 }
 
 function readSubtrees(der: Uint8Array, list: Tlv): NameSubtrees {
-  const dns: string[] = [];
-  const ip: string[] = [];
-  const email: string[] = [];
-  const uri: string[] = [];
+  const names: NameLists = { dns: [], ip: [], email: [], uri: [] };
   let unsupported = 0;
   for (const subtree of children(der, list)) {
     if (subtree.tag !== TAG.sequence) throw new DerError('expected a GeneralSubtree');
     const [base, ...bounds] = children(der, subtree);
     if (!base) throw new DerError('empty GeneralSubtree');
     // minimum/maximum are fixed at 0/absent by RFC 5280; anything else we cannot honour.
-    if (bounds.some((b) => b.tag !== 0x80 || der[b.start] !== 0)) unsupported++;
-    else if (base.tag === GENERAL_NAME.dns) dns.push(readIa5(der, base));
-    else if (base.tag === GENERAL_NAME.ip) ip.push(readIp(der, base, true));
-    else if (base.tag === GENERAL_NAME.email) email.push(readIa5(der, base));
-    else if (base.tag === GENERAL_NAME.uri) uri.push(readIa5(der, base));
-    else unsupported++;
+    const bounded = bounds.some((b) => b.tag !== 0x80 || der[b.start] !== 0);
+    if (bounded || !addGeneralName(der, base, names, true)) unsupported++;
   }
-  return Object.freeze({
-    dns: Object.freeze(dns),
-    ip: Object.freeze(ip),
-    email: Object.freeze(email),
-    uri: Object.freeze(uri),
-    unsupported,
-  });
+  return Object.freeze({ ...frozen(names), unsupported });
 }

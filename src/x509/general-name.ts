@@ -1,4 +1,5 @@
-import { DerError, type Tlv } from './der.js';
+import { formatHextets } from '../ipv6-text.js';
+import { contents, DerError, type Tlv } from './der.js';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -13,12 +14,12 @@ export const GENERAL_NAME = {
 
 /** The contents of an IA5String-like GeneralName as text. */
 export function readIa5(der: Uint8Array, tlv: Tlv): string {
-  return latin1.decode(der.subarray(tlv.start, tlv.end));
+  return latin1.decode(contents(der, tlv));
 }
 
 /** Formats an iPAddress GeneralName: 4 or 16 bytes, or 8 or 32 for a constraint (CIDR). */
 export function readIp(der: Uint8Array, tlv: Tlv, withMask: boolean): string {
-  const bytes = der.subarray(tlv.start, tlv.end);
+  const bytes = contents(der, tlv);
   const size = withMask ? bytes.length / 2 : bytes.length;
   if (size !== 4 && size !== 16) throw new DerError(`iPAddress of ${bytes.length} bytes`);
   const address = formatIp(bytes.subarray(0, size));
@@ -27,29 +28,12 @@ export function readIp(der: Uint8Array, tlv: Tlv, withMask: boolean): string {
 }
 
 /** Formats 4 or 16 address bytes as dotted IPv4 or RFC 5952 IPv6. */
-export function formatIp(bytes: Uint8Array): string {
+function formatIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join('.');
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2)
     groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const text = (list: number[]) => list.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return text(groups);
-  return `${text(groups.slice(0, bestStart))}::${text(groups.slice(bestStart + bestLength))}`;
+  return formatHextets(groups);
 }
 
 function maskLength(mask: Uint8Array): number {

@@ -1,4 +1,4 @@
-import { children, DerError, hex, readOid, TAG, type Tlv } from './der.js';
+import { children, contents, DerError, hex, readOid, TAG, type Tlv } from './der.js';
 import { ATTRIBUTE_NAMES } from './oids.js';
 import type { DistinguishedName, NameAttribute } from './types.js';
 
@@ -7,8 +7,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf16 = new TextDecoder('utf-16be');
 
 /** Decodes a directory string (UTF8String, PrintableString, BMPString, …) to text. */
-export function readString(der: Uint8Array, tlv: Tlv): string | undefined {
-  const bytes = der.subarray(tlv.start, tlv.end);
+function readString(der: Uint8Array, tlv: Tlv): string | undefined {
+  const bytes = contents(der, tlv);
   switch (tlv.tag) {
     case TAG.utf8String:
       try {

@@ -147,7 +147,6 @@ function decode(der: Uint8Array): Certificate {
     {
       tbs: whole(der, tbs),
       signatureValue: der.subarray(sigValue.start + 1, sigValue.end),
-      signatureAlgorithm: whole(der, sigAlg),
       spki: whole(der, spki),
     },
   );

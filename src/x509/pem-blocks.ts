@@ -18,10 +18,12 @@ const BASE64 = /^[A-Za-z0-9+/=\s]*$/;
  * limit is checked on the base64 length, before decoding.
  */
 export function* pemBlocks(text: string, maxBytes: number): Generator<PemBlock> {
-  BEGIN.lastIndex = 0;
+  // Each walk has its own position: two walks may be interleaved.
+  const begin = new RegExp(BEGIN);
+  const lines = new LineCounter(text);
   let index = 0;
-  for (let match = BEGIN.exec(text); match; match = BEGIN.exec(text)) {
-    const line = countLines(text, match.index);
+  for (let match = begin.exec(text); match; match = begin.exec(text)) {
+    const line = lines.at(match.index);
     const label = match[1] as string;
     const endMarker = `-----END ${label}-----`;
     const bodyStart = match.index + match[0].length;
@@ -36,18 +38,19 @@ export function* pemBlocks(text: string, maxBytes: number): Generator<PemBlock> 
       };
       return;
     }
-    BEGIN.lastIndex = end + endMarker.length;
+    begin.lastIndex = end + endMarker.length;
     const body = text.slice(bodyStart, end);
     let error: CertificateParseError | undefined;
     let der: Uint8Array = new Uint8Array();
     const bodyLength = body.replace(/\s+/g, '').length;
-    if (Math.floor((bodyLength * 3) / 4) > maxBytes + 2) {
-      error = new CertificateTooLargeError(Math.floor((bodyLength * 3) / 4), maxBytes);
+    const size = Math.floor((bodyLength * 3) / 4);
+    if (size > maxBytes + 2) {
+      error = new CertificateTooLargeError(size, maxBytes);
       error.message = `${position}: ${error.message}`;
     } else if (!BASE64.test(body) || bodyLength % 4 !== 0 || bodyLength === 0) {
       error = new CertificateParseError(`${position}: the body is not valid base64`);
     } else {
-      der = new Uint8Array(Buffer.from(body, 'base64'));
+      der = Buffer.from(body, 'base64');
       if (label === 'TRUSTED CERTIFICATE') der = firstElement(der);
     }
     yield { index: index++, line, der, error };
@@ -68,8 +71,20 @@ function firstElement(der: Uint8Array): Uint8Array {
   return der.subarray(0, Math.min(der.length, header + length));
 }
 
-function countLines(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
+/** Line numbers of offsets that only grow, counted from where the previous one ended. */
+class LineCounter {
+  #offset = 0;
+  #line = 1;
+
+  constructor(private readonly text: string) {}
+
+  /** The line (from 1) of `offset`, which is not before the previous call's. */
+  at(offset: number): number {
+    for (let i = this.text.indexOf('\n', this.#offset); i >= 0 && i < offset; ) {
+      this.#line++;
+      i = this.text.indexOf('\n', i + 1);
+    }
+    this.#offset = offset;
+    return this.#line;
+  }
 }

@@ -1,7 +1,7 @@
 import { CertificateParseError } from '../errors.js';
 import type { Certificate } from './certificate.js';
 import { DEFAULT_MAX_CERTIFICATE_BYTES, parseDer } from './parse.js';
-import { pemBlocks } from './pem-blocks.js';
+import { type PemBlock, pemBlocks } from './pem-blocks.js';
 import type { ParseOptions } from './types.js';
 
 /** A PEM block that could not be turned into a certificate, and where it is. */
@@ -37,11 +37,8 @@ export interface PemBundle {
  * ```
  */
 export function parsePem(text: string, options: ParseOptions = {}): Certificate[] {
-  const certificates: Certificate[] = [];
-  for (const block of pemBlocks(text, options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES)) {
-    certificates.push(toCertificate(block, options).certificate);
-  }
-  return certificates;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES;
+  return [...pemBlocks(text, maxBytes)].map((block) => toCertificate(block, maxBytes));
 }
 
 /**
@@ -59,9 +56,10 @@ export function parsePem(text: string, options: ParseOptions = {}): Certificate[
 export function readPemBundle(text: string, options: ParseOptions = {}): PemBundle {
   const certificates: Certificate[] = [];
   const errors: PemBlockError[] = [];
-  for (const block of pemBlocks(text, options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES)) {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES;
+  for (const block of pemBlocks(text, maxBytes)) {
     try {
-      certificates.push(toCertificate(block, options).certificate);
+      certificates.push(toCertificate(block, maxBytes));
     } catch (error) {
       if (!(error instanceof CertificateParseError)) throw error;
       errors.push(Object.freeze({ index: block.index, line: block.line, error }));
@@ -73,13 +71,10 @@ export function readPemBundle(text: string, options: ParseOptions = {}): PemBund
   });
 }
 
-function toCertificate(
-  block: { index: number; line: number; der: Uint8Array; error: CertificateParseError | undefined },
-  options: ParseOptions,
-): { certificate: Certificate } {
+function toCertificate(block: PemBlock, maxBytes: number): Certificate {
   if (block.error) throw block.error;
   try {
-    return { certificate: parseDer(block.der, options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES) };
+    return parseDer(block.der, maxBytes);
   } catch (error) {
     if (error instanceof CertificateParseError) {
       error.message = `PEM block ${block.index + 1} (line ${block.line}): ${error.message}`;
