@@ -11,22 +11,7 @@
  * ```
  * @packageDocumentation
  */
-export {
-  CertificateParseError,
-  CertificateTooLargeError,
-  CertsweepError,
-  type CertsweepErrorOptions,
-  CronError,
-  JobError,
-  ScanOptionsError,
-  StorageError,
-  StorageFormatError,
-  StorageLockedError,
-  TargetLimitError,
-  TargetSpecError,
-  type TargetSpecField,
-  TrustStoreError,
-} from './errors.js';
+export * from './errors.js';
 export * from './inventory/index.js';
 export * from './jobs/index.js';
 export * from './monitor/index.js';

@@ -10,7 +10,7 @@ export {
 export type { AggregateOptions, Aggregates, Count, ExpiryWeek } from './aggregates.js';
 export { Inventory } from './inventory.js';
 export type { InventoryOptions, RunStart, TargetAddress, TargetRef } from './options.js';
-export { DEFAULT_PAGE_SIZE, type Page, type PageOptions } from './paging.js';
+export { allPages, DEFAULT_PAGE_SIZE, type Page, type PageOptions } from './paging.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export type { CertificateQuery, TargetQuery } from './queries.js';
 export { chainId, type RecordContext, type RecordOutcome, targetKey } from './record-scan.js';

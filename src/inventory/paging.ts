@@ -37,6 +37,30 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
+/**
+ * Every item of a paged query, fetched page by page as the loop asks for them.
+ *
+ * @param query - Fetches the page at a cursor (none for the first page).
+ * @example
+ * ```ts
+ * import { allPages } from 'certsweep';
+ *
+ * for await (const target of allPages((at) => inventory.targets({ job: 'dmz', limit: 1000, ...at }))) {
+ *   console.log(target.key);
+ * }
+ * ```
+ */
+export async function* allPages<T>(
+  query: (at: { cursor?: string }) => Promise<Page<T>>,
+): AsyncGenerator<T, void, undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await query(cursor ? { cursor } : {});
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
 /** Default of {@link PageOptions.limit}. */
 export const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 10_000;

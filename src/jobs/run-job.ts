@@ -1,24 +1,17 @@
 import { isIP } from 'node:net';
 import { parseDuration } from '../duration.js';
 import { JobError } from '../errors.js';
-import type { Inventory } from '../inventory/index.js';
+import { allPages, type Inventory, type RecordContext, targetKey } from '../inventory/index.js';
 import { type ScanErrorCode, type ScanResult, scan } from '../scan/index.js';
 import { countTargets } from '../targets/index.js';
 import { TrustStore } from '../trust/index.js';
 import { type ChainVerdict, verifyChain } from '../verify/index.js';
 import type { JobEvents } from './events.js';
 import { defineJob } from './job.js';
-import {
-  type KnownTargets,
-  type Selection,
-  selectTargets,
-  specKey,
-  toTarget,
-} from './select-targets.js';
+import { type KnownTargets, type Selection, selectTargets } from './select-targets.js';
 import type { Job, RunJobOptions, RunMode, RunSummary } from './types.js';
 
 const MODES = new Set<RunMode>(['full', 'rescan', 'since']);
-let mozilla: TrustStore | undefined;
 
 /**
  * Runs a job once: streams `expandTargets()` → `scan()` → `verifyChain()` →
@@ -52,34 +45,27 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<RunSumma
   }
   const started = Date.now();
   const selection = selectionFor(defined.name, mode, options, started);
-  const trust = options.trust ?? defaultTrust();
+  const trust = options.trust ?? TrustStore.mozilla();
   const trustName = options.trustName ?? (options.trust ? 'custom' : 'mozilla');
 
   const run = await inventory.startRun({ job: defined.name, mode, at: started });
   events?.emit('run:start', { job: defined.name, mode, runId: run.id, at: new Date(started) });
-  const counters = { skipped: 0 };
   const known = await knownTargets(inventory, defined.name);
   const planned =
     (mode === 'rescan' ? 0 : Number(countTargets(defined.targets, defined.expand ?? {}))) +
     known.size;
   const tally = new Tally(defined.name, mode, run.id, started);
+  const recordContext = { job: defined.name, run: run.id, trustStore: trustName };
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = 0;
 
-  const results = scan(selectTargets(defined, known, selection, counters), {
+  const results = scan(selectTargets(defined, known, selection, tally), {
     ...defined.scan,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   for await (const result of results) {
     const verdict = result.ok ? judge(result, trust) : undefined;
-    await recordOne(
-      inventory,
-      result,
-      verdict,
-      { job: defined.name, run: run.id, trustName },
-      tally,
-      events,
-    );
+    await recordOne(inventory, result, verdict, recordContext, tally, events);
     events?.emit('result', { job: defined.name, result, verdict });
     const now = Date.now();
     if (events && now - lastProgress >= progressEvery) {
@@ -87,23 +73,16 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<RunSumma
       events.emit('progress', {
         job: defined.name,
         done: tally.done,
-        skipped: counters.skipped,
+        skipped: tally.skipped,
         total: planned,
         rate: tally.done / Math.max(0.001, (now - started) / 1000),
       });
     }
   }
   await inventory.finishRun(run.id);
-  await inventory.flush();
-  const summary = tally.summary(counters.skipped, options.signal?.aborted === true);
+  const summary = tally.summary(options.signal?.aborted === true);
   events?.emit('run:end', summary);
   return summary;
-}
-
-/** Node's Mozilla bundle, loaded once. */
-function defaultTrust(): TrustStore {
-  mozilla ??= TrustStore.mozilla();
-  return mozilla;
 }
 
 function selectionFor(job: string, mode: RunMode, options: RunJobOptions, now: number): Selection {
@@ -135,12 +114,9 @@ function selectionFor(job: string, mode: RunMode, options: RunJobOptions, now: n
 
 async function knownTargets(inventory: Inventory, job: string): Promise<KnownTargets> {
   const known: KnownTargets = new Map();
-  let cursor: string | undefined;
-  do {
-    const page = await inventory.targets({ job, limit: 10_000, ...(cursor ? { cursor } : {}) });
-    for (const record of page.items) known.set(specKey(toTarget(record)), record);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  for await (const record of allPages((at) => inventory.targets({ job, limit: 10_000, ...at }))) {
+    known.set(targetKey(record.host, record.port, record.servername), record);
+  }
   return known;
 }
 
@@ -157,16 +133,14 @@ async function recordOne(
   inventory: Inventory,
   result: ScanResult,
   verdict: ChainVerdict | undefined,
-  context: { job: string; run: string; trustName: string },
+  context: RecordContext & { job: string },
   tally: Tally,
   events: JobEvents | undefined,
 ): Promise<void> {
-  const { sighting, newCertificates } = await inventory.record(result, {
-    job: context.job,
-    run: context.run,
-    trustStore: context.trustName,
-    ...(verdict ? { verdict } : {}),
-  });
+  const { sighting, newCertificates } = await inventory.record(
+    result,
+    verdict ? { ...context, verdict } : context,
+  );
   tally.count(result, verdict);
   const { job } = context;
   const { target } = result;
@@ -200,6 +174,7 @@ async function recordOne(
 /** Counts of a run as it goes. */
 class Tally {
   done = 0;
+  skipped = 0;
   newCertificates = 0;
   changedTargets = 0;
   darkTargets = 0;
@@ -220,7 +195,7 @@ class Tally {
     if (verdict && !verdict.valid) this.invalidChains++;
   }
 
-  summary(skipped: number, aborted: boolean): RunSummary {
+  summary(aborted: boolean): RunSummary {
     const finished = Date.now();
     return {
       job: this.job,
@@ -230,7 +205,7 @@ class Tally {
       finishedAt: new Date(finished),
       durationMs: finished - this.started,
       scanned: this.done,
-      skipped,
+      skipped: this.skipped,
       outcomes: { ...this.outcomes },
       newCertificates: this.newCertificates,
       changedTargets: this.changedTargets,

@@ -45,6 +45,9 @@ export interface ScheduledJob {
   running: boolean;
 }
 
+/** What one run may change of the scheduler's defaults. */
+type RunOverrides = Pick<RunJobOptions, 'mode' | 'since'>;
+
 interface Entry {
   job: DefinedJob;
   timer: NodeJS.Timeout | undefined;
@@ -157,19 +160,13 @@ export class Scheduler extends JobEvents {
    * the job is already running (a `run:skipped` event says so) or its run failed (an `error`
    * event carries why).
    */
-  runNow(
-    name: string,
-    options: { mode?: RunMode; since?: string | number | Date } = {},
-  ): Promise<RunSummary | undefined> {
+  runNow(name: string, options: RunOverrides = {}): Promise<RunSummary | undefined> {
     const entry = this.entries.get(name);
     if (!entry) return Promise.reject(new JobError(name, 'name', `no job named "${name}"`));
     return this.launch(entry.job, options);
   }
 
-  private launch(
-    job: DefinedJob,
-    overrides: { mode?: RunMode; since?: string | number | Date },
-  ): Promise<RunSummary | undefined> {
+  private launch(job: DefinedJob, overrides: RunOverrides): Promise<RunSummary | undefined> {
     const current = this.running.get(job.name);
     if (current) {
       this.emit('run:skipped', {
@@ -191,13 +188,10 @@ export class Scheduler extends JobEvents {
       ...(this.options.trustName ? { trustName: this.options.trustName } : {}),
       ...(since !== undefined ? { since } : {}),
     };
-    const done = run(job, options).then(
-      (summary) => summary,
-      (error: unknown) => {
-        this.emit('error', error instanceof Error ? error : new Error(String(error)));
-        return undefined;
-      },
-    );
+    const done = run(job, options).catch((error: unknown) => {
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+      return undefined;
+    });
     const tracked = done.finally(() => this.running.delete(job.name));
     this.running.set(job.name, { controller, done: tracked });
     return tracked;

@@ -1,4 +1,4 @@
-import type { TargetRecord } from '../inventory/index.js';
+import { type TargetRecord, targetKey } from '../inventory/index.js';
 import type { Target } from '../targets/index.js';
 import { expandTargets } from '../targets/index.js';
 import type { DefinedJob } from './job.js';
@@ -18,12 +18,12 @@ export interface Selection {
 export type KnownTargets = Map<string, TargetRecord>;
 
 /** The identity of a target as a spec names it (the host, not the resolved address). */
-export function specKey(target: Target): string {
-  return `${target.host}|${target.port}|${target.servername ?? ''}`;
+function specKey(target: Target): string {
+  return targetKey(target.host, target.port, target.servername);
 }
 
 /** A known target as a probe target again. */
-export function toTarget(record: TargetRecord): Target {
+function toTarget(record: TargetRecord): Target {
   return record.servername === null
     ? { host: record.host, port: record.port }
     : { host: record.host, port: record.port, servername: record.servername };
@@ -32,7 +32,7 @@ export function toTarget(record: TargetRecord): Target {
 /**
  * The targets a run probes, streamed: the spec's targets filtered by mode, then the known
  * targets the spec no longer generates (for `full` and `rescan`). `skipped` counts what was
- * left out.
+ * left out. Consumes `known`: each target the spec generates is taken out of it.
  */
 export function* selectTargets(
   job: DefinedJob,
@@ -40,19 +40,23 @@ export function* selectTargets(
   selection: Selection,
   counters: { skipped: number },
 ): Generator<Target> {
-  const pending = new Map(known);
   if (selection.mode !== 'rescan') {
     for (const target of expandTargets(job.targets, job.expand)) {
       const key = specKey(target);
-      const record = pending.get(key);
-      pending.delete(key);
+      const record = known.get(key);
+      known.delete(key);
       if (due(record, selection)) yield target;
       else counters.skipped++;
     }
   }
-  // Targets found by earlier runs that the spec does not generate (any more).
-  for (const record of pending.values()) {
-    if (selection.mode === 'since' ? false : due(record, selection)) yield toTarget(record);
+  // Targets found by earlier runs that the spec does not generate (any more): a `since` run
+  // leaves them alone.
+  if (selection.mode === 'since') {
+    counters.skipped += known.size;
+    return;
+  }
+  for (const record of known.values()) {
+    if (due(record, selection)) yield toTarget(record);
     else counters.skipped++;
   }
 }

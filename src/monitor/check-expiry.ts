@@ -1,8 +1,9 @@
-import type {
-  CertificateRecord,
-  ChainRecord,
-  Inventory,
-  TargetRecord,
+import {
+  allPages,
+  type CertificateRecord,
+  type ChainRecord,
+  type Inventory,
+  type TargetRecord,
 } from '../inventory/index.js';
 import { type ParsedThreshold, parseThreshold, thresholdSeconds } from './thresholds.js';
 import type {
@@ -66,10 +67,10 @@ export async function checkExpiry(
     return unknown(`no target matching ${describe(subject)} in the inventory`, thresholds);
   const checks: TargetCheck[] = [];
   for (const target of targets) checks.push(await checkTarget(inventory, target, judge));
+  // Worst first: the first check's state is the overall one.
   checks.sort((a, b) => RANK[b.state] - RANK[a.state]);
   const first = checks[0] as TargetCheck;
-  const state = checks.reduce<CheckState>((acc, check) => worst(acc, check.state), 'OK');
-  return { state, summary: summarise(first, at), targets: checks, thresholds };
+  return { state: first.state, summary: summarise(first, at), targets: checks, thresholds };
 }
 
 interface Judge {
@@ -85,23 +86,18 @@ async function matchingTargets(
 ): Promise<TargetRecord[]> {
   const host = subject.host?.toLowerCase().replace(/\.$/, '');
   const found: TargetRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await inventory.targets({ limit: 10_000, ...(cursor ? { cursor } : {}) });
-    for (const target of page.items) {
-      if (subject.port !== undefined && target.port !== subject.port) continue;
-      if (subject.address !== undefined && target.address !== subject.address) continue;
-      if (subject.servername !== undefined && target.servername !== subject.servername) continue;
-      if (
-        host !== undefined &&
-        target.host.toLowerCase() !== host &&
-        target.servername?.toLowerCase() !== host
-      )
-        continue;
-      found.push(target);
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  for await (const target of allPages((at) => inventory.targets({ limit: 10_000, ...at }))) {
+    if (subject.port !== undefined && target.port !== subject.port) continue;
+    if (subject.address !== undefined && target.address !== subject.address) continue;
+    if (subject.servername !== undefined && target.servername !== subject.servername) continue;
+    if (
+      host !== undefined &&
+      target.host.toLowerCase() !== host &&
+      target.servername?.toLowerCase() !== host
+    )
+      continue;
+    found.push(target);
+  }
   return found;
 }
 
@@ -190,12 +186,12 @@ function expiryReason(element: CertificateCheck, at: number): string {
 
 function summarise(check: TargetCheck, at: number): string {
   const where = check.port === 0 ? '' : `${check.servername ?? check.host}:${check.port} `;
+  if (check.reasons.length > 0) return `${where}${check.reasons[0]}`;
   const first = check.chain.reduce<CertificateCheck | undefined>(
     (soonest, element) =>
       !soonest || element.secondsLeft < soonest.secondsLeft ? element : soonest,
     undefined,
   );
-  if (check.reasons.length > 0) return `${where}${check.reasons[0]}`;
   if (!first) return `${where}no certificate`;
   return `${where}chain valid, first expiry in ${humanise(first.notAfter.getTime() - at)} (${first.subject})`;
 }

@@ -1,4 +1,4 @@
-import type { Inventory } from '../inventory/index.js';
+import { allPages, type Inventory } from '../inventory/index.js';
 
 /**
  * Options of {@link formatPrometheus}.
@@ -46,7 +46,7 @@ export async function formatPrometheus(
     'gauge',
     'Seconds until a certificate in use expires (negative once expired).',
   );
-  for await (const cert of pages((cursor) =>
+  for await (const cert of allPages((cursor) =>
     inventory.certificates({ inUse: true, limit: 10_000, ...cursor }),
   )) {
     const labels = {
@@ -73,7 +73,9 @@ export async function formatPrometheus(
     'gauge',
     'Seconds until the first certificate of the chain a target serves expires.',
   );
-  for await (const target of pages((cursor) => inventory.targets({ limit: 10_000, ...cursor }))) {
+  for await (const target of allPages((cursor) =>
+    inventory.targets({ limit: 10_000, ...cursor }),
+  )) {
     const labels = {
       address: target.address,
       port: String(target.port),
@@ -103,7 +105,7 @@ export async function formatPrometheus(
     string,
     { job: string; endedAt: number | null; succeeded: number; failed: number; startedAt: number }
   >();
-  for await (const run of pages((cursor) => inventory.runs({ limit: 10_000, ...cursor }))) {
+  for await (const run of allPages((cursor) => inventory.runs({ limit: 10_000, ...cursor }))) {
     const seen = latest.get(run.job);
     if (!seen || run.startedAt > seen.startedAt) latest.set(run.job, run);
   }
@@ -113,17 +115,6 @@ export async function formatPrometheus(
     if (run.endedAt !== null) runEnd.sample({ job: run.job }, Math.floor(run.endedAt / 1000));
   }
   return out.render();
-}
-
-async function* pages<T>(
-  query: (cursor: { cursor?: string }) => Promise<{ items: T[]; nextCursor: string | null }>,
-): AsyncGenerator<T> {
-  let cursor: string | undefined;
-  do {
-    const page = await query(cursor ? { cursor } : {});
-    yield* page.items;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
 }
 
 /** Collects metric families and renders them in the text format. */

@@ -37,15 +37,13 @@ export function parseIPv4(text: string): Parsed<number> {
   return { ok: true, value };
 }
 
-const OCTETS = Array.from({ length: 256 }, (_, i) => String(i));
+/** The dotted octet strings 0–255, shared by the fast IPv4 iterator. */
+export const OCTETS: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
 /** Formats an unsigned 32-bit integer as a dotted-quad IPv4 address. */
 export function formatIPv4(value: number): string {
   return `${OCTETS[value >>> 24]}.${OCTETS[(value >>> 16) & 255]}.${OCTETS[(value >>> 8) & 255]}.${OCTETS[value & 255]}`;
 }
-
-/** The dotted octet strings 0–255, shared by the fast IPv4 iterator. */
-export const OCTET_STRINGS: readonly string[] = OCTETS;
 
 /** Parses an IPv6 address (no zone, no embedded IPv4, not IPv4-mapped) into a 128-bit bigint. */
 export function parseIPv6(text: string): Parsed<bigint> {

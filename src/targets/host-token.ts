@@ -74,7 +74,7 @@ export function parseAddress(text: string): Parsed<{ family: Family; value: bigi
 }
 
 /** Normalises a hostname: ASCII (IDNs become A-labels), lower case, no trailing dot. */
-export function normaliseHostname(text: string): Parsed<string> {
+function normaliseHostname(text: string): Parsed<string> {
   if (text.includes('*')) {
     return { ok: false, reason: 'wildcard names cannot be scanned; list concrete hostnames' };
   }

@@ -1,6 +1,6 @@
 import { TargetSpecError, type TargetSpecField } from '../errors.js';
 import { formatIPv4, formatIPv6 } from './address.js';
-import { type Family, normaliseHostname, parseAddress, parseHostToken } from './host-token.js';
+import { type Family, parseAddress, parseHostToken } from './host-token.js';
 import {
   type Interval,
   intervalsContain,
@@ -30,9 +30,7 @@ export interface TargetPlan {
   readonly ipv6: readonly Interval[];
   readonly hostnames: readonly string[];
   readonly sni: readonly SniUnit[];
-  /** Units in all parts together. */
-  readonly units: bigint;
-  /** Targets in the whole space: units × ports. */
+  /** Targets in the whole space: units (in all parts together) × ports. */
   readonly total: bigint;
   /** This shard's slice of target numbers, `[start, end)`. */
   readonly start: bigint;
@@ -93,7 +91,6 @@ export function planTargets(spec: TargetSpec, options: ExpandOptions = {}): Targ
     ipv6,
     hostnames,
     sni,
-    units,
     total,
     start,
     end,
@@ -218,8 +215,7 @@ function sniNames(key: string, value: unknown): string[] {
           'SNI names must be hostnames; SNI never carries an IP address',
         );
       }
-      const name = normaliseHostname(token);
-      if (name.ok) names.push(name.value);
+      names.push(parsed.value.name);
     }
   }
   return names;

@@ -1,4 +1,4 @@
-import { formatIPv6, OCTET_STRINGS } from './address.js';
+import { formatIPv6, OCTETS } from './address.js';
 import type { TargetPlan } from './plan.js';
 import type { Target } from './types.js';
 import { hostnameUnit, portsOf, type Unit, UnitLocator } from './units.js';
@@ -65,7 +65,7 @@ function* ipv4Block(first: number, last: number, ports: readonly number[]): Gene
     if ((address & 255) === 0 || address === first) {
       prefix = `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.`;
     }
-    const host = prefix + OCTET_STRINGS[address & 255];
+    const host = prefix + OCTETS[address & 255];
     for (let i = 0; i < portCount; i++) yield { host, port: ports[i] as number };
   }
 }

@@ -58,7 +58,7 @@ export class UnitLocator {
     this.addresses = total;
   }
 
-  /** The unit numbered `index`, `0 <= index < plan.units`. */
+  /** The unit numbered `index`, `0 <= index < plan.total / ports`. */
   at(index: bigint): Unit {
     if (index >= this.addresses) return this.named(Number(index - this.addresses));
     const i = search(this.ends, index);

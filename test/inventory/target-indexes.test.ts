@@ -3,6 +3,7 @@
 // queries, they must answer as a brute-force walk over every target would.
 import { beforeAll, expect, it } from 'vitest';
 import {
+  allPages,
   fingerprint,
   Inventory,
   memoryStorage,
@@ -25,22 +26,15 @@ const at = Date.UTC(2026, 0, 5);
 // Hosts whose keys do not arrive in sorted order: the index has to sort them.
 const host = (i: number) => `10.${(i * 37) % 251}.${i % 7}.${(i * 13) % 256}`;
 
-async function everything<T>(page: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
+async function everything<T>(query: (at: { cursor?: string }) => Promise<Page<T>>): Promise<T[]> {
   const all: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const { items, nextCursor } = await page(cursor);
-    all.push(...items);
-    cursor = nextCursor ?? undefined;
-  } while (cursor !== undefined);
+  for await (const item of allPages(query)) all.push(item);
   return all;
 }
 
 /** Checks usage of every leaf and the full listing against a walk over `targets()`. */
 async function expectConsistent(inventory: Inventory): Promise<void> {
-  const listed = await everything((cursor) =>
-    inventory.targets({ limit: 700, ...(cursor ? { cursor } : {}) }),
-  );
+  const listed = await everything((cursor) => inventory.targets({ limit: 700, ...cursor }));
   const keys = listed.map((t) => t.key);
   expect(keys).toEqual([...keys].sort());
   const counts = await inventory.counts();
@@ -48,9 +42,7 @@ async function expectConsistent(inventory: Inventory): Promise<void> {
   for (const chain of chains) {
     const leaf = fingerprint(chain[0] as Uint8Array);
     const serving = listed.filter((t) => servesLeaf(t, leaf));
-    const used = await everything((cursor) =>
-      inventory.usage(leaf, { limit: 500, ...(cursor ? { cursor } : {}) }),
-    );
+    const used = await everything((cursor) => inventory.usage(leaf, { limit: 500, ...cursor }));
     expect(used.map((t) => t.key)).toEqual(serving.map((t) => t.key));
   }
 }
@@ -63,7 +55,7 @@ function servesLeaf(target: TargetRecord, leaf: string): boolean {
 
 async function rememberChains(inventory: Inventory): Promise<void> {
   for (const target of await everything((cursor) =>
-    inventory.targets({ limit: 1000, ...(cursor ? { cursor } : {}) }),
+    inventory.targets({ limit: 1000, ...cursor }),
   )) {
     if (target.chain === null || chainLeaves.has(target.chain)) continue;
     const stored = await inventory.chain(target.chain);
