@@ -22,10 +22,6 @@ export function memoryStorage(): Storage {
     sighting: new Map(),
     run: new Map(),
   };
-  // Batches are kept as written and folded into the tables only when something reads them:
-  // the inventory reads its storage only when it opens, so a scan is not slowed by building
-  // a second copy of indexes it already keeps.
-  let unapplied: (readonly StorageOp[])[] = [];
   let closed = false;
 
   const checkOpen = () => {
@@ -33,13 +29,6 @@ export function memoryStorage(): Storage {
   };
   const table = (kind: RecordKind): Map<string, unknown> => {
     checkOpen();
-    for (const batch of unapplied) {
-      for (const op of batch) {
-        if (op.type === 'put') tables[op.kind].set(op.key, op.value);
-        else tables[op.kind].delete(op.key);
-      }
-    }
-    unapplied = [];
     return tables[kind];
   };
 
@@ -54,10 +43,13 @@ export function memoryStorage(): Storage {
     },
     async write(ops: readonly StorageOp[]) {
       checkOpen();
-      // Checked now, so a bad op fails its own write and never half of a later read.
+      // Checked first, so a batch with a bad op changes nothing.
       const bad = ops.find((op) => !isRecordKind(op.kind));
       if (bad) throw new StorageError(`unknown record kind "${bad.kind}"`, 'memory', undefined);
-      unapplied.push([...ops]);
+      for (const op of ops) {
+        if (op.type === 'put') tables[op.kind].set(op.key, op.value);
+        else tables[op.kind].delete(op.key);
+      }
     },
     async close() {
       closed = true;
