@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIntermediate, createLeaf, createRoot, generateKey } from '../test/helpers/pki.js';
+import { failure, success } from '../test/inventory/fixtures.js';
 import { writeCertificateFixture } from './fixture.js';
 
 const CERTIFICATES = 10_000;
@@ -55,11 +56,18 @@ export function runInventoryBench(): void {
       }),
     );
     const fixture = join(dir, 'fixture.json');
-    writeCertificateFixture(fixture, { root, intermediates, leaves }, { results: RESULTS });
+    // The worker (plain Node) builds its results from these, as the inventory tests do.
+    const templates = { ok: success('0.0.0.0', 443, []), failed: failure('0.0.0.0', 443) };
+    writeCertificateFixture(
+      fixture,
+      { root, intermediates, leaves },
+      { results: RESULTS, templates },
+    );
     console.log(
       `inventory: ${RESULTS} results over ${CERTIFICATES} leaves (minted in ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s), one process per adapter`,
     );
+    let expectedCounts: string | undefined;
     for (const adapter of ADAPTERS) {
       // Three fresh processes and stores per adapter; the median run is reported.
       const samples: Sample[] = [];
@@ -74,6 +82,14 @@ export function runInventoryBench(): void {
           },
         );
         samples.push(JSON.parse(out) as Sample);
+      }
+      // Every run of every adapter must end with the same records.
+      for (const sample of samples) {
+        const counts = JSON.stringify(sample.counts);
+        expectedCounts ??= counts;
+        if (counts !== expectedCounts) {
+          throw new Error(`${adapter} ended with ${counts}, expected ${expectedCounts}`);
+        }
       }
       samples.sort((a, b) => a.recordSeconds - b.recordSeconds);
       const sample = samples[Math.floor(RUNS / 2)] as Sample;

@@ -1,4 +1,6 @@
 // Dashboard counts over the certificates in the inventory.
+
+import { compare } from './sorted-keys.js';
 import type { InventoryState } from './state.js';
 import type { CertificateRecord } from './types.js';
 
@@ -149,5 +151,5 @@ function bump(counts: Map<string, number>, key: string): void {
 function sorted(counts: Map<string, number>): Count[] {
   return [...counts]
     .map(([key, count]) => ({ key, count }))
-    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .sort((a, b) => b.count - a.count || compare(a.key, b.key));
 }

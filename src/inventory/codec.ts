@@ -16,7 +16,7 @@ export function decodeValue<K extends RecordKind>(kind: K, text: string): Record
 }
 
 /** Turns a parsed JSON value back into a record value (DER from base64). */
-export function reviveValue<K extends RecordKind>(kind: K, parsed: unknown): RecordTypes[K] {
+function reviveValue<K extends RecordKind>(kind: K, parsed: unknown): RecordTypes[K] {
   if (kind !== 'certificate') return parsed as RecordTypes[K];
   const cert = parsed as Omit<CertificateRecord, 'der'> & { der: string };
   // A copy, so the record does not pin Buffer's shared pool.
@@ -47,4 +47,26 @@ export function decodeRecordLine(line: string): StoredRecord | undefined {
     key: parsed.key,
     value: reviveValue(parsed.kind, parsed.value),
   } as StoredRecord;
+}
+
+/**
+ * Reads the JSON header line of a file or export of `format`, written in versions up to
+ * `newest`: its fields, or `newer` (the version) when it is too new, or `undefined` when the
+ * line is no such header at all.
+ */
+export function readHeader(
+  line: string,
+  format: string,
+  newest: number,
+): { fields: Record<string, unknown> } | { newer: number } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const fields = parsed as Record<string, unknown>;
+  if (fields.format !== format || typeof fields.version !== 'number') return undefined;
+  return fields.version > newest ? { newer: fields.version } : { fields };
 }

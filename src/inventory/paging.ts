@@ -66,27 +66,33 @@ export const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 10_000;
 
 /** A sort key: compared element by element, numbers numerically and strings by code unit. */
-export type SortKey = readonly (string | number)[];
+type SortKey = readonly (string | number)[];
 
-/** Cuts one page out of `sorted` (ascending by `keyOf`, keys unique). */
+/** The first index from `from` on whose item is not `before` (which must hold for a prefix). */
+export function firstIndex(length: number, before: (index: number) => boolean, from = 0): number {
+  let low = from;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (before(mid)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Cuts one page out of `sorted` (ascending by `keyOf`, keys unique) from index `from` on. */
 export function paginate<T>(
   sorted: readonly T[],
   keyOf: (item: T) => SortKey,
   options: PageOptions = {},
+  from = 0,
 ): Page<T> {
   const limit = checkLimit(options.limit);
-  let start = 0;
+  let start = from;
   if (options.cursor) {
     const after = decodeCursor(options.cursor);
     // First item whose key is greater than the cursor's.
-    let low = 0;
-    let high = sorted.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (compareKeys(keyOf(sorted[mid] as T), after) <= 0) low = mid + 1;
-      else high = mid;
-    }
-    start = low;
+    start = firstIndex(sorted.length, (i) => compareKeys(keyOf(sorted[i] as T), after) <= 0, from);
   }
   const items = sorted.slice(start, start + limit);
   const last = items.at(-1);
@@ -108,12 +114,7 @@ export function pageByKey<T>(
   let index = 0;
   if (options.cursor) {
     const after = String(decodeCursor(options.cursor)[0]);
-    let high = keys.length;
-    while (index < high) {
-      const mid = (index + high) >>> 1;
-      if ((keys[mid] as string) <= after) index = mid + 1;
-      else high = mid;
-    }
+    index = firstIndex(keys.length, (i) => (keys[i] as string) <= after);
   }
   const items: T[] = [];
   let lastKey = '';
@@ -138,7 +139,7 @@ function checkLimit(limit = DEFAULT_PAGE_SIZE): number {
   return limit;
 }
 
-export function compareKeys(a: SortKey, b: SortKey): number {
+function compareKeys(a: SortKey, b: SortKey): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const x = a[i];
     const y = b[i];

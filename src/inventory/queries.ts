@@ -1,7 +1,8 @@
 // Read-side of the inventory: filters and orders over the in-memory state and its indexes.
 import type { KeyAlgorithm } from '../x509/index.js';
-import { type Page, type PageOptions, pageByKey, paginate } from './paging.js';
-import { compare, type InventoryState } from './state.js';
+import { firstIndex, type Page, type PageOptions, pageByKey, paginate } from './paging.js';
+import { compare } from './sorted-keys.js';
+import type { InventoryState } from './state.js';
 import type { CertificateRecord, RunRecord, Sighting, TargetRecord } from './types.js';
 
 /**
@@ -129,15 +130,9 @@ export function queryChangesSince(
   options: PageOptions,
 ): Page<Sighting> {
   const all = state.sightingsByTime();
-  const from = +since;
-  let low = 0;
-  let high = all.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((all[mid] as Sighting).at < from) low = mid + 1;
-    else high = mid;
-  }
-  return paginate(all.slice(low), (s) => [s.id], options);
+  const cutoff = +since;
+  const from = firstIndex(all.length, (i) => (all[i] as Sighting).at < cutoff);
+  return paginate(all, (s) => [s.id], options, from);
 }
 
 export function queryTargets(

@@ -177,7 +177,7 @@ function recordChain(
       const parsed = context.verdict?.path.find((cert) => cert.sha256Fingerprint === fp);
       const value = parsed
         ? fromCertificate(parsed, at, false)
-        : certificateRecord(result.chain[i] as Uint8Array, fp, at, false);
+        : certificateRecord(result.chain[i] as Uint8Array, fp, at);
       rec.put({ type: 'put', kind: 'certificate', key: fp, value });
       added.push(value);
     } else if (at - known.lastSeen >= rec.seenResolutionMs) {
@@ -319,14 +319,9 @@ function sameVerdict(
   );
 }
 
-function certificateRecord(
-  der: Uint8Array,
-  fp: string,
-  at: number,
-  trustAnchor: boolean,
-): CertificateRecord {
+function certificateRecord(der: Uint8Array, fp: string, at: number): CertificateRecord {
   try {
-    return fromCertificate(parseCertificate(der), at, trustAnchor);
+    return fromCertificate(parseCertificate(der), at, false);
   } catch (error) {
     // A hostile or broken server: keep the bytes and the reason, so the target still
     // shows what it serves.
@@ -348,7 +343,7 @@ function certificateRecord(
       signatureAlgorithm: '',
       isCA: false,
       selfIssued: false,
-      trustAnchor,
+      trustAnchor: false,
       parseError: error instanceof Error ? error.message : String(error),
       firstSeen: at,
       lastSeen: at,

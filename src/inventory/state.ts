@@ -12,8 +12,6 @@ import type {
   TargetRecord,
 } from './types.js';
 
-export { compare };
-
 export class InventoryState {
   readonly certificates = new Map<string, CertificateRecord>();
   readonly chains = new Map<string, ChainRecord>();
@@ -22,7 +20,7 @@ export class InventoryState {
   readonly runs = new Map<string, RunRecord>();
 
   /** Chain id → keys of the targets whose latest chain it is. */
-  readonly chainUsers = new Map<string, Set<string>>();
+  readonly #chainUsers = new Map<string, Set<string>>();
   /** Fingerprint → ids of the chains that contain it. */
   readonly certChains = new Map<string, Set<string>>();
   /** Leaf fingerprint → ids of the chains that start with it. */
@@ -59,8 +57,8 @@ export class InventoryState {
       case 'target': {
         const old = this.targets.get(record.key);
         const chain = record.value.chain;
-        if (old?.chain && old.chain !== chain) removeFrom(this.chainUsers, old.chain, record.key);
-        if (chain && old?.chain !== chain) addTo(this.chainUsers, chain, record.key);
+        if (old?.chain && old.chain !== chain) removeFrom(this.#chainUsers, old.chain, record.key);
+        if (chain && old?.chain !== chain) addTo(this.#chainUsers, chain, record.key);
         if (!old) this.#targetKeys.add(record.key);
         this.targets.set(record.key, record.value);
         return;
@@ -103,18 +101,15 @@ export class InventoryState {
       case 'target': {
         const target = this.targets.get(key);
         if (!target) return;
-        if (target.chain) removeFrom(this.chainUsers, target.chain, key);
+        if (target.chain) removeFrom(this.#chainUsers, target.chain, key);
         this.#targetKeys.delete(key);
         this.targets.delete(key);
         return;
       }
       case 'sighting': {
-        const sighting = this.sightings.get(key);
-        if (!sighting) return;
-        const rest = this.#history?.get(sighting.target)?.filter((id) => id !== key);
-        if (rest?.length) this.#history?.set(sighting.target, rest);
-        else this.#history?.delete(sighting.target);
-        this.sightings.delete(key);
+        if (!this.sightings.delete(key)) return;
+        // Both orders are rebuilt on use: a prune removes many sightings at once.
+        this.#history = undefined;
         this.#sightingsSorted = false;
         return;
       }
@@ -167,7 +162,7 @@ export class InventoryState {
   /** Whether some target's latest chain contains the certificate. */
   inUse(fingerprint: string): boolean {
     for (const chain of this.certChains.get(fingerprint) ?? []) {
-      if ((this.chainUsers.get(chain)?.size ?? 0) > 0) return true;
+      if ((this.#chainUsers.get(chain)?.size ?? 0) > 0) return true;
     }
     return false;
   }
@@ -176,7 +171,7 @@ export class InventoryState {
   usersOf(fingerprint: string): Set<string> {
     const users = new Set<string>();
     for (const chain of this.certChains.get(fingerprint) ?? []) {
-      for (const target of this.chainUsers.get(chain) ?? []) users.add(target);
+      for (const target of this.#chainUsers.get(chain) ?? []) users.add(target);
     }
     return users;
   }

@@ -1,6 +1,6 @@
 // NDJSON export and import: one header line, then one line per record.
 import { StorageFormatError } from '../errors.js';
-import { decodeRecordLine, encodeRecordLine } from './codec.js';
+import { decodeRecordLine, encodeRecordLine, readHeader } from './codec.js';
 import type { StoredRecord } from './types.js';
 
 /** The `format` of the header line of an export. */
@@ -34,20 +34,15 @@ export async function* importLines(source: NdjsonSource): AsyncIterable<StoredRe
 }
 
 function checkHeader(line: string): void {
-  let parsed: { format?: unknown; version?: unknown } = {};
-  try {
-    parsed = JSON.parse(line) as typeof parsed;
-  } catch {
-    // reported below
-  }
-  if (parsed.format !== EXPORT_FORMAT || typeof parsed.version !== 'number') {
+  const header = readHeader(line, EXPORT_FORMAT, EXPORT_VERSION);
+  if (header === undefined) {
     throw formatError('not a certsweep inventory export (bad header line)', undefined);
   }
-  if (parsed.version > EXPORT_VERSION) {
+  if ('newer' in header) {
     throw formatError(
-      `inventory export format ${parsed.version} is newer than this release reads ` +
+      `inventory export format ${header.newer} is newer than this release reads ` +
         `(${EXPORT_VERSION}); upgrade certsweep`,
-      parsed.version,
+      header.newer,
     );
   }
 }

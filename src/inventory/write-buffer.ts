@@ -25,7 +25,6 @@ export class WriteBuffer {
   readonly #beforeWrite: () => void;
   // Buffered changes by kind and key: a record changed twice before a flush is written once.
   #pending = newPending();
-  #size = 0;
   #writing: Promise<void> | undefined;
   #failure: unknown;
   #timer: NodeJS.Timeout | undefined;
@@ -43,10 +42,14 @@ export class WriteBuffer {
   }
 
   stage(op: StorageOp): void {
-    const table = this.#pending[op.kind];
-    const size = table.size;
-    table.set(op.key, op);
-    this.#size += table.size - size;
+    this.#pending[op.kind].set(op.key, op);
+  }
+
+  /** How many changes are buffered. */
+  get #size(): number {
+    let size = 0;
+    for (const kind of RECORD_KINDS) size += this.#pending[kind].size;
+    return size;
   }
 
   /**
@@ -101,7 +104,6 @@ export class WriteBuffer {
     this.#beforeWrite();
     const batch = this.#pending;
     this.#pending = newPending();
-    this.#size = 0;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const ops = RECORD_KINDS.flatMap((kind) => [...batch[kind].values()]);
@@ -111,8 +113,6 @@ export class WriteBuffer {
         // Keep the failed changes, under any newer ones, for the next flush to retry.
         const newer = this.#pending;
         this.#pending = batch;
-        this.#size = 0;
-        for (const kind of RECORD_KINDS) this.#size += batch[kind].size;
         for (const kind of RECORD_KINDS) for (const op of newer[kind].values()) this.stage(op);
         this.#failure = error;
       })

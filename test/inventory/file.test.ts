@@ -130,12 +130,15 @@ describe('file storage', () => {
     expect(readFileSync(join(store, 'snapshot.ndjson'), 'utf8')).toBe(snapshot);
   });
 
-  it('refuses a directory that is not an inventory', async () => {
-    fresh();
-    mkdirSync(store);
-    writeFileSync(join(store, 'snapshot.ndjson'), 'hello\n');
-    await expect(keys(open())).rejects.toBeInstanceOf(StorageFormatError);
-  });
+  it.each(['hello', 'null', '42', '{"format":"certsweep-inventory-snapshot"}'])(
+    'refuses a directory that is not an inventory (header line %s)',
+    async (header) => {
+      fresh();
+      mkdirSync(store);
+      writeFileSync(join(store, 'snapshot.ndjson'), `${header}\n`);
+      await expect(keys(open())).rejects.toBeInstanceOf(StorageFormatError);
+    },
+  );
 
   it('drops a torn last batch and keeps appending after it', async () => {
     fresh();

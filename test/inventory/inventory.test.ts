@@ -6,6 +6,7 @@ import {
   memoryStorage,
   type Storage,
   StorageError,
+  StorageFormatError,
   type StorageOp,
 } from '../../src/index.js';
 import { createChain } from '../helpers/pki.js';
@@ -102,5 +103,19 @@ it('says what recording a result changed', async () => {
   expect(dark.sighting).toMatchObject({ kind: 'dark', error: 'REFUSED' });
   const aborted = await inventory.record(failure('192.0.2.1', 443, 'ABORTED'));
   expect(aborted.target).toBeUndefined();
+  await inventory.close();
+});
+
+it.each([
+  ['not JSON', 'hello', /not a certsweep inventory export/],
+  ['JSON null', 'null', /not a certsweep inventory export/],
+  ['another format', '{"format":"other","version":1}', /not a certsweep inventory export/],
+  ['a newer version', '{"format":"certsweep-inventory","version":99}', /format 99 is newer/],
+])('import refuses an export whose header is %s', async (_, header, message) => {
+  const inventory = await Inventory.open();
+  const error = await inventory.import([`${header}\n`]).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(StorageFormatError);
+  expect((error as Error).message).toMatch(message);
+  expect(await inventory.counts()).toMatchObject({ target: 0, certificate: 0 });
   await inventory.close();
 });

@@ -8,11 +8,11 @@
 // what a crash mid-write leaves, and is cut off at the next open.
 import { crc32 } from 'node:zlib';
 import { StorageFormatError } from '../../errors.js';
-import { encodeRecordLine } from '../codec.js';
+import { encodeRecordLine, readHeader } from '../codec.js';
 import type { StorageOp } from '../storage.js';
 
 /** The newest format version this release writes and reads. */
-export const FILE_FORMAT_VERSION = 1;
+const FILE_FORMAT_VERSION = 1;
 export const SNAPSHOT_FORMAT = 'certsweep-inventory-snapshot';
 export const LOG_FORMAT = 'certsweep-inventory-log';
 
@@ -26,13 +26,8 @@ export function headerLine(format: string, generation: number): string {
 
 /** Parses and checks a header line; throws `StorageFormatError` when it cannot be read. */
 export function parseHeader(line: string, format: string, path: string): Header {
-  let parsed: { format?: unknown; version?: unknown; generation?: unknown } = {};
-  try {
-    parsed = JSON.parse(line) as typeof parsed;
-  } catch {
-    // reported below
-  }
-  if (parsed.format !== format || typeof parsed.version !== 'number') {
+  const header = readHeader(line, format, FILE_FORMAT_VERSION);
+  if (header === undefined) {
     throw new StorageFormatError(
       `${path} is not a certsweep inventory file`,
       'file',
@@ -41,17 +36,18 @@ export function parseHeader(line: string, format: string, path: string): Header 
       FILE_FORMAT_VERSION,
     );
   }
-  if (parsed.version > FILE_FORMAT_VERSION) {
+  if ('newer' in header) {
     throw new StorageFormatError(
-      `${path} was written in inventory format ${parsed.version}, newer than this release ` +
+      `${path} was written in inventory format ${header.newer}, newer than this release ` +
         `reads (${FILE_FORMAT_VERSION}); upgrade certsweep`,
       'file',
       path,
-      parsed.version,
+      header.newer,
       FILE_FORMAT_VERSION,
     );
   }
-  return { generation: typeof parsed.generation === 'number' ? parsed.generation : 0 };
+  const { generation } = header.fields;
+  return { generation: typeof generation === 'number' ? generation : 0 };
 }
 
 /** One op as a line of JSON: a record line, or a deletion. */
