@@ -4,20 +4,18 @@
 // queries at that size. Each adapter runs in a fresh plain-Node process against the built
 // package, so peak RSS is what a user's process would see.
 // Run: npm run bench -- inventory
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createIntermediate, createLeaf, createRoot, generateKey } from '../test/helpers/pki.js';
 import { failure, success } from '../test/inventory/fixtures.js';
 import { writeCertificateFixture } from './fixture.js';
+import { runWorker } from './worker.js';
 
 const CERTIFICATES = 10_000;
 const RESULTS = 100_000;
 const ADAPTERS = ['memory', 'file', 'sqlite'] as const;
 const RUNS = 3;
-const WORKER = fileURLToPath(new URL('./inventory-worker.mjs', import.meta.url));
 const DAY = 86_400_000;
 
 interface Sample {
@@ -74,14 +72,9 @@ export function runInventoryBench(): void {
       for (let run = 0; run < RUNS; run++) {
         const scratch = join(dir, `${adapter}-${run}`);
         mkdirSync(scratch);
-        const out = execFileSync(
-          process.execPath,
-          ['--expose-gc', WORKER, fixture, adapter, scratch],
-          {
-            encoding: 'utf8',
-          },
+        samples.push(
+          runWorker<Sample>('inventory-worker.mjs', [fixture, adapter, scratch], ['--expose-gc']),
         );
-        samples.push(JSON.parse(out) as Sample);
       }
       // Every run of every adapter must end with the same records.
       for (const sample of samples) {

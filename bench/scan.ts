@@ -7,10 +7,9 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createChain } from '../test/helpers/pki.js';
+import { runWorker } from './worker.js';
 
-const WORKER = fileURLToPath(new URL('./scan-worker.mjs', import.meta.url));
 const ADDRESSES = Array.from({ length: 255 }, (_, i) => `127.30.0.${i + 1}`);
 const PORT = 18443;
 const ROUNDS = 16;
@@ -26,10 +25,7 @@ interface Measurement {
 }
 
 function measure(mode: string, params: object): Measurement {
-  const out = execFileSync(process.execPath, [WORKER, mode, JSON.stringify(params)], {
-    encoding: 'utf8',
-  });
-  return JSON.parse(out) as Measurement;
+  return runWorker<Measurement>('scan-worker.mjs', [mode, JSON.stringify(params)]);
 }
 
 function has(command: string): boolean {

@@ -1,11 +1,9 @@
 // Target expansion throughput: 10.0.0.0/8 × 3 ports (50,331,648 targets), streamed. Each run
 // is a fresh plain-Node process against the built package, so peak RSS is the expansion's.
 // Run: npm run bench -- targets
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runWorker } from './worker.js';
 
 const RUNS = 3;
-const WORKER = fileURLToPath(new URL('./targets-worker.mjs', import.meta.url));
 
 interface Sample {
   order: string;
@@ -20,8 +18,7 @@ export function runTargetsBench(): void {
   for (const order of ['sequential', 'random']) {
     const samples: Sample[] = [];
     for (let run = 0; run < RUNS; run++) {
-      const out = execFileSync(process.execPath, [WORKER, order], { encoding: 'utf8' });
-      samples.push(JSON.parse(out) as Sample);
+      samples.push(runWorker<Sample>('targets-worker.mjs', [order]));
     }
     samples.sort((a, b) => a.seconds - b.seconds);
     const median = samples[Math.floor(RUNS / 2)] as Sample;

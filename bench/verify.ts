@@ -9,14 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createIntermediate, createLeaf, createRoot, generateKey } from '../test/helpers/pki.js';
 import { writeCertificateFixture } from './fixture.js';
+import { runWorker } from './worker.js';
 
 const RUNS = 3;
 const CERTIFICATES = 10_000;
 const OPENSSL_SAMPLE = 50;
-const WORKER = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url));
 
 interface Rate {
   count: number;
@@ -55,9 +54,7 @@ export function runVerifyBench(): void {
 
     const samples: Sample[] = [];
     for (let run = 0; run < RUNS; run++) {
-      samples.push(
-        JSON.parse(execFileSync(process.execPath, [WORKER, fixture], { encoding: 'utf8' })),
-      );
+      samples.push(runWorker<Sample>('verify-worker.mjs', [fixture]));
     }
     const median = (key: Exclude<keyof Sample, 'peakRssMb'>) => {
       const sorted = samples.map((s) => s[key]).sort((a, b) => a.perSecond - b.perSecond);
