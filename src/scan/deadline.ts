@@ -69,7 +69,7 @@ export class Deadline {
     return new ProbeFailure('RESET', `the connection closed during ${step ?? 'the probe'}`);
   }
 
-  /** Closes the probe's socket and stops enforcing the deadline; call once the probe has its result. */
+  /** Closes the probe's socket and stops enforcing the deadline: the probe has its result. */
   finish(): void {
     this.socket?.destroy();
     this.clock.remove(this);
