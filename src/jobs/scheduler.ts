@@ -160,7 +160,10 @@ export class Scheduler extends JobEvents {
    * the job is already running (a `run:skipped` event says so) or its run failed (an `error`
    * event carries why).
    */
-  runNow(name: string, options: RunOverrides = {}): Promise<RunSummary | undefined> {
+  runNow(
+    name: string,
+    options: Pick<RunJobOptions, 'mode' | 'since'> = {},
+  ): Promise<RunSummary | undefined> {
     const entry = this.entries.get(name);
     if (!entry) return Promise.reject(new JobError(name, 'name', `no job named "${name}"`));
     return this.launch(entry.job, options);
