@@ -43,7 +43,7 @@ export function planPrune(
   for (const target of state.targets.values()) {
     if (!gone.has(target.key) && target.chain) keptChains.add(target.chain);
   }
-  for (const sighting of state.sightings.values()) {
+  for (const sighting of state.sightingsByTime()) {
     if (gone.has(sighting.target)) {
       deletes.push({ kind: 'sighting', key: sighting.id });
       continue;

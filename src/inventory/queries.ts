@@ -119,8 +119,7 @@ export function queryHistory(
   target: string,
   options: PageOptions,
 ): Page<Sighting> {
-  const ids = [...state.historyOf(target)].sort(compare);
-  const sightings = ids.map((id) => state.sightings.get(id) as Sighting);
+  const sightings = [...state.historyOf(target)].sort((a, b) => compare(a.id, b.id));
   return paginate(sightings, (s) => [s.id], options);
 }
 

@@ -228,8 +228,7 @@ function knownChain(
   leaf: string,
   chain: readonly Uint8Array[],
 ): ChainRecord | undefined {
-  for (const id of state.chainsByLeaf.get(leaf) ?? []) {
-    const candidate = state.chains.get(id) as ChainRecord;
+  for (const candidate of state.chainsStartingWith(leaf)) {
     const fps = candidate.fingerprints;
     if (fps.length !== chain.length) continue;
     let same = true;

@@ -1,6 +1,7 @@
 // The inventory's working set: every record in memory plus the indexes queries need. The
 // storage adapter is the durable copy; this is rebuilt from it at open, so queries cost the
 // same on every adapter.
+import { OrderedTable } from './ordered-table.js';
 import { compare, SortedKeys } from './sorted-keys.js';
 import type {
   CertificateRecord,
@@ -16,25 +17,23 @@ export class InventoryState {
   readonly certificates = new Map<string, CertificateRecord>();
   readonly chains = new Map<string, ChainRecord>();
   readonly targets = new Map<string, TargetRecord>();
-  readonly sightings = new Map<string, Sighting>();
   readonly runs = new Map<string, RunRecord>();
 
   /** Chain id → keys of the targets whose latest chain it is. */
   readonly #chainUsers = new Map<string, Set<string>>();
   /** Fingerprint → ids of the chains that contain it. */
   readonly certChains = new Map<string, Set<string>>();
-  /** Leaf fingerprint → ids of the chains that start with it. */
-  readonly chainsByLeaf = new Map<string, Set<string>>();
+  /** Leaf fingerprint → the chains that start with it (the latest record of each). */
+  readonly #chainsByLeaf = new Map<string, ChainRecord[]>();
   /** Every target key, in order: the stable order of target listings. */
   readonly #targetKeys = new SortedKeys();
 
-  // Sightings arrive in time order almost always, so the sorted list is kept by appending and
-  // only re-sorted after an out-of-order insert or a removal.
-  #sightingsByTime: Sighting[] = [];
-  #sightingsSorted = true;
+  // Sightings arrive in time order (their ids start with the time): a list, indexed by id
+  // only if something needs that.
+  readonly #sightings = new OrderedTable<Sighting>();
   #byExpiry: string[] | undefined;
-  // Target key → ids of its sightings, built on first use: recording a scan never needs it.
-  #history: Map<string, string[]> | undefined;
+  // Target key → its sightings, built on first use: recording a scan never needs it.
+  #history: Map<string, Sighting[]> | undefined;
 
   apply(record: StoredRecord): void {
     // A switch on the kind narrows `record` without allocating anything on this hot path.
@@ -46,10 +45,16 @@ export class InventoryState {
         return;
       }
       case 'chain': {
-        if (!this.chains.has(record.key)) {
+        const old = this.chains.get(record.key);
+        const leaf = record.value.fingerprints[0] as string;
+        if (old) {
+          const siblings = this.#chainsByLeaf.get(leaf) as ChainRecord[];
+          siblings[siblings.indexOf(old)] = record.value;
+        } else {
           for (const fp of record.value.fingerprints) addTo(this.certChains, fp, record.key);
-          const leaf = record.value.fingerprints[0];
-          if (leaf !== undefined) addTo(this.chainsByLeaf, leaf, record.key);
+          const siblings = this.#chainsByLeaf.get(leaf);
+          if (siblings) siblings.push(record.value);
+          else this.#chainsByLeaf.set(leaf, [record.value]);
         }
         this.chains.set(record.key, record.value);
         return;
@@ -63,21 +68,10 @@ export class InventoryState {
         this.targets.set(record.key, record.value);
         return;
       }
-      case 'sighting': {
-        const size = this.sightings.size;
-        this.sightings.set(record.key, record.value);
-        if (this.sightings.size === size) {
-          // A sighting replaced (an import of one already here): rebuild the orders on use.
-          this.#history = undefined;
-          this.#sightingsSorted = false;
-          return;
-        }
-        if (this.#history) addToHistory(this.#history, record.value);
-        const last = this.#sightingsByTime.at(-1);
-        if (last && last.id > record.value.id) this.#sightingsSorted = false;
-        this.#sightingsByTime.push(record.value);
+      case 'sighting':
+        if (!this.#sightings.set(record.key, record.value)) this.#history = undefined;
+        else if (this.#history) addToHistory(this.#history, record.value);
         return;
-      }
       case 'run':
         this.runs.set(record.key, record.value);
         return;
@@ -93,8 +87,10 @@ export class InventoryState {
         const chain = this.chains.get(key);
         if (!chain) return;
         for (const fp of chain.fingerprints) removeFrom(this.certChains, fp, key);
-        const leaf = chain.fingerprints[0];
-        if (leaf !== undefined) removeFrom(this.chainsByLeaf, leaf, key);
+        const leaf = chain.fingerprints[0] as string;
+        const others = this.#chainsByLeaf.get(leaf)?.filter((sibling) => sibling !== chain) ?? [];
+        if (others.length > 0) this.#chainsByLeaf.set(leaf, others);
+        else this.#chainsByLeaf.delete(leaf);
         this.chains.delete(key);
         return;
       }
@@ -106,24 +102,20 @@ export class InventoryState {
         this.targets.delete(key);
         return;
       }
-      case 'sighting': {
-        if (!this.sightings.delete(key)) return;
-        // Both orders are rebuilt on use: a prune removes many sightings at once.
-        this.#history = undefined;
-        this.#sightingsSorted = false;
+      case 'sighting':
+        if (this.#sightings.delete(key)) this.#history = undefined;
         return;
-      }
       case 'run':
         this.runs.delete(key);
         return;
     }
   }
 
-  /** Ids of a target's sightings, in the order they were added. */
-  historyOf(target: string): readonly string[] {
+  /** A target's sightings, in no particular order. */
+  historyOf(target: string): readonly Sighting[] {
     if (!this.#history) {
       this.#history = new Map();
-      for (const sighting of this.sightings.values()) addToHistory(this.#history, sighting);
+      for (const sighting of this.sightingsByTime()) addToHistory(this.#history, sighting);
     }
     return this.#history.get(target) ?? [];
   }
@@ -142,11 +134,7 @@ export class InventoryState {
 
   /** Every sighting, oldest first (by id, which starts with the time). */
   sightingsByTime(): readonly Sighting[] {
-    if (!this.#sightingsSorted) {
-      this.#sightingsByTime = [...this.sightings.values()].sort(byId);
-      this.#sightingsSorted = true;
-    }
-    return this.#sightingsByTime;
+    return this.#sightings.values();
   }
 
   /** Fingerprints of every certificate, soonest `notAfter` first. */
@@ -157,6 +145,11 @@ export class InventoryState {
       this.#byExpiry = certs.map((cert) => cert.fingerprint);
     }
     return this.#byExpiry;
+  }
+
+  /** The chains whose first certificate (the leaf) is this one. */
+  chainsStartingWith(leaf: string): readonly ChainRecord[] {
+    return this.#chainsByLeaf.get(leaf) ?? [];
   }
 
   /** Whether some target's latest chain contains the certificate. */
@@ -181,7 +174,7 @@ export class InventoryState {
       certificate: this.certificates.size,
       chain: this.chains.size,
       target: this.targets.size,
-      sighting: this.sightings.size,
+      sighting: this.#sightings.size,
       run: this.runs.size,
     };
   }
@@ -195,14 +188,10 @@ export class InventoryState {
   }
 }
 
-function byId(a: Sighting, b: Sighting): number {
-  return compare(a.id, b.id);
-}
-
-function addToHistory(index: Map<string, string[]>, sighting: Sighting): void {
-  const ids = index.get(sighting.target);
-  if (ids) ids.push(sighting.id);
-  else index.set(sighting.target, [sighting.id]);
+function addToHistory(index: Map<string, Sighting[]>, sighting: Sighting): void {
+  const list = index.get(sighting.target);
+  if (list) list.push(sighting);
+  else index.set(sighting.target, [sighting]);
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, value: string): void {

@@ -1,5 +1,6 @@
 import { StorageError } from '../../errors.js';
 import { isRecordKind } from '../codec.js';
+import { OrderedTable } from '../ordered-table.js';
 import type { Storage, StorageOp } from '../storage.js';
 import type { RecordKind, RecordTypes } from '../types.js';
 
@@ -15,19 +16,21 @@ import type { RecordKind, RecordTypes } from '../types.js';
  * ```
  */
 export function memoryStorage(): Storage {
-  const tables: Record<RecordKind, Map<string, unknown>> = {
-    certificate: new Map(),
-    chain: new Map(),
-    target: new Map(),
-    sighting: new Map(),
-    run: new Map(),
+  // Sightings and runs have ids that start with the time, so they arrive in key order and
+  // their tables stay plain lists; the other kinds are indexed from their second record on.
+  const tables: Record<RecordKind, OrderedTable<unknown>> = {
+    certificate: new OrderedTable(),
+    chain: new OrderedTable(),
+    target: new OrderedTable(),
+    sighting: new OrderedTable(),
+    run: new OrderedTable(),
   };
   let closed = false;
 
   const checkOpen = () => {
     if (closed) throw new StorageError('memory storage is closed', 'memory', undefined);
   };
-  const table = (kind: RecordKind): Map<string, unknown> => {
+  const table = (kind: RecordKind): OrderedTable<unknown> => {
     checkOpen();
     return tables[kind];
   };
