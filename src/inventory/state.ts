@@ -19,10 +19,14 @@ export class InventoryState {
   readonly targets = new Map<string, TargetRecord>();
   readonly runs = new Map<string, RunRecord>();
 
-  /** Chain id → keys of the targets whose latest chain it is. */
-  readonly #chainUsers = new Map<string, Set<string>>();
+  /**
+   * Chain id → keys of the targets whose latest chain it is. Built on first use, from the
+   * targets in one pass, and kept up to date from then on: a scan recorded before any query
+   * asks about usage does not pay for it target by target.
+   */
+  #chainUsers: Map<string, Members> | undefined;
   /** Fingerprint → ids of the chains that contain it. */
-  readonly certChains = new Map<string, Set<string>>();
+  readonly certChains = new Map<string, Members>();
   /** Leaf fingerprint → the chains that start with it (the latest record of each). */
   readonly #chainsByLeaf = new Map<string, ChainRecord[]>();
   /** Every target key, in order: the stable order of target listings. */
@@ -62,8 +66,11 @@ export class InventoryState {
       case 'target': {
         const old = this.targets.get(record.key);
         const chain = record.value.chain;
-        if (old?.chain && old.chain !== chain) removeFrom(this.#chainUsers, old.chain, record.key);
-        if (chain && old?.chain !== chain) addTo(this.#chainUsers, chain, record.key);
+        const users = this.#chainUsers;
+        if (users && old?.chain !== chain) {
+          if (old?.chain) removeFrom(users, old.chain, record.key);
+          if (chain) addTo(users, chain, record.key);
+        }
         if (!old) this.#targetKeys.add(record.key);
         this.targets.set(record.key, record.value);
         return;
@@ -97,7 +104,7 @@ export class InventoryState {
       case 'target': {
         const target = this.targets.get(key);
         if (!target) return;
-        if (target.chain) removeFrom(this.#chainUsers, target.chain, key);
+        if (this.#chainUsers && target.chain) removeFrom(this.#chainUsers, target.chain, key);
         this.#targetKeys.delete(key);
         this.targets.delete(key);
         return;
@@ -154,8 +161,9 @@ export class InventoryState {
 
   /** Whether some target's latest chain contains the certificate. */
   inUse(fingerprint: string): boolean {
+    const users = this.#users();
     for (const chain of this.certChains.get(fingerprint) ?? []) {
-      if ((this.#chainUsers.get(chain)?.size ?? 0) > 0) return true;
+      if (users.has(chain)) return true;
     }
     return false;
   }
@@ -163,10 +171,30 @@ export class InventoryState {
   /** Keys of the targets whose latest chain contains the certificate. */
   usersOf(fingerprint: string): Set<string> {
     const users = new Set<string>();
+    const byChain = this.#users();
     for (const chain of this.certChains.get(fingerprint) ?? []) {
-      for (const target of this.#chainUsers.get(chain) ?? []) users.add(target);
+      for (const target of byChain.get(chain) ?? []) users.add(target);
     }
     return users;
+  }
+
+  #users(): Map<string, Members> {
+    if (!this.#chainUsers) {
+      // Grouped in arrays, then the large groups made Sets at once: cheaper than adding.
+      const groups = new Map<string, string[]>();
+      for (const target of this.targets.values()) {
+        if (target.chain === null) continue;
+        const group = groups.get(target.chain);
+        if (group) group.push(target.key);
+        else groups.set(target.chain, [target.key]);
+      }
+      const users: Map<string, Members> = groups;
+      for (const [chain, group] of groups) {
+        if (group.length > SMALL_SET) users.set(chain, new Set(group));
+      }
+      this.#chainUsers = users;
+    }
+    return this.#chainUsers;
   }
 
   counts(): Record<RecordKind, number> {
@@ -194,15 +222,34 @@ function addToHistory(index: Map<string, Sighting[]>, sighting: Sighting): void 
   else index.set(sighting.target, [sighting]);
 }
 
-function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
-  const set = index.get(key);
-  if (set) set.add(value);
-  else index.set(key, new Set([value]));
+// Most chains serve a handful of targets and most certificates sit in a few chains: small
+// member sets are arrays, cheaper to make and to add to than Sets. Past SMALL_SET members
+// they become Sets, so removing one stays cheap for a chain on thousands of targets. A key
+// whose members are all removed is removed.
+type Members = string[] | Set<string>;
+const SMALL_SET = 16;
+
+function addTo(index: Map<string, Members>, key: string, value: string): void {
+  const members = index.get(key);
+  if (members === undefined) index.set(key, [value]);
+  else if (!Array.isArray(members)) members.add(value);
+  else if (members.includes(value)) return;
+  else if (members.length < SMALL_SET) members.push(value);
+  else index.set(key, new Set(members).add(value));
 }
 
-function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
-  const set = index.get(key);
-  if (!set) return;
-  set.delete(value);
-  if (set.size === 0) index.delete(key);
+function removeFrom(index: Map<string, Members>, key: string, value: string): void {
+  const members = index.get(key);
+  if (members === undefined) return;
+  if (!Array.isArray(members)) {
+    members.delete(value);
+    if (members.size === 0) index.delete(key);
+    return;
+  }
+  const at = members.indexOf(value);
+  if (at < 0) return;
+  // Order does not matter: the last member takes the removed one's place.
+  members[at] = members[members.length - 1] as string;
+  members.pop();
+  if (members.length === 0) index.delete(key);
 }
