@@ -1,21 +1,8 @@
 // Buffers changes and writes them to storage in batches, one batch in flight at a time.
 import type { Storage, StorageOp } from './storage.js';
-import { RECORD_KINDS, type RecordKind } from './types.js';
-
-type Pending = Record<RecordKind, Map<string, StorageOp>>;
 
 /** The promise `afterChange()` returns when there was nothing to wait for. */
 export const DONE = Promise.resolve();
-
-function newPending(): Pending {
-  return {
-    certificate: new Map(),
-    chain: new Map(),
-    target: new Map(),
-    sighting: new Map(),
-    run: new Map(),
-  };
-}
 
 export class WriteBuffer {
   readonly #storage: Storage;
@@ -23,8 +10,11 @@ export class WriteBuffer {
   readonly #flushIntervalMs: number;
   /** Called before a batch is cut, to stage changes kept elsewhere (run progress). */
   readonly #beforeWrite: () => void;
-  // Buffered changes by kind and key: a record changed twice before a flush is written once.
-  #pending = newPending();
+  // Buffered changes in the order they were made; storage applies a batch in order, so the
+  // latest change to a record wins. Indexing them by record to write each record once would
+  // cost a hash-table insert per change, for a saving that a scan, which rarely changes a
+  // record twice within one batch, does not see.
+  #pending: StorageOp[] = [];
   #writing: Promise<void> | undefined;
   #failure: unknown;
   #timer: NodeJS.Timeout | undefined;
@@ -42,14 +32,12 @@ export class WriteBuffer {
   }
 
   stage(op: StorageOp): void {
-    this.#pending[op.kind].set(op.key, op);
+    this.#pending.push(op);
   }
 
   /** How many changes are buffered. */
   get #size(): number {
-    let size = 0;
-    for (const kind of RECORD_KINDS) size += this.#pending[kind].size;
-    return size;
+    return this.#pending.length;
   }
 
   /**
@@ -102,18 +90,17 @@ export class WriteBuffer {
 
   #startWrite(): void {
     this.#beforeWrite();
-    const batch = this.#pending;
-    this.#pending = newPending();
+    const ops = this.#pending;
+    this.#pending = [];
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const ops = RECORD_KINDS.flatMap((kind) => [...batch[kind].values()]);
     this.#writing = this.#storage
       .write(ops)
       .catch((error: unknown) => {
-        // Keep the failed changes, under any newer ones, for the next flush to retry.
-        const newer = this.#pending;
-        this.#pending = batch;
-        for (const kind of RECORD_KINDS) for (const op of newer[kind].values()) this.stage(op);
+        // Keep the failed changes, before any newer ones, for the next flush to retry; only
+        // the latest change to each record, so an outage does not grow the buffer without
+        // bound while the same targets are scanned again and again.
+        this.#pending = latestChanges([...ops, ...this.#pending]);
         this.#failure = error;
       })
       .finally(() => {
@@ -128,4 +115,18 @@ export class WriteBuffer {
     this.#failure = undefined;
     throw failure;
   }
+}
+
+/** The last change to each record, in the order those last changes were made. */
+function latestChanges(ops: readonly StorageOp[]): StorageOp[] {
+  const seen = new Set<string>();
+  const latest: StorageOp[] = [];
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i] as StorageOp;
+    const id = `${op.kind}\u0000${op.key}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    latest.push(op);
+  }
+  return latest.reverse();
 }

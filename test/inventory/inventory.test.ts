@@ -44,19 +44,39 @@ function observed(): Storage & { batches: number[]; failNext: number } {
 const at = Date.UTC(2026, 0, 5);
 const result = (i: number) => success(`10.0.0.${i}`, 443, chain);
 
-it('writes in batches of batchSize changes, coalescing repeated changes', async () => {
+it('writes in batches of batchSize changes, the latest change to a record last', async () => {
   const storage = observed();
   const inventory = await Inventory.open({ storage, batchSize: 10, flushIntervalMs: 60_000 });
   // Target and sighting per new target, plus certificates and chain once.
   for (let i = 0; i < 12; i++) await inventory.record(result(i), { at });
   expect(storage.batches.length).toBeGreaterThan(0);
   expect(storage.batches.every((size) => size >= 10)).toBe(true);
-  // The same target again and again is one pending change.
-  const before = storage.batches.length;
+  // The same target again and again: each change is written, in order, so the last one wins.
   for (let n = 0; n < 50; n++) await inventory.record(result(1), { at: at + n });
   await inventory.flush();
-  expect(storage.batches.length).toBeLessThanOrEqual(before + 2);
   expect((await storage.get('target', '10.0.0.1|443|'))?.lastScanned).toBe(at + 49);
+  await inventory.close();
+});
+
+it('keeps only the latest change to each record while writes fail', async () => {
+  const storage = observed();
+  const inventory = await Inventory.open({ storage, batchSize: 5, flushIntervalMs: 60_000 });
+  await inventory.record(result(1), { at });
+  await inventory.flush();
+  storage.batches.length = 0;
+  // An outage: every write fails while one target is scanned again and again.
+  storage.failNext = Number.POSITIVE_INFINITY;
+  let failures = 0;
+  for (let n = 1; n <= 40; n++) {
+    await inventory.record(result(1), { at: at + n }).catch(() => failures++);
+  }
+  expect(failures).toBeGreaterThan(0);
+  storage.failNext = 0;
+  await inventory.flush();
+  // Forty changes to one target went out as one batch no larger than a full one.
+  expect(storage.batches).toHaveLength(1);
+  expect(storage.batches[0]).toBeLessThanOrEqual(5);
+  expect((await storage.get('target', '10.0.0.1|443|'))?.lastScanned).toBe(at + 40);
   await inventory.close();
 });
 
