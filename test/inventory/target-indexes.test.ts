@@ -112,3 +112,30 @@ it.each([
   await reopened.close();
   await inventory.close();
 });
+
+it('usage stays right for chains on a handful of targets as they grow and shrink', async () => {
+  const inventory = await Inventory.open({ storage: memoryStorage() });
+  for (let i = 0; i < 12; i++) {
+    await inventory.record(success(host(i), 443, chains[0] as Uint8Array[]), { at });
+  }
+  await rememberChains(inventory);
+  await expectConsistent(inventory); // builds the index
+  // Five move from a to b, one by one; then b grows past a handful and shrinks again.
+  for (let i = 0; i < 5; i++) {
+    await inventory.record(success(host(i), 443, chains[1] as Uint8Array[]), { at: at + 1 });
+    await expectConsistent(inventory);
+  }
+  for (let i = 100; i < 130; i++) {
+    await inventory.record(success(host(i), 443, chains[1] as Uint8Array[]), { at: at + 2 });
+  }
+  await rememberChains(inventory);
+  await expectConsistent(inventory);
+  for (let i = 100; i < 128; i++) {
+    await inventory.record(success(host(i), 443, chains[2] as Uint8Array[]), { at: at + 3 });
+  }
+  await rememberChains(inventory);
+  await expectConsistent(inventory);
+  const onB = await inventory.usage(fingerprint(chains[1]?.[0] as Uint8Array), { limit: 100 });
+  expect(onB.items).toHaveLength(7);
+  await inventory.close();
+});
