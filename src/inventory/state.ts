@@ -132,8 +132,13 @@ export class InventoryState {
     return this.#targetKeys.sorted();
   }
 
-  /** Builds the lazily sorted indexes, so the first query after opening is not the slow one. */
+  /**
+   * Builds the lazy indexes over what was loaded, so the first query after opening is not
+   * the slow one. An inventory opened empty leaves the targets-by-chain index to its first
+   * query: building it at once from the targets costs less than keeping it up one by one.
+   */
   warm(): void {
+    if (this.targets.size > 0) this.#users();
     this.targetKeys();
     this.sightingsByTime();
     this.fingerprintsByExpiry();
