@@ -50,16 +50,8 @@ export class InventoryState {
       }
       case 'chain': {
         const old = this.chains.get(record.key);
-        const leaf = record.value.fingerprints[0] as string;
-        if (old) {
-          const siblings = this.#chainsByLeaf.get(leaf) as ChainRecord[];
-          siblings[siblings.indexOf(old)] = record.value;
-        } else {
-          for (const fp of record.value.fingerprints) addTo(this.certChains, fp, record.key);
-          const siblings = this.#chainsByLeaf.get(leaf);
-          if (siblings) siblings.push(record.value);
-          else this.#chainsByLeaf.set(leaf, [record.value]);
-        }
+        if (old) this.#unindexChain(record.key, old);
+        this.#indexChain(record.key, record.value);
         this.chains.set(record.key, record.value);
         return;
       }
@@ -93,11 +85,7 @@ export class InventoryState {
       case 'chain': {
         const chain = this.chains.get(key);
         if (!chain) return;
-        for (const fp of chain.fingerprints) removeFrom(this.certChains, fp, key);
-        const leaf = chain.fingerprints[0] as string;
-        const others = this.#chainsByLeaf.get(leaf)?.filter((sibling) => sibling !== chain) ?? [];
-        if (others.length > 0) this.#chainsByLeaf.set(leaf, others);
-        else this.#chainsByLeaf.delete(leaf);
+        this.#unindexChain(key, chain);
         this.chains.delete(key);
         return;
       }
@@ -116,6 +104,24 @@ export class InventoryState {
         this.runs.delete(key);
         return;
     }
+  }
+
+  #indexChain(id: string, chain: ChainRecord): void {
+    for (const fp of chain.fingerprints) addTo(this.certChains, fp, id);
+    const leaf = chain.fingerprints[0];
+    if (leaf === undefined) return;
+    const siblings = this.#chainsByLeaf.get(leaf);
+    if (siblings) siblings.push(chain);
+    else this.#chainsByLeaf.set(leaf, [chain]);
+  }
+
+  #unindexChain(id: string, chain: ChainRecord): void {
+    for (const fp of chain.fingerprints) removeFrom(this.certChains, fp, id);
+    const leaf = chain.fingerprints[0];
+    if (leaf === undefined) return;
+    const others = this.#chainsByLeaf.get(leaf)?.filter((sibling) => sibling !== chain) ?? [];
+    if (others.length > 0) this.#chainsByLeaf.set(leaf, others);
+    else this.#chainsByLeaf.delete(leaf);
   }
 
   /** A target's sightings, in no particular order. */

@@ -2,6 +2,7 @@
 // reported once and retried.
 import { beforeAll, expect, it, vi } from 'vitest';
 import {
+  fingerprint,
   Inventory,
   memoryStorage,
   type Storage,
@@ -123,6 +124,26 @@ it('says what recording a result changed', async () => {
   expect(dark.sighting).toMatchObject({ kind: 'dark', error: 'REFUSED' });
   const aborted = await inventory.record(failure('192.0.2.1', 443, 'ABORTED'));
   expect(aborted.target).toBeUndefined();
+  await inventory.close();
+});
+
+it('indexes an imported chain record that replaces one by its new certificates', async () => {
+  const inventory = await Inventory.open();
+  await inventory.record(success('192.0.2.1', 443, chain));
+  const [leaf, intermediate] = chain.map((der) => fingerprint(der));
+  // The same chain id, now listing only the intermediate: usage follows what was imported.
+  const lines: string[] = [];
+  for await (const line of inventory.export()) {
+    const record = JSON.parse(line) as { kind?: string; value?: { fingerprints?: string[] } };
+    if (record.kind === 'chain' && record.value)
+      record.value.fingerprints = [intermediate as string];
+    lines.push(`${JSON.stringify(record)}\n`);
+  }
+  await inventory.import(lines);
+  expect((await inventory.usage(leaf as string)).items).toEqual([]);
+  expect((await inventory.usage(intermediate as string)).items.map((t) => t.address)).toEqual([
+    '192.0.2.1',
+  ]);
   await inventory.close();
 });
 
