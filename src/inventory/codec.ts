@@ -42,6 +42,18 @@ export function decodeRecordLine(line: string): StoredRecord | undefined {
   const parsed = JSON.parse(line) as { kind?: unknown; key?: unknown; value?: unknown };
   if (!isRecordKind(parsed.kind) || typeof parsed.key !== 'string') return undefined;
   if (typeof parsed.value !== 'object' || parsed.value === null) return undefined;
+  return reviveRecord(parsed as ParsedRecord);
+}
+
+/** A record line as JSON gives it, its kind and key checked. */
+export interface ParsedRecord {
+  kind: RecordKind;
+  key: string;
+  value: unknown;
+}
+
+/** The record a parsed line holds, with a certificate's DER decoded from base64. */
+export function reviveRecord(parsed: ParsedRecord): StoredRecord {
   return {
     kind: parsed.kind,
     key: parsed.key,

@@ -427,9 +427,11 @@ export class Inventory {
 
   /**
    * Loads an export (NDJSON, in chunks of any size), replacing records with the same keys.
-   * Returns how many records of each kind were imported.
+   * Returns how many records of each kind were imported. The whole input is read and checked
+   * before anything is imported, so a bad line imports nothing.
    *
-   * @throws `StorageFormatError` when the input is not an export or is from a newer version.
+   * @throws `StorageFormatError` when the input is not an export, is from a newer version, or
+   *   has a line that is not a well-formed record (the message names the line and the field).
    * @example
    * ```ts
    * import { createReadStream } from 'node:fs';
@@ -440,7 +442,10 @@ export class Inventory {
   async import(source: NdjsonSource): Promise<Record<RecordKind, number>> {
     this.#check();
     const imported = { certificate: 0, chain: 0, target: 0, sighting: 0, run: 0 };
-    for await (const record of importLines(source)) {
+    const records: StoredRecord[] = [];
+    for await (const record of importLines(source)) records.push(record);
+    this.#check();
+    for (const record of records) {
       this.#put({ type: 'put', ...record } as PutOp);
       imported[record.kind]++;
       await this.#buffer.afterChange();

@@ -1,6 +1,7 @@
 // NDJSON export and import: one header line, then one line per record.
 import { StorageFormatError } from '../errors.js';
-import { decodeRecordLine, encodeRecordLine, readHeader } from './codec.js';
+import { encodeRecordLine, type ParsedRecord, readHeader, reviveRecord } from './codec.js';
+import { recordProblem } from './record-shape.js';
 import type { StoredRecord } from './types.js';
 
 /** The `format` of the header line of an export. */
@@ -16,19 +17,30 @@ export function* exportLines(records: Iterable<StoredRecord>): Iterable<string> 
   for (const record of records) yield `${encodeRecordLine(record)}\n`;
 }
 
-/** Parses an export, checking its header; yields records. */
+/**
+ * Parses an export, checking its header and the shape of every record; yields records. A bad
+ * line fails with `StorageFormatError` naming its number and what is wrong with it.
+ */
 export async function* importLines(source: NdjsonSource): AsyncIterable<StoredRecord> {
   let header = false;
+  let number = 0;
   for await (const line of splitLines(source)) {
+    number++;
     if (line.trim() === '') continue;
     if (!header) {
       checkHeader(line);
       header = true;
       continue;
     }
-    const record = decodeRecordLine(line);
-    if (!record) throw formatError(`not an inventory record: ${line.slice(0, 80)}`, undefined);
-    yield record;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw formatError(`line ${number} is not JSON: ${line.slice(0, 80)}`, undefined);
+    }
+    const problem = recordProblem(parsed);
+    if (problem) throw formatError(`line ${number} is not an inventory record: ${problem}`);
+    yield reviveRecord(parsed as ParsedRecord);
   }
   if (!header) throw formatError('empty input: expected an inventory export', undefined);
 }
@@ -47,7 +59,7 @@ function checkHeader(line: string): void {
   }
 }
 
-function formatError(message: string, found: number | undefined): StorageFormatError {
+function formatError(message: string, found?: number): StorageFormatError {
   return new StorageFormatError(message, 'import', undefined, found, EXPORT_VERSION);
 }
 

@@ -1,6 +1,6 @@
 // How the inventory batches writes: full batches, the flush timer, and a failed write that is
 // reported once and retried.
-import { beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   fingerprint,
   Inventory,
@@ -159,4 +159,108 @@ it.each([
   expect((error as Error).message).toMatch(message);
   expect(await inventory.counts()).toMatchObject({ target: 0, certificate: 0 });
   await inventory.close();
+});
+
+describe('import refuses a malformed record line and imports nothing', () => {
+  async function exported(): Promise<string[]> {
+    const source = await Inventory.open();
+    await source.record(success('192.0.2.1', 443, chain), { at });
+    const lines: string[] = [];
+    for await (const line of source.export()) lines.push(line);
+    await source.close();
+    return lines;
+  }
+  type Edit = (record: { kind: string; key: string; value: Record<string, unknown> }) => void;
+  const cases: [string, string, Edit | string, RegExp][] = [
+    ['a line that is not JSON', 'target', '{"kind":"target",', /line \d+ is not JSON/],
+    [
+      'an unknown kind',
+      'target',
+      (r) => {
+        r.kind = 'host';
+      },
+      /unknown record kind "host"/,
+    ],
+    [
+      'a missing field',
+      'target',
+      (r) => {
+        delete r.value.port;
+      },
+      /port should be a number/,
+    ],
+    [
+      'a field of the wrong type',
+      'certificate',
+      (r) => {
+        r.value.isCA = 'yes';
+      },
+      /isCA should be true or false/,
+    ],
+    [
+      'DER that is not base64',
+      'certificate',
+      (r) => {
+        r.value.der = '%%%';
+      },
+      /der should be base64/,
+    ],
+    [
+      'a key that is not its id',
+      'chain',
+      (r) => {
+        r.key = 'other';
+      },
+      /its id is "[0-9a-f]+", not the key/,
+    ],
+    [
+      'a chain without fingerprints',
+      'chain',
+      (r) => {
+        r.value.fingerprints = [];
+      },
+      /no fingerprints/,
+    ],
+    [
+      'a bad verdict',
+      'chain',
+      (r) => {
+        r.value.verdict = { valid: true };
+      },
+      /verdict\.trusted should be true or false/,
+    ],
+    [
+      'an unknown sighting kind',
+      'sighting',
+      (r) => {
+        r.value.kind = 'moved';
+      },
+      /kind should be one of new, changed/,
+    ],
+  ];
+  it.each(cases)('%s', async (_, kind, edit, message) => {
+    const lines = await exported();
+    const at = lines.findIndex((line) => line.startsWith(`{"kind":"${kind}"`));
+    expect(at).toBeGreaterThan(0);
+    if (typeof edit === 'string') {
+      lines[at] = `${edit}\n`;
+    } else {
+      const record = JSON.parse(lines[at] as string);
+      edit(record);
+      lines[at] = `${JSON.stringify(record)}\n`;
+    }
+    const inventory = await Inventory.open();
+    const error = await inventory.import(lines).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageFormatError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain(`line ${at + 1} `);
+    expect(await inventory.counts()).toEqual({
+      certificate: 0,
+      chain: 0,
+      target: 0,
+      sighting: 0,
+      run: 0,
+    });
+    await inventory.close();
+  });
 });

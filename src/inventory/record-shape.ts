@@ -1,0 +1,187 @@
+// The shape of each kind of record as JSON, checked where records come from outside (an
+// import), so a hand-edited or truncated line is refused with what is wrong instead of
+// breaking an index later.
+import { isRecordKind } from './codec.js';
+import type { RecordKind } from './types.js';
+
+type Field =
+  | 'string'
+  | 'string?'
+  | 'number'
+  | 'number?'
+  | 'boolean'
+  | 'strings'
+  | 'base64'
+  | 'verdict?'
+  | 'sightingKind';
+
+interface Shape {
+  /** The field whose value is the record's key. */
+  readonly identity: string;
+  readonly fields: Readonly<Record<string, Field>>;
+}
+
+const VERDICT: Shape['fields'] = {
+  valid: 'boolean',
+  trusted: 'boolean',
+  problems: 'strings',
+  expiresAt: 'number?',
+  trustStore: 'string',
+  anchor: 'string?',
+  verifiedAt: 'number',
+};
+
+const SHAPES: Readonly<Record<RecordKind, Shape>> = {
+  certificate: {
+    identity: 'fingerprint',
+    fields: {
+      fingerprint: 'string',
+      der: 'base64',
+      subject: 'string',
+      subjectCommonName: 'string?',
+      issuer: 'string',
+      issuerCommonName: 'string?',
+      serialNumber: 'string',
+      dnsNames: 'strings',
+      ipAddresses: 'strings',
+      notBefore: 'number',
+      notAfter: 'number',
+      keyAlgorithm: 'string',
+      keyBits: 'number?',
+      keyCurve: 'string?',
+      signatureAlgorithm: 'string',
+      isCA: 'boolean',
+      selfIssued: 'boolean',
+      trustAnchor: 'boolean',
+      parseError: 'string?',
+      firstSeen: 'number',
+      lastSeen: 'number',
+    },
+  },
+  chain: {
+    identity: 'id',
+    fields: {
+      id: 'string',
+      fingerprints: 'strings',
+      verdict: 'verdict?',
+      firstSeen: 'number',
+      lastSeen: 'number',
+    },
+  },
+  target: {
+    identity: 'key',
+    fields: {
+      key: 'string',
+      address: 'string',
+      port: 'number',
+      servername: 'string?',
+      host: 'string',
+      job: 'string?',
+      chain: 'string?',
+      firstSeen: 'number',
+      lastScanned: 'number',
+      lastSuccess: 'number?',
+      lastError: 'string?',
+      consecutiveFailures: 'number',
+    },
+  },
+  sighting: {
+    identity: 'id',
+    fields: {
+      id: 'string',
+      at: 'number',
+      kind: 'sightingKind',
+      target: 'string',
+      address: 'string',
+      port: 'number',
+      servername: 'string?',
+      chain: 'string?',
+      previousChain: 'string?',
+      error: 'string?',
+      job: 'string?',
+    },
+  },
+  run: {
+    identity: 'id',
+    fields: {
+      id: 'string',
+      job: 'string',
+      mode: 'string',
+      startedAt: 'number',
+      endedAt: 'number?',
+      total: 'number?',
+      done: 'number',
+      succeeded: 'number',
+      failed: 'number',
+    },
+  },
+};
+
+const SIGHTING_KINDS: readonly unknown[] = ['new', 'changed', 'recovered', 'dark'];
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * What is wrong with a parsed record line (`{ kind, key, value }` as JSON gives it), or
+ * `undefined` when it is a well-formed record.
+ */
+export function recordProblem(parsed: unknown): string | undefined {
+  if (typeof parsed !== 'object' || parsed === null) return 'not a JSON object';
+  const { kind, key, value } = parsed as { kind?: unknown; key?: unknown; value?: unknown };
+  if (!isRecordKind(kind)) return `unknown record kind ${JSON.stringify(kind) ?? 'undefined'}`;
+  if (typeof key !== 'string' || key === '') return `${kind} record without a key`;
+  const shape = SHAPES[kind];
+  const problem = objectProblem(value, shape.fields, 'value');
+  if (problem) return `${kind} "${key}": ${problem}`;
+  const identity = (value as Record<string, unknown>)[shape.identity];
+  if (identity !== key) {
+    return `${kind} "${key}": its ${shape.identity} is ${JSON.stringify(identity)}, not the key`;
+  }
+  if (kind === 'chain' && (value as { fingerprints: unknown[] }).fingerprints.length === 0) {
+    return `chain "${key}": no fingerprints`;
+  }
+  return undefined;
+}
+
+function objectProblem(value: unknown, fields: Shape['fields'], path: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `${path} should be an object`;
+  }
+  const record = value as Record<string, unknown>;
+  for (const [name, field] of Object.entries(fields)) {
+    const problem = fieldProblem(record[name], field, path === 'value' ? name : `${path}.${name}`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function fieldProblem(value: unknown, field: Field, path: string): string | undefined {
+  if (value === null && field.endsWith('?')) return undefined;
+  switch (field) {
+    case 'string':
+    case 'string?':
+      return typeof value === 'string' ? undefined : `${path} should be a string${nullable(field)}`;
+    case 'number':
+    case 'number?':
+      return Number.isFinite(value) ? undefined : `${path} should be a number${nullable(field)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `${path} should be true or false`;
+    case 'strings':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string')
+        ? undefined
+        : `${path} should be a list of strings`;
+    case 'base64':
+      return typeof value === 'string' && BASE64.test(value)
+        ? undefined
+        : `${path} should be base64 text`;
+    case 'verdict?':
+      return objectProblem(value, VERDICT, path);
+    case 'sightingKind':
+      return SIGHTING_KINDS.includes(value)
+        ? undefined
+        : `${path} should be one of ${SIGHTING_KINDS.join(', ')}`;
+  }
+}
+
+function nullable(field: Field): string {
+  return field.endsWith('?') ? ' or null' : '';
+}
