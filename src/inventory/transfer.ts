@@ -36,19 +36,19 @@ export async function* importLines(source: NdjsonSource): AsyncIterable<StoredRe
     try {
       parsed = JSON.parse(line);
     } catch {
-      throw formatError(`line ${number} is not JSON: ${line.slice(0, 80)}`, undefined);
+      throw formatError(`line ${number} is not JSON: ${line.slice(0, 80)}`);
     }
     const problem = recordProblem(parsed);
     if (problem) throw formatError(`line ${number} is not an inventory record: ${problem}`);
     yield reviveRecord(parsed as ParsedRecord);
   }
-  if (!header) throw formatError('empty input: expected an inventory export', undefined);
+  if (!header) throw formatError('empty input: expected an inventory export');
 }
 
 function checkHeader(line: string): void {
   const header = readHeader(line, EXPORT_FORMAT, EXPORT_VERSION);
   if (header === undefined) {
-    throw formatError('not a certsweep inventory export (bad header line)', undefined);
+    throw formatError('not a certsweep inventory export (bad header line)');
   }
   if ('newer' in header) {
     throw formatError(
