@@ -3,7 +3,12 @@ import { StorageError } from '../errors.js';
 import type { ScanResult } from '../scan/index.js';
 import { memoryStorage } from './adapters/memory.js';
 import { type AggregateOptions, type Aggregates, aggregate } from './aggregates.js';
-import type { InventoryOptions, RunStart, TargetRef } from './options.js';
+import {
+  checkInventoryOptions,
+  type InventoryOptions,
+  type RunStart,
+  type TargetRef,
+} from './options.js';
 import type { Page, PageOptions } from './paging.js';
 import { type PruneOptions, type PruneResult, planPrune } from './prune.js';
 import {
@@ -97,6 +102,8 @@ export class Inventory {
   /**
    * Opens an inventory over a storage adapter, loading what it holds.
    *
+   * @throws `CertsweepError` with code `CERTSWEEP_INVENTORY_OPTIONS` naming an option that is
+   *   out of range or of the wrong type, before the storage is touched.
    * @throws `StorageError` (or `StorageLockedError`, `StorageFormatError`) from the adapter.
    * @example
    * ```ts
@@ -104,6 +111,7 @@ export class Inventory {
    * ```
    */
   static async open(options: InventoryOptions = {}): Promise<Inventory> {
+    checkInventoryOptions(options);
     const inventory = new Inventory(options.storage ?? memoryStorage(), options);
     for (const kind of RECORD_KINDS) {
       for await (const value of inventory.storage.scan(kind)) {

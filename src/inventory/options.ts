@@ -1,3 +1,4 @@
+import { CertsweepError } from '../errors.js';
 import type { Storage } from './storage.js';
 
 /**
@@ -26,6 +27,56 @@ export interface InventoryOptions {
   seenResolutionMs?: number;
   /** Failures in a row after which a target that used to answer counts as dark. Default: 1. */
   darkAfter?: number;
+}
+
+/** The longest delay `setTimeout` keeps; a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Checks options of `Inventory.open()` before anything is opened; a wrong one fails with a
+ * `CertsweepError` (code `CERTSWEEP_INVENTORY_OPTIONS`) that names it.
+ */
+export function checkInventoryOptions(options: InventoryOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    fail('options must be an object, got', options);
+  }
+  const { storage, batchSize, flushIntervalMs, seenResolutionMs, darkAfter } = options;
+  if (storage !== undefined && !isStorage(storage)) {
+    fail('storage must be a storage adapter (scan, get, write, close), got', storage);
+  }
+  if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize >= 1)) {
+    fail('batchSize must be a whole number of at least 1, got', batchSize);
+  }
+  if (flushIntervalMs !== undefined && !inRange(flushIntervalMs, MAX_TIMER_MS)) {
+    fail(`flushIntervalMs must be a number of ms from 0 to ${MAX_TIMER_MS}, got`, flushIntervalMs);
+  }
+  if (seenResolutionMs !== undefined && !inRange(seenResolutionMs, Number.MAX_SAFE_INTEGER)) {
+    fail('seenResolutionMs must be a number of ms of at least 0, got', seenResolutionMs);
+  }
+  if (darkAfter !== undefined && !(Number.isSafeInteger(darkAfter) && darkAfter >= 1)) {
+    fail('darkAfter must be a whole number of at least 1, got', darkAfter);
+  }
+}
+
+function inRange(value: unknown, max: number): boolean {
+  return typeof value === 'number' && value >= 0 && value <= max;
+}
+
+function isStorage(value: unknown): value is Storage {
+  const storage = value as Partial<Record<keyof Storage, unknown>> | null;
+  return (
+    typeof storage === 'object' &&
+    storage !== null &&
+    typeof storage.scan === 'function' &&
+    typeof storage.get === 'function' &&
+    typeof storage.write === 'function' &&
+    typeof storage.close === 'function'
+  );
+}
+
+function fail(message: string, value: unknown): never {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw new CertsweepError(`Inventory.open: ${message} ${shown}`, 'CERTSWEEP_INVENTORY_OPTIONS');
 }
 
 /**

@@ -2,6 +2,7 @@
 // reported once and retried.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  CertsweepError,
   fingerprint,
   Inventory,
   memoryStorage,
@@ -263,4 +264,24 @@ describe('import refuses a malformed record line and imports nothing', () => {
     });
     await inventory.close();
   });
+});
+
+it.each([
+  ['batchSize', { batchSize: 0 }, /batchSize must be a whole number of at least 1, got 0/],
+  ['batchSize', { batchSize: 2.5 }, /batchSize must be a whole number/],
+  ['flushIntervalMs', { flushIntervalMs: -1 }, /flushIntervalMs must be a number of ms from 0/],
+  ['flushIntervalMs', { flushIntervalMs: 2 ** 31 }, /flushIntervalMs must be .* 2147483647/],
+  ['seenResolutionMs', { seenResolutionMs: Number.NaN }, /seenResolutionMs must be .* got NaN/],
+  ['darkAfter', { darkAfter: 0 }, /darkAfter must be a whole number of at least 1, got 0/],
+  ['darkAfter', { darkAfter: '2' }, /darkAfter must be a whole number .* got "2"/],
+  [
+    'storage',
+    { storage: './inventory' },
+    /storage must be a storage adapter .* got "\.\/inventory"/,
+  ],
+])('open refuses a bad %s before touching storage', async (_, options, message) => {
+  const error = await Inventory.open(options as never).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(CertsweepError);
+  expect((error as CertsweepError).code).toBe('CERTSWEEP_INVENTORY_OPTIONS');
+  expect((error as Error).message).toMatch(message);
 });
