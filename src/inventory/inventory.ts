@@ -72,18 +72,21 @@ import { DONE, WriteBuffer } from './write-buffer.js';
 export class Inventory {
   /** The storage adapter in use. */
   readonly storage: Storage;
-  readonly #state = new InventoryState();
+  readonly #state: InventoryState;
   readonly #recorder: Recorder;
   readonly #idTag = randomBytes(3).toString('hex');
   #idCounter = 0;
   #idTime = Number.NaN;
   #idPrefix = '';
   readonly #buffer: WriteBuffer;
-  readonly #progress = new RunProgress(this.#state.runs);
+  readonly #progress: RunProgress;
   #closed = false;
 
   private constructor(storage: Storage, options: InventoryOptions) {
     this.storage = storage;
+    const darkAfter = options.darkAfter ?? 1;
+    this.#state = new InventoryState(darkAfter);
+    this.#progress = new RunProgress(this.#state.runs);
     this.#buffer = new WriteBuffer(
       storage,
       { batchSize: options.batchSize ?? 2000, flushIntervalMs: options.flushIntervalMs ?? 1000 },
@@ -92,7 +95,7 @@ export class Inventory {
     this.#recorder = {
       state: this.#state,
       seenResolutionMs: options.seenResolutionMs ?? 60_000,
-      darkAfter: options.darkAfter ?? 1,
+      darkAfter,
       put: (op) => this.#put(op),
       nextId: (at) => this.#nextId(at),
       countRun: (run, ok) => this.#progress.count(run, ok),
@@ -336,12 +339,7 @@ export class Inventory {
    * ```
    */
   async darkTargets(query: TargetQuery = {}): Promise<Page<TargetRecord>> {
-    const darkAfter = this.#recorder.darkAfter;
-    return queryTargets(
-      this.#state,
-      query,
-      (t) => t.lastSuccess !== null && t.consecutiveFailures >= darkAfter,
-    );
+    return queryTargets(this.#state, query, this.#state.darkTargetKeys());
   }
 
   /**

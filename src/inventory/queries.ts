@@ -134,18 +134,17 @@ export function queryChangesSince(
   return paginate(all, (s) => [s.id], options, from);
 }
 
+/** Targets by key, from every key or from those given (in order), of one job if asked. */
 export function queryTargets(
   state: InventoryState,
   query: TargetQuery,
-  filter: (target: TargetRecord) => boolean = () => true,
+  keys: readonly string[] = state.targetKeys(),
 ): Page<TargetRecord> {
   return pageByKey(
-    state.targetKeys(),
+    keys,
     (key) => {
       const target = state.targets.get(key) as TargetRecord;
-      return (query.job === undefined || target.job === query.job) && filter(target)
-        ? target
-        : undefined;
+      return query.job === undefined || target.job === query.job ? target : undefined;
     },
     query,
   );

@@ -31,6 +31,10 @@ export class InventoryState {
   readonly #chainsByLeaf = new Map<string, ChainRecord[]>();
   /** Every target key, in order: the stable order of target listings. */
   readonly #targetKeys = new SortedKeys();
+  /** Keys of the dark targets, in order: a few among many, listed without walking them all. */
+  readonly #darkKeys = new SortedKeys();
+  /** Failures in a row after which a target that used to answer counts as dark. */
+  readonly #darkAfter: number;
 
   // Sightings arrive in time order (their ids start with the time): a list, indexed by id
   // only if something needs that.
@@ -38,6 +42,10 @@ export class InventoryState {
   #byExpiry: string[] | undefined;
   // Target key → its sightings, built on first use: recording a scan never needs it.
   #history: Map<string, Sighting[]> | undefined;
+
+  constructor(darkAfter: number) {
+    this.#darkAfter = darkAfter;
+  }
 
   apply(record: StoredRecord): void {
     // A switch on the kind narrows `record` without allocating anything on this hot path.
@@ -64,6 +72,11 @@ export class InventoryState {
           if (chain) addTo(users, chain, record.key);
         }
         if (!old) this.#targetKeys.add(record.key);
+        const wasDark = old !== undefined && this.#isDark(old);
+        if (this.#isDark(record.value) !== wasDark) {
+          if (wasDark) this.#darkKeys.delete(record.key);
+          else this.#darkKeys.add(record.key);
+        }
         this.targets.set(record.key, record.value);
         return;
       }
@@ -94,6 +107,7 @@ export class InventoryState {
         if (!target) return;
         if (this.#chainUsers && target.chain) removeFrom(this.#chainUsers, target.chain, key);
         this.#targetKeys.delete(key);
+        if (this.#isDark(target)) this.#darkKeys.delete(key);
         this.targets.delete(key);
         return;
       }
@@ -138,6 +152,16 @@ export class InventoryState {
     return this.#targetKeys.sorted();
   }
 
+  /** Keys of the dark targets, in order. */
+  darkTargetKeys(): readonly string[] {
+    return this.#darkKeys.sorted();
+  }
+
+  /** Whether a target that used to answer has failed `darkAfter` times in a row. */
+  #isDark(target: TargetRecord): boolean {
+    return target.lastSuccess !== null && target.consecutiveFailures >= this.#darkAfter;
+  }
+
   /**
    * Builds the lazy indexes over what was loaded, so the first query after opening is not
    * the slow one. An inventory opened empty leaves the targets-by-chain index to its first
@@ -146,6 +170,7 @@ export class InventoryState {
   warm(): void {
     if (this.targets.size > 0) this.#users();
     this.targetKeys();
+    this.darkTargetKeys();
     this.sightingsByTime();
     this.fingerprintsByExpiry();
   }

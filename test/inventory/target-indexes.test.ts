@@ -1,6 +1,7 @@
-// The target indexes behind usage and target listings are kept up as targets come, move and
-// go; new keys are sorted in when a listing reads them. Whatever the order of records and
-// queries, they must answer as a brute-force walk over every target would.
+// The target indexes behind usage, target listings and dark targets are kept up as targets
+// come, move, go dark and go; new keys are sorted in when a listing reads them. Whatever the
+// order of records and queries, they must answer as a brute-force walk over every target
+// would.
 import { beforeAll, expect, it } from 'vitest';
 import {
   allPages,
@@ -39,6 +40,11 @@ async function expectConsistent(inventory: Inventory): Promise<void> {
   expect(keys).toEqual([...keys].sort());
   const counts = await inventory.counts();
   expect(listed).toHaveLength(counts.target);
+  // Dark: answered before, failing now (darkAfter is 1 here).
+  const dark = await everything((cursor) => inventory.darkTargets({ limit: 70, ...cursor }));
+  expect(dark.map((t) => t.key)).toEqual(
+    listed.filter((t) => t.lastSuccess !== null && t.consecutiveFailures >= 1).map((t) => t.key),
+  );
   for (const chain of chains) {
     const leaf = fingerprint(chain[0] as Uint8Array);
     const serving = listed.filter((t) => servesLeaf(t, leaf));
@@ -137,5 +143,25 @@ it('usage stays right for chains on a handful of targets as they grow and shrink
   await expectConsistent(inventory);
   const onB = await inventory.usage(fingerprint(chains[1]?.[0] as Uint8Array), { limit: 100 });
   expect(onB.items).toHaveLength(7);
+  // Some go dark, fail again, come back; one that never answered stays out of the dark list.
+  for (let i = 0; i < 6; i++) await inventory.record(failure(host(i), 443), { at: at + 4 });
+  await inventory.record(failure(host(0), 443), { at: at + 5 });
+  await inventory.record(failure(host(999), 443), { at: at + 5 });
+  await expectConsistent(inventory);
+  expect((await inventory.darkTargets()).items).toHaveLength(6);
+  for (let i = 0; i < 3; i++) {
+    await inventory.record(success(host(i), 443, chains[0] as Uint8Array[]), { at: at + 6 });
+  }
+  await expectConsistent(inventory);
+  expect((await inventory.darkTargets()).items).toHaveLength(3);
+  // Pruning the ones not seen since drops them from the dark list too.
+  await inventory.prune({ olderThan: at + 6 });
+  await expectConsistent(inventory);
+  expect((await inventory.darkTargets()).items).toEqual([]);
+  // One of them comes back and goes dark again: listed once.
+  await inventory.record(success(host(3), 443, chains[0] as Uint8Array[]), { at: at + 7 });
+  await inventory.record(failure(host(3), 443), { at: at + 8 });
+  await expectConsistent(inventory);
+  expect((await inventory.darkTargets()).items).toHaveLength(1);
   await inventory.close();
 });
