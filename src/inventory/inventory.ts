@@ -84,8 +84,7 @@ export class Inventory {
 
   private constructor(storage: Storage, options: InventoryOptions) {
     this.storage = storage;
-    const darkAfter = options.darkAfter ?? 1;
-    this.#state = new InventoryState(darkAfter);
+    this.#state = new InventoryState(options.darkAfter ?? 1);
     this.#progress = new RunProgress(this.#state.runs);
     this.#buffer = new WriteBuffer(
       storage,
@@ -95,7 +94,6 @@ export class Inventory {
     this.#recorder = {
       state: this.#state,
       seenResolutionMs: options.seenResolutionMs ?? 60_000,
-      darkAfter,
       put: (op) => this.#put(op),
       nextId: (at) => this.#nextId(at),
       countRun: (run, ok) => this.#progress.count(run, ok),

@@ -64,7 +64,6 @@ const NOTHING: RecordOutcome = { target: undefined, sighting: undefined, newCert
 export interface Recorder {
   readonly state: InventoryState;
   readonly seenResolutionMs: number;
-  readonly darkAfter: number;
   /** Applies a record to the state and queues it for storage. */
   put(op: PutOp): void;
   /** A unique, time-ordered id. */
@@ -124,11 +123,12 @@ export function recordScan(
   };
 
   let kind: SightingKind | undefined;
+  const wasDark = previous !== undefined && rec.state.isDark(previous);
   if (result.ok) {
     if (previous?.lastSuccess == null) kind = chain ? 'new' : undefined;
-    else if (previous.consecutiveFailures >= rec.darkAfter) kind = 'recovered';
+    else if (wasDark) kind = 'recovered';
     else if (previous.chain !== chain) kind = 'changed';
-  } else if (target.lastSuccess !== null && failures === rec.darkAfter) {
+  } else if (!wasDark && rec.state.isDark(target)) {
     // Only a target that used to answer can go dark; dead space stays quiet.
     kind = 'dark';
   }

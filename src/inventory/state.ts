@@ -72,8 +72,8 @@ export class InventoryState {
           if (chain) addTo(users, chain, record.key);
         }
         if (!old) this.#targetKeys.add(record.key);
-        const wasDark = old !== undefined && this.#isDark(old);
-        if (this.#isDark(record.value) !== wasDark) {
+        const wasDark = old !== undefined && this.isDark(old);
+        if (this.isDark(record.value) !== wasDark) {
           if (wasDark) this.#darkKeys.delete(record.key);
           else this.#darkKeys.add(record.key);
         }
@@ -107,7 +107,7 @@ export class InventoryState {
         if (!target) return;
         if (this.#chainUsers && target.chain) removeFrom(this.#chainUsers, target.chain, key);
         this.#targetKeys.delete(key);
-        if (this.#isDark(target)) this.#darkKeys.delete(key);
+        if (this.isDark(target)) this.#darkKeys.delete(key);
         this.targets.delete(key);
         return;
       }
@@ -158,7 +158,7 @@ export class InventoryState {
   }
 
   /** Whether a target that used to answer has failed `darkAfter` times in a row. */
-  #isDark(target: TargetRecord): boolean {
+  isDark(target: TargetRecord): boolean {
     return target.lastSuccess !== null && target.consecutiveFailures >= this.#darkAfter;
   }
 
