@@ -285,3 +285,24 @@ it.each([
   expect((error as CertsweepError).code).toBe('CERTSWEEP_INVENTORY_OPTIONS');
   expect((error as Error).message).toMatch(message);
 });
+
+it('goes dark after darkAfter failures in a row, once, and recovers', async () => {
+  const inventory = await Inventory.open({ darkAfter: 3 });
+  const kinds: (string | undefined)[] = [];
+  const probe = async (ok: boolean, n: number) => {
+    const outcome = await inventory.record(
+      ok ? success('192.0.2.9', 443, chain) : failure('192.0.2.9', 443, 'REFUSED'),
+      { at: at + n },
+    );
+    kinds.push(outcome.sighting?.kind);
+    return (await inventory.darkTargets()).items.length;
+  };
+  expect(await probe(true, 0)).toBe(0);
+  expect(await probe(false, 1)).toBe(0);
+  expect(await probe(false, 2)).toBe(0);
+  expect(await probe(false, 3)).toBe(1);
+  expect(await probe(false, 4)).toBe(1);
+  expect(await probe(true, 5)).toBe(0);
+  expect(kinds).toEqual(['new', undefined, undefined, 'dark', undefined, 'recovered']);
+  await inventory.close();
+});
