@@ -14,7 +14,6 @@ import { readFileSync, statSync, watchFile } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import {
-  CertsweepError,
   defineJob,
   formatPrometheus,
   Inventory,
@@ -52,14 +51,10 @@ function loadJobs(path: string): Job[] {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new CertsweepError(
-      `cannot read jobs file ${path}: ${(error as Error).message}`,
-      'RUNNER_JOBS_FILE',
-    );
+    throw new Error(`cannot read jobs file ${path}: ${(error as Error).message}`);
   }
   const jobs = (parsed as { jobs?: unknown }).jobs;
-  if (!Array.isArray(jobs))
-    throw new CertsweepError(`${path}: expected { "jobs": [ … ] }`, 'RUNNER_JOBS_FILE');
+  if (!Array.isArray(jobs)) throw new Error(`${path}: expected { "jobs": [ … ] }`);
   return jobs.map((job) => defineJob(job as Job));
 }
 

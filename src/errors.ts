@@ -1,7 +1,8 @@
 /**
  * Every error certsweep throws is a {@link CertsweepError} with a stable `code`, so callers can
- * switch on the code instead of parsing messages. Failures of a single scan target are not
- * thrown at all: they are reported in the scan result.
+ * switch on the code instead of parsing messages. Each class fixes its code; the union of all
+ * codes is {@link ErrorCode}, so a `switch` over `error.code` is checked by the compiler.
+ * Failures of a single scan target are not thrown at all: they are reported in the scan result.
  *
  * @example
  * ```ts
@@ -18,29 +19,72 @@
  * @module
  */
 
-/** Options accepted by every {@link CertsweepError} constructor. */
+/**
+ * Every code a {@link CertsweepError} can carry, one per error class.
+ *
+ * @example
+ * ```ts
+ * for (const code of ERROR_CODES) console.log(code); // CERTSWEEP_TARGET_SPEC, …
+ * ```
+ */
+export const ERROR_CODES = [
+  'CERTSWEEP_TARGET_SPEC',
+  'CERTSWEEP_TARGET_LIMIT',
+  'CERTSWEEP_SCAN_OPTIONS',
+  'CERTSWEEP_CERTIFICATE_PARSE',
+  'CERTSWEEP_CERTIFICATE_TOO_LARGE',
+  'CERTSWEEP_TRUST_STORE',
+  'CERTSWEEP_STORAGE',
+  'CERTSWEEP_STORAGE_LOCKED',
+  'CERTSWEEP_STORAGE_FORMAT',
+  'CERTSWEEP_INVENTORY_OPTIONS',
+  'CERTSWEEP_UNKNOWN_RUN',
+  'CERTSWEEP_PAGE',
+  'CERTSWEEP_JOB',
+  'CERTSWEEP_CRON',
+  'CERTSWEEP_THRESHOLD',
+] as const;
+
+/**
+ * The code of a {@link CertsweepError}: the union of every class's literal code.
+ *
+ * @example
+ * ```ts
+ * function explain(code: ErrorCode): string {
+ *   switch (code) {
+ *     case 'CERTSWEEP_STORAGE_LOCKED': return 'another process writes this inventory';
+ *     default: return code;
+ *   }
+ * }
+ * ```
+ */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What every {@link CertsweepError} constructor takes, besides its own fields. */
 export interface CertsweepErrorOptions {
+  /** What went wrong, for a human. */
+  message: string;
   /** The lower-level error this one wraps, if any. */
   cause?: unknown;
 }
 
 /**
- * Base class of every error certsweep throws.
+ * Base class of every error certsweep throws. It is abstract: every concrete class fixes its
+ * own `code`, so a code always tells which class (and which fields) you have.
  *
  * @example
  * ```ts
  * if (error instanceof CertsweepError) console.error(error.code, error.message);
  * ```
  */
-export class CertsweepError extends Error {
-  /** Always `'CertsweepError'`. */
+export abstract class CertsweepError extends Error {
+  /** The class name, e.g. `'TargetSpecError'`. */
   override name = 'CertsweepError';
-  /** Stable machine-readable code, e.g. `CERTSWEEP_TARGET_SPEC`. */
-  readonly code: string;
+  /** Stable machine-readable code, e.g. `CERTSWEEP_TARGET_SPEC`; fixed by the class. */
+  abstract readonly code: ErrorCode;
 
-  constructor(message: string, code = 'CERTSWEEP_ERROR', options: CertsweepErrorOptions = {}) {
-    super(message, 'cause' in options ? { cause: options.cause } : undefined);
-    this.code = code;
+  constructor(options: CertsweepErrorOptions) {
+    super(options.message, 'cause' in options ? { cause: options.cause } : undefined);
   }
 }
 
@@ -56,10 +100,18 @@ export type TargetSpecField =
   | 'seed'
   | 'maxTargets';
 
+/** What {@link TargetSpecError} takes. */
+export interface TargetSpecErrorOptions extends CertsweepErrorOptions {
+  /** Which part of the spec was wrong. */
+  field: TargetSpecField;
+  /** The offending token as the user wrote it, when there is one. */
+  token?: string | undefined;
+}
+
 /**
  * A target spec (hosts, ports, exclusions, SNI map, shard, order) could not be understood.
  * The message names the offending token and what was expected; `field` and `token` carry the
- * same facts for programs.
+ * same facts for programs. Code `CERTSWEEP_TARGET_SPEC`.
  *
  * @example
  * ```ts
@@ -72,29 +124,34 @@ export type TargetSpecField =
  * ```
  */
 export class TargetSpecError extends CertsweepError {
-  /** Always `'TargetSpecError'`. */
+  /** Always `'TargetSpecError'` (or a subclass's name). */
   override name = 'TargetSpecError';
+  override readonly code: 'CERTSWEEP_TARGET_SPEC' | 'CERTSWEEP_TARGET_LIMIT' =
+    'CERTSWEEP_TARGET_SPEC';
   /** Which part of the spec was wrong. */
   readonly field: TargetSpecField;
   /** The offending token as the user wrote it, when there is one. */
   readonly token: string | undefined;
 
-  constructor(
-    field: TargetSpecField,
-    token: string | undefined,
-    message: string,
-    code = 'CERTSWEEP_TARGET_SPEC',
-    options: CertsweepErrorOptions = {},
-  ) {
-    super(message, code, options);
-    this.field = field;
-    this.token = token;
+  constructor(options: TargetSpecErrorOptions) {
+    super(options);
+    this.field = options.field;
+    this.token = options.token;
   }
+}
+
+/** What {@link TargetLimitError} takes. */
+export interface TargetLimitErrorOptions {
+  /** How many targets the spec would have produced. */
+  count: bigint;
+  /** The `maxTargets` limit in force. */
+  limit: bigint;
 }
 
 /**
  * A target spec is valid but expands to more targets than `maxTargets` allows. Raised before
  * the first target is produced, so an IPv6 /64 never starts iterating by accident.
+ * Code `CERTSWEEP_TARGET_LIMIT`.
  *
  * @example
  * ```ts
@@ -108,26 +165,33 @@ export class TargetSpecError extends CertsweepError {
 export class TargetLimitError extends TargetSpecError {
   /** Always `'TargetLimitError'`. */
   override name = 'TargetLimitError';
+  override readonly code = 'CERTSWEEP_TARGET_LIMIT' as const;
   /** How many targets the spec would have produced. */
   readonly count: bigint;
   /** The `maxTargets` limit in force. */
   readonly limit: bigint;
 
-  constructor(count: bigint, limit: bigint) {
-    super(
-      'maxTargets',
-      undefined,
-      `target spec expands to ${count} targets, more than maxTargets (${limit}); ` +
+  constructor({ count, limit }: TargetLimitErrorOptions) {
+    super({
+      field: 'maxTargets',
+      message:
+        `target spec expands to ${count} targets, more than maxTargets (${limit}); ` +
         'narrow the ranges or raise maxTargets explicitly',
-      'CERTSWEEP_TARGET_LIMIT',
-    );
+    });
     this.count = count;
     this.limit = limit;
   }
 }
 
+/** What {@link ScanOptionsError} takes. */
+export interface ScanOptionsErrorOptions extends CertsweepErrorOptions {
+  /** The option that was wrong, e.g. `'timeoutMs'`. */
+  option: string;
+}
+
 /**
  * Options passed to `scan()` or `grab()` are invalid. Raised before any connection is made.
+ * Code `CERTSWEEP_SCAN_OPTIONS`.
  *
  * @example
  * ```ts
@@ -141,19 +205,20 @@ export class TargetLimitError extends TargetSpecError {
 export class ScanOptionsError extends CertsweepError {
   /** Always `'ScanOptionsError'`. */
   override name = 'ScanOptionsError';
+  override readonly code = 'CERTSWEEP_SCAN_OPTIONS' as const;
   /** The option that was wrong. */
   readonly option: string;
 
-  constructor(option: string, message: string) {
-    super(message, 'CERTSWEEP_SCAN_OPTIONS');
-    this.option = option;
+  constructor(options: ScanOptionsErrorOptions) {
+    super(options);
+    this.option = options.option;
   }
 }
 
 /**
  * Bytes that were supposed to be a certificate (DER or PEM) could not be parsed. Raised for
  * truncated or malformed structure; a malformed extension alone does not raise it (it is
- * reported in `Certificate.extensionErrors`).
+ * reported in `Certificate.extensionErrors`). Code `CERTSWEEP_CERTIFICATE_PARSE`.
  *
  * @example
  * ```ts
@@ -165,16 +230,18 @@ export class ScanOptionsError extends CertsweepError {
  * ```
  */
 export class CertificateParseError extends CertsweepError {
-  /** Always `'CertificateParseError'`. */
+  /** Always `'CertificateParseError'` (or a subclass's name). */
   override name = 'CertificateParseError';
+  override readonly code: 'CERTSWEEP_CERTIFICATE_PARSE' | 'CERTSWEEP_CERTIFICATE_TOO_LARGE' =
+    'CERTSWEEP_CERTIFICATE_PARSE';
+}
 
-  constructor(
-    message: string,
-    code = 'CERTSWEEP_CERTIFICATE_PARSE',
-    options: CertsweepErrorOptions = {},
-  ) {
-    super(message, code, options);
-  }
+/** What {@link CertificateTooLargeError} takes. */
+export interface CertificateTooLargeErrorOptions {
+  /** Size of the input, in bytes. */
+  size: number;
+  /** The limit in force, in bytes. */
+  limit: number;
 }
 
 /**
@@ -189,19 +256,25 @@ export class CertificateParseError extends CertsweepError {
 export class CertificateTooLargeError extends CertificateParseError {
   /** Always `'CertificateTooLargeError'`. */
   override name = 'CertificateTooLargeError';
+  override readonly code = 'CERTSWEEP_CERTIFICATE_TOO_LARGE' as const;
   /** Size of the input, in bytes. */
   readonly size: number;
   /** The limit in force, in bytes. */
   readonly limit: number;
 
-  constructor(size: number, limit: number) {
-    super(
-      `certificate of ${size} bytes exceeds the ${limit}-byte limit (raise maxBytes to accept it)`,
-      'CERTSWEEP_CERTIFICATE_TOO_LARGE',
-    );
+  constructor({ size, limit }: CertificateTooLargeErrorOptions) {
+    super({
+      message: `certificate of ${size} bytes exceeds the ${limit}-byte limit (raise maxBytes to accept it)`,
+    });
     this.size = size;
     this.limit = limit;
   }
+}
+
+/** What {@link TrustStoreError} takes. */
+export interface TrustStoreErrorOptions extends CertsweepErrorOptions {
+  /** The file or directory concerned, when there is one. */
+  path?: string | undefined;
 }
 
 /**
@@ -221,19 +294,29 @@ export class CertificateTooLargeError extends CertificateParseError {
 export class TrustStoreError extends CertsweepError {
   /** Always `'TrustStoreError'`. */
   override name = 'TrustStoreError';
+  override readonly code = 'CERTSWEEP_TRUST_STORE' as const;
   /** The file or directory concerned, when there is one. */
   readonly path: string | undefined;
 
-  constructor(
-    message: string,
-    path: string | undefined,
-    code = 'CERTSWEEP_TRUST_STORE',
-    options: CertsweepErrorOptions = {},
-  ) {
-    super(message, code, options);
-    this.path = path;
+  constructor(options: TrustStoreErrorOptions) {
+    super(options);
+    this.path = options.path;
   }
 }
+
+/** What {@link StorageError} takes. */
+export interface StorageErrorOptions extends CertsweepErrorOptions {
+  /** The adapter that failed (`file`, `sqlite`, …). */
+  adapter: string;
+  /** The file or directory concerned, when there is one. */
+  path?: string | undefined;
+}
+
+/** The codes of {@link StorageError} and its subclasses. */
+export type StorageErrorCode =
+  | 'CERTSWEEP_STORAGE'
+  | 'CERTSWEEP_STORAGE_LOCKED'
+  | 'CERTSWEEP_STORAGE_FORMAT';
 
 /**
  * An inventory storage adapter failed: the disk is full, a file is not writable, the
@@ -251,8 +334,9 @@ export class TrustStoreError extends CertsweepError {
  * ```
  */
 export class StorageError extends CertsweepError {
-  /** Always `'StorageError'`. */
+  /** Always `'StorageError'` (or a subclass's name). */
   override name = 'StorageError';
+  override readonly code: StorageErrorCode = 'CERTSWEEP_STORAGE';
   /** The adapter that failed (`file`, `sqlite`, …). */
   readonly adapter: string;
   /** The file or directory concerned, when there is one. */
@@ -260,19 +344,21 @@ export class StorageError extends CertsweepError {
   /** The errno code of the underlying error (`ENOSPC`, `EACCES`, …), when there is one. */
   readonly systemCode: string | undefined;
 
-  constructor(
-    message: string,
-    adapter: string,
-    path: string | undefined,
-    code = 'CERTSWEEP_STORAGE',
-    options: CertsweepErrorOptions = {},
-  ) {
-    super(message, code, options);
-    this.adapter = adapter;
-    this.path = path;
+  constructor(options: StorageErrorOptions) {
+    super(options);
+    this.adapter = options.adapter;
+    this.path = options.path;
     const cause = options.cause as { code?: unknown } | undefined;
     this.systemCode = typeof cause?.code === 'string' ? cause.code : undefined;
   }
+}
+
+/** What {@link StorageLockedError} takes. */
+export interface StorageLockedErrorOptions {
+  /** The store's directory. */
+  path: string;
+  /** The process id recorded by the holder of the lock, when readable. */
+  pid?: number | undefined;
 }
 
 /**
@@ -292,19 +378,28 @@ export class StorageError extends CertsweepError {
 export class StorageLockedError extends StorageError {
   /** Always `'StorageLockedError'`. */
   override name = 'StorageLockedError';
+  override readonly code = 'CERTSWEEP_STORAGE_LOCKED' as const;
   /** The process id recorded by the holder of the lock, when readable. */
   readonly pid: number | undefined;
 
-  constructor(path: string, pid: number | undefined) {
-    super(
-      `inventory at ${path} is locked by another writer${pid === undefined ? '' : ` (pid ${pid})`}; ` +
+  constructor({ path, pid }: StorageLockedErrorOptions) {
+    super({
+      message:
+        `inventory at ${path} is locked by another writer${pid === undefined ? '' : ` (pid ${pid})`}; ` +
         'close it first, or remove the lock file if that process no longer exists',
-      'file',
+      adapter: 'file',
       path,
-      'CERTSWEEP_STORAGE_LOCKED',
-    );
+    });
     this.pid = pid;
   }
+}
+
+/** What {@link StorageFormatError} takes. */
+export interface StorageFormatErrorOptions extends StorageErrorOptions {
+  /** The format version found, when one was readable. */
+  found?: number | undefined;
+  /** The newest format version this release reads. */
+  supported: number;
 }
 
 /**
@@ -323,27 +418,127 @@ export class StorageLockedError extends StorageError {
 export class StorageFormatError extends StorageError {
   /** Always `'StorageFormatError'`. */
   override name = 'StorageFormatError';
+  override readonly code = 'CERTSWEEP_STORAGE_FORMAT' as const;
   /** The format version found, when one was readable. */
   readonly found: number | undefined;
   /** The newest format version this release reads. */
   readonly supported: number;
 
-  constructor(
-    message: string,
-    adapter: string,
-    path: string | undefined,
-    found: number | undefined,
-    supported: number,
-  ) {
-    super(message, adapter, path, 'CERTSWEEP_STORAGE_FORMAT');
-    this.found = found;
-    this.supported = supported;
+  constructor(options: StorageFormatErrorOptions) {
+    super(options);
+    this.found = options.found;
+    this.supported = options.supported;
   }
+}
+
+/** What {@link InventoryOptionsError} takes. */
+export interface InventoryOptionsErrorOptions extends CertsweepErrorOptions {
+  /** The option that was wrong, e.g. `'batchSize'`. */
+  option: string;
+}
+
+/**
+ * An option passed to `Inventory.open()` is invalid. Raised before the storage is touched.
+ * Code `CERTSWEEP_INVENTORY_OPTIONS`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await Inventory.open({ darkAfter: 0 });
+ * } catch (error) {
+ *   if (error instanceof InventoryOptionsError) console.error(error.option); // "darkAfter"
+ * }
+ * ```
+ */
+export class InventoryOptionsError extends CertsweepError {
+  /** Always `'InventoryOptionsError'`. */
+  override name = 'InventoryOptionsError';
+  override readonly code = 'CERTSWEEP_INVENTORY_OPTIONS' as const;
+  /** The option that was wrong. */
+  readonly option: string;
+
+  constructor(options: InventoryOptionsErrorOptions) {
+    super(options);
+    this.option = options.option;
+  }
+}
+
+/** What {@link UnknownRunError} takes. */
+export interface UnknownRunErrorOptions {
+  /** The run id that was asked for. */
+  run: string;
+}
+
+/**
+ * A run id given to the inventory (for example to `finishRun()`) names no run it knows.
+ * Code `CERTSWEEP_UNKNOWN_RUN`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await inventory.finishRun('no-such-run');
+ * } catch (error) {
+ *   if (error instanceof UnknownRunError) console.error(error.run); // "no-such-run"
+ * }
+ * ```
+ */
+export class UnknownRunError extends CertsweepError {
+  /** Always `'UnknownRunError'`. */
+  override name = 'UnknownRunError';
+  override readonly code = 'CERTSWEEP_UNKNOWN_RUN' as const;
+  /** The run id that was asked for. */
+  readonly run: string;
+
+  constructor({ run }: UnknownRunErrorOptions) {
+    super({ message: `unknown run "${run}"` });
+    this.run = run;
+  }
+}
+
+/** What {@link PageError} takes. */
+export interface PageErrorOptions extends CertsweepErrorOptions {
+  /** Which paging option was wrong. */
+  option: 'limit' | 'cursor';
+}
+
+/**
+ * A paged query got a `limit` out of range or a `cursor` it did not issue.
+ * Code `CERTSWEEP_PAGE`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await inventory.targets({ cursor: 'not-a-cursor' });
+ * } catch (error) {
+ *   if (error instanceof PageError) console.error(error.option); // "cursor"
+ * }
+ * ```
+ */
+export class PageError extends CertsweepError {
+  /** Always `'PageError'`. */
+  override name = 'PageError';
+  override readonly code = 'CERTSWEEP_PAGE' as const;
+  /** Which paging option was wrong. */
+  readonly option: 'limit' | 'cursor';
+
+  constructor(options: PageErrorOptions) {
+    super(options);
+    this.option = options.option;
+  }
+}
+
+/** What {@link JobError} takes. */
+export interface JobErrorOptions extends CertsweepErrorOptions {
+  /** The job's name, as far as it is known (`'?'` when it has none). */
+  job: string;
+  /** The field that was wrong (`targets`, `schedules`, `scan`, …). */
+  field: string;
 }
 
 /**
  * A job definition is invalid: the message names the job and the field (`targets`,
  * `schedules`, `scan`, …). Raised when the job is defined, not when it first runs.
+ * Code `CERTSWEEP_JOB`.
  *
  * @example
  * ```ts
@@ -355,28 +550,32 @@ export class StorageFormatError extends StorageError {
  * ```
  */
 export class JobError extends CertsweepError {
-  /** Always `'JobError'`. */
+  /** Always `'JobError'` (or a subclass's name). */
   override name = 'JobError';
+  override readonly code: 'CERTSWEEP_JOB' | 'CERTSWEEP_CRON' = 'CERTSWEEP_JOB';
   /** The job's name, as far as it is known. */
   readonly job: string;
   /** The field that was wrong. */
   readonly field: string;
 
-  constructor(
-    job: string,
-    field: string,
-    message: string,
-    code = 'CERTSWEEP_JOB',
-    options: CertsweepErrorOptions = {},
-  ) {
-    super(message, code, options);
-    this.job = job;
-    this.field = field;
+  constructor(options: JobErrorOptions) {
+    super(options);
+    this.job = options.job;
+    this.field = options.field;
   }
 }
 
+/** What {@link CronError} takes. */
+export interface CronErrorOptions extends CertsweepErrorOptions {
+  /** The job's name. */
+  job: string;
+  /** The expression (or time zone) as written. */
+  expression: string;
+}
+
 /**
- * A cron expression or time zone of a job's schedule is invalid.
+ * A cron expression or time zone of a job's schedule is invalid. Its `field` is always
+ * `'schedules'`. Code `CERTSWEEP_CRON`.
  *
  * @example
  * ```ts
@@ -390,16 +589,51 @@ export class JobError extends CertsweepError {
 export class CronError extends JobError {
   /** Always `'CronError'`. */
   override name = 'CronError';
+  override readonly code = 'CERTSWEEP_CRON' as const;
   /** The expression as written. */
   readonly expression: string;
 
-  constructor(
-    job: string,
-    expression: string,
-    message: string,
-    options: CertsweepErrorOptions = {},
-  ) {
-    super(job, 'schedules', message, 'CERTSWEEP_CRON', options);
-    this.expression = expression;
+  constructor(options: CronErrorOptions) {
+    super({ ...options, field: 'schedules' });
+    this.expression = options.expression;
+  }
+}
+
+/** What {@link ThresholdError} takes. */
+export interface ThresholdErrorOptions {
+  /** The option the threshold was given for, e.g. `'warning'`. */
+  option: string;
+  /** The value as given. */
+  value: unknown;
+}
+
+/**
+ * An expiry threshold is neither a duration (`30d`, `12h`) nor a share of the lifetime
+ * (`25%`). Code `CERTSWEEP_THRESHOLD`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   checkExpiry(chain, { warning: 'soon' });
+ * } catch (error) {
+ *   if (error instanceof ThresholdError) console.error(error.option, error.value); // warning soon
+ * }
+ * ```
+ */
+export class ThresholdError extends CertsweepError {
+  /** Always `'ThresholdError'`. */
+  override name = 'ThresholdError';
+  override readonly code = 'CERTSWEEP_THRESHOLD' as const;
+  /** The option the threshold was given for. */
+  readonly option: string;
+  /** The value as given. */
+  readonly value: unknown;
+
+  constructor({ option, value }: ThresholdErrorOptions) {
+    super({
+      message: `${option}: "${String(value)}" is not a threshold; expected a duration like 30d or 12h, or a share like 25%`,
+    });
+    this.option = option;
+    this.value = value;
   }
 }

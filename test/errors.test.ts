@@ -1,9 +1,83 @@
 import { describe, expect, it } from 'vitest';
-import { CertsweepError, TargetLimitError, TargetSpecError } from '../src/index.js';
+import {
+  CertificateParseError,
+  CertificateTooLargeError,
+  CertsweepError,
+  CronError,
+  checkExpiry,
+  countTargets,
+  ERROR_CODES,
+  type ErrorCode,
+  Inventory,
+  InventoryOptionsError,
+  JobError,
+  PageError,
+  ScanOptionsError,
+  StorageError,
+  StorageFormatError,
+  StorageLockedError,
+  TargetLimitError,
+  TargetSpecError,
+  ThresholdError,
+  TrustStoreError,
+  UnknownRunError,
+} from '../src/index.js';
+
+/** One instance of every concrete error class, built as the library builds them. */
+function oneOfEach(): CertsweepError[] {
+  const cause = new Error('low level');
+  return [
+    new TargetSpecError({ field: 'ports', token: '0', message: 'ports: "0" is out of range' }),
+    new TargetLimitError({ count: 5n, limit: 4n }),
+    new ScanOptionsError({ option: 'timeoutMs', message: 'timeoutMs: -1 must be > 0' }),
+    new CertificateParseError({ message: 'malformed certificate', cause }),
+    new CertificateTooLargeError({ size: 70_000, limit: 65_536 }),
+    new TrustStoreError({ message: 'cannot read /x', path: '/x', cause }),
+    new StorageError({ message: 'disk full', adapter: 'file', path: '/x', cause }),
+    new StorageLockedError({ path: '/x', pid: 42 }),
+    new StorageFormatError({ message: 'newer', adapter: 'sqlite', found: 9, supported: 1 }),
+    new InventoryOptionsError({ option: 'batchSize', message: 'batchSize must be ≥ 1' }),
+    new UnknownRunError({ run: 'r1' }),
+    new PageError({ option: 'cursor', message: 'not a page cursor' }),
+    new JobError({ job: 'dmz', field: 'targets', message: 'job "dmz": targets: bad' }),
+    new CronError({ job: 'dmz', expression: '61 * * * *', message: 'bad minute' }),
+    new ThresholdError({ option: 'warning', value: 'soon' }),
+  ];
+}
+
+// Compiles only while every code is handled: a new code without a case breaks the build.
+function describeCode(code: ErrorCode): string {
+  switch (code) {
+    case 'CERTSWEEP_TARGET_SPEC':
+    case 'CERTSWEEP_TARGET_LIMIT':
+      return 'targets';
+    case 'CERTSWEEP_SCAN_OPTIONS':
+      return 'scan';
+    case 'CERTSWEEP_CERTIFICATE_PARSE':
+    case 'CERTSWEEP_CERTIFICATE_TOO_LARGE':
+      return 'x509';
+    case 'CERTSWEEP_TRUST_STORE':
+      return 'trust';
+    case 'CERTSWEEP_STORAGE':
+    case 'CERTSWEEP_STORAGE_LOCKED':
+    case 'CERTSWEEP_STORAGE_FORMAT':
+    case 'CERTSWEEP_INVENTORY_OPTIONS':
+    case 'CERTSWEEP_UNKNOWN_RUN':
+    case 'CERTSWEEP_PAGE':
+      return 'inventory';
+    case 'CERTSWEEP_JOB':
+    case 'CERTSWEEP_CRON':
+      return 'jobs';
+    case 'CERTSWEEP_THRESHOLD':
+      return 'monitor';
+    default:
+      return code satisfies never;
+  }
+}
 
 describe('errors', () => {
-  it('share one base class with a stable code and a constant name', () => {
-    const spec = new TargetSpecError('ports', '0', 'ports: "0" is out of range');
+  it('share one base class, a constant name and the code their class fixes', () => {
+    const spec = new TargetSpecError({ field: 'ports', token: '0', message: 'bad port' });
     expect(spec).toBeInstanceOf(CertsweepError);
     expect(spec).toBeInstanceOf(Error);
     expect(spec.name).toBe('TargetSpecError');
@@ -11,18 +85,62 @@ describe('errors', () => {
     expect(spec.field).toBe('ports');
     expect(spec.token).toBe('0');
 
-    const limit = new TargetLimitError(5n, 4n);
+    const limit = new TargetLimitError({ count: 5n, limit: 4n });
     expect(limit).toBeInstanceOf(TargetSpecError);
     expect(limit.name).toBe('TargetLimitError');
     expect(limit.code).toBe('CERTSWEEP_TARGET_LIMIT');
     expect(String(limit)).toMatch(/^TargetLimitError: target spec expands to 5 targets/);
   });
 
-  it('keep the wrapped error as cause', () => {
-    const cause = new Error('low level');
-    const error = new CertsweepError('high level', 'CERTSWEEP_EXAMPLE', { cause });
-    expect(error.cause).toBe(cause);
-    expect(new CertsweepError('no cause').code).toBe('CERTSWEEP_ERROR');
-    expect('cause' in new CertsweepError('no cause')).toBe(false);
+  it('give every code exactly one class, and every class a code of the union', () => {
+    const errors = oneOfEach();
+    const codes = errors.map((error) => error.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect([...codes].sort()).toEqual([...ERROR_CODES].sort());
+    for (const error of errors) {
+      expect(error.name).toBe(error.constructor.name);
+      expect(describeCode(error.code)).not.toBe('');
+    }
+  });
+
+  it('do not let a caller pass a code in', () => {
+    // @ts-expect-error: the class fixes its code
+    const error = new JobError({ job: 'a', field: 'b', message: 'c', code: 'CERTSWEEP_CRON' });
+    expect(error.code).toBe('CERTSWEEP_JOB');
+  });
+
+  it('keep the wrapped error as cause, and have no cause when none was given', () => {
+    const cause = Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    const storage = new StorageError({ message: 'disk full', adapter: 'file', cause });
+    expect(storage.cause).toBe(cause);
+    expect(storage.systemCode).toBe('ENOSPC');
+    expect('cause' in new UnknownRunError({ run: 'r1' })).toBe(false);
+  });
+
+  it('are what public functions throw for bad input, never a built-in RangeError or TypeError', async () => {
+    expect(() => countTargets({ hosts: '10.1', ports: 443 })).toThrow(TargetSpecError);
+    await expect(Inventory.open({ darkAfter: 0 })).rejects.toMatchObject({
+      name: 'InventoryOptionsError',
+      code: 'CERTSWEEP_INVENTORY_OPTIONS',
+      option: 'darkAfter',
+    });
+    const inventory = await Inventory.open();
+    try {
+      await expect(inventory.finishRun('no-such-run')).rejects.toMatchObject({
+        name: 'UnknownRunError',
+        code: 'CERTSWEEP_UNKNOWN_RUN',
+        run: 'no-such-run',
+      });
+      await expect(inventory.targets({ cursor: 'not a cursor' })).rejects.toMatchObject({
+        code: 'CERTSWEEP_PAGE',
+        option: 'cursor',
+      });
+      await expect(inventory.targets({ limit: 0 })).rejects.toBeInstanceOf(PageError);
+      await expect(
+        checkExpiry(inventory, { host: 'a.example' }, { warning: 'soon' }),
+      ).rejects.toBeInstanceOf(ThresholdError);
+    } finally {
+      await inventory.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { StorageError } from '../errors.js';
+import { StorageError, UnknownRunError } from '../errors.js';
 import type { ScanResult } from '../scan/index.js';
 import { memoryStorage } from './adapters/memory.js';
 import { type AggregateOptions, type Aggregates, aggregate } from './aggregates.js';
@@ -103,7 +103,7 @@ export class Inventory {
   /**
    * Opens an inventory over a storage adapter, loading what it holds.
    *
-   * @throws `CertsweepError` with code `CERTSWEEP_INVENTORY_OPTIONS` naming an option that is
+   * @throws `InventoryOptionsError` (code `CERTSWEEP_INVENTORY_OPTIONS`) naming an option that is
    *   out of range or of the wrong type, before the storage is touched.
    * @throws `StorageError` (or `StorageLockedError`, `StorageFormatError`) from the adapter.
    * @example
@@ -183,13 +183,14 @@ export class Inventory {
    * ```ts
    * const { succeeded, failed } = await inventory.finishRun(run);
    * ```
+   * @throws `UnknownRunError` when the inventory knows no run with that id.
    */
   async finishRun(run: RunRecord | string, at: Date | number = Date.now()): Promise<RunRecord> {
     this.#check();
     const id = typeof run === 'string' ? run : run.id;
     this.#settleRuns();
     const current = this.#state.runs.get(id) ?? (typeof run === 'string' ? undefined : run);
-    if (!current) throw new RangeError(`unknown run "${id}"`);
+    if (!current) throw new UnknownRunError({ run: id });
     const ended: RunRecord = { ...current, endedAt: +at };
     this.#put({ type: 'put', kind: 'run', key: id, value: ended });
     await this.flush();
@@ -478,7 +479,7 @@ export class Inventory {
 
   #check(): void {
     if (this.#closed) {
-      throw new StorageError('the inventory is closed', this.storage.name, undefined);
+      throw new StorageError({ message: 'the inventory is closed', adapter: this.storage.name });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { CertsweepError } from '../errors.js';
+import { InventoryOptionsError } from '../errors.js';
 import type { Storage } from './storage.js';
 
 /**
@@ -34,27 +34,31 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Checks options of `Inventory.open()` before anything is opened; a wrong one fails with a
- * `CertsweepError` (code `CERTSWEEP_INVENTORY_OPTIONS`) that names it.
+ * `InventoryOptionsError` (code `CERTSWEEP_INVENTORY_OPTIONS`) that names it.
  */
 export function checkInventoryOptions(options: InventoryOptions): void {
   if (typeof options !== 'object' || options === null) {
-    fail('options must be an object, got', options);
+    fail('options', 'must be an object, got', options);
   }
   const { storage, batchSize, flushIntervalMs, seenResolutionMs, darkAfter } = options;
   if (storage !== undefined && !isStorage(storage)) {
-    fail('storage must be a storage adapter (scan, get, write, close), got', storage);
+    fail('storage', 'must be a storage adapter (scan, get, write, close), got', storage);
   }
   if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize >= 1)) {
-    fail('batchSize must be a whole number of at least 1, got', batchSize);
+    fail('batchSize', 'must be a whole number of at least 1, got', batchSize);
   }
   if (flushIntervalMs !== undefined && !inRange(flushIntervalMs, MAX_TIMER_MS)) {
-    fail(`flushIntervalMs must be a number of ms from 0 to ${MAX_TIMER_MS}, got`, flushIntervalMs);
+    fail(
+      'flushIntervalMs',
+      `must be a number of ms from 0 to ${MAX_TIMER_MS}, got`,
+      flushIntervalMs,
+    );
   }
   if (seenResolutionMs !== undefined && !inRange(seenResolutionMs, Number.MAX_SAFE_INTEGER)) {
-    fail('seenResolutionMs must be a number of ms of at least 0, got', seenResolutionMs);
+    fail('seenResolutionMs', 'must be a number of ms of at least 0, got', seenResolutionMs);
   }
   if (darkAfter !== undefined && !(Number.isSafeInteger(darkAfter) && darkAfter >= 1)) {
-    fail('darkAfter must be a whole number of at least 1, got', darkAfter);
+    fail('darkAfter', 'must be a whole number of at least 1, got', darkAfter);
   }
 }
 
@@ -74,9 +78,12 @@ function isStorage(value: unknown): value is Storage {
   );
 }
 
-function fail(message: string, value: unknown): never {
+function fail(option: string, problem: string, value: unknown): never {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new CertsweepError(`Inventory.open: ${message} ${shown}`, 'CERTSWEEP_INVENTORY_OPTIONS');
+  throw new InventoryOptionsError({
+    option,
+    message: `Inventory.open: ${option} ${problem} ${shown}`,
+  });
 }
 
 /**

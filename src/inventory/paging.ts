@@ -1,4 +1,4 @@
-import { CertsweepError } from '../errors.js';
+import { PageError } from '../errors.js';
 
 /**
  * Paging of a query: how many items, and where to resume.
@@ -131,10 +131,10 @@ export function pageByKey<T>(
 
 function checkLimit(limit = DEFAULT_PAGE_SIZE): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new CertsweepError(
-      `page limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`,
-      'CERTSWEEP_PAGE',
-    );
+    throw new PageError({
+      option: 'limit',
+      message: `page limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`,
+    });
   }
   return limit;
 }
@@ -165,5 +165,5 @@ function decodeCursor(cursor: string): SortKey {
   } catch {
     // fall through to the error below
   }
-  throw new CertsweepError(`not a page cursor: "${cursor}"`, 'CERTSWEEP_PAGE');
+  throw new PageError({ option: 'cursor', message: `not a page cursor: "${cursor}"` });
 }

@@ -60,7 +60,7 @@ function checkHeader(line: string): void {
 }
 
 function formatError(message: string, found?: number): StorageFormatError {
-  return new StorageFormatError(message, 'import', undefined, found, EXPORT_VERSION);
+  return new StorageFormatError({ message, adapter: 'import', found, supported: EXPORT_VERSION });
 }
 
 async function* splitLines(source: NdjsonSource): AsyncIterable<string> {

@@ -28,23 +28,27 @@ export interface DefinedJob extends Job {
  */
 export function defineJob(job: Job): DefinedJob {
   if (typeof job !== 'object' || job === null) {
-    throw new JobError('?', 'job', 'a job must be an object with name and targets');
+    throw new JobError({
+      job: '?',
+      field: 'job',
+      message: 'a job must be an object with name and targets',
+    });
   }
   const name = typeof job.name === 'string' ? job.name : String(job.name);
   if (!NAME.test(name)) {
-    throw new JobError(
-      name,
-      'name',
-      `job name "${name}" must be 1-64 letters, digits, ".", "_" or "-"`,
-    );
+    throw new JobError({
+      job: name,
+      field: 'name',
+      message: `job name "${name}" must be 1-64 letters, digits, ".", "_" or "-"`,
+    });
   }
   for (const key of Object.keys(job)) {
     if (!FIELDS.has(key)) {
-      throw new JobError(
-        name,
-        key,
-        `job "${name}": unknown field "${key}"; expected ${[...FIELDS].join(', ')}`,
-      );
+      throw new JobError({
+        job: name,
+        field: key,
+        message: `job "${name}": unknown field "${key}"; expected ${[...FIELDS].join(', ')}`,
+      });
     }
   }
   wrap(name, 'targets', () => expandTargets(job.targets, job.expand));
@@ -74,36 +78,34 @@ export function nextRun(schedule: Schedule, after: Date): Date {
 function parseSchedule(job: string, schedule: string | Schedule): Schedule {
   const normalised: Schedule = typeof schedule === 'string' ? { cron: schedule } : schedule;
   if (typeof normalised?.cron !== 'string') {
-    throw new CronError(
+    throw new CronError({
       job,
-      String(schedule),
-      `job "${job}": a schedule must be a cron string or { cron, timezone }`,
-    );
+      expression: String(schedule),
+      message: `job "${job}": a schedule must be a cron string or { cron, timezone }`,
+    });
   }
   if (normalised.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: normalised.timezone });
     } catch (cause) {
-      throw new CronError(
+      throw new CronError({
         job,
-        normalised.cron,
-        `job "${job}": unknown time zone "${normalised.timezone}"`,
-        { cause },
-      );
+        expression: normalised.cron,
+        message: `job "${job}": unknown time zone "${normalised.timezone}"`,
+        cause,
+      });
     }
   }
   try {
     nextRun(normalised, new Date());
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new CronError(
+    throw new CronError({
       job,
-      normalised.cron,
-      `job "${job}": invalid cron expression "${normalised.cron}": ${reason}`,
-      {
-        cause,
-      },
-    );
+      expression: normalised.cron,
+      message: `job "${job}": invalid cron expression "${normalised.cron}": ${reason}`,
+      cause,
+    });
   }
   return normalised;
 }
@@ -113,8 +115,6 @@ function wrap(job: string, field: string, check: () => unknown): void {
     check();
   } catch (cause) {
     if (!(cause instanceof CertsweepError)) throw cause;
-    throw new JobError(job, field, `job "${job}": ${field}: ${cause.message}`, 'CERTSWEEP_JOB', {
-      cause,
-    });
+    throw new JobError({ job, field, message: `job "${job}": ${field}: ${cause.message}`, cause });
   }
 }

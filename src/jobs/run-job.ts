@@ -37,11 +37,11 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<RunSumma
   const { inventory, events } = options;
   const mode = options.mode ?? 'since';
   if (!MODES.has(mode)) {
-    throw new JobError(
-      defined.name,
-      'mode',
-      `job "${defined.name}": mode "${mode}" must be full, rescan or since`,
-    );
+    throw new JobError({
+      job: defined.name,
+      field: 'mode',
+      message: `job "${defined.name}": mode "${mode}" must be full, rescan or since`,
+    });
   }
   const started = Date.now();
   const selection = selectionFor(defined.name, mode, options, started);
@@ -94,20 +94,20 @@ function selectionFor(job: string, mode: RunMode, options: RunJobOptions, now: n
         ? since
         : now - (parseDuration(since) ?? Number.NaN);
   if (!Number.isFinite(cutoff)) {
-    throw new JobError(
+    throw new JobError({
       job,
-      'since',
-      `job "${job}": since "${String(since)}" must be a date or a duration like 24h or 7d`,
-    );
+      field: 'since',
+      message: `job "${job}": since "${String(since)}" must be a date or a duration like 24h or 7d`,
+    });
   }
   const base = parseDuration(options.backoff?.base ?? '1h');
   const max = parseDuration(options.backoff?.max ?? '7d');
   if (base === undefined || max === undefined) {
-    throw new JobError(
+    throw new JobError({
       job,
-      'backoff',
-      `job "${job}": backoff base and max must be durations like 1h or 7d`,
-    );
+      field: 'backoff',
+      message: `job "${job}": backoff base and max must be durations like 1h or 7d`,
+    });
   }
   return { mode, cutoff, now, backoffBase: base, backoffMax: max };
 }

@@ -122,11 +122,11 @@ export class Scheduler extends JobEvents {
 
   private insert(defined: DefinedJob): void {
     if (this.entries.has(defined.name)) {
-      throw new JobError(
-        defined.name,
-        'name',
-        `job "${defined.name}" exists already; use update() to replace it`,
-      );
+      throw new JobError({
+        job: defined.name,
+        field: 'name',
+        message: `job "${defined.name}" exists already; use update() to replace it`,
+      });
     }
     const entry: Entry = { job: defined, timer: undefined, next: undefined };
     this.entries.set(defined.name, entry);
@@ -165,7 +165,10 @@ export class Scheduler extends JobEvents {
     options: Pick<RunJobOptions, 'mode' | 'since'> = {},
   ): Promise<RunSummary | undefined> {
     const entry = this.entries.get(name);
-    if (!entry) return Promise.reject(new JobError(name, 'name', `no job named "${name}"`));
+    if (!entry)
+      return Promise.reject(
+        new JobError({ job: name, field: 'name', message: `no job named "${name}"` }),
+      );
     return this.launch(entry.job, options);
   }
 

@@ -1,5 +1,5 @@
 import { parseDuration } from '../duration.js';
-import { CertsweepError } from '../errors.js';
+import { ThresholdError } from '../errors.js';
 
 /**
  * A threshold: a duration before expiry (`30d`, `12h`, or milliseconds as a number) or a
@@ -38,7 +38,7 @@ export interface ShareThreshold {
 }
 
 /**
- * Parses a threshold; throws a `CertsweepError` (`CERTSWEEP_THRESHOLD`) naming it.
+ * Parses a threshold; throws a `ThresholdError` (`CERTSWEEP_THRESHOLD`) naming it.
  *
  * @param name - The option it came from, for the error message.
  * @example
@@ -57,10 +57,7 @@ export function parseThreshold(value: Threshold, name: string): ParsedThreshold 
   }
   const ms = parseDuration(value);
   if (ms !== undefined) return { kind: 'duration', ms, text: String(value).trim() };
-  throw new CertsweepError(
-    `${name}: "${String(value)}" is not a threshold; expected a duration like 30d or 12h, or a share like 25%`,
-    'CERTSWEEP_THRESHOLD',
-  );
+  throw new ThresholdError({ option: name, value });
 }
 
 /**

@@ -24,10 +24,10 @@ import type { ScanResult } from './types.js';
 export async function grab(target: Target, options: ScanOptions = {}): Promise<ScanResult> {
   const resolved = resolveScanOptions(options);
   if (resolved.addresses === 'all') {
-    throw new ScanOptionsError(
-      'addresses',
-      "addresses: grab() probes one address; use scan() for addresses: 'all'",
-    );
+    throw new ScanOptionsError({
+      option: 'addresses',
+      message: "addresses: grab() probes one address; use scan() for addresses: 'all'",
+    });
   }
   const context = createProbeContext(resolved);
   const { signal } = resolved;

@@ -129,27 +129,33 @@ const STARTTLS = new Set([
 export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptions {
   const starttls = options.starttls ?? 'auto';
   if (!STARTTLS.has(starttls)) {
-    throw new ScanOptionsError(
-      'starttls',
-      `starttls: "${starttls}" is not one of ${[...STARTTLS].join(', ')}`,
-    );
+    throw new ScanOptionsError({
+      option: 'starttls',
+      message: `starttls: "${starttls}" is not one of ${[...STARTTLS].join(', ')}`,
+    });
   }
   const handshake = options.handshake ?? 'capture';
   if (handshake !== 'capture' && handshake !== 'complete') {
-    throw new ScanOptionsError(
-      'handshake',
-      `handshake: "${handshake}" must be 'capture' or 'complete'`,
-    );
+    throw new ScanOptionsError({
+      option: 'handshake',
+      message: `handshake: "${handshake}" must be 'capture' or 'complete'`,
+    });
   }
   const addresses = options.addresses ?? 'first';
   if (addresses !== 'first' && addresses !== 'all') {
-    throw new ScanOptionsError('addresses', `addresses: "${addresses}" must be 'first' or 'all'`);
+    throw new ScanOptionsError({
+      option: 'addresses',
+      message: `addresses: "${addresses}" must be 'first' or 'all'`,
+    });
   }
   if (
     options.alpn !== undefined &&
     (!Array.isArray(options.alpn) || options.alpn.some((p) => typeof p !== 'string' || p === ''))
   ) {
-    throw new ScanOptionsError('alpn', 'alpn: expected an array of non-empty protocol names');
+    throw new ScanOptionsError({
+      option: 'alpn',
+      message: 'alpn: expected an array of non-empty protocol names',
+    });
   }
   return {
     concurrency: positiveInteger('concurrency', options.concurrency, 256),
@@ -182,14 +188,17 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   if (value === undefined) return fallback;
   if ((Number.isSafeInteger(value) && value >= 1) || value === Number.POSITIVE_INFINITY)
     return value;
-  throw new ScanOptionsError(
-    name,
-    `${name}: ${String(value)} must be a whole number of at least 1`,
-  );
+  throw new ScanOptionsError({
+    option: name,
+    message: `${name}: ${String(value)} must be a whole number of at least 1`,
+  });
 }
 
 function positiveNumber(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && value > 0 && !Number.isNaN(value)) return value;
-  throw new ScanOptionsError(name, `${name}: ${String(value)} must be a number greater than 0`);
+  throw new ScanOptionsError({
+    option: name,
+    message: `${name}: ${String(value)} must be a number greater than 0`,
+  });
 }

@@ -51,10 +51,10 @@ function openSource(targets: Iterable<Target> | AsyncIterable<Target>): Source {
   if (targets && typeof (targets as AsyncIterable<Target>)[Symbol.asyncIterator] === 'function') {
     return (targets as AsyncIterable<Target>)[Symbol.asyncIterator]();
   }
-  throw new ScanOptionsError(
-    'targets',
-    'targets: expected an iterable or async iterable of { host, port } targets',
-  );
+  throw new ScanOptionsError({
+    option: 'targets',
+    message: 'targets: expected an iterable or async iterable of { host, port } targets',
+  });
 }
 
 function hostOf(target: Target): string {

@@ -34,7 +34,7 @@ export function expandTargets(spec: TargetSpec, options: ExpandOptions = {}): It
   const plan = planTargets(spec, options);
   const limit = parseMaxTargets(options.maxTargets);
   const count = plan.end - plan.start;
-  if (limit !== null && count > limit) throw new TargetLimitError(count, limit);
+  if (limit !== null && count > limit) throw new TargetLimitError({ count, limit });
   return {
     [Symbol.iterator]: () => (plan.order === 'random' ? randomOrder(plan) : sequentialOrder(plan)),
   };
@@ -67,9 +67,9 @@ function parseMaxTargets(value: number | bigint | undefined): bigint | null {
   if (typeof value === 'bigint' && value >= 0n) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
   if (value === Number.POSITIVE_INFINITY) return null;
-  throw new TargetSpecError(
-    'maxTargets',
-    String(value),
-    `maxTargets: ${String(value)} must be a whole number of at least 0 (or Infinity)`,
-  );
+  throw new TargetSpecError({
+    field: 'maxTargets',
+    token: String(value),
+    message: `maxTargets: ${String(value)} must be a whole number of at least 0 (or Infinity)`,
+  });
 }

@@ -44,34 +44,35 @@ const SPEC_FIELDS = new Set(['hosts', 'ports', 'exclude', 'sni', 'shard', 'order
 /** Validates a spec and compiles it into a {@link TargetPlan}; throws `TargetSpecError`. */
 export function planTargets(spec: TargetSpec, options: ExpandOptions = {}): TargetPlan {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw new TargetSpecError(
-      'spec',
-      undefined,
-      'target spec must be an object with hosts and ports',
-    );
+    throw new TargetSpecError({
+      field: 'spec',
+      message: 'target spec must be an object with hosts and ports',
+    });
   }
   for (const key of Object.keys(spec)) {
     if (!SPEC_FIELDS.has(key)) {
-      throw new TargetSpecError(
-        'spec',
-        key,
-        `target spec has an unknown field "${key}"; expected ${[...SPEC_FIELDS].join(', ')}`,
-      );
+      throw new TargetSpecError({
+        field: 'spec',
+        token: key,
+        message: `target spec has an unknown field "${key}"; expected ${[...SPEC_FIELDS].join(', ')}`,
+      });
     }
   }
   if (spec.ports === undefined) {
-    throw new TargetSpecError('ports', undefined, 'ports: missing; name at least one port');
+    throw new TargetSpecError({
+      field: 'ports',
+      message: 'ports: missing; name at least one port',
+    });
   }
   const ports = parsePorts(spec.ports);
   const hosts = parseHostList('hosts', spec.hosts);
   const exclude =
     spec.exclude === undefined ? emptyHosts() : parseHostList('exclude', spec.exclude);
   if (hosts.tokens === 0 && spec.sni === undefined) {
-    throw new TargetSpecError(
-      'hosts',
-      undefined,
-      'hosts: the list is empty; name at least one address, CIDR, range or hostname',
-    );
+    throw new TargetSpecError({
+      field: 'hosts',
+      message: 'hosts: the list is empty; name at least one address, CIDR, range or hostname',
+    });
   }
 
   const ipv4 = subtractIntervals(hosts.ipv4, exclude.ipv4);
@@ -112,11 +113,10 @@ function emptyHosts(): ParsedHosts {
 
 function parseHostList(field: 'hosts' | 'exclude', list: HostList | undefined): ParsedHosts {
   if (list === undefined) {
-    throw new TargetSpecError(
+    throw new TargetSpecError({
       field,
-      undefined,
-      `${field}: missing; expected a string or an array of strings`,
-    );
+      message: `${field}: missing; expected a string or an array of strings`,
+    });
   }
   const items: readonly unknown[] = Array.isArray(list) ? list : [list];
   const ranges: Record<Family, Interval[]> = { ipv4: [], ipv6: [] };
@@ -124,11 +124,11 @@ function parseHostList(field: 'hosts' | 'exclude', list: HostList | undefined): 
   let tokens = 0;
   for (const item of items) {
     if (typeof item !== 'string') {
-      throw new TargetSpecError(
+      throw new TargetSpecError({
         field,
-        String(item),
-        `${field}: ${JSON.stringify(item) ?? String(item)} is not a string; expected addresses, CIDRs, ranges or hostnames as strings`,
-      );
+        token: String(item),
+        message: `${field}: ${JSON.stringify(item) ?? String(item)} is not a string; expected addresses, CIDRs, ranges or hostnames as strings`,
+      });
     }
     for (const token of splitTokens(item)) {
       tokens++;
@@ -147,7 +147,7 @@ function splitTokens(text: string): string[] {
 }
 
 function tokenError(field: TargetSpecField, token: string, reason: string): TargetSpecError {
-  return new TargetSpecError(field, token, `${field}: "${token}": ${reason}`);
+  return new TargetSpecError({ field, token, message: `${field}: "${token}": ${reason}` });
 }
 
 function planSni(
@@ -157,7 +157,10 @@ function planSni(
   options: ExpandOptions,
 ): SniUnit[] {
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-    throw new TargetSpecError('sni', undefined, 'sni: expected a map from IP address to hostnames');
+    throw new TargetSpecError({
+      field: 'sni',
+      message: 'sni: expected a map from IP address to hostnames',
+    });
   }
   const entries: Iterable<[string, unknown]> =
     map instanceof Map ? map.entries() : Object.entries(map);
@@ -166,11 +169,11 @@ function planSni(
   for (const [key, value] of entries) {
     const address = parseAddress(String(key).trim());
     if (!address.ok) {
-      throw new TargetSpecError(
-        'sni',
-        String(key),
-        `sni: key "${key}": ${address.reason}; SNI map keys are single IP addresses`,
-      );
+      throw new TargetSpecError({
+        field: 'sni',
+        token: String(key),
+        message: `sni: key "${key}": ${address.reason}; SNI map keys are single IP addresses`,
+      });
     }
     const { family, value: numeric } = address.value;
     const covered = options.sniOutsideHosts === true || intervalsContain(hosts[family], numeric);
@@ -199,11 +202,11 @@ function sniNames(key: string, value: unknown): string[] {
   const names: string[] = [];
   for (const item of items) {
     if (typeof item !== 'string') {
-      throw new TargetSpecError(
-        'sni',
-        key,
-        `sni: the names for "${key}" must be strings; got ${JSON.stringify(item) ?? String(item)}`,
-      );
+      throw new TargetSpecError({
+        field: 'sni',
+        token: key,
+        message: `sni: the names for "${key}" must be strings; got ${JSON.stringify(item) ?? String(item)}`,
+      });
     }
     for (const token of splitTokens(item)) {
       const parsed = parseHostToken(token);
@@ -224,22 +227,22 @@ function sniNames(key: string, value: unknown): string[] {
 function parseShard(shard: TargetSpec['shard']): { index: number; count: number } {
   if (shard === undefined) return { index: 0, count: 1 };
   if (typeof shard !== 'object' || shard === null) {
-    throw new TargetSpecError('shard', undefined, 'shard: expected { index, count }');
+    throw new TargetSpecError({ field: 'shard', message: 'shard: expected { index, count }' });
   }
   const { index, count } = shard;
   if (!Number.isSafeInteger(count) || count < 1) {
-    throw new TargetSpecError(
-      'shard',
-      String(count),
-      `shard: count ${count} must be a whole number of at least 1`,
-    );
+    throw new TargetSpecError({
+      field: 'shard',
+      token: String(count),
+      message: `shard: count ${count} must be a whole number of at least 1`,
+    });
   }
   if (!Number.isSafeInteger(index) || index < 0 || index >= count) {
-    throw new TargetSpecError(
-      'shard',
-      String(index),
-      `shard: index ${index} must be a whole number from 0 to ${count - 1} (count is ${count})`,
-    );
+    throw new TargetSpecError({
+      field: 'shard',
+      token: String(index),
+      message: `shard: index ${index} must be a whole number from 0 to ${count - 1} (count is ${count})`,
+    });
   }
   return { index, count };
 }
@@ -247,20 +250,20 @@ function parseShard(shard: TargetSpec['shard']): { index: number; count: number 
 function parseOrder(order: unknown): TargetOrder {
   if (order === undefined || order === 'sequential' || order === 'random')
     return order ?? 'sequential';
-  throw new TargetSpecError(
-    'order',
-    String(order),
-    `order: "${String(order)}" must be 'sequential' or 'random'`,
-  );
+  throw new TargetSpecError({
+    field: 'order',
+    token: String(order),
+    message: `order: "${String(order)}" must be 'sequential' or 'random'`,
+  });
 }
 
 function parseSeed(seed: unknown): bigint {
   if (seed === undefined) return 0n;
   if (typeof seed === 'bigint' || typeof seed === 'string') return seedToBigInt(seed);
   if (typeof seed === 'number' && Number.isSafeInteger(seed)) return seedToBigInt(seed);
-  throw new TargetSpecError(
-    'seed',
-    String(seed),
-    `seed: ${String(seed)} must be a whole number, a bigint or a string`,
-  );
+  throw new TargetSpecError({
+    field: 'seed',
+    token: String(seed),
+    message: `seed: ${String(seed)} must be a whole number, a bigint or a string`,
+  });
 }

@@ -19,21 +19,20 @@ export function parsePorts(ports: PortList): number[] {
     } else if (typeof item === 'string') {
       for (const raw of item.split(',')) addToken(seen, raw.trim(), item);
     } else {
-      throw new TargetSpecError(
-        'ports',
-        String(item),
-        `ports: ${describe(item)} is not a port; expected a number or a string like "443" or "8443-8445"`,
-      );
+      throw new TargetSpecError({
+        field: 'ports',
+        token: String(item),
+        message: `ports: ${describe(item)} is not a port; expected a number or a string like "443" or "8443-8445"`,
+      });
     }
   }
   const result: number[] = [];
   for (let port = 1; port < 65536; port++) if (seen[port]) result.push(port);
   if (result.length === 0) {
-    throw new TargetSpecError(
-      'ports',
-      undefined,
-      'ports: the list is empty; name at least one port',
-    );
+    throw new TargetSpecError({
+      field: 'ports',
+      message: 'ports: the list is empty; name at least one port',
+    });
   }
   return result;
 }
@@ -41,11 +40,11 @@ export function parsePorts(ports: PortList): number[] {
 function addToken(seen: Uint8Array, token: string, whole: string): void {
   if (token === '') {
     if (whole.trim() === '') return;
-    throw new TargetSpecError(
-      'ports',
-      whole,
-      `ports: "${whole}" has an empty entry between commas`,
-    );
+    throw new TargetSpecError({
+      field: 'ports',
+      token: whole,
+      message: `ports: "${whole}" has an empty entry between commas`,
+    });
   }
   if (PORT.test(token)) {
     addPort(seen, Number(token), token);
@@ -53,22 +52,22 @@ function addToken(seen: Uint8Array, token: string, whole: string): void {
   }
   const range = PORT_RANGE.exec(token);
   if (!range) {
-    throw new TargetSpecError(
-      'ports',
+    throw new TargetSpecError({
+      field: 'ports',
       token,
-      `ports: "${token}" is not a port or port range; expected a number like "443" or a range like "8443-8445"`,
-    );
+      message: `ports: "${token}" is not a port or port range; expected a number like "443" or a range like "8443-8445"`,
+    });
   }
   const first = Number(range[1]);
   const last = Number(range[2]);
   checkPort(first, token);
   checkPort(last, token);
   if (first > last) {
-    throw new TargetSpecError(
-      'ports',
+    throw new TargetSpecError({
+      field: 'ports',
       token,
-      `ports: range "${token}" is reversed; write ${last}-${first}`,
-    );
+      message: `ports: range "${token}" is reversed; write ${last}-${first}`,
+    });
   }
   for (let port = first; port <= last; port++) seen[port] = 1;
 }
@@ -80,11 +79,11 @@ function addPort(seen: Uint8Array, port: number, token: string): void {
 
 function checkPort(port: number, token: string): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new TargetSpecError(
-      'ports',
+    throw new TargetSpecError({
+      field: 'ports',
       token,
-      `ports: "${token}" is out of range; ports are whole numbers from 1 to 65535`,
-    );
+      message: `ports: "${token}" is out of range; ports are whole numbers from 1 to 65535`,
+    });
   }
 }
 

@@ -107,12 +107,11 @@ export class TrustStore implements Iterable<Certificate> {
     const loaded = fromBytes(await readSource(path), path, options);
     if (loaded.certificates.length === 0) {
       const first = loaded.errors[0]?.error;
-      throw new TrustStoreError(
-        `no certificate could be loaded from ${path}${first ? `: ${first.message}` : ''}`,
+      throw new TrustStoreError({
+        message: `no certificate could be loaded from ${path}${first ? `: ${first.message}` : ''}`,
         path,
-        undefined,
-        first ? { cause: first } : {},
-      );
+        ...(first ? { cause: first } : {}),
+      });
     }
     return new TrustStore(loaded.certificates, loaded.errors);
   }
@@ -133,7 +132,7 @@ export class TrustStore implements Iterable<Certificate> {
     try {
       names = (await readdir(path)).filter((name) => PEM_OR_DER.test(name)).sort();
     } catch (error) {
-      throw new TrustStoreError(`cannot read directory ${path}`, path, undefined, { cause: error });
+      throw new TrustStoreError({ message: `cannot read directory ${path}`, path, cause: error });
     }
     const certificates: Certificate[] = [];
     const errors: TrustStoreLoadError[] = [];
@@ -242,6 +241,6 @@ async function readSource(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new TrustStoreError(`cannot read ${path}`, path, undefined, { cause: error });
+    throw new TrustStoreError({ message: `cannot read ${path}`, path, cause: error });
   }
 }

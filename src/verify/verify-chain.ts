@@ -63,7 +63,7 @@ export function verifyChain(
   options: VerifyOptions,
 ): ChainVerdict {
   if (chain.length === 0) throw new TypeError('verifyChain needs at least one certificate');
-  if (!options.trust) throw new TrustStoreError('verifyChain needs a trust store', undefined);
+  if (!options.trust) throw new TrustStoreError({ message: 'verifyChain needs a trust store' });
   const at = options.at?.getTime() ?? Date.now();
   const cache = options.cache ?? defaultVerdictCache;
   const hostname = options.hostname?.toLowerCase();

@@ -57,7 +57,9 @@ export function parseCertificate(
       if (block.error) throw block.error;
       return parseDer(block.der, maxBytes);
     }
-    throw new CertificateParseError('no "BEGIN CERTIFICATE" block found in the PEM text');
+    throw new CertificateParseError({
+      message: 'no "BEGIN CERTIFICATE" block found in the PEM text',
+    });
   }
   return parseDer(input, maxBytes);
 }
@@ -73,17 +75,19 @@ function looksLikePem(bytes: Uint8Array): boolean {
 
 /** Parses DER after the size check. */
 export function parseDer(input: Uint8Array, maxBytes: number): Certificate {
-  if (input.length > maxBytes) throw new CertificateTooLargeError(input.length, maxBytes);
+  if (input.length > maxBytes)
+    throw new CertificateTooLargeError({ size: input.length, limit: maxBytes });
   try {
     return decode(Uint8Array.from(input));
   } catch (error) {
     if (error instanceof CertificateParseError) throw error;
     if (error instanceof DerError) {
-      throw new CertificateParseError(`malformed certificate: ${error.message}`, undefined, {
+      throw new CertificateParseError({
+        message: `malformed certificate: ${error.message}`,
         cause: error,
       });
     }
-    throw new CertificateParseError('malformed certificate', undefined, { cause: error });
+    throw new CertificateParseError({ message: 'malformed certificate', cause: error });
   }
 }
 

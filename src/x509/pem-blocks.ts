@@ -34,7 +34,7 @@ export function* pemBlocks(text: string, maxBytes: number): Generator<PemBlock> 
         index: index++,
         line,
         der: new Uint8Array(),
-        error: new CertificateParseError(`${position}: no "${endMarker}" line`),
+        error: new CertificateParseError({ message: `${position}: no "${endMarker}" line` }),
       };
       return;
     }
@@ -45,10 +45,10 @@ export function* pemBlocks(text: string, maxBytes: number): Generator<PemBlock> 
     const bodyLength = body.replace(/\s+/g, '').length;
     const size = Math.floor((bodyLength * 3) / 4);
     if (size > maxBytes + 2) {
-      error = new CertificateTooLargeError(size, maxBytes);
+      error = new CertificateTooLargeError({ size, limit: maxBytes });
       error.message = `${position}: ${error.message}`;
     } else if (!BASE64.test(body) || bodyLength % 4 !== 0 || bodyLength === 0) {
-      error = new CertificateParseError(`${position}: the body is not valid base64`);
+      error = new CertificateParseError({ message: `${position}: the body is not valid base64` });
     } else {
       der = Buffer.from(body, 'base64');
       if (label === 'TRUSTED CERTIFICATE') der = firstElement(der);

@@ -32,7 +32,9 @@ function observed(): Storage & { batches: number[]; failNext: number } {
     async write(ops: readonly StorageOp[]) {
       if (store.failNext > 0) {
         store.failNext--;
-        throw new StorageError('disk full', 'observed', undefined, undefined, {
+        throw new StorageError({
+          message: 'disk full',
+          adapter: 'observed',
           cause: Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }),
         });
       }

@@ -28,23 +28,23 @@ export function headerLine(format: string, generation: number): string {
 export function parseHeader(line: string, format: string, path: string): Header {
   const header = readHeader(line, format, FILE_FORMAT_VERSION);
   if (header === undefined) {
-    throw new StorageFormatError(
-      `${path} is not a certsweep inventory file`,
-      'file',
+    throw new StorageFormatError({
+      message: `${path} is not a certsweep inventory file`,
+      adapter: 'file',
       path,
-      undefined,
-      FILE_FORMAT_VERSION,
-    );
+      supported: FILE_FORMAT_VERSION,
+    });
   }
   if ('newer' in header) {
-    throw new StorageFormatError(
-      `${path} was written in inventory format ${header.newer}, newer than this release ` +
+    throw new StorageFormatError({
+      message:
+        `${path} was written in inventory format ${header.newer}, newer than this release ` +
         `reads (${FILE_FORMAT_VERSION}); upgrade certsweep`,
-      'file',
+      adapter: 'file',
       path,
-      header.newer,
-      FILE_FORMAT_VERSION,
-    );
+      found: header.newer,
+      supported: FILE_FORMAT_VERSION,
+    });
   }
   const { generation } = header.fields;
   return { generation: typeof generation === 'number' ? generation : 0 };

@@ -65,7 +65,7 @@ const logName = (generation: number) => `log-${generation}.ndjson`;
  */
 export function fileStorage(options: FileStorageOptions): Storage {
   if (!options.path)
-    throw new StorageError('fileStorage() needs a directory path', 'file', undefined);
+    throw new StorageError({ message: 'fileStorage() needs a directory path', adapter: 'file' });
   const dir = resolve(options.path);
   const compactAfter = options.compactAfterBytes ?? 64 * 2 ** 20;
   const durable = options.durable ?? true;
@@ -112,7 +112,7 @@ export function fileStorage(options: FileStorageOptions): Storage {
       count++;
     }
     // Renamed into place only once complete, so this means the file was damaged afterwards.
-    throw new StorageError(`${path} is truncated or damaged`, 'file', path);
+    throw new StorageError({ message: `${path} is truncated or damaged`, adapter: 'file', path });
   }
 
   async function loadLog(): Promise<void> {
@@ -155,7 +155,10 @@ export function fileStorage(options: FileStorageOptions): Storage {
   }
 
   function ensureOpen(): Promise<void> {
-    if (closed) return Promise.reject(new StorageError('file storage is closed', 'file', dir));
+    if (closed)
+      return Promise.reject(
+        new StorageError({ message: 'file storage is closed', adapter: 'file', path: dir }),
+      );
     opening ??= (async () => {
       await attempt('create', dir, () => mkdir(dir, { recursive: true, mode: 0o700 }));
       release = await acquireLock(dir);

@@ -18,7 +18,10 @@ export function fsError(action: string, path: string, error: unknown): Certsweep
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason =
     (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error));
-  return new StorageError(`cannot ${action} ${path}: ${reason}`, 'file', path, undefined, {
+  return new StorageError({
+    message: `cannot ${action} ${path}: ${reason}`,
+    adapter: 'file',
+    path,
     cause: error,
   });
 }
@@ -54,11 +57,12 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError('lock', dir, error);
       }
       const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new StorageLockedError(dir, pid);
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid))
+        throw new StorageLockedError({ path: dir, pid });
       // The holder died without releasing it (a crash, kill -9): the lock is stale.
       await unlink(lock).catch(() => undefined);
     }
-    throw new StorageLockedError(dir, undefined);
+    throw new StorageLockedError({ path: dir });
   } finally {
     await unlink(aside).catch(() => undefined);
   }

@@ -28,7 +28,7 @@ export function memoryStorage(): Storage {
   let closed = false;
 
   const checkOpen = () => {
-    if (closed) throw new StorageError('memory storage is closed', 'memory', undefined);
+    if (closed) throw new StorageError({ message: 'memory storage is closed', adapter: 'memory' });
   };
   const table = (kind: RecordKind): OrderedTable<unknown> => {
     checkOpen();
@@ -48,7 +48,8 @@ export function memoryStorage(): Storage {
       checkOpen();
       // Checked first, so a batch with a bad op changes nothing.
       const bad = ops.find((op) => !isRecordKind(op.kind));
-      if (bad) throw new StorageError(`unknown record kind "${bad.kind}"`, 'memory', undefined);
+      if (bad)
+        throw new StorageError({ message: `unknown record kind "${bad.kind}"`, adapter: 'memory' });
       for (const op of ops) {
         if (op.type === 'put') tables[op.kind].set(op.key, op.value);
         else tables[op.kind].delete(op.key);

@@ -107,13 +107,12 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
   const fail = (action: string, error: unknown): CertsweepError =>
     error instanceof CertsweepError
       ? error
-      : new StorageError(
-          `cannot ${action} ${options.path}: ${error instanceof Error ? error.message : String(error)}`,
-          'sqlite',
-          options.path,
-          undefined,
-          { cause: error },
-        );
+      : new StorageError({
+          message: `cannot ${action} ${options.path}: ${error instanceof Error ? error.message : String(error)}`,
+          adapter: 'sqlite',
+          path: options.path,
+          cause: error,
+        });
 
   const statement = (sql: string): SqliteStatement => {
     let found = statements.get(sql);
@@ -126,7 +125,13 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
 
   function ensureOpen(): Promise<SqliteDatabase> {
     if (closed)
-      return Promise.reject(new StorageError('sqlite storage is closed', 'sqlite', options.path));
+      return Promise.reject(
+        new StorageError({
+          message: 'sqlite storage is closed',
+          adapter: 'sqlite',
+          path: options.path,
+        }),
+      );
     opening ??= (async () => {
       const database = options.database ?? new (await loadDriver())(options.path);
       try {
@@ -205,14 +210,15 @@ function migrate(db: SqliteDatabase, path: string): void {
   };
   const current = row.version ?? 0;
   if (current > SQLITE_SCHEMA_VERSION) {
-    throw new StorageFormatError(
-      `${path} has inventory schema version ${current}, newer than this release reads ` +
+    throw new StorageFormatError({
+      message:
+        `${path} has inventory schema version ${current}, newer than this release reads ` +
         `(${SQLITE_SCHEMA_VERSION}); upgrade certsweep`,
-      'sqlite',
+      adapter: 'sqlite',
       path,
-      current,
-      SQLITE_SCHEMA_VERSION,
-    );
+      found: current,
+      supported: SQLITE_SCHEMA_VERSION,
+    });
   }
   const apply = db.transaction(() => {
     for (let version = current + 1; version <= SQLITE_SCHEMA_VERSION; version++) {
@@ -235,13 +241,12 @@ async function loadDriver(): Promise<DatabaseConstructor> {
     const module = (await import(specifier)) as { default: DatabaseConstructor };
     return module.default;
   } catch (error) {
-    throw new StorageError(
-      'sqliteStorage() needs the optional peer dependency better-sqlite3 version 12: ' +
+    throw new StorageError({
+      message:
+        'sqliteStorage() needs the optional peer dependency better-sqlite3 version 12: ' +
         'npm install better-sqlite3@12',
-      'sqlite',
-      undefined,
-      'CERTSWEEP_STORAGE',
-      { cause: error },
-    );
+      adapter: 'sqlite',
+      cause: error,
+    });
   }
 }
