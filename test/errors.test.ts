@@ -8,10 +8,12 @@ import {
   countTargets,
   ERROR_CODES,
   type ErrorCode,
+  fingerprint,
   Inventory,
   InventoryOptionsError,
   JobError,
   PageError,
+  parseCertificate,
   ScanOptionsError,
   StorageError,
   StorageFormatError,
@@ -119,6 +121,9 @@ describe('errors', () => {
 
   it('are what public functions throw for bad input, never a built-in RangeError or TypeError', async () => {
     expect(() => countTargets({ hosts: '10.1', ports: 443 })).toThrow(TargetSpecError);
+    expect(() => parseCertificate(null as never)).toThrow(CertificateParseError);
+    expect(() => parseCertificate({} as never)).toThrow(/got an object/);
+    expect(() => fingerprint('abc' as never)).toThrow(CertificateParseError);
     await expect(Inventory.open({ darkAfter: 0 })).rejects.toMatchObject({
       name: 'InventoryOptionsError',
       code: 'CERTSWEEP_INVENTORY_OPTIONS',

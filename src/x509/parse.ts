@@ -22,8 +22,10 @@ export const DEFAULT_MAX_CERTIFICATE_BYTES = 65_536;
  *
  * const seen = new Set(result.chain.map((der) => fingerprint(der)));
  * ```
+ * @throws {@link CertificateParseError} when `der` is not a `Uint8Array`.
  */
 export function fingerprint(der: Uint8Array): string {
+  if (!(der instanceof Uint8Array)) throw notCertificateInput(der);
   // The one-shot hash() skips the Hash object: about twice as fast on certificate-sized input.
   return hash('sha256', der, 'hex');
 }
@@ -51,6 +53,7 @@ export function parseCertificate(
   options: ParseOptions = {},
 ): Certificate {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES;
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw notCertificateInput(input);
   if (typeof input === 'string' || looksLikePem(input)) {
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
     for (const block of pemBlocks(text, maxBytes)) {
@@ -62,6 +65,13 @@ export function parseCertificate(
     });
   }
   return parseDer(input, maxBytes);
+}
+
+function notCertificateInput(input: unknown): CertificateParseError {
+  const got = input === null ? 'null' : typeof input === 'object' ? 'an object' : typeof input;
+  return new CertificateParseError({
+    message: `expected DER bytes (a Uint8Array) or PEM text (a string), got ${got}`,
+  });
 }
 
 // Whitespace and a UTF-8 byte order mark may precede "-----BEGIN".
