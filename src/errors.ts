@@ -403,3 +403,40 @@ export class CronError extends JobError {
     this.expression = expression;
   }
 }
+
+/** What an {@link UnknownRunError} is about. */
+export interface UnknownRunErrorOptions extends CertsweepErrorOptions {
+  /** The run id asked for. */
+  run: string;
+}
+
+/**
+ * An inventory was asked to end a run it does not hold: an id no `startRun()` of this
+ * inventory returned, or a run pruned since. Code `CERTSWEEP_UNKNOWN_RUN`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await inventory.finishRun('000001767225600000-abc');
+ * } catch (error) {
+ *   if (error instanceof UnknownRunError) console.error(`no run ${error.run}`);
+ * }
+ * ```
+ */
+export class UnknownRunError extends CertsweepError {
+  /** Always `'UnknownRunError'`. */
+  override name = 'UnknownRunError';
+  /** Always `CERTSWEEP_UNKNOWN_RUN`. */
+  override readonly code = 'CERTSWEEP_UNKNOWN_RUN' as const;
+  /** The run id asked for. */
+  readonly run: string;
+
+  constructor(options: UnknownRunErrorOptions) {
+    super(
+      `unknown run "${options.run}"`,
+      'CERTSWEEP_UNKNOWN_RUN',
+      'cause' in options ? { cause: options.cause } : {},
+    );
+    this.run = options.run;
+  }
+}
