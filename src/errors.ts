@@ -440,3 +440,55 @@ export class UnknownRunError extends CertsweepError {
     this.run = options.run;
   }
 }
+
+/** What a {@link JobsFileError} is about. */
+export interface JobsFileErrorOptions extends CertsweepErrorOptions {
+  /** The jobs file. */
+  path: string;
+  /** The job concerned, by name (or by position when it has no usable name), if any. */
+  job?: string;
+  /** The field that is wrong: `jobs`, or a job's field (`name`, `schedules`, …). */
+  field: string;
+  /** What is wrong, in one line; the file is prefixed to it. */
+  message: string;
+}
+
+/**
+ * A jobs file could not be used: it could not be read, is not JSON, is not
+ * `{ "jobs": [ … ] }`, names a job twice, or holds a job `defineJob()` refuses (the
+ * {@link JobError} is the `cause`). The message is one line naming the file, the job and the
+ * field. Code `CERTSWEEP_JOBS_FILE`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await readJobsFile('/etc/certsweep/jobs.json');
+ * } catch (error) {
+ *   if (error instanceof JobsFileError) console.error(error.message);
+ *   // /etc/certsweep/jobs.json: job "dmz": schedules: must be a list of cron strings or …
+ * }
+ * ```
+ */
+export class JobsFileError extends CertsweepError {
+  /** Always `'JobsFileError'`. */
+  override name = 'JobsFileError';
+  /** Always `CERTSWEEP_JOBS_FILE`. */
+  override readonly code = 'CERTSWEEP_JOBS_FILE' as const;
+  /** The jobs file. */
+  readonly path: string;
+  /** The job concerned, if any. */
+  readonly job: string | undefined;
+  /** The field that is wrong. */
+  readonly field: string;
+
+  constructor(options: JobsFileErrorOptions) {
+    super(
+      `${options.path}: ${options.message}`,
+      'CERTSWEEP_JOBS_FILE',
+      'cause' in options ? { cause: options.cause } : {},
+    );
+    this.path = options.path;
+    this.job = options.job;
+    this.field = options.field;
+  }
+}

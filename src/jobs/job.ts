@@ -27,17 +27,22 @@ export interface DefinedJob extends Job {
  * ```
  */
 export function defineJob(job: Job): DefinedJob {
-  if (typeof job !== 'object' || job === null) {
-    throw new JobError('?', 'job', 'a job must be an object with name and targets');
+  if (!isObject(job)) {
+    throw new JobError(
+      '?',
+      'job',
+      `a job must be an object with name and targets, not ${shown(job)}`,
+    );
   }
-  const name = typeof job.name === 'string' ? job.name : String(job.name);
-  if (!NAME.test(name)) {
+  if (typeof job.name !== 'string' || !NAME.test(job.name)) {
+    const name = typeof job.name === 'string' ? job.name : '?';
     throw new JobError(
       name,
       'name',
-      `job name "${name}" must be 1-64 letters, digits, ".", "_" or "-"`,
+      `job name ${shown(job.name)} must be a string of 1-64 letters, digits, ".", "_" or "-"`,
     );
   }
+  const { name } = job;
   for (const key of Object.keys(job)) {
     if (!FIELDS.has(key)) {
       throw new JobError(
@@ -47,10 +52,46 @@ export function defineJob(job: Job): DefinedJob {
       );
     }
   }
+  for (const field of ['scan', 'expand'] as const) {
+    if (job[field] !== undefined && !isObject(job[field])) {
+      throw new JobError(
+        name,
+        field,
+        `job "${name}": ${field}: must be an object, not ${shown(job[field])}`,
+      );
+    }
+  }
+  if (job.scan && 'signal' in job.scan) {
+    throw new JobError(
+      name,
+      'scan',
+      `job "${name}": scan: signal is given per run, not in the job`,
+    );
+  }
   wrap(name, 'targets', () => expandTargets(job.targets, job.expand));
   wrap(name, 'scan', () => resolveScanOptions(job.scan));
+  if (job.schedules !== undefined && !Array.isArray(job.schedules)) {
+    throw new JobError(
+      name,
+      'schedules',
+      `job "${name}": schedules: must be a list of cron strings or { cron, timezone }, not ${shown(job.schedules)}`,
+    );
+  }
   const schedules = (job.schedules ?? []).map((schedule) => parseSchedule(name, schedule));
   return { ...job, schedules };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value as a message shows it: short, on one line. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /**
