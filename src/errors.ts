@@ -492,3 +492,76 @@ export class JobsFileError extends CertsweepError {
     this.field = options.field;
   }
 }
+
+/** What an {@link OptionError} subclass is about. */
+export interface OptionErrorOptions extends CertsweepErrorOptions {
+  /** The option (or argument) that is wrong, e.g. `hostname`, `subject.port`. */
+  option: string;
+  /** What is wrong with it, naming the value given. */
+  message: string;
+}
+
+/**
+ * Options passed to `verifyChain()` are invalid: a `hostname` that is not a string, an `at`
+ * that is not a valid date, a `cache` that is not a `VerdictCache` or `false`, …. Raised
+ * before anything is verified. Code `CERTSWEEP_VERIFY_OPTIONS`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   verifyChain(chain, { trust, at: new Date('not a date') });
+ * } catch (error) {
+ *   if (error instanceof VerifyOptionsError) console.error(error.option); // "at"
+ * }
+ * ```
+ */
+export class VerifyOptionsError extends CertsweepError {
+  /** Always `'VerifyOptionsError'`. */
+  override name = 'VerifyOptionsError';
+  /** Always `CERTSWEEP_VERIFY_OPTIONS`. */
+  override readonly code = 'CERTSWEEP_VERIFY_OPTIONS' as const;
+  /** The option that is wrong. */
+  readonly option: string;
+
+  constructor(options: OptionErrorOptions) {
+    super(
+      options.message,
+      'CERTSWEEP_VERIFY_OPTIONS',
+      'cause' in options ? { cause: options.cause } : {},
+    );
+    this.option = options.option;
+  }
+}
+
+/**
+ * Arguments of `checkExpiry()`, `formatNagios()` or `formatPrometheus()` are invalid: no
+ * inventory, a subject whose `port` is not a port, an `at` that is not a date, …. Raised
+ * before the inventory is read. (A bad threshold has its own code, `CERTSWEEP_THRESHOLD`.)
+ * Code `CERTSWEEP_CHECK_OPTIONS`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await checkExpiry(inventory, { host: 'www.example.com', port: 99999 });
+ * } catch (error) {
+ *   if (error instanceof CheckOptionsError) console.error(error.option); // "subject.port"
+ * }
+ * ```
+ */
+export class CheckOptionsError extends CertsweepError {
+  /** Always `'CheckOptionsError'`. */
+  override name = 'CheckOptionsError';
+  /** Always `CERTSWEEP_CHECK_OPTIONS`. */
+  override readonly code = 'CERTSWEEP_CHECK_OPTIONS' as const;
+  /** The option or argument that is wrong. */
+  readonly option: string;
+
+  constructor(options: OptionErrorOptions) {
+    super(
+      options.message,
+      'CERTSWEEP_CHECK_OPTIONS',
+      'cause' in options ? { cause: options.cause } : {},
+    );
+    this.option = options.option;
+  }
+}

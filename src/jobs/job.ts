@@ -102,8 +102,18 @@ function shown(value: unknown): string {
  * nextRun({ cron: '30 2 * * *', timezone: 'Europe/Berlin' }, new Date('2026-03-28T12:00:00Z'));
  * // 2026-03-29T01:30:00Z: 02:30 does not exist that night, so 03:30 local time
  * ```
+ * @throws {@link CronError} when the schedule is not a valid `{ cron, timezone }`.
  */
 export function nextRun(schedule: Schedule, after: Date): Date {
+  const normalised = parseSchedule('?', schedule);
+  if (!(after instanceof Date) || !Number.isFinite(after.getTime())) {
+    throw new CronError('?', normalised.cron, `nextRun: after must be a valid Date`);
+  }
+  return cronNext(normalised, after);
+}
+
+/** The next time of a schedule already checked. */
+function cronNext(schedule: Schedule, after: Date): Date {
   return CronExpressionParser.parse(schedule.cron, {
     currentDate: after,
     ...(schedule.timezone ? { tz: schedule.timezone } : {}),
@@ -114,33 +124,45 @@ export function nextRun(schedule: Schedule, after: Date): Date {
 
 function parseSchedule(job: string, schedule: string | Schedule): Schedule {
   const normalised: Schedule = typeof schedule === 'string' ? { cron: schedule } : schedule;
-  if (typeof normalised?.cron !== 'string') {
+  const about = job === '?' ? 'nextRun: ' : `job "${job}": `;
+  if (
+    typeof normalised !== 'object' ||
+    normalised === null ||
+    typeof normalised.cron !== 'string'
+  ) {
     throw new CronError(
       job,
       String(schedule),
-      `job "${job}": a schedule must be a cron string or { cron, timezone }`,
+      `${about}a schedule must be a cron string or { cron, timezone }`,
     );
   }
   if (normalised.timezone !== undefined) {
+    if (typeof normalised.timezone !== 'string') {
+      throw new CronError(
+        job,
+        normalised.cron,
+        `${about}a time zone must be a string like "Europe/Berlin", not ${shown(normalised.timezone)}`,
+      );
+    }
     try {
       new Intl.DateTimeFormat('en', { timeZone: normalised.timezone });
     } catch (cause) {
       throw new CronError(
         job,
         normalised.cron,
-        `job "${job}": unknown time zone "${normalised.timezone}"`,
+        `${about}unknown time zone "${normalised.timezone}"`,
         { cause },
       );
     }
   }
   try {
-    nextRun(normalised, new Date());
+    cronNext(normalised, new Date());
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new CronError(
       job,
       normalised.cron,
-      `job "${job}": invalid cron expression "${normalised.cron}": ${reason}`,
+      `${about}invalid cron expression "${normalised.cron}": ${reason}`,
       {
         cause,
       },

@@ -1,6 +1,4 @@
 import { isIP } from 'node:net';
-import { parseDuration } from '../duration.js';
-import { JobError } from '../errors.js';
 import { allPages, type Inventory, type RecordContext, targetKey } from '../inventory/index.js';
 import { type ScanResult, scan } from '../scan/index.js';
 import { countTargets } from '../targets/index.js';
@@ -8,11 +6,10 @@ import { TrustStore } from '../trust/index.js';
 import { type ChainVerdict, verifyChain } from '../verify/index.js';
 import type { JobEvents } from './events.js';
 import { type DefinedJob, defineJob } from './job.js';
+import { checkRunOptions, selectionFor } from './run-options.js';
 import { RunTally } from './run-tally.js';
 import { type KnownTargets, type Selection, selectTargets } from './select-targets.js';
-import type { Job, RunJobOptions, RunMode, RunSummary } from './types.js';
-
-const MODES = new Set<RunMode>(['full', 'rescan', 'since']);
+import type { Job, RunJobOptions, RunSummary } from './types.js';
 
 /**
  * Runs a job once: streams `expandTargets()` → `scan()` → `verifyChain()` →
@@ -41,15 +38,9 @@ const MODES = new Set<RunMode>(['full', 'rescan', 'since']);
  */
 export async function runJob(job: Job, options: RunJobOptions): Promise<RunSummary> {
   const defined = defineJob(job);
+  checkRunOptions(defined.name, options);
   const { inventory, events } = options;
   const mode = options.mode ?? 'since';
-  if (!MODES.has(mode)) {
-    throw new JobError(
-      defined.name,
-      'mode',
-      `job "${defined.name}": mode "${mode}" must be full, rescan or since`,
-    );
-  }
   const started = Date.now();
   const selection = selectionFor(defined.name, mode, options, started);
   const trust = options.trust ?? TrustStore.mozilla();
@@ -112,33 +103,6 @@ async function scanAndRecord(
   }
   // The last word on progress is the final count.
   events?.emit('progress', tally.progress(Date.now()));
-}
-
-function selectionFor(job: string, mode: RunMode, options: RunJobOptions, now: number): Selection {
-  const since = options.since ?? '24h';
-  const cutoff =
-    since instanceof Date
-      ? since.getTime()
-      : typeof since === 'number'
-        ? since
-        : now - (parseDuration(since) ?? Number.NaN);
-  if (!Number.isFinite(cutoff)) {
-    throw new JobError(
-      job,
-      'since',
-      `job "${job}": since "${String(since)}" must be a date or a duration like 24h or 7d`,
-    );
-  }
-  const base = parseDuration(options.backoff?.base ?? '1h');
-  const max = parseDuration(options.backoff?.max ?? '7d');
-  if (base === undefined || max === undefined) {
-    throw new JobError(
-      job,
-      'backoff',
-      `job "${job}": backoff base and max must be durations like 1h or 7d`,
-    );
-  }
-  return { mode, cutoff, now, backoffBase: base, backoffMax: max };
 }
 
 async function knownTargets(inventory: Inventory, job: string): Promise<KnownTargets> {

@@ -5,6 +5,7 @@ import {
   type Inventory,
   type TargetRecord,
 } from '../inventory/index.js';
+import { checkAt, checkInventory, checkSubject } from './arguments.js';
 import { type ParsedThreshold, parseThreshold, thresholdSeconds } from './thresholds.js';
 import type {
   CertificateCheck,
@@ -27,6 +28,10 @@ const SELF_SIGNED_PROBLEMS = new Set(['self-signed', 'untrusted-root']);
  * missing intermediate completed from elsewhere) or a target that stopped answering is
  * WARNING; no matching target or certificate is UNKNOWN, never OK.
  *
+ * @throws `CheckOptionsError` for an argument of the wrong type (no inventory, a `port`
+ *   that is not a port, an `at` that is not a date); `CertsweepError` with code
+ *   `CERTSWEEP_THRESHOLD` for a threshold it cannot read.
+ *
  * @example
  * ```ts
  * const check = await checkExpiry(inventory, { host: 'www.example.com', port: 443 });
@@ -39,9 +44,11 @@ export async function checkExpiry(
   subject: CheckSubject,
   options: CheckOptions = {},
 ): Promise<ExpiryCheck> {
+  checkInventory(inventory, 'checkExpiry');
+  checkSubject(subject);
+  const at = checkAt(options, 'checkExpiry');
   const warning = parseThreshold(options.warning ?? '25%', 'warning');
   const critical = parseThreshold(options.critical ?? '10%', 'critical');
-  const at = options.at === undefined ? Date.now() : +options.at;
   const thresholds = { warning: warning.text, critical: critical.text };
   const judge: Judge = { warning, critical, at, allowSelfSigned: options.allowSelfSigned === true };
 

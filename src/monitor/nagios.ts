@@ -1,3 +1,4 @@
+import { checkExpiryCheck } from './arguments.js';
 import type { CheckState, ExpiryCheck } from './types.js';
 
 /** Plugin output and exit code. */
@@ -28,6 +29,7 @@ const MAX_PERFDATA_TARGETS = 20;
  * ```
  */
 export function formatNagios(check: ExpiryCheck): NagiosOutput {
+  checkExpiryCheck(check);
   const perfdata: string[] = [];
   for (const target of check.targets.slice(0, MAX_PERFDATA_TARGETS)) {
     target.chain.forEach((cert, index) => {

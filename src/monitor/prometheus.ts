@@ -1,4 +1,5 @@
 import { allPages, type Inventory } from '../inventory/index.js';
+import { checkAt, checkInventory } from './arguments.js';
 
 /**
  * Options of {@link formatPrometheus}.
@@ -35,7 +36,8 @@ export async function formatPrometheus(
   inventory: Inventory,
   options: PrometheusOptions = {},
 ): Promise<string> {
-  const at = options.at === undefined ? Date.now() : +options.at;
+  checkInventory(inventory, 'formatPrometheus');
+  const at = checkAt(options, 'formatPrometheus');
   const out = new Exposition();
 
   const notAfter = out.family(
@@ -179,5 +181,5 @@ class Exposition {
  * ```
  */
 export function escapeLabel(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+  return String(value).replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }

@@ -8,6 +8,7 @@ import {
 } from '../x509/index.js';
 import { defaultVerdictCache } from './cache.js';
 import { checkPath, problem } from './checks.js';
+import { checkVerifyOptions } from './options.js';
 import { buildPaths, type CandidatePath } from './path.js';
 import type { ChainVerdict, Problem, VerifyOptions } from './types.js';
 
@@ -50,6 +51,7 @@ const MAX_PARSED = 10_000;
  *
  * @param chain - The certificates as the server sent them, leaf first: parsed or DER.
  * @throws {@link TrustStoreError} when `options.trust` is not a trust store.
+ * @throws {@link VerifyOptionsError} when another option is of the wrong type or out of range.
  *
  * @example
  * ```ts
@@ -72,6 +74,7 @@ export function verifyChain(
   if (!(options?.trust instanceof TrustStore)) {
     throw new TrustStoreError('verifyChain needs a trust store (options.trust)', undefined);
   }
+  checkVerifyOptions(options);
   if (!Array.isArray(chain) || chain.length === 0) return NO_CERTIFICATE;
   const at = options.at?.getTime() ?? Date.now();
   const cache = options.cache ?? defaultVerdictCache;
