@@ -493,7 +493,7 @@ export class JobsFileError extends CertsweepError {
   }
 }
 
-/** What an {@link OptionError} subclass is about. */
+/** What a {@link VerifyOptionsError} or {@link CheckOptionsError} is about. */
 export interface OptionErrorOptions extends CertsweepErrorOptions {
   /** The option (or argument) that is wrong, e.g. `hostname`, `subject.port`. */
   option: string;
