@@ -201,7 +201,9 @@ export class Inventory {
       at = Date.now(),
       status = 'completed',
       total,
-    } = typeof ending === 'object' && !(ending instanceof Date) ? ending : { at: ending };
+    } = typeof ending === 'object' && ending !== null && !(ending instanceof Date)
+      ? ending
+      : { at: ending ?? Date.now() };
     this.#settleRuns();
     const current = this.#state.runs.get(id) ?? (typeof run === 'string' ? undefined : run);
     if (!current) throw new UnknownRunError({ run: id });
