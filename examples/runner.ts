@@ -5,21 +5,22 @@
 //   npx tsx examples/runner.ts --once --job dmz --full        # run one job now and exit
 //
 // Options:
-//   --jobs FILE           jobs file (default examples/jobs.json); reloaded when it changes
+//   --jobs FILE           jobs file (default examples/jobs.json); reloaded when it changes and on
+//                         SIGHUP; a bad file is reported and the jobs running go on unchanged
 //   --store SPEC          file:DIR or sqlite:FILE (default file:./certsweep-inventory)
 //   --trust SOURCE        mozilla, a PEM file or a directory; repeatable (default mozilla)
 //   --metrics-port N      serve Prometheus metrics on 127.0.0.1:N (--metrics-host to change)
 //   --once --job NAME     run one job now and exit, with --full, --rescan or --since 24h
-import { readFileSync, statSync, watchFile } from 'node:fs';
+import { statSync, watchFile } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import {
-  defineJob,
+  type DefinedJob,
   formatPrometheus,
   Inventory,
-  type Job,
   type RunMode,
   type RunProgress,
+  readJobsFile,
   runJob,
   Scheduler,
   TrustStore,
@@ -41,21 +42,15 @@ const { values: args } = parseArgs({
   },
 });
 
-function fail(message: string): never {
-  console.error(`runner: ${message}`);
-  process.exit(2);
+/** An error as one line: what a person reads, without a stack. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
-function loadJobs(path: string): Job[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read jobs file ${path}: ${(error as Error).message}`);
-  }
-  const jobs = (parsed as { jobs?: unknown }).jobs;
-  if (!Array.isArray(jobs)) throw new Error(`${path}: expected { "jobs": [ … ] }`);
-  return jobs.map((job) => defineJob(job as Job));
+function fail(error: unknown): never {
+  console.error(`runner: ${oneLine(error)}`);
+  process.exit(2);
 }
 
 async function loadTrust(sources: string[]): Promise<TrustStore> {
@@ -88,15 +83,15 @@ function showProgress(progress: RunProgress): void {
 }
 
 const mode: RunMode = args.full ? 'full' : args.rescan ? 'rescan' : 'since';
-let jobs: Job[];
+let jobs: DefinedJob[];
 let trust: TrustStore;
 let inventory: Inventory;
 try {
-  jobs = loadJobs(args.jobs);
+  jobs = await readJobsFile(args.jobs);
   trust = await loadTrust(args.trust);
   inventory = await Inventory.open({ storage: await openStore(args.store) });
 } catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
+  fail(error);
 }
 
 if (args.once) {
@@ -104,14 +99,19 @@ if (args.once) {
   if (!job) fail(`--once needs --job NAME, one of: ${jobs.map((j) => j.name).join(', ')}`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  const summary = await runJob(job, {
-    inventory,
-    trust,
-    mode,
-    signal: controller.signal,
-    ...(args.since ? { since: args.since } : {}),
-  });
-  console.log(JSON.stringify(summary, null, 2));
+  try {
+    const summary = await runJob(job, {
+      inventory,
+      trust,
+      mode,
+      signal: controller.signal,
+      ...(args.since ? { since: args.since } : {}),
+    });
+    console.log(JSON.stringify(summary, null, 2));
+  } catch (error) {
+    await inventory.close().catch(() => undefined);
+    fail(error);
+  }
   await inventory.close();
 } else {
   const scheduler = new Scheduler({
@@ -120,7 +120,7 @@ if (args.once) {
     mode,
     ...(args.since ? { since: args.since } : {}),
   });
-  scheduler.on('error', (error) => console.error(`\nrunner: ${error.message}`));
+  scheduler.on('error', (error) => console.error(`\nrunner: ${oneLine(error)}`));
   scheduler.on('run:start', (run) =>
     console.log(`${run.at.toISOString()} ${run.job}: ${run.mode} run started`),
   );
@@ -140,21 +140,33 @@ if (args.once) {
   );
   for (const job of jobs) scheduler.add(job);
   scheduler.start();
-  for (const job of scheduler.jobs())
-    console.log(`${job.name}: next run ${job.next?.toISOString() ?? 'on demand only'}`);
+  const listJobs = () => {
+    for (const job of scheduler.jobs())
+      console.log(`${job.name}: next run ${job.next?.toISOString() ?? 'on demand only'}`);
+  };
+  listJobs();
 
-  // Reload the jobs file when it changes: new and changed jobs apply at once, removed ones stop.
-  watchFile(args.jobs, { interval: 2000 }, () => {
-    try {
-      const fresh = loadJobs(args.jobs);
-      for (const job of fresh) scheduler.update(job);
-      for (const { name } of scheduler.jobs())
-        if (!fresh.some((job) => job.name === name)) scheduler.remove(name);
-      console.log(`runner: reloaded ${args.jobs} (${fresh.length} jobs)`);
-    } catch (error) {
-      console.error(`runner: kept the previous jobs: ${(error as Error).message}`);
-    }
-  });
+  // Reload the jobs file when it changes or on SIGHUP: new and changed jobs apply at once,
+  // removed ones stop. The whole file is checked before anything changes, so a bad file
+  // leaves every job as it was. Reloads run one after the other.
+  let reloading = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      try {
+        const fresh = await readJobsFile(args.jobs);
+        for (const job of fresh) scheduler.update(job);
+        for (const { name } of scheduler.jobs())
+          if (!fresh.some((job) => job.name === name)) scheduler.remove(name);
+        console.log(`runner: reloaded ${args.jobs} (${fresh.length} jobs)`);
+        listJobs();
+      } catch (error) {
+        const kept = scheduler.jobs().map((job) => job.name);
+        console.error(`runner: kept the previous jobs (${kept.join(', ')}): ${oneLine(error)}`);
+      }
+    });
+  };
+  watchFile(args.jobs, { interval: 2000 }, reload);
+  process.on('SIGHUP', reload);
 
   let metrics: ReturnType<typeof createServer> | undefined;
   if (args['metrics-port']) {

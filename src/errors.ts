@@ -42,6 +42,9 @@ export const ERROR_CODES = [
   'CERTSWEEP_PAGE',
   'CERTSWEEP_JOB',
   'CERTSWEEP_CRON',
+  'CERTSWEEP_JOBS_FILE',
+  'CERTSWEEP_VERIFY_OPTIONS',
+  'CERTSWEEP_CHECK_OPTIONS',
   'CERTSWEEP_THRESHOLD',
 ] as const;
 
@@ -463,38 +466,6 @@ export class InventoryOptionsError extends CertsweepError {
   }
 }
 
-/** What {@link UnknownRunError} takes. */
-export interface UnknownRunErrorOptions {
-  /** The run id that was asked for. */
-  run: string;
-}
-
-/**
- * A run id given to the inventory (for example to `finishRun()`) names no run it knows.
- * Code `CERTSWEEP_UNKNOWN_RUN`.
- *
- * @example
- * ```ts
- * try {
- *   await inventory.finishRun('no-such-run');
- * } catch (error) {
- *   if (error instanceof UnknownRunError) console.error(error.run); // "no-such-run"
- * }
- * ```
- */
-export class UnknownRunError extends CertsweepError {
-  /** Always `'UnknownRunError'`. */
-  override name = 'UnknownRunError';
-  override readonly code = 'CERTSWEEP_UNKNOWN_RUN' as const;
-  /** The run id that was asked for. */
-  readonly run: string;
-
-  constructor({ run }: UnknownRunErrorOptions) {
-    super({ message: `unknown run "${run}"` });
-    this.run = run;
-  }
-}
-
 /** What {@link PageError} takes. */
 export interface PageErrorOptions extends CertsweepErrorOptions {
   /** Which paging option was wrong. */
@@ -635,5 +606,151 @@ export class ThresholdError extends CertsweepError {
     });
     this.option = option;
     this.value = value;
+  }
+}
+
+/** What an {@link UnknownRunError} is about. */
+export interface UnknownRunErrorOptions {
+  /** The run id asked for. */
+  run: string;
+}
+
+/**
+ * An inventory was asked to end a run it does not hold: an id no `startRun()` of this
+ * inventory returned, or a run pruned since. Code `CERTSWEEP_UNKNOWN_RUN`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await inventory.finishRun('000001767225600000-abc');
+ * } catch (error) {
+ *   if (error instanceof UnknownRunError) console.error(`no run ${error.run}`);
+ * }
+ * ```
+ */
+export class UnknownRunError extends CertsweepError {
+  /** Always `'UnknownRunError'`. */
+  override name = 'UnknownRunError';
+  /** Always `CERTSWEEP_UNKNOWN_RUN`. */
+  override readonly code = 'CERTSWEEP_UNKNOWN_RUN' as const;
+  /** The run id asked for. */
+  readonly run: string;
+
+  constructor(options: UnknownRunErrorOptions) {
+    super({ message: `unknown run "${options.run}"` });
+    this.run = options.run;
+  }
+}
+
+/** What a {@link JobsFileError} is about. */
+export interface JobsFileErrorOptions extends CertsweepErrorOptions {
+  /** The jobs file. */
+  path: string;
+  /** The job concerned, by name (or by position when it has no usable name), if any. */
+  job?: string;
+  /** The field that is wrong: `jobs`, or a job's field (`name`, `schedules`, …). */
+  field: string;
+  /** What is wrong, in one line; the file is prefixed to it. */
+  message: string;
+}
+
+/**
+ * A jobs file could not be used: it could not be read, is not JSON, is not
+ * `{ "jobs": [ … ] }`, names a job twice, or holds a job `defineJob()` refuses (the
+ * {@link JobError} is the `cause`). The message is one line naming the file, the job and the
+ * field. Code `CERTSWEEP_JOBS_FILE`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await readJobsFile('/etc/certsweep/jobs.json');
+ * } catch (error) {
+ *   if (error instanceof JobsFileError) console.error(error.message);
+ *   // /etc/certsweep/jobs.json: job "dmz": schedules: must be a list of cron strings or …
+ * }
+ * ```
+ */
+export class JobsFileError extends CertsweepError {
+  /** Always `'JobsFileError'`. */
+  override name = 'JobsFileError';
+  /** Always `CERTSWEEP_JOBS_FILE`. */
+  override readonly code = 'CERTSWEEP_JOBS_FILE' as const;
+  /** The jobs file. */
+  readonly path: string;
+  /** The job concerned, if any. */
+  readonly job: string | undefined;
+  /** The field that is wrong. */
+  readonly field: string;
+
+  constructor(options: JobsFileErrorOptions) {
+    super({ ...options, message: `${options.path}: ${options.message}` });
+    this.path = options.path;
+    this.job = options.job;
+    this.field = options.field;
+  }
+}
+
+/** What a {@link VerifyOptionsError} or {@link CheckOptionsError} is about. */
+export interface OptionErrorOptions extends CertsweepErrorOptions {
+  /** The option (or argument) that is wrong, e.g. `hostname`, `subject.port`. */
+  option: string;
+  /** What is wrong with it, naming the value given. */
+  message: string;
+}
+
+/**
+ * Options passed to `verifyChain()` are invalid: a `hostname` that is not a string, an `at`
+ * that is not a valid date, a `cache` that is not a `VerdictCache` or `false`, …. Raised
+ * before anything is verified. Code `CERTSWEEP_VERIFY_OPTIONS`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   verifyChain(chain, { trust, at: new Date('not a date') });
+ * } catch (error) {
+ *   if (error instanceof VerifyOptionsError) console.error(error.option); // "at"
+ * }
+ * ```
+ */
+export class VerifyOptionsError extends CertsweepError {
+  /** Always `'VerifyOptionsError'`. */
+  override name = 'VerifyOptionsError';
+  /** Always `CERTSWEEP_VERIFY_OPTIONS`. */
+  override readonly code = 'CERTSWEEP_VERIFY_OPTIONS' as const;
+  /** The option that is wrong. */
+  readonly option: string;
+
+  constructor(options: OptionErrorOptions) {
+    super(options);
+    this.option = options.option;
+  }
+}
+
+/**
+ * Arguments of `checkExpiry()`, `formatNagios()` or `formatPrometheus()` are invalid: no
+ * inventory, a subject whose `port` is not a port, an `at` that is not a date, …. Raised
+ * before the inventory is read. (A bad threshold has its own code, `CERTSWEEP_THRESHOLD`.)
+ * Code `CERTSWEEP_CHECK_OPTIONS`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await checkExpiry(inventory, { host: 'www.example.com', port: 99999 });
+ * } catch (error) {
+ *   if (error instanceof CheckOptionsError) console.error(error.option); // "subject.port"
+ * }
+ * ```
+ */
+export class CheckOptionsError extends CertsweepError {
+  /** Always `'CheckOptionsError'`. */
+  override name = 'CheckOptionsError';
+  /** Always `CERTSWEEP_CHECK_OPTIONS`. */
+  override readonly code = 'CERTSWEEP_CHECK_OPTIONS' as const;
+  /** The option or argument that is wrong. */
+  readonly option: string;
+
+  constructor(options: OptionErrorOptions) {
+    super(options);
+    this.option = options.option;
   }
 }

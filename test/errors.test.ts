@@ -3,6 +3,7 @@ import {
   CertificateParseError,
   CertificateTooLargeError,
   CertsweepError,
+  CheckOptionsError,
   CronError,
   checkExpiry,
   countTargets,
@@ -12,6 +13,7 @@ import {
   Inventory,
   InventoryOptionsError,
   JobError,
+  JobsFileError,
   PageError,
   parseCertificate,
   ScanOptionsError,
@@ -23,6 +25,7 @@ import {
   ThresholdError,
   TrustStoreError,
   UnknownRunError,
+  VerifyOptionsError,
 } from '../src/index.js';
 
 /** One instance of every concrete error class, built as the library builds them. */
@@ -43,6 +46,9 @@ function oneOfEach(): CertsweepError[] {
     new PageError({ option: 'cursor', message: 'not a page cursor' }),
     new JobError({ job: 'dmz', field: 'targets', message: 'job "dmz": targets: bad' }),
     new CronError({ job: 'dmz', expression: '61 * * * *', message: 'bad minute' }),
+    new JobsFileError({ path: 'jobs.json', field: 'jobs', message: 'not JSON', cause }),
+    new VerifyOptionsError({ option: 'at', message: 'at: not a date' }),
+    new CheckOptionsError({ option: 'subject.port', message: 'subject.port: 99999' }),
     new ThresholdError({ option: 'warning', value: 'soon' }),
   ];
 }
@@ -69,7 +75,11 @@ function describeCode(code: ErrorCode): string {
       return 'inventory';
     case 'CERTSWEEP_JOB':
     case 'CERTSWEEP_CRON':
+    case 'CERTSWEEP_JOBS_FILE':
       return 'jobs';
+    case 'CERTSWEEP_VERIFY_OPTIONS':
+      return 'verify';
+    case 'CERTSWEEP_CHECK_OPTIONS':
     case 'CERTSWEEP_THRESHOLD':
       return 'monitor';
     default:

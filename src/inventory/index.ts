@@ -9,7 +9,13 @@ export {
 } from './adapters/sqlite.js';
 export type { AggregateOptions, Aggregates, Count, ExpiryWeek } from './aggregates.js';
 export { Inventory } from './inventory.js';
-export type { InventoryOptions, RunStart, TargetAddress, TargetRef } from './options.js';
+export type {
+  InventoryOptions,
+  RunEnding,
+  RunStart,
+  TargetAddress,
+  TargetRef,
+} from './options.js';
 export { allPages, DEFAULT_PAGE_SIZE, type Page, type PageOptions } from './paging.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export type { CertificateQuery, TargetQuery } from './queries.js';
@@ -23,6 +29,7 @@ export {
   type RecordKind,
   type RecordTypes,
   type RunRecord,
+  type RunStatus,
   type Sighting,
   type SightingKind,
   type StoredRecord,

@@ -6,6 +6,7 @@ import { type AggregateOptions, type Aggregates, aggregate } from './aggregates.
 import {
   checkInventoryOptions,
   type InventoryOptions,
+  type RunEnding,
   type RunStart,
   type TargetRef,
 } from './options.js';
@@ -103,7 +104,7 @@ export class Inventory {
   /**
    * Opens an inventory over a storage adapter, loading what it holds.
    *
-   * @throws `InventoryOptionsError` (code `CERTSWEEP_INVENTORY_OPTIONS`) naming an option that is
+   * @throws `CertsweepError` with code `CERTSWEEP_INVENTORY_OPTIONS` naming an option that is
    *   out of range or of the wrong type, before the storage is touched.
    * @throws `StorageError` (or `StorageLockedError`, `StorageFormatError`) from the adapter.
    * @example
@@ -166,6 +167,7 @@ export class Inventory {
       mode: start.mode ?? 'full',
       startedAt: at,
       endedAt: null,
+      status: 'running',
       total: start.total ?? null,
       done: 0,
       succeeded: 0,
@@ -177,21 +179,40 @@ export class Inventory {
   }
 
   /**
-   * Marks a run as ended and flushes, so a finished run is durable. Returns the final counts.
+   * Marks a run as ended (`completed` unless `ending.status` says otherwise) and flushes, so
+   * a finished run is durable. Returns the final counts. `ending` may also be just the end
+   * time. The run is ended in the inventory before the flush, so even when the flush fails
+   * (the `StorageError` is thrown) queries and `prune()` see it ended.
    *
+   * @throws `UnknownRunError` when the inventory holds no such run.
    * @example
    * ```ts
    * const { succeeded, failed } = await inventory.finishRun(run);
+   * await inventory.finishRun(other, { status: 'aborted' });
    * ```
-   * @throws `UnknownRunError` when the inventory knows no run with that id.
    */
-  async finishRun(run: RunRecord | string, at: Date | number = Date.now()): Promise<RunRecord> {
+  async finishRun(
+    run: RunRecord | string,
+    ending: RunEnding | Date | number = {},
+  ): Promise<RunRecord> {
     this.#check();
     const id = typeof run === 'string' ? run : run.id;
+    const {
+      at = Date.now(),
+      status = 'completed',
+      total,
+    } = typeof ending === 'object' && ending !== null && !(ending instanceof Date)
+      ? ending
+      : { at: ending ?? Date.now() };
     this.#settleRuns();
     const current = this.#state.runs.get(id) ?? (typeof run === 'string' ? undefined : run);
     if (!current) throw new UnknownRunError({ run: id });
-    const ended: RunRecord = { ...current, endedAt: +at };
+    const ended: RunRecord = {
+      ...current,
+      endedAt: +at,
+      status,
+      ...(total !== undefined ? { total } : {}),
+    };
     this.#put({ type: 'put', kind: 'run', key: id, value: ended });
     await this.flush();
     return ended;

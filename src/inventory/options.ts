@@ -106,6 +106,23 @@ export interface RunStart {
 }
 
 /**
+ * How {@link Inventory.finishRun} ends a run.
+ *
+ * @example
+ * ```ts
+ * await inventory.finishRun(run, { status: 'aborted', total: 1024 });
+ * ```
+ */
+export interface RunEnding {
+  /** End time. Default: now. */
+  at?: Date | number;
+  /** How it ended. Default: `'completed'`. */
+  status?: 'completed' | 'failed' | 'aborted';
+  /** Targets the run considered in the end, when known. Default: as started. */
+  total?: number;
+}
+
+/**
  * A target by its key (see {@link targetKey}) or by its parts.
  *
  * @example

@@ -13,7 +13,8 @@ type Field =
   | 'strings'
   | 'base64'
   | 'verdict?'
-  | 'sightingKind';
+  | 'sightingKind'
+  | 'runStatus?';
 
 interface Shape {
   /** The field whose value is the record's key. */
@@ -109,6 +110,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       mode: 'string',
       startedAt: 'number',
       endedAt: 'number?',
+      status: 'runStatus?',
       total: 'number?',
       done: 'number',
       succeeded: 'number',
@@ -118,6 +120,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
 };
 
 const SIGHTING_KINDS: readonly unknown[] = ['new', 'changed', 'recovered', 'dark'];
+const RUN_STATUSES: readonly unknown[] = ['running', 'completed', 'failed', 'aborted'];
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
@@ -179,6 +182,11 @@ function fieldProblem(value: unknown, field: Field, path: string): string | unde
       return SIGHTING_KINDS.includes(value)
         ? undefined
         : `${path} should be one of ${SIGHTING_KINDS.join(', ')}`;
+    case 'runStatus?':
+      // Absent in exports written before runs kept a status.
+      return value === undefined || RUN_STATUSES.includes(value)
+        ? undefined
+        : `${path} should be one of ${RUN_STATUSES.join(', ')}`;
   }
 }
 

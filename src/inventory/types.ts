@@ -181,6 +181,18 @@ export interface Sighting {
 }
 
 /**
+ * Where a run stands: `running` while it goes; then `completed` (every target considered),
+ * `aborted` (stopped by its signal, recorded as far as it got) or `failed` (storage trouble,
+ * a listener that threw, …).
+ *
+ * @example
+ * ```ts
+ * const stuck = (await inventory.runs()).items.filter((run) => run.status === 'running');
+ * ```
+ */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'aborted';
+
+/**
  * One run of a scan job, with its progress counters.
  *
  * @example
@@ -202,6 +214,12 @@ export interface RunRecord {
   readonly startedAt: number;
   /** End, or `null` while running. */
   readonly endedAt: number | null;
+  /**
+   * How it stands: `running` until {@link Inventory.finishRun} ends it as `completed`,
+   * `failed` or `aborted`. Absent on runs recorded before the status was kept: read those by
+   * `endedAt`.
+   */
+  readonly status?: RunStatus;
   /** Targets planned, or `null` when unknown. */
   readonly total: number | null;
   /** Results recorded so far. */

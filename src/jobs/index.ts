@@ -1,5 +1,6 @@
 export { JobEvents } from './events.js';
 export { type DefinedJob, defineJob, nextRun } from './job.js';
+export { parseJobsFile, readJobsFile } from './jobs-file.js';
 export { runJob } from './run-job.js';
 export { type ScheduledJob, Scheduler, type SchedulerOptions } from './scheduler.js';
 export type {

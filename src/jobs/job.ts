@@ -27,21 +27,22 @@ export interface DefinedJob extends Job {
  * ```
  */
 export function defineJob(job: Job): DefinedJob {
-  if (typeof job !== 'object' || job === null) {
+  if (!isObject(job)) {
     throw new JobError({
       job: '?',
       field: 'job',
-      message: 'a job must be an object with name and targets',
+      message: `a job must be an object with name and targets, not ${shown(job)}`,
     });
   }
-  const name = typeof job.name === 'string' ? job.name : String(job.name);
-  if (!NAME.test(name)) {
+  if (typeof job.name !== 'string' || !NAME.test(job.name)) {
+    const name = typeof job.name === 'string' ? job.name : '?';
     throw new JobError({
       job: name,
       field: 'name',
-      message: `job name "${name}" must be 1-64 letters, digits, ".", "_" or "-"`,
+      message: `job name ${shown(job.name)} must be a string of 1-64 letters, digits, ".", "_" or "-"`,
     });
   }
+  const { name } = job;
   for (const key of Object.keys(job)) {
     if (!FIELDS.has(key)) {
       throw new JobError({
@@ -51,10 +52,46 @@ export function defineJob(job: Job): DefinedJob {
       });
     }
   }
+  for (const field of ['scan', 'expand'] as const) {
+    if (job[field] !== undefined && !isObject(job[field])) {
+      throw new JobError({
+        job: name,
+        field,
+        message: `job "${name}": ${field}: must be an object, not ${shown(job[field])}`,
+      });
+    }
+  }
+  if (job.scan && 'signal' in job.scan) {
+    throw new JobError({
+      job: name,
+      field: 'scan',
+      message: `job "${name}": scan: signal is given per run, not in the job`,
+    });
+  }
   wrap(name, 'targets', () => expandTargets(job.targets, job.expand));
   wrap(name, 'scan', () => resolveScanOptions(job.scan));
+  if (job.schedules !== undefined && !Array.isArray(job.schedules)) {
+    throw new JobError({
+      job: name,
+      field: 'schedules',
+      message: `job "${name}": schedules: must be a list of cron strings or { cron, timezone }, not ${shown(job.schedules)}`,
+    });
+  }
   const schedules = (job.schedules ?? []).map((schedule) => parseSchedule(name, schedule));
   return { ...job, schedules };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value as a message shows it: short, on one line. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /**
@@ -65,8 +102,22 @@ export function defineJob(job: Job): DefinedJob {
  * nextRun({ cron: '30 2 * * *', timezone: 'Europe/Berlin' }, new Date('2026-03-28T12:00:00Z'));
  * // 2026-03-29T01:30:00Z: 02:30 does not exist that night, so 03:30 local time
  * ```
+ * @throws {@link CronError} when the schedule is not a valid `{ cron, timezone }`.
  */
 export function nextRun(schedule: Schedule, after: Date): Date {
+  const normalised = parseSchedule('?', schedule);
+  if (!(after instanceof Date) || !Number.isFinite(after.getTime())) {
+    throw new CronError({
+      job: '?',
+      expression: normalised.cron,
+      message: `nextRun: after must be a valid Date`,
+    });
+  }
+  return cronNext(normalised, after);
+}
+
+/** The next time of a schedule already checked. */
+function cronNext(schedule: Schedule, after: Date): Date {
   return CronExpressionParser.parse(schedule.cron, {
     currentDate: after,
     ...(schedule.timezone ? { tz: schedule.timezone } : {}),
@@ -77,33 +128,45 @@ export function nextRun(schedule: Schedule, after: Date): Date {
 
 function parseSchedule(job: string, schedule: string | Schedule): Schedule {
   const normalised: Schedule = typeof schedule === 'string' ? { cron: schedule } : schedule;
-  if (typeof normalised?.cron !== 'string') {
+  const about = job === '?' ? 'nextRun: ' : `job "${job}": `;
+  if (
+    typeof normalised !== 'object' ||
+    normalised === null ||
+    typeof normalised.cron !== 'string'
+  ) {
     throw new CronError({
       job,
       expression: String(schedule),
-      message: `job "${job}": a schedule must be a cron string or { cron, timezone }`,
+      message: `${about}a schedule must be a cron string or { cron, timezone }`,
     });
   }
   if (normalised.timezone !== undefined) {
+    if (typeof normalised.timezone !== 'string') {
+      throw new CronError({
+        job,
+        expression: normalised.cron,
+        message: `${about}a time zone must be a string like "Europe/Berlin", not ${shown(normalised.timezone)}`,
+      });
+    }
     try {
       new Intl.DateTimeFormat('en', { timeZone: normalised.timezone });
     } catch (cause) {
       throw new CronError({
         job,
         expression: normalised.cron,
-        message: `job "${job}": unknown time zone "${normalised.timezone}"`,
+        message: `${about}unknown time zone "${normalised.timezone}"`,
         cause,
       });
     }
   }
   try {
-    nextRun(normalised, new Date());
+    cronNext(normalised, new Date());
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new CronError({
       job,
       expression: normalised.cron,
-      message: `job "${job}": invalid cron expression "${normalised.cron}": ${reason}`,
+      message: `${about}invalid cron expression "${normalised.cron}": ${reason}`,
       cause,
     });
   }

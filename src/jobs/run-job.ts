@@ -1,23 +1,27 @@
 import { isIP } from 'node:net';
-import { parseDuration } from '../duration.js';
-import { JobError } from '../errors.js';
 import { allPages, type Inventory, type RecordContext, targetKey } from '../inventory/index.js';
-import { type ScanErrorCode, type ScanResult, scan } from '../scan/index.js';
+import { type ScanResult, scan } from '../scan/index.js';
 import { countTargets } from '../targets/index.js';
 import { TrustStore } from '../trust/index.js';
 import { type ChainVerdict, verifyChain } from '../verify/index.js';
 import type { JobEvents } from './events.js';
-import { defineJob } from './job.js';
+import { type DefinedJob, defineJob } from './job.js';
+import { checkRunOptions, selectionFor } from './run-options.js';
+import { RunTally } from './run-tally.js';
 import { type KnownTargets, type Selection, selectTargets } from './select-targets.js';
-import type { Job, RunJobOptions, RunMode, RunSummary } from './types.js';
-
-const MODES = new Set<RunMode>(['full', 'rescan', 'since']);
+import type { Job, RunJobOptions, RunSummary } from './types.js';
 
 /**
  * Runs a job once: streams `expandTargets()` → `scan()` → `verifyChain()` →
  * `inventory.record()` with bounded memory, records the run, emits events, and returns a
- * summary. Network failures are results, not exceptions; the returned promise rejects only
- * for an invalid job or options, or when the inventory's storage fails.
+ * summary. What one target does is that target's outcome, never the run's: a network failure
+ * is a result, a chain that is empty or cannot be parsed is a verdict with a problem.
+ *
+ * A started run always ends, and the inventory records how: `completed`, `aborted` (by
+ * `signal`; probes in flight end and the run is recorded as far as it got) or `failed`. The
+ * returned promise rejects for an invalid job or options (before any run starts), and for a
+ * failed run: the inventory's storage failed, or an event listener threw (the listener's
+ * error is the rejection). `run:end` is emitted for runs that completed or were aborted.
  *
  * @example
  * ```ts
@@ -34,82 +38,71 @@ const MODES = new Set<RunMode>(['full', 'rescan', 'since']);
  */
 export async function runJob(job: Job, options: RunJobOptions): Promise<RunSummary> {
   const defined = defineJob(job);
+  checkRunOptions(defined.name, options);
   const { inventory, events } = options;
   const mode = options.mode ?? 'since';
-  if (!MODES.has(mode)) {
-    throw new JobError({
-      job: defined.name,
-      field: 'mode',
-      message: `job "${defined.name}": mode "${mode}" must be full, rescan or since`,
-    });
-  }
   const started = Date.now();
   const selection = selectionFor(defined.name, mode, options, started);
   const trust = options.trust ?? TrustStore.mozilla();
   const trustName = options.trustName ?? (options.trust ? 'custom' : 'mozilla');
+  const specTargets =
+    mode === 'rescan' ? 0 : Number(countTargets(defined.targets, defined.expand ?? {}));
 
   const run = await inventory.startRun({ job: defined.name, mode, at: started });
-  events?.emit('run:start', { job: defined.name, mode, runId: run.id, at: new Date(started) });
-  const known = await knownTargets(inventory, defined.name);
-  const planned =
-    (mode === 'rescan' ? 0 : Number(countTargets(defined.targets, defined.expand ?? {}))) +
-    known.size;
-  const tally = new Tally(defined.name, mode, run.id, started);
-  const recordContext = { job: defined.name, run: run.id, trustStore: trustName };
-  const progressEvery = options.progressIntervalMs ?? 1000;
-  let lastProgress = 0;
-
-  const results = scan(selectTargets(defined, known, selection, tally), {
-    ...defined.scan,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  for await (const result of results) {
-    const verdict = result.ok ? judge(result, trust) : undefined;
-    await recordOne(inventory, result, verdict, recordContext, tally, events);
-    events?.emit('result', { job: defined.name, result, verdict });
-    const now = Date.now();
-    if (events && now - lastProgress >= progressEvery) {
-      lastProgress = now;
-      events.emit('progress', {
-        job: defined.name,
-        done: tally.done,
-        skipped: tally.skipped,
-        total: planned,
-        rate: tally.done / Math.max(0.001, (now - started) / 1000),
-      });
-    }
+  const tally = new RunTally(defined.name, mode, run.id, started, specTargets);
+  let status: RunSummary['status'] | 'failed' = 'failed';
+  try {
+    events?.emit('run:start', { job: defined.name, mode, runId: run.id, at: new Date(started) });
+    await scanAndRecord(defined, options, { trust, trustName, selection, run: run.id }, tally);
+    status = options.signal?.aborted === true ? 'aborted' : 'completed';
+  } finally {
+    // Whatever happened (a listener that threw, storage trouble, an abort), the run ends and
+    // says how; an error here must not hide the one that failed the run.
+    const ending = { status, total: tally.total };
+    if (status === 'failed') await inventory.finishRun(run.id, ending).catch(() => undefined);
+    else await inventory.finishRun(run.id, ending);
   }
-  await inventory.finishRun(run.id);
-  const summary = tally.summary(options.signal?.aborted === true);
+  const summary = tally.summary(status, Date.now());
   events?.emit('run:end', summary);
   return summary;
 }
 
-function selectionFor(job: string, mode: RunMode, options: RunJobOptions, now: number): Selection {
-  const since = options.since ?? '24h';
-  const cutoff =
-    since instanceof Date
-      ? since.getTime()
-      : typeof since === 'number'
-        ? since
-        : now - (parseDuration(since) ?? Number.NaN);
-  if (!Number.isFinite(cutoff)) {
-    throw new JobError({
-      job,
-      field: 'since',
-      message: `job "${job}": since "${String(since)}" must be a date or a duration like 24h or 7d`,
-    });
+interface RunSetting {
+  trust: TrustStore;
+  trustName: string;
+  selection: Selection;
+  run: string;
+}
+
+/** The run's loop: select, scan, verify, record, count, tell. */
+async function scanAndRecord(
+  job: DefinedJob,
+  options: RunJobOptions,
+  setting: RunSetting,
+  tally: RunTally,
+): Promise<void> {
+  const { inventory, events } = options;
+  const known = await knownTargets(inventory, job.name);
+  const recordContext = { job: job.name, run: setting.run, trustStore: setting.trustName };
+  const progressEvery = options.progressIntervalMs ?? 1000;
+  let lastProgress = 0;
+
+  const results = scan(selectTargets(job, known, setting.selection, tally), {
+    ...job.scan,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  for await (const result of results) {
+    const verdict = result.ok ? judge(result, setting.trust) : undefined;
+    await recordOne(inventory, result, verdict, recordContext, tally, events);
+    events?.emit('result', { job: job.name, result, verdict });
+    const now = Date.now();
+    if (events && now - lastProgress >= progressEvery) {
+      lastProgress = now;
+      events.emit('progress', tally.progress(now));
+    }
   }
-  const base = parseDuration(options.backoff?.base ?? '1h');
-  const max = parseDuration(options.backoff?.max ?? '7d');
-  if (base === undefined || max === undefined) {
-    throw new JobError({
-      job,
-      field: 'backoff',
-      message: `job "${job}": backoff base and max must be durations like 1h or 7d`,
-    });
-  }
-  return { mode, cutoff, now, backoffBase: base, backoffMax: max };
+  // The last word on progress is the final count.
+  events?.emit('progress', tally.progress(Date.now()));
 }
 
 async function knownTargets(inventory: Inventory, job: string): Promise<KnownTargets> {
@@ -120,9 +113,12 @@ async function knownTargets(inventory: Inventory, job: string): Promise<KnownTar
   return known;
 }
 
-/** Verifies a captured chain; the hostname is checked when the target has a name. */
-function judge(result: ScanResult & { ok: true }, trust: TrustStore): ChainVerdict | undefined {
-  if (result.chain.length === 0) return undefined;
+/**
+ * Verifies a captured chain; the hostname is checked when the target has a name. A chain
+ * that is empty or cannot be parsed gets a verdict saying so, never an exception: it is this
+ * target's outcome, not the run's.
+ */
+function judge(result: ScanResult & { ok: true }, trust: TrustStore): ChainVerdict {
   const name =
     result.target.servername ?? (isIP(result.target.host) ? undefined : result.target.host);
   return verifyChain(result.chain, { trust, ...(name ? { hostname: name } : {}) });
@@ -134,18 +130,15 @@ async function recordOne(
   result: ScanResult,
   verdict: ChainVerdict | undefined,
   context: RecordContext & { job: string },
-  tally: Tally,
+  tally: RunTally,
   events: JobEvents | undefined,
 ): Promise<void> {
-  const { sighting, newCertificates } = await inventory.record(
-    result,
-    verdict ? { ...context, verdict } : context,
-  );
-  tally.count(result, verdict);
+  const outcome = await inventory.record(result, verdict ? { ...context, verdict } : context);
+  tally.count(result, verdict, outcome);
+  const { sighting, newCertificates } = outcome;
   const { job } = context;
   const { target } = result;
   for (const cert of newCertificates) {
-    tally.newCertificates++;
     events?.emit('certificate:new', {
       job,
       fingerprint: cert.fingerprint,
@@ -168,50 +161,5 @@ async function recordOne(
       from: sighting.previousChain,
       to: sighting.chain,
     });
-  }
-}
-
-/** Counts of a run as it goes. */
-class Tally {
-  done = 0;
-  skipped = 0;
-  newCertificates = 0;
-  changedTargets = 0;
-  darkTargets = 0;
-  invalidChains = 0;
-  private readonly outcomes: Partial<Record<'ok' | ScanErrorCode, number>> = {};
-
-  constructor(
-    private readonly job: string,
-    private readonly mode: RunMode,
-    private readonly runId: string,
-    private readonly started: number,
-  ) {}
-
-  count(result: ScanResult, verdict: ChainVerdict | undefined): void {
-    this.done++;
-    const outcome = result.ok ? 'ok' : result.error.code;
-    this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
-    if (verdict && !verdict.valid) this.invalidChains++;
-  }
-
-  summary(aborted: boolean): RunSummary {
-    const finished = Date.now();
-    return {
-      job: this.job,
-      mode: this.mode,
-      runId: this.runId,
-      startedAt: new Date(this.started),
-      finishedAt: new Date(finished),
-      durationMs: finished - this.started,
-      scanned: this.done,
-      skipped: this.skipped,
-      outcomes: { ...this.outcomes },
-      newCertificates: this.newCertificates,
-      changedTargets: this.changedTargets,
-      darkTargets: this.darkTargets,
-      invalidChains: this.invalidChains,
-      aborted,
-    };
   }
 }

@@ -1,5 +1,5 @@
 import { JobError } from '../errors.js';
-import type { Inventory } from '../inventory/index.js';
+import { Inventory } from '../inventory/index.js';
 import type { TrustStore } from '../trust/index.js';
 import { JobEvents } from './events.js';
 import { type DefinedJob, defineJob, nextRun } from './job.js';
@@ -83,8 +83,23 @@ export class Scheduler extends JobEvents {
   private readonly running = new Map<string, Running>();
   private started = false;
 
+  /** @throws {@link JobError} (job `?`) when `options` has no {@link Inventory}. */
   constructor(private readonly options: SchedulerOptions) {
     super();
+    if (!(options?.inventory instanceof Inventory)) {
+      throw new JobError({
+        job: '?',
+        field: 'inventory',
+        message: 'Scheduler: options.inventory must be an Inventory (Inventory.open())',
+      });
+    }
+    if (options.run !== undefined && typeof options.run !== 'function') {
+      throw new JobError({
+        job: '?',
+        field: 'run',
+        message: 'Scheduler: options.run must be a function like runJob',
+      });
+    }
   }
 
   /** Adds a job; throws a {@link JobError} if it is invalid or its name is taken. */

@@ -29,16 +29,29 @@ function toTarget(record: TargetRecord): Target {
     : { host: record.host, port: record.port, servername: record.servername };
 }
 
+/** What {@link selectTargets} counts as it goes. */
+export interface SelectionCounts {
+  /** Targets left out: recently scanned, backing off, or known but outside a `since` run. */
+  skipped: number;
+  /**
+   * Targets the run considers: the spec's count from the start (none for `rescan`), plus the
+   * known targets the spec does not generate once the spec is exhausted, when they are
+   * known. Each target counts once, however many runs found it before.
+   */
+  total: number;
+}
+
 /**
  * The targets a run probes, streamed: the spec's targets filtered by mode, then the known
- * targets the spec no longer generates (for `full` and `rescan`). `skipped` counts what was
- * left out. Consumes `known`: each target the spec generates is taken out of it.
+ * targets the spec no longer generates (for `full` and `rescan`). `counts` says what was left
+ * out and what was considered. Consumes `known`: each target the spec generates is taken out
+ * of it.
  */
 export function* selectTargets(
   job: DefinedJob,
   known: KnownTargets,
   selection: Selection,
-  counters: { skipped: number },
+  counters: SelectionCounts,
 ): Generator<Target> {
   if (selection.mode !== 'rescan') {
     for (const target of expandTargets(job.targets, job.expand)) {
@@ -51,6 +64,7 @@ export function* selectTargets(
   }
   // Targets found by earlier runs that the spec does not generate (any more): a `since` run
   // leaves them alone.
+  counters.total += known.size;
   if (selection.mode === 'since') {
     counters.skipped += known.size;
     return;

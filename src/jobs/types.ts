@@ -1,4 +1,4 @@
-import type { Inventory } from '../inventory/index.js';
+import type { Inventory, RunStatus } from '../inventory/index.js';
 import type { ScanErrorCode, ScanOptions, ScanResult } from '../scan/index.js';
 import type { ExpandOptions, Target, TargetSpec } from '../targets/index.js';
 import type { TrustStore } from '../trust/index.js';
@@ -85,7 +85,13 @@ export interface RunJobOptions {
   readonly progressIntervalMs?: number;
 }
 
-/** Outcome counts and what changed, returned by {@link runJob} and sent with `run:end`. */
+/**
+ * Outcome counts and what changed, returned by {@link runJob} and sent with `run:end`. The
+ * counts are the run's own: `scanned` and `outcomes` are what the stored run counts as
+ * `done`, `succeeded` (`outcomes.ok`) and `failed` (the rest), and the last `progress` event
+ * of the run carries the same `scanned`, `skipped` and `total`. A probe cut off by an abort
+ * says nothing about its target and is not counted.
+ */
 export interface RunSummary {
   /** The job's name. */
   readonly job: string;
@@ -93,13 +99,20 @@ export interface RunSummary {
   readonly mode: RunMode;
   /** Id of the run record in the inventory. */
   readonly runId: string;
+  /** How it ended, as the stored run says: `completed` or `aborted`. */
+  readonly status: Exclude<RunStatus, 'running' | 'failed'>;
   /** When the run started. */
   readonly startedAt: Date;
   /** When the run ended. */
   readonly finishedAt: Date;
   /** Wall-clock duration. */
   readonly durationMs: number;
-  /** Targets probed. */
+  /**
+   * Targets the run considered: the spec's targets (none for `rescan`) plus the known targets
+   * the spec does not generate; each once, however often earlier runs saw it.
+   */
+  readonly total: number;
+  /** Targets probed and recorded. */
   readonly scanned: number;
   /** Targets skipped: recently scanned (`since`) or backing off after failures. */
   readonly skipped: number;
@@ -125,7 +138,10 @@ export interface RunProgress {
   readonly done: number;
   /** Targets passed over so far (recently scanned, or backing off). */
   readonly skipped: number;
-  /** Targets the run considers at most: the spec's count plus the targets already known. */
+  /**
+   * Targets the run considers: the spec's count (none for `rescan`), plus the known targets
+   * the spec does not generate once the run gets to them. Each target counts once.
+   */
   readonly total: number;
   /** Results per second since the start. */
   readonly rate: number;
@@ -149,7 +165,10 @@ export interface ResultEvent {
   readonly job: string;
   /** What the scanner reported. */
   readonly result: ScanResult;
-  /** The chain's verdict; `undefined` for a failed probe or an empty chain. */
+  /**
+   * The chain's verdict; `undefined` for a failed probe. An empty chain or one that cannot be
+   * parsed has a verdict with the problem `no-certificate` or `unparseable-certificate`.
+   */
   readonly verdict: ChainVerdict | undefined;
 }
 

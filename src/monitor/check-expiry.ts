@@ -5,6 +5,7 @@ import {
   type Inventory,
   type TargetRecord,
 } from '../inventory/index.js';
+import { checkAt, checkInventory, checkSubject } from './arguments.js';
 import { type ParsedThreshold, parseThreshold, thresholdSeconds } from './thresholds.js';
 import type {
   CertificateCheck,
@@ -22,10 +23,14 @@ const SELF_SIGNED_PROBLEMS = new Set(['self-signed', 'untrusted-root']);
 /**
  * Judges expiry and chain health from the inventory, over **the whole chain**: an
  * intermediate that expires before the leaf is what breaks the site, so it counts. States:
- * expired or under the critical threshold, or an invalid chain (untrusted, hostname
- * mismatch, …), is CRITICAL; under the warning threshold, chain warnings (wrong order, a
+ * expired or under the critical threshold, a certificate that could not be parsed, or an
+ * invalid chain (untrusted, hostname mismatch, …), is CRITICAL; under the warning threshold, chain warnings (wrong order, a
  * missing intermediate completed from elsewhere) or a target that stopped answering is
  * WARNING; no matching target or certificate is UNKNOWN, never OK.
+ *
+ * @throws `CheckOptionsError` for an argument of the wrong type (no inventory, a `port`
+ *   that is not a port, an `at` that is not a date); `CertsweepError` with code
+ *   `CERTSWEEP_THRESHOLD` for a threshold it cannot read.
  *
  * @example
  * ```ts
@@ -39,9 +44,11 @@ export async function checkExpiry(
   subject: CheckSubject,
   options: CheckOptions = {},
 ): Promise<ExpiryCheck> {
+  checkInventory(inventory, 'checkExpiry');
+  checkSubject(subject);
+  const at = checkAt(options, 'checkExpiry');
   const warning = parseThreshold(options.warning ?? '25%', 'warning');
   const critical = parseThreshold(options.critical ?? '10%', 'critical');
-  const at = options.at === undefined ? Date.now() : +options.at;
   const thresholds = { warning: warning.text, critical: critical.text };
   const judge: Judge = { warning, critical, at, allowSelfSigned: options.allowSelfSigned === true };
 
@@ -132,7 +139,8 @@ async function checkTarget(
   const reasons: string[] = [];
   for (const element of elements) {
     if (element.state !== 'OK') {
-      (element.secondsLeft <= 0 ? urgent : reasons).push(expiryReason(element, judge.at));
+      const pressing = element.parseError !== null || element.secondsLeft <= 0;
+      (pressing ? urgent : reasons).push(expiryReason(element, judge.at));
     }
     state = worst(state, element.state);
   }
@@ -158,6 +166,19 @@ async function checkTarget(
 }
 
 function checkCertificate(cert: CertificateRecord, judge: Judge): CertificateCheck {
+  if (cert.parseError !== null) {
+    // Bytes that are not a certificate have no validity: their notAfter is no date to judge.
+    return {
+      fingerprint: cert.fingerprint,
+      subject: cert.subject,
+      notAfter: new Date(cert.notAfter),
+      secondsLeft: 0,
+      warningSeconds: 0,
+      criticalSeconds: 0,
+      state: 'CRITICAL',
+      parseError: cert.parseError,
+    };
+  }
   const secondsLeft = Math.floor((cert.notAfter - judge.at) / 1000);
   const warningSeconds = thresholdSeconds(judge.warning, cert.notBefore, cert.notAfter);
   const criticalSeconds = thresholdSeconds(judge.critical, cert.notBefore, cert.notAfter);
@@ -175,10 +196,14 @@ function checkCertificate(cert: CertificateRecord, judge: Judge): CertificateChe
     warningSeconds,
     criticalSeconds,
     state,
+    parseError: null,
   };
 }
 
 function expiryReason(element: CertificateCheck, at: number): string {
+  if (element.parseError !== null) {
+    return `certificate could not be parsed: ${element.parseError} (SHA-256 ${element.fingerprint})`;
+  }
   if (element.secondsLeft <= 0)
     return `expired: ${element.subject} on ${element.notAfter.toISOString()}`;
   return `${element.subject} expires in ${humanise(element.notAfter.getTime() - at)} (${element.notAfter.toISOString()})`;
@@ -189,7 +214,9 @@ function summarise(check: TargetCheck, at: number): string {
   if (check.reasons.length > 0) return `${where}${check.reasons[0]}`;
   const first = check.chain.reduce<CertificateCheck | undefined>(
     (soonest, element) =>
-      !soonest || element.secondsLeft < soonest.secondsLeft ? element : soonest,
+      element.parseError === null && (!soonest || element.secondsLeft < soonest.secondsLeft)
+        ? element
+        : soonest,
     undefined,
   );
   if (!first) return `${where}no certificate`;

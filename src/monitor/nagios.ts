@@ -1,3 +1,4 @@
+import { checkExpiryCheck } from './arguments.js';
 import type { CheckState, ExpiryCheck } from './types.js';
 
 /** Plugin output and exit code. */
@@ -15,7 +16,9 @@ const MAX_PERFDATA_TARGETS = 20;
  * Formats a check as Nagios/Icinga plugin output: a first line `CERTSWEEP STATE - summary`
  * with performance data (seconds left for every certificate of every chain, with the warning
  * and critical thresholds in Nagios range form), one detail line per target, and the exit
- * code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Text from certificates is sanitised: a `|`,
+ * code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). A certificate that could not be parsed is
+ * CRITICAL `certificate could not be parsed: …` and has no perfdata. Text from certificates
+ * and parse errors is sanitised: a `|`,
  * quote, `=` or line break in a subject cannot break the line or the performance data.
  *
  * @example
@@ -26,9 +29,12 @@ const MAX_PERFDATA_TARGETS = 20;
  * ```
  */
 export function formatNagios(check: ExpiryCheck): NagiosOutput {
+  checkExpiryCheck(check);
   const perfdata: string[] = [];
   for (const target of check.targets.slice(0, MAX_PERFDATA_TARGETS)) {
     target.chain.forEach((cert, index) => {
+      // No validity, no number: the parse error is in the text.
+      if (cert.parseError !== null) return;
       const where =
         target.port === 0 ? '' : `${target.servername ?? target.address}:${target.port} `;
       const label = `${where}${index === 0 ? 'leaf' : `chain${index}`} ${commonName(cert.subject)}`;

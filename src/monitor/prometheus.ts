@@ -1,4 +1,5 @@
 import { allPages, type Inventory } from '../inventory/index.js';
+import { checkAt, checkInventory } from './arguments.js';
 
 /**
  * Options of {@link formatPrometheus}.
@@ -15,7 +16,9 @@ export interface PrometheusOptions {
 
 /**
  * Renders the inventory in the Prometheus text exposition format: per certificate in use
- * `certsweep_cert_not_after_seconds` and `certsweep_cert_expires_in_seconds`; per target
+ * `certsweep_cert_not_after_seconds` and `certsweep_cert_expires_in_seconds`, or
+ * `certsweep_cert_unparseable` (with the parse error as `reason`) for one that could not be
+ * parsed and so has no validity; per target
  * `certsweep_target_up`, `certsweep_chain_valid` and `certsweep_chain_expires_in_seconds`
  * (the earliest expiry along the chain); per job the counters of its latest run. Label sets
  * are stable and bounded (fingerprints and common names, not whole subjects), and every
@@ -33,7 +36,8 @@ export async function formatPrometheus(
   inventory: Inventory,
   options: PrometheusOptions = {},
 ): Promise<string> {
-  const at = options.at === undefined ? Date.now() : +options.at;
+  checkInventory(inventory, 'formatPrometheus');
+  const at = checkAt(options, 'formatPrometheus');
   const out = new Exposition();
 
   const notAfter = out.family(
@@ -45,6 +49,11 @@ export async function formatPrometheus(
     'certsweep_cert_expires_in_seconds',
     'gauge',
     'Seconds until a certificate in use expires (negative once expired).',
+  );
+  const unparseable = out.family(
+    'certsweep_cert_unparseable',
+    'gauge',
+    'A certificate in use that could not be parsed (it has no validity to measure): always 1.',
   );
   for await (const cert of allPages((cursor) =>
     inventory.certificates({ inUse: true, limit: 10_000, ...cursor }),
@@ -73,6 +82,10 @@ export async function formatPrometheus(
     'gauge',
     'Seconds until the first certificate of the chain a target serves expires.',
   );
+  // Certificate queries list only parsed certificates (they go by expiry): the unparseable
+  // ones in use are found through the chains targets serve, each chain looked at once.
+  const chainsSeen = new Set<string>();
+  const unparseableSeen = new Set<string>();
   for await (const target of allPages((cursor) =>
     inventory.targets({ limit: 10_000, ...cursor }),
   )) {
@@ -84,6 +97,15 @@ export async function formatPrometheus(
     };
     up.sample(labels, target.lastError === null ? 1 : 0);
     const chain = target.chain ? await inventory.chain(target.chain) : undefined;
+    if (chain && !chainsSeen.has(chain.id)) {
+      chainsSeen.add(chain.id);
+      for (const fp of chain.fingerprints) {
+        const cert = unparseableSeen.has(fp) ? undefined : await inventory.certificate(fp);
+        if (cert?.parseError == null) continue;
+        unparseableSeen.add(fp);
+        unparseable.sample({ fingerprint: fp, reason: cert.parseError.slice(0, MAX_REASON) }, 1);
+      }
+    }
     if (chain?.verdict) {
       valid.sample(labels, chain.verdict.valid ? 1 : 0);
       if (chain.verdict.expiresAt !== null)
@@ -116,6 +138,9 @@ export async function formatPrometheus(
   }
   return out.render();
 }
+
+// A parse error is our parser's message, but it lands in a label: keep the series bounded.
+const MAX_REASON = 200;
 
 /** Collects metric families and renders them in the text format. */
 class Exposition {
@@ -156,5 +181,5 @@ class Exposition {
  * ```
  */
 export function escapeLabel(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+  return String(value).replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }

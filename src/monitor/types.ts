@@ -54,8 +54,14 @@ export interface CertificateCheck {
   readonly warningSeconds: number;
   /** See `warningSeconds`. */
   readonly criticalSeconds: number;
-  /** This certificate's state by expiry alone. */
+  /** This certificate's state by expiry alone; CRITICAL when it could not be parsed. */
   readonly state: CheckState;
+  /**
+   * Why the DER the server sent could not be parsed, or `null`. Such a certificate has no
+   * validity to judge: `notAfter` is the epoch and the seconds fields are 0, and formats
+   * show the parse error instead of an expiry.
+   */
+  readonly parseError: string | null;
 }
 
 /** One target's result. */

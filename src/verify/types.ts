@@ -25,7 +25,9 @@ export type ProblemCode =
   | 'extra-certificates'
   | 'unknown-critical-extension'
   | 'malformed-extension'
-  | 'path-too-long';
+  | 'path-too-long'
+  | 'no-certificate'
+  | 'unparseable-certificate';
 
 /** `error` makes a chain invalid; `warning` is worth fixing but browsers still connect. */
 export type Severity = 'error' | 'warning';

@@ -1,13 +1,14 @@
-import { TrustStoreError } from '../errors.js';
+import { CertificateParseError, TrustStoreError } from '../errors.js';
 import { TrustStore } from '../trust/index.js';
 import {
-  type Certificate,
+  Certificate,
   DEFAULT_MAX_CERTIFICATE_BYTES,
   fingerprint,
   parseCertificate,
 } from '../x509/index.js';
 import { defaultVerdictCache } from './cache.js';
 import { checkPath, problem } from './checks.js';
+import { checkVerifyOptions } from './options.js';
 import { buildPaths, type CandidatePath } from './path.js';
 import type { ChainVerdict, Problem, VerifyOptions } from './types.js';
 
@@ -41,8 +42,16 @@ const MAX_PARSED = 10_000;
  * Verdicts are cached (see {@link VerdictCache}), so a certificate served by 10,000 hosts is
  * verified once.
  *
+ * A chain with nothing to verify is a verdict, not an exception, because servers send
+ * anything: an empty chain has the problem `no-certificate`, and an element that cannot be
+ * parsed (not DER, larger than `maxBytes`, not a certificate at all) has
+ * `unparseable-certificate`; both are errors, so `valid` is false. When the leaf itself
+ * cannot be parsed the path is empty; a broken element after the leaf is left out of path
+ * building and the leaf is still judged with the rest.
+ *
  * @param chain - The certificates as the server sent them, leaf first: parsed or DER.
- * @throws {@link CertificateParseError} when an element of `chain` cannot be parsed.
+ * @throws {@link TrustStoreError} when `options.trust` is not a trust store.
+ * @throws {@link VerifyOptionsError} when another option is of the wrong type or out of range.
  *
  * @example
  * ```ts
@@ -62,16 +71,17 @@ export function verifyChain(
   chain: readonly (Certificate | Uint8Array)[],
   options: VerifyOptions,
 ): ChainVerdict {
-  if (chain.length === 0) throw new TypeError('verifyChain needs at least one certificate');
-  if (!options.trust) throw new TrustStoreError({ message: 'verifyChain needs a trust store' });
+  if (!(options?.trust instanceof TrustStore)) {
+    throw new TrustStoreError({ message: 'verifyChain needs a trust store (options.trust)' });
+  }
+  checkVerifyOptions(options);
+  if (!Array.isArray(chain) || chain.length === 0) return NO_CERTIFICATE;
   const at = options.at?.getTime() ?? Date.now();
   const cache = options.cache ?? defaultVerdictCache;
   const hostname = options.hostname?.toLowerCase();
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   // Hashed once: the cache key and the parsed-certificate cache both go by fingerprint.
-  const fingerprints = chain.map((element) =>
-    element instanceof Uint8Array ? fingerprint(element) : element.sha256Fingerprint,
-  );
+  const fingerprints = chain.map(fingerprintOf);
   let key = '';
   if (cache) {
     key = `${fingerprints.join('')}|${idOf(storeIds, options.trust)}|${hostname ?? ''}|${maxDepth}`;
@@ -80,11 +90,22 @@ export function verifyChain(
     if (hit) return hit;
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES;
-  const sent = chain.map((element, i) =>
-    toCertificate(element, fingerprints[i] as string, maxBytes),
-  );
+  const sent: Certificate[] = [];
+  const unreadable: Problem[] = [];
+  let leafReadable = true;
+  chain.forEach((element, i) => {
+    const cert = toCertificate(element, fingerprints[i] as string, maxBytes);
+    if (cert instanceof Certificate) sent.push(cert);
+    else {
+      unreadable.push(unparseable(i, cert));
+      if (i === 0) leafReadable = false;
+    }
+  });
   const considered = new Set<Certificate>();
-  const verdict = decide(sent, options, at, hostname, maxDepth, considered);
+  // Without its leaf a chain has no path to build: the other elements say nothing.
+  const verdict = leafReadable
+    ? withProblems(decide(sent, options, at, hostname, maxDepth, considered), unreadable)
+    : unjudged(unreadable);
   if (cache) {
     const [from, until] = stableInterval(considered, at);
     cache.set(key, verdict, from, until);
@@ -200,19 +221,88 @@ function chainWarnings(sent: Certificate[], path: CandidatePath): Problem[] {
   return warnings;
 }
 
+/** The chain's identity for the cache; an element that is neither DER nor parsed gets none. */
+function fingerprintOf(element: unknown): string {
+  if (element instanceof Uint8Array) return fingerprint(element);
+  return element instanceof Certificate ? element.sha256Fingerprint : '-';
+}
+
+/** The certificate, or why it cannot be one. */
 function toCertificate(
-  element: Certificate | Uint8Array,
+  element: unknown,
   fp: string,
   maxBytes: number,
-): Certificate {
-  if (!(element instanceof Uint8Array)) return element;
+): Certificate | CertificateParseError {
+  if (element instanceof Certificate) return element;
+  if (!(element instanceof Uint8Array)) {
+    return new CertificateParseError({
+      message: `a ${typeOf(element)}, not DER bytes or a Certificate`,
+    });
+  }
   let cert = parsed.get(fp);
   if (!cert) {
-    cert = parseCertificate(element, { maxBytes });
+    try {
+      cert = parseCertificate(element, { maxBytes });
+    } catch (error) {
+      // Whatever the parser met, these bytes are not a certificate this chain can use.
+      return error instanceof CertificateParseError
+        ? error
+        : new CertificateParseError({
+            message: `malformed certificate: ${String(error)}`,
+            cause: error,
+          });
+    }
     if (parsed.size >= MAX_PARSED) parsed.clear();
     parsed.set(fp, cert);
   }
   return cert;
+}
+
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value;
+}
+
+const NO_CERTIFICATE: ChainVerdict = unjudged([
+  problem(
+    'no-certificate',
+    'error',
+    undefined,
+    'the server sent no certificate, so there is nothing to verify',
+  ),
+]);
+
+/** The problem of the element at `index` that could not be parsed. */
+function unparseable(index: number, error: CertificateParseError): Problem {
+  const which = index === 0 ? 'the leaf' : `certificate ${index + 1} of the chain`;
+  return problem(
+    'unparseable-certificate',
+    'error',
+    undefined,
+    `${which} could not be parsed: ${error.message}`,
+  );
+}
+
+/** A verdict on a chain no path could be built for: no leaf to start from. */
+function unjudged(problems: readonly Problem[]): ChainVerdict {
+  return Object.freeze({
+    valid: false,
+    trusted: false,
+    path: Object.freeze([]),
+    problems: Object.freeze([...problems]),
+    expiresAt: undefined,
+  });
+}
+
+/** A verdict with the problems of unreadable elements added, errors first. */
+function withProblems(verdict: ChainVerdict, extra: readonly Problem[]): ChainVerdict {
+  if (extra.length === 0) return verdict;
+  const errors = verdict.problems.filter((p) => p.severity === 'error');
+  const warnings = verdict.problems.filter((p) => p.severity !== 'error');
+  return Object.freeze({
+    ...verdict,
+    valid: false,
+    problems: Object.freeze([...errors, ...extra, ...warnings]),
+  });
 }
 
 function idOf<T extends object>(ids: WeakMap<T, number>, value: T): number {

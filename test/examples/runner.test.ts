@@ -1,0 +1,206 @@
+// The runner as an operator runs it: a real child process, a real jobs file, real signals.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as farm from '../helpers/farm.js';
+import { startJunkCertificateServer } from '../helpers/junk-certificate.js';
+
+const execute = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const runnerPath = join(root, 'examples', 'runner.ts');
+const directory = mkdtempSync(join(tmpdir(), 'certsweep-runner-'));
+const serving = farm.defaultServing();
+const rootPem = join(directory, 'root.pem');
+writeFileSync(rootPem, serving.root.pem);
+const cleanup: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const step of cleanup.reverse()) await step();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+let files = 0;
+function jobsFile(content: string): string {
+  const path = join(directory, `jobs-${++files}.json`);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Runs an example to its end; resolves with its output and exit code whatever the code. */
+async function example(file: string, args: string[]) {
+  try {
+    const { stdout, stderr } = await execute(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'examples', file), ...args],
+      { cwd: root, timeout: 60_000 },
+    );
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: failed.stdout ?? '', stderr: failed.stderr ?? '', code: failed.code ?? -1 };
+  }
+}
+
+/** The lines a stream has written so far, and a way to wait for one. */
+function lines(stream: Readable) {
+  const seen: string[] = [];
+  let partial = '';
+  const waiting = new Set<() => void>();
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    seen.push(...parts);
+    for (const wake of waiting) wake();
+  });
+  return {
+    seen,
+    /** Resolves with the index of the first line at or after `from` that matches. */
+    waitFor(pattern: RegExp, from = 0): Promise<number> {
+      return new Promise((resolve) => {
+        const check = () => {
+          const index = seen.findIndex((line, i) => i >= from && pattern.test(line));
+          if (index < 0) return;
+          waiting.delete(check);
+          resolve(index);
+        };
+        waiting.add(check);
+        check();
+      });
+    },
+  };
+}
+
+const job = (name: string, port: number, schedules?: string[]) => ({
+  name,
+  targets: { hosts: '127.25.1.1', ports: port },
+  ...(schedules ? { schedules } : {}),
+});
+
+describe('examples/runner.ts jobs files', () => {
+  const bad: [string, string, RegExp][] = [
+    [
+      'duplicate job names',
+      JSON.stringify({ jobs: [job('dmz', 1), job('dmz', 2)] }),
+      /: jobs\[1\]: job "dmz": name: jobs\[0\] has this name already/,
+    ],
+    [
+      'schedules as a string',
+      JSON.stringify({ jobs: [{ ...job('dmz', 1), schedules: '0 9 * * *' }] }),
+      /: jobs\[0\]: job "dmz": schedules: must be a list/,
+    ],
+    ['a file holding null', 'null', /: expected \{ "jobs": \[ … \] \}, got null$/],
+    ['jobs that is not a list', '{"jobs": 5}', /: "jobs" must be a list of jobs, got 5$/],
+    ['a job that is null', '{"jobs": [null]}', /: jobs\[0\]: a job must be an object/],
+    ['a name that is not a string', '{"jobs": [{"name": 5}]}', /: jobs\[0\]: job name 5 must be/],
+    ['text that is not JSON', '{"jobs": [', /: not JSON: /],
+  ];
+
+  it.each(bad)(
+    '%s: exits 2 with one line naming the file, job and field',
+    async (_l, text, message) => {
+      const path = jobsFile(text);
+      const run = await example('runner.ts', [
+        '--jobs',
+        path,
+        '--store',
+        `file:${join(directory, 'unused')}`,
+      ]);
+      expect(run.code).toBe(2);
+      const output = run.stderr.trimEnd().split('\n');
+      expect(output).toHaveLength(1);
+      expect(output[0]).toMatch(new RegExp(`^runner: ${path.replaceAll('.', '\\.')}`));
+      expect(output[0]).toMatch(message);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+    },
+  );
+
+  it('a missing jobs file: exits 2 with one line, no stack', async () => {
+    const path = join(directory, 'no-such-jobs.json');
+    const run = await example('runner.ts', ['--jobs', path]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trimEnd()).toMatch(/^runner: \S+no-such-jobs\.json: cannot read it: ENOENT/);
+  });
+
+  it('a reload that finds a bad file keeps the jobs running; a good one applies', async () => {
+    const tls = await farm.startTlsServer(serving, { host: '127.25.1.1' });
+    cleanup.push(() => tls.close());
+    const path = jobsFile(JSON.stringify({ jobs: [job('tick', tls.port, ['* * * * * *'])] }));
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        runnerPath,
+        '--jobs',
+        path,
+        '--store',
+        `file:${join(directory, 'inv')}`,
+        '--trust',
+        rootPem,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    cleanup.push(() => void child.kill('SIGKILL'));
+    const out = lines(child.stdout as Readable);
+    const err = lines(child.stderr as Readable);
+
+    await out.waitFor(/ tick: since run started$/);
+    writeFileSync(path, JSON.stringify({ jobs: [job('tick', 1), job('tick', 2)] }));
+    child.kill('SIGHUP');
+    const refused = await err.waitFor(/^runner: kept the previous jobs \(tick\): /);
+    expect(err.seen[refused]).toMatch(/jobs\[1\]: job "tick": name: /);
+    // The old job still runs on its schedule after the bad reload.
+    const after = out.seen.length;
+    await out.waitFor(/ tick: since run started$/, after);
+
+    writeFileSync(path, JSON.stringify({ jobs: [job('tock', tls.port)] }));
+    child.kill('SIGHUP');
+    const reloaded = await out.waitFor(/^runner: reloaded .* \(1 jobs\)$/, after);
+    await out.waitFor(/^tock: next run on demand only$/, reloaded);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(err.seen.join('\n')).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('--once against a server sending junk for its certificate: exits 0, the check says why', async () => {
+    const junk = await startJunkCertificateServer({ host: '127.25.1.2' });
+    cleanup.push(() => junk.close());
+    const path = jobsFile(
+      JSON.stringify({
+        jobs: [{ name: 'junk', targets: { hosts: '127.25.1.2', ports: junk.port } }],
+      }),
+    );
+    const store = `sqlite:${join(directory, 'junk.db')}`;
+    const once = await example('runner.ts', [
+      '--jobs',
+      path,
+      '--store',
+      store,
+      '--trust',
+      rootPem,
+      '--once',
+      '--job',
+      'junk',
+      '--full',
+    ]);
+    expect(once.stderr).toBe('');
+    expect(once.code).toBe(0);
+    expect(JSON.parse(once.stdout)).toMatchObject({
+      status: 'completed',
+      scanned: 1,
+      invalidChains: 1,
+    });
+
+    const check = await example('check.ts', ['--store', store, '--ip', '127.25.1.2']);
+    expect(check.code).toBe(2);
+    expect(check.stdout).toMatch(/^CERTSWEEP CRITICAL - \S+ certificate could not be parsed: /);
+    expect(check.stdout).not.toMatch(/1970/);
+  }, 60_000);
+});
