@@ -20,10 +20,9 @@ export function connectTcp(
 ): Promise<Socket> {
   deadline.limitConnect(connectTimeoutMs);
   const socket = deadline.track(netConnect({ host: address, port }));
-  return settle(socket, 'connect', 'TCP connection', deadline).then((connected) => {
-    deadline.connected();
-    return connected;
-  });
+  // Registered before settle()'s listener, so the connect deadline is lifted first.
+  socket.once('connect', () => deadline.connected());
+  return settle(socket, 'connect', 'TCP connection', deadline);
 }
 
 /** Settings of the complete handshake shared by every probe of a scan. */

@@ -11,6 +11,7 @@ import type { StarttlsProtocol } from './types.js';
  * const options: ScanOptions = {
  *   concurrency: 512,
  *   timeoutMs: 3000,
+ *   connectTimeoutMs: 1000, // a silent address gives up after 1 s
  *   rateLimit: 200, // new connections per second
  *   perHostConcurrency: 4,
  *   starttls: 'auto',
