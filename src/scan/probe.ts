@@ -192,8 +192,8 @@ function fallbackReason(mode: 'capture' | 'complete', detail: string): string {
  */
 function sniName(target: Target): string | undefined {
   const name = target.servername ?? target.host;
-  if (isIP(name)) return undefined;
-  return name.endsWith('.') ? name.slice(0, -1) : name;
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  return bare === '' || isIP(bare) ? undefined : bare;
 }
 
 /** A full handshake with Node's TLS; the chain as the server sent it. */
