@@ -1,4 +1,5 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
+import { runDarkBench } from './dark.js';
 import { runInventoryBench } from './inventory.js';
 import { runScanBench } from './scan.js';
 import { runTargetsBench } from './targets.js';
@@ -9,6 +10,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   scan: runScanBench,
   verify: runVerifyBench,
   inventory: runInventoryBench,
+  dark: runDarkBench,
 };
 
 const wanted = process.argv.slice(2);

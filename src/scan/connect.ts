@@ -1,11 +1,27 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { type SecureContext, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import {
+  type ConnectionOptions,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
 import type { Deadline } from './deadline.js';
-import { classify, isDescriptorExhaustion } from './failure.js';
+import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
 
-/** Opens a TCP connection to an IP address, settled by connect, error, close or the deadline. */
-export function connectTcp(address: string, port: number, deadline: Deadline): Promise<Socket> {
+/**
+ * Opens a TCP connection to an IP address, settled by connect, error, close or the deadline;
+ * the connect has `connectTimeoutMs` of its own, inside the probe's deadline.
+ */
+export function connectTcp(
+  address: string,
+  port: number,
+  deadline: Deadline,
+  connectTimeoutMs: number,
+): Promise<Socket> {
+  deadline.limitConnect(connectTimeoutMs);
   const socket = deadline.track(netConnect({ host: address, port }));
+  // Registered before settle()'s listener, so the connect deadline is lifted first.
+  socket.once('connect', () => deadline.connected());
   return settle(socket, 'connect', 'TCP connection', deadline);
 }
 
@@ -16,24 +32,57 @@ export interface HandshakeSettings {
   alpn: readonly string[];
 }
 
-/** Runs a complete TLS handshake over a connected socket. */
+/**
+ * The server sent its whole first flight, certificate included, and then refused the client's
+ * reply with an alert: in TLS 1.2, what a server that demands a client certificate does when
+ * it gets none. The probe reads the chain with the capture handshake instead.
+ */
+export class RefusedAfterCertificate extends Error {}
+
+/**
+ * Runs a complete TLS handshake over a connected socket. Rejects with
+ * {@link RefusedAfterCertificate} when the server refused the handshake after sending its
+ * certificate.
+ */
 export function handshake(
   socket: Socket,
   servername: string | undefined,
   settings: HandshakeSettings,
   deadline: Deadline,
 ): Promise<TLSSocket> {
-  const tls = deadline.track(
-    tlsConnect({
-      socket,
-      // SNI only for names: an IP address never goes out as SNI.
-      ...(servername !== undefined ? { servername } : {}),
-      secureContext: settings.secureContext(),
-      rejectUnauthorized: false,
-      ...(settings.alpn.length > 0 ? { ALPNProtocols: [...settings.alpn] } : {}),
-    }),
+  // `requestOCSP` reaches the TLSSocket, though the typings of tls.connect() leave it out.
+  const options: ConnectionOptions & { requestOCSP: boolean } = {
+    socket,
+    // SNI only for names: an IP address never goes out as SNI.
+    ...(servername !== undefined ? { servername } : {}),
+    secureContext: settings.secureContext(),
+    rejectUnauthorized: false,
+    // Asking for a staple also makes OpenSSL report the end of the server's first flight,
+    // before the client answers it: the point to tell a refusal of our reply apart.
+    requestOCSP: true,
+    ...(settings.alpn.length > 0 ? { ALPNProtocols: [...settings.alpn] } : {}),
+  };
+  const tls = deadline.track(tlsConnect(options));
+  // In TLS 1.2 OpenSSL reports the staple (or its absence) once the server's first flight,
+  // certificate included, has been read and checked.
+  let flightRead = false;
+  const onFlight = () => {
+    flightRead = true;
+  };
+  tls.once('OCSPResponse', onFlight);
+  return settle(tls, 'secureConnect', 'TLS handshake', deadline).then(
+    (done) => {
+      tls.off('OCSPResponse', onFlight);
+      return done;
+    },
+    (error: unknown) => {
+      tls.off('OCSPResponse', onFlight);
+      const refusal = error instanceof ProbeFailure && error.code === 'TLS_ALERT';
+      throw refusal && flightRead && !deadline.reason
+        ? new RefusedAfterCertificate(error.message)
+        : error;
+    },
   );
-  return settle(tls, 'secureConnect', 'TLS handshake', deadline);
 }
 
 /**

@@ -5,13 +5,20 @@ import type { ScanErrorCode } from './types.js';
 /**
  * One hard deadline for one probe. When it passes (or the scan is aborted) every socket the
  * probe opened is destroyed at once, which ends whatever step was waiting on it: a silent
- * server or a one-byte-a-second drip cannot keep a probe alive.
+ * server or a one-byte-a-second drip cannot keep a probe alive. One step at a time may have
+ * a shorter deadline of its own inside it: the TCP connect (see {@link Deadline.limitConnect}).
  */
 export class Deadline {
   /** Why the probe was cut short, once it was. */
   reason: 'TIMEOUT' | 'ABORTED' | undefined;
   /** performance.now() after which the probe is cut. */
   readonly expiresAt: number;
+  /** performance.now() after which the probe is cut: `expiresAt`, or sooner while connecting. */
+  cutAt: number;
+  /** The connect deadline in milliseconds, while the TCP connect it limits runs. */
+  private connectMs: number | undefined;
+  /** Whether the cut came from the connect deadline rather than the probe's. */
+  private cutWhileConnecting = false;
   /** The outermost socket of the probe: the TLS socket once it wraps the TCP one. */
   private socket: Socket | undefined;
   private onCancel: (() => void) | undefined;
@@ -23,6 +30,24 @@ export class Deadline {
     private readonly clock: DeadlineClock,
   ) {
     this.expiresAt = started + timeoutMs;
+    this.cutAt = this.expiresAt;
+  }
+
+  /**
+   * Gives the TCP connect about to start a deadline of `ms` from now, inside the probe's:
+   * whichever passes first cuts the probe. Ends with {@link connected}.
+   */
+  limitConnect(ms: number): void {
+    const connectBy = performance.now() + ms;
+    if (connectBy >= this.expiresAt) return;
+    this.connectMs = ms;
+    this.cutAt = connectBy;
+  }
+
+  /** The TCP connect finished in time: only the probe's deadline applies from now on. */
+  connected(): void {
+    this.connectMs = undefined;
+    this.cutAt = this.expiresAt;
   }
 
   /**
@@ -40,6 +65,7 @@ export class Deadline {
   cancel(reason: 'TIMEOUT' | 'ABORTED'): void {
     if (this.reason) return;
     this.reason = reason;
+    this.cutWhileConnecting = reason === 'TIMEOUT' && this.connectMs !== undefined;
     this.socket?.destroy();
     this.onCancel?.();
   }
@@ -59,6 +85,12 @@ export class Deadline {
   failure(step?: string): ProbeFailure {
     const code: ScanErrorCode = this.reason ?? 'RESET';
     if (code === 'ABORTED') return new ProbeFailure('ABORTED', 'the scan was aborted');
+    if (code === 'TIMEOUT' && this.cutWhileConnecting) {
+      return new ProbeFailure(
+        'TIMEOUT',
+        `no TCP connection within the connect deadline (${this.connectMs} ms)`,
+      );
+    }
     if (code === 'TIMEOUT') {
       const elapsed = Math.round(performance.now() - this.started);
       return new ProbeFailure(
@@ -120,6 +152,6 @@ export class DeadlineClock {
 
   private tick(): void {
     const now = performance.now();
-    for (const deadline of this.live) if (now >= deadline.expiresAt) deadline.cancel('TIMEOUT');
+    for (const deadline of this.live) if (now >= deadline.cutAt) deadline.cancel('TIMEOUT');
   }
 }

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { ScanOptionsError } from '../errors.js';
+import { concurrencyCeiling, descriptorLimit } from './descriptors.js';
 import type { StarttlsProtocol } from './types.js';
 
 /**
@@ -10,6 +11,7 @@ import type { StarttlsProtocol } from './types.js';
  * const options: ScanOptions = {
  *   concurrency: 512,
  *   timeoutMs: 3000,
+ *   connectTimeoutMs: 1000, // a silent address gives up after 1 s
  *   rateLimit: 200, // new connections per second
  *   perHostConcurrency: 4,
  *   starttls: 'auto',
@@ -18,13 +20,27 @@ import type { StarttlsProtocol } from './types.js';
  * ```
  */
 export interface ScanOptions {
-  /** Most handshakes in flight at once. Default: `256`. */
+  /**
+   * Most probes in flight at once. Each holds one socket, so it is bounded by the process's
+   * file-descriptor limit: at most the limit less a tenth of it (and less at least 64) for the
+   * rest of the process. Asking for more throws a {@link ScanOptionsError} naming
+   * `concurrency`, the limit and how to raise it; `Infinity` means as many as the limit allows.
+   * Default: `4096`, or the descriptor ceiling when that is lower (a soft limit of 1024 gives
+   * 921).
+   */
   readonly concurrency?: number;
   /**
    * One hard deadline per probe, in milliseconds, covering DNS, TCP connect, STARTTLS and the
    * TLS handshake. Default: `5000`.
    */
   readonly timeoutMs?: number;
+  /**
+   * A shorter deadline for the TCP connect alone, in milliseconds, inside `timeoutMs` (a larger
+   * value is cut to `timeoutMs`). A host that answers the SYN connects in one round trip;
+   * dark address space answers nothing, and this is what each silent address costs. The
+   * default leaves room for one SYN retransmission (Linux resends after 1 s). Default: `2000`.
+   */
+  readonly connectTimeoutMs?: number;
   /** Stops the whole scan: in-flight probes end as `ABORTED`, no new target is taken. */
   readonly signal?: AbortSignal;
   /** Most new connections per second, for fragile networks. Default: unlimited. */
@@ -77,6 +93,8 @@ export interface ResolvedScanOptions {
   readonly concurrency: number;
   /** See `ScanOptions.timeoutMs`. */
   readonly timeoutMs: number;
+  /** See `ScanOptions.connectTimeoutMs`; never more than `timeoutMs`. */
+  readonly connectTimeoutMs: number;
   /** See `ScanOptions.signal`. */
   readonly signal: AbortSignal | undefined;
   /** See `ScanOptions.rateLimit`. */
@@ -123,6 +141,7 @@ const STARTTLS = new Set([
  * @example
  * ```ts
  * resolveScanOptions({ concurrency: 64 }).timeoutMs; // 5000
+ * resolveScanOptions({ timeoutMs: 1000 }).connectTimeoutMs; // 1000
  * resolveScanOptions({ timeoutMs: 0 }); // throws ScanOptionsError: timeoutMs: 0 must be …
  * ```
  */
@@ -157,9 +176,16 @@ export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptio
       message: 'alpn: expected an array of non-empty protocol names',
     });
   }
+  const timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const connectTimeoutMs = positiveInteger(
+    'connectTimeoutMs',
+    options.connectTimeoutMs,
+    DEFAULT_CONNECT_TIMEOUT_MS,
+  );
   return {
-    concurrency: positiveInteger('concurrency', options.concurrency, 256),
-    timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, 5000),
+    concurrency: concurrencyWithin(descriptorLimit(), options.concurrency),
+    timeoutMs,
+    connectTimeoutMs: Math.min(connectTimeoutMs, timeoutMs),
     signal: options.signal,
     rateLimit: positiveNumber('rateLimit', options.rateLimit, Number.POSITIVE_INFINITY),
     perHostConcurrency: positiveInteger(
@@ -177,6 +203,33 @@ export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptio
     ehloName: options.ehloName ?? 'certsweep.invalid',
     lookup: options.lookup ?? systemLookup,
   };
+}
+
+/** Default of `ScanOptions.concurrency` where the descriptor limit allows it. */
+const DEFAULT_CONCURRENCY = 4096;
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+
+/**
+ * The concurrency to run with: the one asked for if the descriptor limit allows it, the
+ * default cut to the limit, and an error that says how to raise the limit otherwise.
+ */
+function concurrencyWithin(limit: number | undefined, asked: number | undefined): number {
+  const concurrency = positiveInteger('concurrency', asked, DEFAULT_CONCURRENCY);
+  if (limit === undefined) return concurrency;
+  const ceiling = concurrencyCeiling(limit);
+  if (asked === undefined || asked === Number.POSITIVE_INFINITY)
+    return Math.min(concurrency, ceiling);
+  if (concurrency <= ceiling) return concurrency;
+  throw new ScanOptionsError({
+    option: 'concurrency',
+    message:
+      `concurrency: ${concurrency} needs a socket per probe, but this process may open ` +
+      `${limit} file descriptors (its soft limit), which leaves room for at most ${ceiling} ` +
+      'probes in flight; raise the limit (`ulimit -n` in the shell that starts the process, ' +
+      '`LimitNOFILE=` in a systemd unit, `nofile` in /etc/security/limits.conf) or ' +
+      `lower concurrency to ${ceiling} or less`,
+  });
 }
 
 async function systemLookup(hostname: string): Promise<string[]> {

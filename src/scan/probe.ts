@@ -8,7 +8,13 @@ import {
   captureCertificates,
 } from './capture/capture.js';
 import { HelloTemplate, KeyShares } from './capture/client-hello.js';
-import { captureChain, connectTcp, type HandshakeSettings, handshake } from './connect.js';
+import {
+  captureChain,
+  connectTcp,
+  type HandshakeSettings,
+  handshake,
+  RefusedAfterCertificate,
+} from './connect.js';
 import { type Deadline, DeadlineClock } from './deadline.js';
 import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
 import type { ResolvedScanOptions } from './options.js';
@@ -92,7 +98,8 @@ export async function probeTarget(target: Target, context: ProbeContext): Promis
 
 /**
  * One probe of one address: connect, STARTTLS if any, handshake, capture the chain. `dns` is
- * the time the name lookup took; `spent` all the time this target took before this attempt.
+ * the time the name lookup took; `spent` all the time this target took before this attempt;
+ * `fallback` why this attempt uses the other handshake than the one asked for.
  */
 async function probeAddress(
   target: Target,
@@ -101,6 +108,7 @@ async function probeAddress(
   dns?: number,
   mode = context.options.handshake,
   spent = dns ?? 0,
+  fallback?: string,
 ): Promise<ScanResult> {
   const { options } = context;
   const started = performance.now();
@@ -108,9 +116,10 @@ async function probeAddress(
   const timings: { dns?: number; connect?: number; starttls?: number; handshake?: number } =
     dns === undefined ? {} : { dns };
   const starttls = starttlsFor(options.starttls, target.port);
+  let switchReason: string | undefined;
   try {
     let mark = performance.now();
-    const socket = await connectTcp(address, target.port, deadline);
+    const socket = await connectTcp(address, target.port, deadline, options.connectTimeoutMs);
     timings.connect = performance.now() - mark;
     if (starttls) {
       mark = performance.now();
@@ -121,9 +130,7 @@ async function probeAddress(
       timings.starttls = performance.now() - mark;
     }
     mark = performance.now();
-    // SNI only for names: an IP address never goes out as SNI.
-    const servername =
-      target.servername !== undefined && !isIP(target.servername) ? target.servername : undefined;
+    const servername = sniName(target);
     const outcome =
       mode === 'capture'
         ? await captureCertificates(socket, servername, context.capture, deadline)
@@ -138,14 +145,24 @@ async function probeAddress(
       chainTruncated: truncated,
       ...rest,
       starttls,
+      handshake: mode,
+      ...(fallback !== undefined ? { handshakeFallback: fallback } : {}),
       timings: { ...timings, total: performance.now() - started + spent },
     };
   } catch (error) {
-    if (!(error instanceof CaptureFallback) || deadline.reason) {
+    const switchable = error instanceof CaptureFallback || error instanceof RefusedAfterCertificate;
+    if (switchable && !deadline.reason && fallback === undefined) {
+      switchReason = fallbackReason(mode, error.message);
+    } else {
       if (isDescriptorExhaustion(error) && !deadline.reason) throw error;
       const failure = deadline.reason
         ? deadline.failure(stepName(timings, starttls !== null))
-        : classify(error);
+        : switchable
+          ? new ProbeFailure(
+              error instanceof RefusedAfterCertificate ? 'TLS_ALERT' : 'PROTOCOL',
+              `${fallback}; then ${fallbackReason(mode, error.message)}`,
+            )
+          : classify(error);
       return failed(target, address, failure, {
         ...timings,
         total: performance.now() - started + spent,
@@ -154,10 +171,29 @@ async function probeAddress(
   } finally {
     deadline.finish();
   }
-  // Something the capture does not handle (a HelloRetryRequest): the same probe again, on a
-  // new connection, with a complete handshake.
+  // Something the capture does not handle (a HelloRetryRequest), or a complete handshake the
+  // server refused after sending its certificate: the same probe again, on a new connection,
+  // with the other handshake.
   const elapsed = performance.now() - started + spent;
-  return probeAddress(target, address, context, dns, 'complete', elapsed);
+  const other = mode === 'capture' ? 'complete' : 'capture';
+  return probeAddress(target, address, context, dns, other, elapsed, switchReason);
+}
+
+/** Why a probe gave up on the `mode` handshake, for `ScanSuccess.handshakeFallback`. */
+function fallbackReason(mode: 'capture' | 'complete', detail: string): string {
+  return mode === 'capture'
+    ? `the capture does not handle this server (${detail})`
+    : `the server refused the complete handshake after sending its certificate (${detail})`;
+}
+
+/**
+ * The SNI name of a target: its `servername`, else its host when that is a name. An IP
+ * address never goes out as SNI, and neither does the trailing dot of a name (RFC 6066).
+ */
+function sniName(target: Target): string | undefined {
+  const name = target.servername ?? target.host;
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  return bare === '' || isIP(bare) ? undefined : bare;
 }
 
 /** A full handshake with Node's TLS; the chain as the server sent it. */

@@ -61,6 +61,13 @@ function hostOf(target: Target): string {
   return typeof target?.host === 'string' ? target.host : '';
 }
 
+/**
+ * Most probes started before the event loop gets a turn. Starting thousands at once blocks
+ * it for as long as they take to open (about a second for 16,384): connects that finished
+ * meanwhile would go unseen while their connect deadlines ran out.
+ */
+const START_BURST = 256;
+
 /** Keeps up to `concurrency` probes in flight and hands their results out in completion order. */
 class Scheduler {
   private readonly results: ScanResult[] = [];
@@ -76,6 +83,9 @@ class Scheduler {
   private nextStartAt = 0;
   private retryAt = 0;
   private calmCompletions = 0;
+  /** Probes started since the event loop last had a turn, and the turn it was given. */
+  private burst = 0;
+  private turn: NodeJS.Immediate | undefined;
   private defect: unknown;
   /** Per-host accounting only costs when a per-host limit is set. */
   private readonly limitsHosts: boolean;
@@ -114,6 +124,7 @@ class Scheduler {
       signal?.removeEventListener('abort', onAbort);
       this.abort();
       clearTimeout(this.timer);
+      clearImmediate(this.turn);
       if (!this.sourceDone) await this.source.return?.();
     }
   }
@@ -130,6 +141,10 @@ class Scheduler {
       this.buffered() < concurrency &&
       !this.context.clock.aborted
     ) {
+      if (this.burst >= START_BURST) {
+        this.yieldTurn();
+        return undefined;
+      }
       const now = performance.now();
       if (
         now < this.retryAt ||
@@ -194,6 +209,7 @@ class Scheduler {
     if (rateLimit !== Number.POSITIVE_INFINITY)
       this.nextStartAt = Math.max(now, this.nextStartAt) + 1000 / rateLimit;
     this.inFlight++;
+    this.burst++;
     const host = this.limitsHosts ? hostOf(target) : undefined;
     if (host !== undefined) this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
     probeTarget(target, this.context).then(
@@ -247,6 +263,15 @@ class Scheduler {
       this.resultsHead = 0;
     }
     return result;
+  }
+
+  /** Lets the event loop handle I/O (connects, data) before more probes start. */
+  private yieldTurn(): void {
+    this.turn ??= setImmediate(() => {
+      this.turn = undefined;
+      this.burst = 0;
+      this.signal();
+    });
   }
 
   private wakeAt(time: number): void {

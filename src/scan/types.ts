@@ -70,6 +70,24 @@ export interface ScanSuccess {
   readonly alpn: string | null;
   /** The STARTTLS protocol spoken before the handshake, if any. */
   readonly starttls: StarttlsProtocol | null;
+  /**
+   * The handshake that read the chain: `'capture'` (the server's flight read up to its
+   * certificates) or `'complete'` (a full OpenSSL handshake). Usually the one asked for in
+   * `ScanOptions.handshake`; when not, `handshakeFallback` says why. Set on every result
+   * `scan()` and `grab()` return; optional in the type for results made before it existed.
+   */
+  readonly handshake?: 'capture' | 'complete';
+  /**
+   * Why the other handshake than the one asked for read the chain, when it did:
+   * - a capture that met something it does not handle (a HelloRetryRequest for a group it
+   *   did not offer) retried with a complete handshake;
+   * - a complete handshake that the server refused with an alert after sending its
+   *   certificate (at TLS 1.2, a server that demands a client certificate it did not get)
+   *   retried with the capture, which reads the chain before the point of refusal.
+   *
+   * @example "the server refused the complete handshake after sending its certificate (sslv3 alert handshake failure)"
+   */
+  readonly handshakeFallback?: string;
   /** Where the time went. */
   readonly timings: ScanTimings;
 }

@@ -48,6 +48,8 @@ describe('grab: what a successful probe reports', () => {
     expect(result.alpn).toBe('http/1.1');
     expect(result.address).toBe('127.0.0.1');
     expect(result.starttls).toBeNull();
+    expect(result.handshake).toBe('capture');
+    expect(result.handshakeFallback).toBeUndefined();
     expect(result.chainTruncated).toBe(false);
     expect(result.timings.connect).toBeGreaterThanOrEqual(0);
     expect(result.timings.handshake).toBeGreaterThanOrEqual(0);
@@ -77,6 +79,22 @@ describe('grab: what a successful probe reports', () => {
     success(await grab({ host: '127.0.0.1', port: tls.port, servername: '127.0.0.1' }));
     expect(tls.servernames.length).toBe(count);
   });
+
+  it.each(['capture', 'complete'] as const)(
+    'sends a hostname target its own name as SNI without a servername (%s)',
+    async (handshake) => {
+      const named = await start(farm.startTlsServer(serving, { host: '127.0.0.81' }));
+      const lookup = async () => ['127.0.0.81'];
+      success(await grab({ host: 'www.example.test', port: named.port }, { handshake, lookup }));
+      expect(named.servernames).toEqual(['www.example.test']);
+      // A fully qualified name goes out without its trailing dot.
+      success(await grab({ host: 'www.example.test.', port: named.port }, { handshake, lookup }));
+      expect(named.servernames).toEqual(['www.example.test', 'www.example.test']);
+      success(await grab({ host: '127.0.0.81', port: named.port }, { handshake }));
+      expect(named.servernames).toHaveLength(2);
+      expect(named.accepted).toBe(3);
+    },
+  );
 
   it('resolves hostnames to the first address or to every address', async () => {
     const lookup = async () => ['127.0.0.1', '127.0.0.2'];
@@ -124,6 +142,55 @@ describe('grab: legacy protocols, client certificates and oversized chains', () 
       expect(captured.protocol).toBe(maxVersion);
     },
   );
+
+  it('reads the chain with handshake: complete from a TLS 1.2 server that demands a client certificate', async () => {
+    const strict = await start(
+      farm.startTlsServer(serving, {
+        tls: { requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2' },
+      }),
+    );
+    const result = success(
+      await grab({ host: '127.0.0.1', port: strict.port }, { handshake: 'complete' }),
+    );
+    expect(result.chain.map((der) => Buffer.from(der).toString('hex'))).toEqual(
+      serving.chain.map((c) => c.der.toString('hex')),
+    );
+    expect(result.protocol).toBe('TLSv1.2');
+    expect(result.cipher).toMatch(/^TLS_ECDHE_/);
+    // The server refused the complete handshake; the capture read the chain on a second connection.
+    expect(result.handshake).toBe('capture');
+    expect(result.handshakeFallback).toMatch(
+      /refused the complete handshake after sending its certificate \(.*alert handshake failure\)/,
+    );
+    expect(strict.accepted).toBe(2);
+  });
+
+  it('keeps handshake: complete for a TLS 1.3 server that demands a client certificate', async () => {
+    // At TLS 1.3 the client's handshake is finished before the server's alert arrives.
+    const strict = await start(
+      farm.startTlsServer(serving, {
+        tls: { requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' },
+      }),
+    );
+    const result = success(
+      await grab({ host: '127.0.0.1', port: strict.port }, { handshake: 'complete' }),
+    );
+    expect(result.chain.length).toBe(2);
+    expect(result.handshake).toBe('complete');
+    expect(result.handshakeFallback).toBeUndefined();
+    expect(strict.accepted).toBe(1);
+  });
+
+  it('does not retry a complete handshake refused before the server sent its certificate', async () => {
+    const picky = await start(
+      farm.startTlsServer(serving, { tls: { maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA' } }),
+    );
+    const refused = failure(
+      await grab({ host: '127.0.0.1', port: picky.port }, { handshake: 'complete' }),
+    );
+    expect(refused.error.code).toBe('TLS_ALERT');
+    expect(picky.accepted).toBe(1);
+  });
 
   it('cuts a chain longer than maxChainLength or maxChainBytes and flags it', async () => {
     const { leaf, intermediate } = createChain('big.test');

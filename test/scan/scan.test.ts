@@ -147,6 +147,24 @@ describe('scan', () => {
     expect(tlsFarm.servers.map((s) => s.servernames)).toEqual([['both.test'], ['both.test']]);
   });
 
+  it.each(['capture', 'complete'] as const)(
+    'sends each hostname target its own name as SNI, and no SNI to addresses (%s)',
+    async (handshake) => {
+      const tlsFarm = await start(farm.startTlsFarm(serving, '127.22.0', 2));
+      const addresses: Record<string, string> = { 'a.test': '127.22.0.1', 'b.test': '127.22.0.2' };
+      const lookup = async (name: string) => [addresses[name] as string];
+      const targets = [
+        { host: 'a.test', port: tlsFarm.port },
+        { host: 'b.test', port: tlsFarm.port },
+        { host: '127.22.0.1', port: tlsFarm.port },
+      ];
+      const results = await collect(scan(targets, { handshake, lookup }));
+      expect(codes(results)).toEqual({ ok: 3 });
+      expect(tlsFarm.servers.map((s) => s.servernames)).toEqual([['a.test'], ['b.test']]);
+      expect(tlsFarm.servers.map((s) => s.accepted)).toEqual([2, 1]);
+    },
+  );
+
   it('reports malformed targets as results and refuses a non-iterable input', async () => {
     const results = await collect(
       scan([
