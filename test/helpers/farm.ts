@@ -367,3 +367,58 @@ export async function waitForSockets(baseline: number, ms = 3000): Promise<numbe
   }
   return openSocketCount();
 }
+
+/** Where a hostile server listens; port 0 (the default) takes any free port. */
+export interface Placement {
+  host?: string;
+  port?: number;
+}
+
+/**
+ * Writes `first`, then `repeat` over and over as fast as the client reads, forever: a
+ * server that never stops talking. `when: 'data'` waits for the client's first bytes (a
+ * ClientHello) before starting.
+ */
+export const firehose = (
+  first: string | Uint8Array,
+  repeat: string | Uint8Array,
+  options: Placement & { when?: 'connect' | 'data' } = {},
+) => {
+  const unit = Buffer.from(repeat);
+  const chunk = Buffer.alloc(Math.ceil(65536 / unit.length) * unit.length);
+  for (let offset = 0; offset < chunk.length; offset += unit.length) unit.copy(chunk, offset);
+  return startRawServer((socket) => {
+    const pump = () => {
+      while (!socket.destroyed && socket.write(chunk));
+    };
+    const begin = () => {
+      socket.write(first);
+      socket.on('drain', pump);
+      pump();
+    };
+    socket.resume();
+    if (options.when === 'data') socket.once('data', begin);
+    else begin();
+  }, options);
+};
+
+/** Sends `banner` on connect and answers every read with `answer`, keeping the line open. */
+export const foreignBanner = (banner: string, answer: string, options: Placement = {}) =>
+  startRawServer((socket) => {
+    socket.write(banner);
+    socket.on('data', () => socket.write(answer));
+  }, options);
+
+/** Sends `text` on connect and closes at once, as a service turning a client away. */
+export const speakAndClose = (text: string, options: Placement = {}) =>
+  startRawServer((socket) => socket.end(text), options);
+
+/** Answers the client's first bytes with `text` and closes, as an HTTP server does. */
+export const answerAndClose = (text: string, options: Placement = {}) =>
+  startRawServer((socket) => {
+    socket.once('data', () => socket.end(text));
+  }, options);
+
+/** Accepts and closes without a word. */
+export const closeAtOnce = (options: Placement = {}) =>
+  startRawServer((socket) => socket.end(), options);
