@@ -8,6 +8,7 @@ import {
   captureCertificates,
 } from './capture/capture.js';
 import { HelloTemplate, KeyShares } from './capture/client-hello.js';
+import { offeredCipherString } from './capture/names.js';
 import { captureChain, connectTcp, type HandshakeSettings, handshake } from './connect.js';
 import { type Deadline, DeadlineClock } from './deadline.js';
 import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
@@ -40,9 +41,11 @@ export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
     options,
     handshake: {
       secureContext: () => {
-        secureContext ??= createSecureContext(
-          options.legacy ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {},
-        );
+        // The capture's suites in the capture's order: both modes pick the same suite.
+        secureContext ??= createSecureContext({
+          ciphers: offeredCipherString(options.legacy),
+          ...(options.legacy ? { minVersion: 'TLSv1' } : {}),
+        });
         return secureContext;
       },
       alpn: options.alpn,
@@ -169,6 +172,8 @@ async function completeHandshake(
 ): Promise<Captured> {
   const tls = await handshake(socket, servername, context.handshake, deadline);
   const { chain, truncated } = captureChain(tls, context.capture);
+  if (chain.length === 0 && !truncated)
+    throw new ProbeFailure('NO_CERTIFICATE', 'the server sent no certificate');
   const cipher = tls.getCipher();
   return {
     chain,
