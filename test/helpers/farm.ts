@@ -490,13 +490,13 @@ export function certificateMessage(ders: Buffer[], listLength?: number): Buffer 
 
 /**
  * Answers a ClientHello with `flight` (plaintext handshake messages, wrapped in records),
- * then, with `then: 'firehose'`, with endless handshake bytes; else it waits.
+ * then, with `after: 'firehose'`, with endless handshake bytes; else it waits.
  */
 export const tlsFlight = (
   flight: Buffer,
-  options: Placement & { then?: 'wait' | 'firehose' } = {},
+  options: Placement & { after?: 'wait' | 'firehose' } = {},
 ) =>
-  options.then === 'firehose'
+  options.after === 'firehose'
     ? firehose(handshakeRecords(flight), handshakeRecords(Buffer.alloc(16384, 0x41)), {
         ...options,
         when: 'data',

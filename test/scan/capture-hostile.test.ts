@@ -15,10 +15,10 @@ afterAll(async () => {
 
 async function probe(
   flight: Buffer,
-  options: ScanOptions & { then?: 'wait' | 'firehose' } = {},
+  options: ScanOptions & { after?: 'wait' | 'firehose' } = {},
 ): Promise<ScanResult> {
-  const { then, ...scanOptions } = options;
-  const server = await farm.tlsFlight(flight, { host, ...(then ? { then } : {}) });
+  const { after, ...scanOptions } = options;
+  const server = await farm.tlsFlight(flight, { host, ...(after ? { after } : {}) });
   servers.push(server);
   return grab({ host, port: server.port }, { timeoutMs: 3000, ...scanOptions });
 }
@@ -94,7 +94,7 @@ describe('a Certificate message whose lengths lie', () => {
       Buffer.concat([Buffer.of(0, (list.length + 4096) >> 8, (list.length + 4096) & 255), list]),
     );
     const error = failure(
-      await probe(Buffer.concat([farm.serverHello(), lying]), { then: 'firehose' }),
+      await probe(Buffer.concat([farm.serverHello(), lying]), { after: 'firehose' }),
     );
     expect(error.code).toBe('PROTOCOL');
     expect(error.message).toMatch(/certificate list of \d+ bytes in a message that leaves/);
@@ -107,7 +107,7 @@ describe('a Certificate message whose lengths lie', () => {
       Buffer.concat([Buffer.of(0, entry.length >> 8, entry.length & 255), entry]),
     );
     const error = failure(
-      await probe(Buffer.concat([farm.serverHello(), message]), { then: 'firehose' }),
+      await probe(Buffer.concat([farm.serverHello(), message]), { after: 'firehose' }),
     );
     expect(error.code).toBe('PROTOCOL');
     expect(error.message).toMatch(/certificate of 16384 bytes runs past the list/);
@@ -118,7 +118,7 @@ describe('a Certificate message whose lengths lie', () => {
     const entry = Buffer.concat([Buffer.of(0, leaf.length >> 8, leaf.length & 255), leaf]);
     const header = Buffer.concat([Buffer.of(11, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfc), entry]);
     const result = await probe(Buffer.concat([farm.serverHello(), header]), {
-      then: 'firehose',
+      after: 'firehose',
       maxChainBytes: 32768,
     });
     if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);

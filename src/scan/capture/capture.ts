@@ -212,7 +212,8 @@ class FlightReader {
     if (this.phase === 'hello') {
       if (type !== 2)
         throw new ProbeFailure('PROTOCOL', `handshake message ${type} before ServerHello`);
-      return this.serverHello(body, message);
+      this.serverHello(body, message);
+      return;
     }
     if (type === 2) throw new ProbeFailure('PROTOCOL', 'a second ServerHello');
     if (this.phase === 'protected') {
