@@ -4,6 +4,7 @@ import { type Conversation, refused } from './conversation.js';
 const FEATURES_END = /^<\/stream:features>$|^<stream:features\s*\/>$|^<\/stream:error>$/;
 const ANSWER = /^<(proceed|failure)\b|^<\/stream:/;
 const GREATER_THAN = 0x3e;
+const LESS_THAN = 0x3c;
 
 /** XMPP (RFC 6120): open a stream, read features, ask for starttls, expect proceed. */
 export async function xmpp(conversation: Conversation, domain: string): Promise<void> {
@@ -22,22 +23,23 @@ export async function xmpp(conversation: Conversation, domain: string): Promise<
 }
 
 /**
- * Reads the stream one `>`-terminated piece at a time until a piece matches `last`: each
- * byte is looked at once, however the server splits its reply.
+ * Reads the stream up to the first tag matching `last`, looking at each byte once however the
+ * server splits its reply: every `>` since the last look ends a tag to test.
  */
 async function readUntilTag(conversation: Conversation, last: RegExp): Promise<string> {
-  let text = '';
-  for (;;) {
-    const piece = (await conversation.until(throughGreaterThan)).toString('utf8');
-    text += piece;
-    const tag = piece.slice(piece.lastIndexOf('<'));
-    if (last.test(tag)) return text;
-  }
-}
-
-function throughGreaterThan(buffer: Buffer, from: number): number {
-  const end = buffer.indexOf(GREATER_THAN, from);
-  return end < 0 ? -1 : end + 1;
+  const reply = await conversation.until((buffer, from) => {
+    for (let end = buffer.indexOf(GREATER_THAN, from); end >= 0; ) {
+      // The tag's start: back to the previous `>` at most, so each byte is passed once.
+      let open = end - 1;
+      while (open >= 0 && buffer[open] !== LESS_THAN && buffer[open] !== GREATER_THAN) open--;
+      if (open >= 0 && buffer[open] === LESS_THAN) {
+        if (last.test(buffer.toString('latin1', open, end + 1))) return end + 1;
+      }
+      end = buffer.indexOf(GREATER_THAN, end + 1);
+    }
+    return -1;
+  });
+  return reply.toString('utf8');
 }
 
 function firstVisibleByte(buffer: Buffer, from: number): number {
