@@ -492,22 +492,34 @@ export function certificateMessage(ders: Buffer[], listLength?: number): Buffer 
   return handshakeMessage(11, Buffer.concat([u24(listLength ?? list.length), list]));
 }
 
+/** The legacy session id of a ClientHello as it arrived (its first record). */
+export function clientHelloSessionId(record: Buffer): Buffer {
+  // record header (5), handshake header (4), version (2), random (32), then the id.
+  const length = record[43] ?? 0;
+  return record.subarray(44, 44 + length);
+}
+
 /**
- * Answers a ClientHello with `flight` (plaintext handshake messages, wrapped in records),
- * then, with `after: 'firehose'`, with endless handshake bytes; else it waits.
+ * Answers a ClientHello with `flight` (plaintext handshake messages, wrapped in records; or
+ * a function of the ClientHello's first record that makes them), then, with
+ * `after: 'firehose'`, with endless handshake bytes; else it waits.
  */
 export const tlsFlight = (
-  flight: Buffer,
+  flight: Buffer | ((clientHello: Buffer) => Buffer),
   options: Placement & { after?: 'wait' | 'firehose' } = {},
-) =>
-  options.after === 'firehose'
-    ? firehose(handshakeRecords(flight), handshakeRecords(Buffer.alloc(16384, 0x41)), {
-        ...options,
-        when: 'data',
-      })
-    : startRawServer((socket) => {
-        socket.once('data', () => socket.write(handshakeRecords(flight)));
-      }, options);
+) => {
+  const reply = (clientHello: Buffer) =>
+    handshakeRecords(typeof flight === 'function' ? flight(clientHello) : flight);
+  if (options.after === 'firehose' && typeof flight !== 'function') {
+    return firehose(reply(Buffer.alloc(0)), handshakeRecords(Buffer.alloc(16384, 0x41)), {
+      ...options,
+      when: 'data',
+    });
+  }
+  return startRawServer((socket) => {
+    socket.once('data', (clientHello: Buffer) => socket.write(reply(clientHello)));
+  }, options);
+};
 
 /** One kind of hostile server of {@link startHostileFarm}. */
 export interface HostileKind {

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 async function probe(
-  flight: Buffer,
+  flight: Buffer | ((clientHello: Buffer) => Buffer),
   options: ScanOptions & { after?: 'wait' | 'firehose' } = {},
 ): Promise<ScanResult> {
   const { after, ...scanOptions } = options;
@@ -78,6 +78,59 @@ describe('a ServerHello a conforming client rejects is PROTOCOL, with the reason
     expect((await probe(flight, { handshake: 'complete' })).ok).toBe(false);
   });
 
+  // TLS 1.3 ServerHellos travel in clear too: what they choose is checked before any key.
+  const x25519 = ext(0x0033, `001d0020${'09'.repeat(32)}`);
+  const tls13: [string, farm.ServerHelloParts, RegExp][] = [
+    [
+      'supported_versions choosing TLS 1.2',
+      { extensions: [ext(0x002b, '0303'), x25519] },
+      /selects 0x0303 in supported_versions/,
+    ],
+    [
+      'TLS 1.3 with a legacy version other than TLS 1.2',
+      { version: 0x0301, suite: 0x1301, extensions: [ext(0x002b, '0304'), x25519] },
+      /legacy version of 0x0301/,
+    ],
+    [
+      'a TLS 1.2 suite in TLS 1.3',
+      { suite: 0xc02f, extensions: [ext(0x002b, '0304'), x25519] },
+      /cipher suite 0xc02f, which was not offered for TLSv1.3/,
+    ],
+    [
+      'a key share for a group no share was sent for',
+      {
+        suite: 0x1301,
+        extensions: [ext(0x002b, '0304'), ext(0x0033, `00180004${'04'.repeat(4)}`)],
+      },
+      /key share group 0x0018, for which no share was sent/,
+    ],
+    ['no key share', { suite: 0x1301, extensions: [ext(0x002b, '0304')] }, /has no key share/],
+    [
+      'a key share that is no key',
+      { suite: 0x1301, extensions: [ext(0x002b, '0304'), ext(0x0033, '001d0003010203')] },
+      /key share is not a valid key/,
+    ],
+  ];
+
+  it.each(tls13)('%s', async (_label, parts, reason) => {
+    // Echo the ClientHello's session id, as a TLS 1.3 server must.
+    const flight = (clientHello: Buffer) =>
+      flightWith(farm.serverHello({ sessionId: farm.clientHelloSessionId(clientHello), ...parts }));
+    const captured = failure(await probe(flight, { handshake: 'capture' }));
+    expect(captured.code).toBe('PROTOCOL');
+    expect(captured.message).toMatch(reason);
+    expect((await probe(flight, { handshake: 'complete' })).ok).toBe(false);
+  });
+
+  it('a TLS 1.3 ServerHello that does not echo the session id', async () => {
+    const parts = { suite: 0x1301, extensions: [ext(0x002b, '0304'), x25519] };
+    const flight = flightWith(farm.serverHello(parts));
+    const captured = failure(await probe(flight));
+    expect(captured.code).toBe('PROTOCOL');
+    expect(captured.message).toMatch(/does not echo the session id/);
+    expect((await probe(flight, { handshake: 'complete' })).ok).toBe(false);
+  });
+
   it('an ALPN protocol that was not offered', async () => {
     const flight = flightWith(farm.serverHello({ extensions: [ext(0x0010, '0003026832')] }));
     const captured = failure(await probe(flight, { alpn: ['http/1.1'] }));
@@ -124,6 +177,32 @@ describe('a Certificate message whose lengths lie', () => {
     if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
     expect(result.chain.length).toBe(1);
     expect(result.chainTruncated).toBe(true);
+  });
+});
+
+describe('a server that talks without getting to its certificate', () => {
+  it('endless empty records are cut at a record count, not at the deadline', async () => {
+    const server = await farm.firehose('', Buffer.from('140303000101', 'hex'), {
+      host,
+      when: 'data',
+    });
+    servers.push(server);
+    const error = failure(await grab({ host, port: server.port }, { timeoutMs: 3000 }));
+    expect(error.code).toBe('PROTOCOL');
+    expect(error.message).toMatch(/more than 4096 records before the certificate/);
+  });
+
+  it('endless handshake bytes are cut at a byte budget, not at the deadline', async () => {
+    // HelloRequest messages (ignored while negotiating) in full records, forever.
+    const server = await farm.firehose(
+      farm.handshakeRecords(farm.serverHello()),
+      farm.handshakeRecords(Buffer.alloc(16384)),
+      { host, when: 'data' },
+    );
+    servers.push(server);
+    const error = failure(await grab({ host, port: server.port }, { timeoutMs: 3000 }));
+    expect(error.code).toBe('PROTOCOL');
+    expect(error.message).toMatch(/more than 327680 bytes without completing its certificate/);
   });
 });
 

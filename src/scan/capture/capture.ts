@@ -44,6 +44,11 @@ const MAX_OTHER_MESSAGE = 64 * 1024;
  * without getting anywhere, cut at once rather than at the deadline.
  */
 const MAX_FLIGHT_OVERHEAD = 4 * MAX_OTHER_MESSAGE;
+/**
+ * Most records before the certificates are in. A real flight takes a handful; a server
+ * splitting it into tiny records (each one a decryption in TLS 1.3) is cut here.
+ */
+const MAX_RECORDS = 4096;
 
 /**
  * Sends a ClientHello and reads the server's flight up to its Certificate message: in clear
@@ -94,7 +99,7 @@ export function captureCertificates(
 
 /** Parses the server's records and handshake messages as they arrive, each byte once. */
 class FlightReader {
-  private readonly records = new ByteQueue();
+  private readonly recordBytes = new ByteQueue();
   private readonly handshake = new ByteQueue();
   private phase: 'hello' | 'clear' | 'protected' = 'hello';
   private decrypter: ServerHandshakeDecrypter | undefined;
@@ -103,6 +108,7 @@ class FlightReader {
   private cipher = '';
   private alpn: string | null = null;
   private received = 0;
+  private recordCount = 0;
   private readonly budget: number;
 
   constructor(
@@ -122,9 +128,9 @@ class FlightReader {
         `the server sent more than ${this.budget} bytes without completing its certificate`,
       );
     }
-    this.records.append(chunk);
-    while (this.records.length >= 5) {
-      const view = this.records.view();
+    this.recordBytes.append(chunk);
+    while (this.recordBytes.length >= 5) {
+      const view = this.recordBytes.view();
       const type = view[0] as number;
       const length = view.readUInt16BE(3);
       if (type < 20 || type > 23 || view[1] !== 3 || length > MAX_RECORD) {
@@ -135,7 +141,9 @@ class FlightReader {
         );
       }
       if (view.length < 5 + length) return undefined;
-      const record = this.records.take(5 + length);
+      if (++this.recordCount > MAX_RECORDS)
+        throw new ProbeFailure('PROTOCOL', `more than ${MAX_RECORDS} records before the certificate`);
+      const record = this.recordBytes.take(5 + length);
       const done = this.record(type, record.subarray(0, 5), record.subarray(5));
       if (done) return done;
     }

@@ -74,8 +74,10 @@ export function readServerHello(
   if (supported) {
     if (supported.length !== 2) throw malformed('a supported_versions extension of the wrong size');
     version = supported.readUInt16BE(0);
-    if (version !== 0x0304 || legacyVersion !== 0x0303)
-      throw rejected(`selects version ${hex4(version)} over ${hex4(legacyVersion)}`);
+    if (version !== 0x0304)
+      throw rejected(`selects ${hex4(version)} in supported_versions, where only TLS 1.3 may be`);
+    if (legacyVersion !== 0x0303)
+      throw rejected(`selects TLS 1.3 with a legacy version of ${hex4(legacyVersion)}`);
   }
   const protocol = VERSION_NAMES.get(version) ?? hex4(version);
   if ((version === 0x0302 || version === 0x0301) && !context.legacy) {
