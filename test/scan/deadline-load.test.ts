@@ -57,7 +57,7 @@ describe('deadlines under hostile load', () => {
       clearInterval(sampler);
     }
     expect(count).toBe(2 * hostile.targets.length);
-    expect({ late: late.length, examples: late.slice(0, 5), outcomes }).toMatchObject({ late: 0 });
+    expect(late, JSON.stringify(outcomes)).toEqual([]);
     // Every probe buffers within its caps: a few hundred MB would be a leak, not load.
     expect((peak - baseline) / 2 ** 20).toBeLessThan(256);
   }, 60_000);
