@@ -1,13 +1,19 @@
 /**
  * Bytes received and not yet parsed, appended in amortised constant time per byte: a
  * growing buffer doubles its capacity instead of being copied whole on every chunk, so a
- * server sending a reply one byte at a time costs linear work, not quadratic. Views returned
- * by {@link ByteQueue.view} are valid until the next {@link ByteQueue.append}.
+ * server sending a reply one byte at a time costs linear work, not quadratic. The queue only
+ * ever writes past the bytes it holds, so views it hands out stay valid.
  */
 export class ByteQueue {
   private storage: Buffer = Buffer.alloc(0);
   private start = 0;
   private end = 0;
+  /**
+   * The storage is a chunk handed in, held without a copy while it is all there is (the
+   * common case: a reply in one chunk). It is never written to: it may be a view of
+   * someone else's buffer.
+   */
+  private borrowed = false;
 
   /** Bytes held. */
   get length(): number {
@@ -16,16 +22,19 @@ export class ByteQueue {
 
   /** Adds bytes at the end. */
   append(chunk: Buffer): void {
-    if (this.end + chunk.length > this.storage.length) {
+    if (this.length === 0) {
+      this.storage = chunk;
+      this.start = 0;
+      this.end = chunk.length;
+      this.borrowed = true;
+      return;
+    }
+    if (this.borrowed || this.end + chunk.length > this.storage.length) {
       const held = this.length;
-      if (held + chunk.length <= this.storage.length && held * 2 <= this.storage.length) {
-        // Enough room once the consumed head is dropped.
-        this.storage.copy(this.storage, 0, this.start, this.end);
-      } else {
-        const grown = Buffer.allocUnsafe(Math.max(4096, 2 * (held + chunk.length)));
-        this.storage.copy(grown, 0, this.start, this.end);
-        this.storage = grown;
-      }
+      const grown = Buffer.allocUnsafe(Math.max(4096, 2 * (held + chunk.length)));
+      this.storage.copy(grown, 0, this.start, this.end);
+      this.storage = grown;
+      this.borrowed = false;
       this.start = 0;
       this.end = held;
     }
@@ -43,11 +52,10 @@ export class ByteQueue {
     return index < this.length ? this.storage[this.start + index] : undefined;
   }
 
-  /** Removes and returns the first `count` bytes (a view, valid until the next append). */
+  /** Removes and returns the first `count` bytes (a view, not a copy). */
   take(count: number): Buffer {
-    const taken = this.storage.subarray(this.start, this.start + count);
-    this.start += Math.min(count, this.length);
-    if (this.start === this.end) this.start = this.end = 0;
+    const taken = this.storage.subarray(this.start, this.start + Math.min(count, this.length));
+    this.start += taken.length;
     return taken;
   }
 }
