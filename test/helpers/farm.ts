@@ -9,6 +9,9 @@ import {
   Server as TlsServer,
 } from 'node:tls';
 import { createChain, type Issued } from './pki.js';
+import { handshakeRecords, serverHello, tls13Flight } from './tls-flight.js';
+
+export * from './tls-flight.js';
 
 /** A listening server and how to reach it. */
 export interface Running {
@@ -427,78 +430,6 @@ export const answerAndClose = (text: string, options: Placement = {}) =>
 export const closeAtOnce = (options: Placement = {}) =>
   startRawServer((socket) => socket.end(), options);
 
-// Hand-built TLS 1.2 flights, for servers that lie in ways a real TLS stack never would.
-const u16 = (n: number) => Buffer.of((n >> 8) & 255, n & 255);
-const u24 = (n: number) => Buffer.of((n >> 16) & 255, (n >> 8) & 255, n & 255);
-
-/** A handshake message: type, 24-bit length (or a lie about it), body. */
-export function handshakeMessage(type: number, body: Buffer, length = body.length): Buffer {
-  return Buffer.concat([Buffer.of(type), u24(length), body]);
-}
-
-/** Handshake bytes in plaintext TLS 1.2 records of at most 16 KiB. */
-export function handshakeRecords(bytes: Buffer): Buffer {
-  const records: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; offset += 16384) {
-    const fragment = bytes.subarray(offset, offset + 16384);
-    records.push(Buffer.concat([Buffer.of(22, 3, 3), u16(fragment.length), fragment]));
-  }
-  return Buffer.concat(records);
-}
-
-/** The parts of a TLS 1.2 ServerHello a test may bend; every field has a sane default. */
-export interface ServerHelloParts {
-  version?: number;
-  suite?: number;
-  sessionId?: Buffer;
-  /** The session id length byte, if it should lie. */
-  sessionIdLength?: number;
-  /** The extensions (type, body); default: an empty renegotiation_info. */
-  extensions?: [number, Buffer][];
-  /** The extensions block as raw bytes, to make an extension's own length lie. */
-  rawExtensions?: Buffer;
-  /** The extensions block length, if it should lie. */
-  extensionsLength?: number;
-}
-
-/** A TLS 1.2 ServerHello handshake message. */
-export function serverHello(parts: ServerHelloParts = {}): Buffer {
-  const sessionId = parts.sessionId ?? Buffer.alloc(0);
-  const extensions =
-    parts.rawExtensions ??
-    Buffer.concat(
-      (parts.extensions ?? [[0xff01, Buffer.of(0)]]).map(([type, body]) =>
-        Buffer.concat([u16(type), u16(body.length), body]),
-      ),
-    );
-  return handshakeMessage(
-    2,
-    Buffer.concat([
-      u16(parts.version ?? 0x0303),
-      Buffer.alloc(32, 0x5a),
-      Buffer.of(parts.sessionIdLength ?? sessionId.length),
-      sessionId,
-      u16(parts.suite ?? 0xc02f),
-      Buffer.of(0),
-      u16(parts.extensionsLength ?? extensions.length),
-      extensions,
-    ]),
-  );
-}
-
-/** A TLS 1.2 Certificate message; `listLength` may lie about the list's size. */
-export function certificateMessage(ders: Buffer[], listLength?: number): Buffer {
-  const list = Buffer.concat(ders.map((der) => Buffer.concat([u24(der.length), der])));
-  return handshakeMessage(11, Buffer.concat([u24(listLength ?? list.length), list]));
-}
-
-/** The legacy session id of a ClientHello as it arrived (its first record). */
-export function clientHelloSessionId(record: Buffer): Buffer {
-  // record header (5), handshake header (4), version (2), random (32), then the id.
-  const length = record[43] ?? 0;
-  return record.subarray(44, 44 + length);
-}
-
 /**
  * Answers a ClientHello with `flight` (plaintext handshake messages, wrapped in records; or
  * a function of the ClientHello's first record that makes them), then, with
@@ -520,6 +451,14 @@ export const tlsFlight = (
     socket.once('data', (clientHello: Buffer) => socket.write(reply(clientHello)));
   }, options);
 };
+
+/** A TLS 1.3 server that answers with `certificate` (a handshake message, which may lie). */
+export const tls13Server = (certificate: Buffer, options: Placement = {}) =>
+  startRawServer((socket) => {
+    socket.once('data', (clientHello: Buffer) =>
+      socket.write(tls13Flight(clientHello, certificate)),
+    );
+  }, options);
 
 /** One kind of hostile server of {@link startHostileFarm}. */
 export interface HostileKind {

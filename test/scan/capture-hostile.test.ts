@@ -219,3 +219,55 @@ describe('no certificate is NO_CERTIFICATE, in both handshake modes', () => {
     expect(error.code).toBe('NO_CERTIFICATE');
   });
 });
+
+describe('a TLS 1.3 Certificate message, decrypted', () => {
+  const serve = async (certificate: Buffer, options: ScanOptions = {}) => {
+    const server = await farm.tls13Server(certificate, { host });
+    servers.push(server);
+    return grab({ host, port: server.port }, { timeoutMs: 3000, ...options });
+  };
+
+  it('that is well formed is captured (the control for the cases below)', async () => {
+    const result = await serve(farm.tls13CertificateMessage([{ der: leaf }]));
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.chain.map((der) => Buffer.from(der).equals(leaf))).toEqual([true]);
+    expect([result.protocol, result.cipher]).toEqual(['TLSv1.3', 'TLS_AES_128_GCM_SHA256']);
+  });
+
+  it.each(['capture', 'complete'] as const)(
+    'that is empty is NO_CERTIFICATE (%s)',
+    async (mode) => {
+      const error = failure(await serve(farm.tls13CertificateMessage([]), { handshake: mode }));
+      expect(error.code).toBe('NO_CERTIFICATE');
+    },
+  );
+
+  const lies: [string, Buffer, RegExp][] = [
+    [
+      'a list longer than its message',
+      farm.tls13CertificateMessage([{ der: leaf }], { listLength: leaf.length + 4096 }),
+      /certificate list of \d+ bytes in a message that leaves/,
+    ],
+    [
+      'certificate extensions running past the list',
+      (() => {
+        // The entry claims 600 bytes of extensions and carries 4.
+        const message = farm.tls13CertificateMessage([{ der: leaf, extensions: Buffer.alloc(4) }]);
+        message.writeUInt16BE(600, 4 + 1 + 3 + 3 + leaf.length);
+        return message;
+      })(),
+      /certificate extensions of 600 bytes run past the list/,
+    ],
+    [
+      'a request context longer than the message',
+      farm.handshakeMessage(11, Buffer.of(200, 0, 0, 0)),
+      /request context runs past it/,
+    ],
+  ];
+
+  it.each(lies)('with %s is PROTOCOL', async (_label, certificate, reason) => {
+    const error = failure(await serve(certificate));
+    expect(error.code).toBe('PROTOCOL');
+    expect(error.message).toMatch(reason);
+  });
+});

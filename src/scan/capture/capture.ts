@@ -142,7 +142,10 @@ class FlightReader {
       }
       if (view.length < 5 + length) return undefined;
       if (++this.recordCount > MAX_RECORDS)
-        throw new ProbeFailure('PROTOCOL', `more than ${MAX_RECORDS} records before the certificate`);
+        throw new ProbeFailure(
+          'PROTOCOL',
+          `more than ${MAX_RECORDS} records before the certificate`,
+        );
       const record = this.recordBytes.take(5 + length);
       const done = this.record(type, record.subarray(0, 5), record.subarray(5));
       if (done) return done;

@@ -53,8 +53,9 @@ export class CertificateMessageReader {
   read(queue: ByteQueue): ReadChain | undefined {
     if (!this.contextRead) {
       const contextLength = queue.at(0);
-      if (contextLength === undefined || queue.length < 1 + contextLength) return undefined;
+      if (contextLength === undefined) return undefined;
       if (1 + contextLength > this.left) throw malformed('the request context runs past it');
+      if (queue.length < 1 + contextLength) return undefined;
       this.consume(queue, 1 + contextLength);
       this.contextRead = true;
     }
