@@ -3,16 +3,16 @@
 // than their deadline allows, over the whole scan, and that count must be zero.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScanResult, scan, type Target } from '../../src/index.js';
-import * as farm from '../helpers/farm.js';
+import { startHostileFarm } from '../helpers/hostile-farm.js';
 
 const TIMEOUT_MS = 1000;
 // The clock promises 10 ms; the margin leaves room for a loaded machine, not for a slip.
 const LATE_MS = 100;
 const PER_KIND = 40; // 7 kinds: 280 servers
 
-let hostile: Awaited<ReturnType<typeof farm.startHostileFarm>>;
+let hostile: Awaited<ReturnType<typeof startHostileFarm>>;
 beforeAll(async () => {
-  hostile = await farm.startHostileFarm('127.65', PER_KIND);
+  hostile = await startHostileFarm('127.65', PER_KIND);
 });
 afterAll(async () => {
   await hostile?.close();
