@@ -8,6 +8,7 @@ import {
   captureCertificates,
 } from './capture/capture.js';
 import { HelloTemplate, KeyShares } from './capture/client-hello.js';
+import { offeredCipherString } from './capture/names.js';
 import {
   captureChain,
   connectTcp,
@@ -46,9 +47,11 @@ export function createProbeContext(options: ResolvedScanOptions): ProbeContext {
     options,
     handshake: {
       secureContext: () => {
-        secureContext ??= createSecureContext(
-          options.legacy ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : {},
-        );
+        // The capture's suites in the capture's order: both modes pick the same suite.
+        secureContext ??= createSecureContext({
+          ciphers: offeredCipherString(options.legacy),
+          ...(options.legacy ? { minVersion: 'TLSv1' } : {}),
+        });
         return secureContext;
       },
       alpn: options.alpn,
@@ -205,6 +208,8 @@ async function completeHandshake(
 ): Promise<Captured> {
   const tls = await handshake(socket, servername, context.handshake, deadline);
   const { chain, truncated } = captureChain(tls, context.capture);
+  if (chain.length === 0 && !truncated)
+    throw new ProbeFailure('NO_CERTIFICATE', 'the server sent no certificate');
   const cipher = tls.getCipher();
   return {
     chain,

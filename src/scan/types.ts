@@ -14,9 +14,13 @@ export type StarttlsProtocol = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'ldap' | 'xmpp
  * - `NOT_TLS`: the server answered with something that is not TLS (HTTP, SSH, garbage).
  * - `TLS_ALERT`: the server refused the handshake with a TLS alert (no shared protocol or
  *   cipher, unrecognised name, …).
- * - `PROTOCOL`: any other TLS failure (unsupported version without an alert, oversized
- *   certificate message, …).
- * - `STARTTLS_REFUSED`: the server did not agree to upgrade; `reply` holds what it said.
+ * - `PROTOCOL`: any other TLS failure (unsupported version without an alert, a ServerHello
+ *   choosing what was not offered, lengths that do not add up, an oversized message, a
+ *   STARTTLS exchange beyond 64 KiB or 256 lines, …); the message says which.
+ * - `NO_CERTIFICATE`: the handshake went through its certificate step without a certificate
+ *   (an empty Certificate message, or none at all).
+ * - `STARTTLS_REFUSED`: the server did not agree to upgrade: it declined, spoke another
+ *   protocol, or said something and closed; `reply` holds the start of what it said.
  * - `ABORTED`: the scan's `AbortSignal` fired while this probe was in flight.
  * - `INVALID_TARGET`: the target itself is malformed (no host, port outside 1–65535).
  */
@@ -29,6 +33,7 @@ export type ScanErrorCode =
   | 'NOT_TLS'
   | 'TLS_ALERT'
   | 'PROTOCOL'
+  | 'NO_CERTIFICATE'
   | 'STARTTLS_REFUSED'
   | 'ABORTED'
   | 'INVALID_TARGET';
@@ -64,7 +69,10 @@ export interface ScanSuccess {
   readonly chainTruncated: boolean;
   /** Negotiated protocol, e.g. `TLSv1.3`. */
   readonly protocol: string;
-  /** Negotiated cipher suite (OpenSSL name), e.g. `TLS_AES_256_GCM_SHA384`. */
+  /**
+   * Negotiated cipher suite, by its IANA name (the same in both handshake modes), e.g.
+   * `TLS_AES_256_GCM_SHA384` or `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`.
+   */
   readonly cipher: string;
   /** The ALPN protocol the server selected, or `null`. */
   readonly alpn: string | null;

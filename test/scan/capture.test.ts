@@ -129,3 +129,28 @@ describe('capture handshake against hostile servers', () => {
       expect(['PROTOCOL', 'TLS_ALERT', 'RESET', 'NOT_TLS']).toContain(result.error.code);
   });
 });
+
+describe('both handshake modes offer one cipher order', () => {
+  // A server that takes the client's preference among suites it accepts: whatever it picks
+  // must not depend on the handshake mode.
+  const accepting: [string, TlsOptions][] = [
+    [
+      'TLS 1.3',
+      { ciphers: 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256' },
+    ],
+    [
+      'TLS 1.2',
+      {
+        maxVersion: 'TLSv1.2',
+        ciphers: 'ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA256',
+      },
+    ],
+  ];
+
+  it.each(accepting)('%s: a server honouring the client order picks one suite', async (_l, tls) => {
+    const server = await farm.startTlsServer(ecdsa, { tls: { ...tls, honorCipherOrder: false } });
+    servers.push(server);
+    const [captured, complete] = await both({ host: '127.0.0.1', port: server.port });
+    expect(captured.cipher).toBe(complete.cipher);
+  });
+});

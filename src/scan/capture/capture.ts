@@ -1,9 +1,17 @@
 import type { Socket } from 'node:net';
-import { beyondCaps, type ChainCaps } from '../connect.js';
+import { ByteQueue } from '../byte-queue.js';
+import type { ChainCaps } from '../connect.js';
 import type { Deadline } from '../deadline.js';
 import { classify, ProbeFailure, preview } from '../failure.js';
-import { type HelloTemplate, handshakeRecords, type KeyShares } from './client-hello.js';
-import { ALERT_NAMES, BROKEN_SUITES, LEGACY_SUITES, TLS13_SUITES, VERSION_NAMES } from './names.js';
+import { CertificateMessageReader } from './certificate-message.js';
+import {
+  type HelloTemplate,
+  handshakeRecords,
+  helloSessionId,
+  type KeyShares,
+} from './client-hello.js';
+import { ALERT_NAMES, TLS13_SUITES, type Tls13Suite } from './names.js';
+import { isRetry, readAlpn, readEncryptedExtensions, readServerHello } from './server-hello.js';
 import { ServerHandshakeDecrypter } from './tls13.js';
 
 /** The capture cannot handle this server (e.g. a HelloRetryRequest): do a full handshake. */
@@ -26,14 +34,21 @@ export interface CaptureSettings extends ChainCaps {
   legacy: boolean;
 }
 
-const HRR_RANDOM = Buffer.from(
-  'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c',
-  'hex',
-);
 const MAX_RECORD = 16384 + 2048;
 // Messages before the certificate (ServerHello, EncryptedExtensions, CertificateRequest) are
 // small; a larger one is an attack on our memory, not a handshake.
 const MAX_OTHER_MESSAGE = 64 * 1024;
+/**
+ * Most bytes a server may send beyond the chain caps before its certificates are in: the
+ * messages before the Certificate, record headers and padding. More is a server that talks
+ * without getting anywhere, cut at once rather than at the deadline.
+ */
+const MAX_FLIGHT_OVERHEAD = 4 * MAX_OTHER_MESSAGE;
+/**
+ * Most records before the certificates are in. A real flight takes a handful; a server
+ * splitting it into tiny records (each one a decryption in TLS 1.3) is cut here.
+ */
+const MAX_RECORDS = 4096;
 
 /**
  * Sends a ClientHello and reads the server's flight up to its Certificate message: in clear
@@ -49,7 +64,7 @@ export function captureCertificates(
 ): Promise<Captured> {
   return new Promise((resolve, reject) => {
     const hello = settings.hello.build(servername);
-    const reader = new FlightReader(hello, settings);
+    const reader = new FlightReader(hello, servername !== undefined, settings);
     const stop = () => {
       socket.off('data', onData).off('error', onError).off('close', onClose);
     };
@@ -82,41 +97,57 @@ export function captureCertificates(
   });
 }
 
-/** Parses the server's records and handshake messages as they arrive. */
+/** Parses the server's records and handshake messages as they arrive, each byte once. */
 class FlightReader {
-  private buffer: Buffer = Buffer.alloc(0);
-  private handshake: Buffer = Buffer.alloc(0);
+  private readonly recordBytes = new ByteQueue();
+  private readonly handshake = new ByteQueue();
   private phase: 'hello' | 'clear' | 'protected' = 'hello';
   private decrypter: ServerHandshakeDecrypter | undefined;
+  private certificate: CertificateMessageReader | undefined;
   private protocol = '';
   private cipher = '';
   private alpn: string | null = null;
   private received = 0;
+  private recordCount = 0;
+  private readonly budget: number;
 
   constructor(
     private readonly hello: Buffer,
+    private readonly sniSent: boolean,
     private readonly settings: CaptureSettings,
-  ) {}
+  ) {
+    this.budget = settings.maxChainBytes + MAX_FLIGHT_OVERHEAD;
+  }
 
   /** Takes bytes from the server; returns the capture once the certificates are in. */
   push(chunk: Buffer): Captured | undefined {
     this.received += chunk.length;
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    while (this.buffer.length >= 5) {
-      const type = this.buffer[0] as number;
-      const length = this.buffer.readUInt16BE(3);
-      if (type < 20 || type > 23 || this.buffer[1] !== 3 || length > MAX_RECORD) {
+    if (this.received > this.budget) {
+      throw new ProbeFailure(
+        'PROTOCOL',
+        `the server sent more than ${this.budget} bytes without completing its certificate`,
+      );
+    }
+    this.recordBytes.append(chunk);
+    while (this.recordBytes.length >= 5) {
+      const view = this.recordBytes.view();
+      const type = view[0] as number;
+      const length = view.readUInt16BE(3);
+      if (type < 20 || type > 23 || view[1] !== 3 || length > MAX_RECORD) {
         throw new ProbeFailure(
           'NOT_TLS',
           'not a TLS server: the reply is not a TLS record',
-          preview(this.buffer),
+          preview(view),
         );
       }
-      if (this.buffer.length < 5 + length) return undefined;
-      const header = this.buffer.subarray(0, 5);
-      const payload = this.buffer.subarray(5, 5 + length);
-      this.buffer = this.buffer.subarray(5 + length);
-      const done = this.record(type, header, payload);
+      if (view.length < 5 + length) return undefined;
+      if (++this.recordCount > MAX_RECORDS)
+        throw new ProbeFailure(
+          'PROTOCOL',
+          `more than ${MAX_RECORDS} records before the certificate`,
+        );
+      const record = this.recordBytes.take(5 + length);
+      const done = this.record(type, record.subarray(0, 5), record.subarray(5));
       if (done) return done;
     }
     return undefined;
@@ -150,148 +181,114 @@ class FlightReader {
   }
 
   private handshakeBytes(bytes: Buffer): Captured | undefined {
-    this.handshake = this.handshake.length === 0 ? bytes : Buffer.concat([this.handshake, bytes]);
-    while (this.handshake.length >= 4) {
-      const type = this.handshake[0] as number;
-      const length = this.handshake.readUIntBE(1, 3);
-      if (type === 11) return this.certificate(length);
+    this.handshake.append(bytes);
+    for (;;) {
+      if (this.certificate) {
+        const read = this.certificate.read(this.handshake);
+        return read && this.finish(read.chain, read.truncated);
+      }
+      if (this.handshake.length < 4) return undefined;
+      const view = this.handshake.view();
+      const type = view[0] as number;
+      const length = view.readUIntBE(1, 3);
+      if (type === 11) {
+        if (this.phase === 'hello')
+          throw new ProbeFailure('PROTOCOL', 'certificate before ServerHello');
+        this.handshake.take(4);
+        this.certificate = new CertificateMessageReader(
+          length,
+          this.phase === 'protected',
+          this.settings,
+        );
+        continue;
+      }
       if (length > MAX_OTHER_MESSAGE) {
         throw new ProbeFailure(
           'PROTOCOL',
           `handshake message of ${length} bytes is beyond any sane size`,
         );
       }
-      if (this.handshake.length < 4 + length) return undefined;
-      const message = this.handshake.subarray(0, 4 + length);
-      this.handshake = this.handshake.subarray(4 + length);
-      if (type === 2) this.serverHello(message);
-      else if (type === 8) this.alpn = findAlpn(message.subarray(4));
-      else if (type === 14) return this.finish([], false); // ServerHelloDone: no certificate
+      if (view.length < 4 + length) return undefined;
+      const body = this.handshake.take(4 + length).subarray(4);
+      this.message(type, body, view.subarray(0, 4 + length));
       if (type === 2 && this.phase === 'protected' && this.handshake.length > 0) {
         throw new ProbeFailure('PROTOCOL', 'TLS 1.3 handshake data after ServerHello in clear');
       }
     }
-    return undefined;
   }
 
-  private serverHello(message: Buffer): void {
-    if (this.phase !== 'hello') throw new ProbeFailure('PROTOCOL', 'a second ServerHello');
-    const body = message.subarray(4);
-    let offset = 2;
-    const legacyVersion = body.readUInt16BE(0);
-    if (body.subarray(offset, offset + 32).equals(HRR_RANDOM))
-      throw new CaptureFallback('HelloRetryRequest');
-    offset += 32;
-    offset += 1 + (body[offset] as number);
-    const suite = body.readUInt16BE(offset);
-    offset += 3;
-    const extensions =
-      offset < body.length
-        ? parseExtensions(body.subarray(offset + 2, offset + 2 + body.readUInt16BE(offset)))
-        : new Map();
-    const supported = extensions.get(0x002b);
-    const version = supported && supported.length === 2 ? supported.readUInt16BE(0) : legacyVersion;
-    this.protocol = VERSION_NAMES.get(version) ?? `0x${version.toString(16)}`;
-    const alpn = extensions.get(0x0010);
-    if (alpn) this.alpn = readAlpn(alpn);
-    if (version === 0x0304) {
-      const spec = TLS13_SUITES.get(suite);
-      const share = extensions.get(0x0033);
-      if (!spec || !share || share.length < 4)
-        throw new CaptureFallback('TLS 1.3 parameters not offered');
-      const secret = this.settings.shares.agree(
-        share.readUInt16BE(0),
-        share.subarray(4, 4 + share.readUInt16BE(2)),
-      );
-      if (!secret) throw new CaptureFallback('key share group not offered');
-      const [name, cipher, keyLength, hash] = spec;
-      this.cipher = name;
-      this.decrypter = new ServerHandshakeDecrypter(
-        cipher,
-        keyLength,
-        hash,
-        secret,
-        Buffer.concat([this.hello, message]),
-      );
-      this.phase = 'protected';
+  /** A handshake message before the Certificate. */
+  private message(type: number, body: Buffer, message: Buffer): void {
+    if (type === 0 && this.phase !== 'protected') return; // HelloRequest: ignored while negotiating
+    if (this.phase === 'hello') {
+      if (type !== 2)
+        throw new ProbeFailure('PROTOCOL', `handshake message ${type} before ServerHello`);
+      this.serverHello(body, message);
       return;
     }
-    if (version < 0x0303 && !this.settings.legacy) {
-      throw new ProbeFailure(
-        'PROTOCOL',
-        `the server only speaks ${this.protocol}; set legacy: true to inventory it`,
-      );
+    if (type === 2) throw new ProbeFailure('PROTOCOL', 'a second ServerHello');
+    if (this.phase === 'protected') {
+      if (type === 8) {
+        const alpn = readEncryptedExtensions(body).get(0x0010);
+        this.alpn = alpn ? readAlpn(alpn, this.settings.hello.offer.alpn) : null;
+        return;
+      }
+      if (type === 13) return; // CertificateRequest: a scanner sends no certificate anyway
+    } else if (type === 12 || type === 14) {
+      // ServerKeyExchange or ServerHelloDone where the Certificate belongs.
+      throw new ProbeFailure('NO_CERTIFICATE', 'the server sent no Certificate message');
     }
-    this.cipher =
-      LEGACY_SUITES.get(suite) ??
-      BROKEN_SUITES.get(suite) ??
-      `0x${suite.toString(16).padStart(4, '0')}`;
-    this.phase = 'clear';
+    throw new ProbeFailure(
+      'PROTOCOL',
+      `unexpected handshake message ${type} before the certificate`,
+    );
   }
 
-  /**
-   * Reads certificates out of a (possibly still incomplete) Certificate message, stopping as
-   * soon as the caps are reached so an enormous chain is never buffered whole.
-   */
-  private certificate(length: number): Captured | undefined {
-    const message = this.handshake.subarray(4, 4 + length);
-    const tls13 = this.phase === 'protected';
-    let offset = tls13 ? 1 + (message[0] ?? 0) : 0;
-    if (message.length < offset + 3) return undefined;
-    const listEnd = offset + 3 + message.readUIntBE(offset, 3);
-    offset += 3;
-    const chain: Uint8Array[] = [];
-    let bytes = 0;
-    while (offset < listEnd) {
-      if (message.length < offset + 3) return undefined;
-      const size = message.readUIntBE(offset, 3);
-      if (beyondCaps(chain.length, bytes, size, this.settings)) return this.finish(chain, true);
-      if (message.length < offset + 3 + size) return undefined;
-      chain.push(Uint8Array.prototype.slice.call(message, offset + 3, offset + 3 + size));
-      bytes += size;
-      offset += 3 + size;
-      if (tls13) {
-        if (message.length < offset + 2) return undefined;
-        offset += 2 + message.readUInt16BE(offset);
-      }
+  private serverHello(body: Buffer, message: Buffer): void {
+    if (isRetry(body)) throw new CaptureFallback('HelloRetryRequest');
+    const hello = readServerHello(body, this.settings.hello.offer, {
+      sessionId: helloSessionId(this.hello),
+      sniSent: this.sniSent,
+      legacy: this.settings.legacy,
+    });
+    this.protocol = hello.protocol;
+    this.cipher = hello.cipher;
+    this.alpn = hello.alpn;
+    if (!hello.share) {
+      this.phase = 'clear';
+      return;
     }
-    if (message.length < length && offset < listEnd) return undefined;
-    return this.finish(chain, false);
+    const [, cipher, keyLength, hash] = TLS13_SUITES.get(hello.suite) as Tls13Suite;
+    const secret = agree(this.settings.shares, hello.share.group, hello.share.key);
+    this.decrypter = new ServerHandshakeDecrypter(
+      cipher,
+      keyLength,
+      hash,
+      secret,
+      Buffer.concat([this.hello, message]),
+    );
+    this.phase = 'protected';
   }
 
   private finish(chain: Uint8Array[], truncated: boolean): Captured {
-    if (this.phase === 'hello')
-      throw new ProbeFailure('PROTOCOL', 'certificate before ServerHello');
     return { protocol: this.protocol, cipher: this.cipher, alpn: this.alpn, chain, truncated };
   }
+}
+
+/** The shared secret with the server's share; a share that is no valid point is rejected. */
+function agree(shares: KeyShares, group: number, key: Buffer): Buffer {
+  let secret: Buffer | undefined;
+  try {
+    secret = shares.agree(group, key);
+  } catch {
+    secret = undefined;
+  }
+  if (!secret) throw new ProbeFailure('PROTOCOL', 'the ServerHello key share is not a valid key');
+  return secret;
 }
 
 function alert(payload: Buffer): ProbeFailure {
   const description = payload[1] ?? -1;
   const name = ALERT_NAMES.get(description) ?? `alert ${description}`;
   return new ProbeFailure('TLS_ALERT', `the server sent a TLS alert: ${name}`);
-}
-
-function parseExtensions(block: Buffer): Map<number, Buffer> {
-  const extensions = new Map<number, Buffer>();
-  for (let offset = 0; offset + 4 <= block.length; ) {
-    const type = block.readUInt16BE(offset);
-    const length = block.readUInt16BE(offset + 2);
-    extensions.set(type, block.subarray(offset + 4, offset + 4 + length));
-    offset += 4 + length;
-  }
-  return extensions;
-}
-
-/** ALPN in the extensions block of EncryptedExtensions (TLS 1.3). */
-function findAlpn(body: Buffer): string | null {
-  if (body.length < 2) return null;
-  const alpn = parseExtensions(body.subarray(2, 2 + body.readUInt16BE(0))).get(0x0010);
-  return alpn ? readAlpn(alpn) : null;
-}
-
-function readAlpn(extension: Buffer): string | null {
-  // ProtocolNameList with exactly one name: uint16 list length, uint8 name length, name.
-  if (extension.length < 3) return null;
-  return extension.subarray(3, 3 + (extension[2] as number)).toString('ascii');
 }

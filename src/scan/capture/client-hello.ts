@@ -6,11 +6,13 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { BROKEN_SUITES, LEGACY_SUITES, TLS13_SUITES } from './names.js';
+import { offeredSuites } from './names.js';
 
 const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const GROUP_X25519 = 0x001d;
 const GROUP_P256 = 0x0017;
+/** Groups a key share is sent for: a ServerHello may pick no other. */
+const SHARED_GROUPS: ReadonlySet<number> = new Set([GROUP_X25519, GROUP_P256]);
 
 /**
  * Ephemeral key shares for the TLS 1.3 key exchange. A scanner never sends a secret under
@@ -65,6 +67,20 @@ const SIGNATURE_ALGORITHMS = [
 ];
 const GROUPS = [GROUP_X25519, GROUP_P256, 0x0018, 0x0019, 0x001e, 0x0100, 0x0101];
 
+/** What a ClientHello offered: a conforming client rejects a ServerHello picking anything else. */
+export interface Offer {
+  /** Protocol versions, by wire value. */
+  readonly versions: ReadonlySet<number>;
+  /** Cipher suites (the renegotiation SCSV aside, which is no suite). */
+  readonly suites: ReadonlySet<number>;
+  /** Extension types sent; server_name only counts when a name went out. */
+  readonly extensions: ReadonlySet<number>;
+  /** Groups a TLS 1.3 key share was sent for. */
+  readonly shareGroups: ReadonlySet<number>;
+  /** ALPN protocol names. */
+  readonly alpn: readonly string[];
+}
+
 /**
  * The ClientHello of a scan: TLS 1.3 and 1.2 (and 1.1/1.0 with `legacy`), the shares and
  * extensions real servers expect. Everything but the random values and the SNI name is the
@@ -74,14 +90,12 @@ export class HelloTemplate {
   private readonly suites: Buffer;
   /** The extensions after SNI, which comes first. */
   private readonly extensions: Buffer;
+  /** What every ClientHello of this template offers (SNI aside). */
+  readonly offer: Offer;
 
   constructor(options: { alpn: readonly string[]; legacy: boolean; shares: KeyShares }) {
-    this.suites = list16([
-      ...TLS13_SUITES.keys(),
-      ...LEGACY_SUITES.keys(),
-      ...(options.legacy ? BROKEN_SUITES.keys() : []),
-      0x00ff, // renegotiation SCSV
-    ]);
+    const suites = offeredSuites(options.legacy);
+    this.suites = list16([...suites, 0x00ff]); // and the renegotiation SCSV
     const versions = options.legacy ? [0x0304, 0x0303, 0x0302, 0x0301] : [0x0304, 0x0303];
     const extensions = [
       ext(0x000a, list16(GROUPS)),
@@ -109,6 +123,13 @@ export class HelloTemplate {
       );
     }
     this.extensions = Buffer.concat(extensions);
+    this.offer = {
+      versions: new Set(versions),
+      suites: new Set(suites),
+      extensions: new Set(extensions.map((extension) => extension.readUInt16BE(0))),
+      shareGroups: SHARED_GROUPS,
+      alpn: options.alpn,
+    };
   }
 
   /** A ClientHello handshake message (without the record header) for one connection. */
@@ -129,6 +150,12 @@ export class HelloTemplate {
     ]);
     return Buffer.concat([u8(1), u24(body.length), body]);
   }
+}
+
+/** The legacy session id a ClientHello built by {@link HelloTemplate.build} carries. */
+export function helloSessionId(hello: Buffer): Buffer {
+  // type (1), length (3), version (2), random (32), then the length-prefixed session id.
+  return hello.subarray(39, 39 + (hello[38] as number));
 }
 
 /** Wraps handshake bytes in plaintext records (at most 16 KiB each). */

@@ -10,17 +10,40 @@ import { postgres } from './postgres.js';
 import { smtp } from './smtp.js';
 import { xmpp } from './xmpp.js';
 
-/** Well-known plain-text ports that upgrade with STARTTLS. Implicit-TLS ports are absent. */
-const BY_PORT: ReadonlyMap<number, StarttlsProtocol> = new Map([
-  [25, 'smtp'],
-  [587, 'smtp'],
-  [143, 'imap'],
-  [110, 'pop3'],
-  [21, 'ftp'],
-  [389, 'ldap'],
-  [5222, 'xmpp'],
-  [5432, 'postgres'],
-]);
+/** What a STARTTLS exchange needs to know beyond the socket. */
+export interface UpgradeContext {
+  /** Name for SMTP EHLO. */
+  ehloName: string;
+  /** Domain for the XMPP stream header: the SNI name, else the host. */
+  domain: string;
+}
+
+/** One STARTTLS protocol: its well-known plain-text ports and the exchange that upgrades. */
+interface StarttlsModule {
+  readonly ports: readonly number[];
+  upgrade(conversation: Conversation, context: UpgradeContext): Promise<void>;
+}
+
+/**
+ * Every STARTTLS protocol the scanner speaks. Implicit-TLS ports (465, 993, 995, 636) are
+ * absent: they get TLS straight away. Every exchange runs in a {@link Conversation}, which
+ * bounds what any of them may read.
+ */
+const PROTOCOLS: Readonly<Record<StarttlsProtocol, StarttlsModule>> = {
+  smtp: { ports: [25, 587], upgrade: (c, context) => smtp(c, context.ehloName) },
+  imap: { ports: [143], upgrade: imap },
+  pop3: { ports: [110], upgrade: pop3 },
+  ftp: { ports: [21], upgrade: ftp },
+  ldap: { ports: [389], upgrade: ldap },
+  xmpp: { ports: [5222], upgrade: (c, context) => xmpp(c, context.domain) },
+  postgres: { ports: [5432], upgrade: postgres },
+};
+
+const BY_PORT: ReadonlyMap<number, StarttlsProtocol> = new Map(
+  Object.entries(PROTOCOLS).flatMap(([name, module]) =>
+    module.ports.map((port) => [port, name as StarttlsProtocol] as const),
+  ),
+);
 
 /** The STARTTLS protocol to speak on a port, for a `starttls` option. */
 export function starttlsFor(
@@ -32,14 +55,6 @@ export function starttlsFor(
   return option;
 }
 
-/** What a STARTTLS exchange needs to know beyond the socket. */
-export interface UpgradeContext {
-  /** Name for SMTP EHLO. */
-  ehloName: string;
-  /** Domain for the XMPP stream header: the SNI name, else the host. */
-  domain: string;
-}
-
 /** Runs the plain-text exchange that asks the server to start TLS. */
 export async function upgrade(
   protocol: StarttlsProtocol,
@@ -49,29 +64,7 @@ export async function upgrade(
 ): Promise<void> {
   const conversation = new Conversation(socket, deadline);
   try {
-    switch (protocol) {
-      case 'smtp':
-        await smtp(conversation, context.ehloName);
-        break;
-      case 'imap':
-        await imap(conversation);
-        break;
-      case 'pop3':
-        await pop3(conversation);
-        break;
-      case 'ftp':
-        await ftp(conversation);
-        break;
-      case 'ldap':
-        await ldap(conversation);
-        break;
-      case 'xmpp':
-        await xmpp(conversation, context.domain);
-        break;
-      case 'postgres':
-        await postgres(conversation);
-        break;
-    }
+    await PROTOCOLS[protocol].upgrade(conversation, context);
     conversation.assertDrained();
   } finally {
     conversation.detach();

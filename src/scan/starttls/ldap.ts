@@ -1,4 +1,3 @@
-import { ProbeFailure } from '../failure.js';
 import { type Conversation, refused } from './conversation.js';
 
 // LDAPMessage { messageID 1, extendedReq [APPLICATION 23] { requestName [0] "1.3.6.1.4.1.1466.20037" } }
@@ -12,21 +11,20 @@ const START_TLS = Buffer.concat([
 export async function ldap(conversation: Conversation): Promise<void> {
   conversation.send(START_TLS);
   const message = await conversation.until(berElementLength);
+  // Another protocol's banner or error (text, not BER) is shown as the text it is.
+  if (message.length === 0) throw refused('LDAP StartTLS: not an LDAP reply', conversation.heard());
   const resultCode = extendedResultCode(message);
   if (resultCode === undefined) {
-    throw new ProbeFailure(
-      'NOT_TLS',
-      'not an LDAP server: unexpected reply to StartTLS',
-      message.toString('hex').slice(0, 200),
-    );
+    throw refused('LDAP StartTLS: not an ExtendedResponse', message.toString('hex'));
   }
   if (resultCode !== 0) throw refused('LDAP StartTLS', `resultCode ${resultCode}`);
 }
 
 /** Length of the first complete BER element in the buffer, or -1 while incomplete. */
 function berElementLength(buffer: Buffer): number {
-  if (buffer.length < 2) return -1;
+  if (buffer.length === 0) return -1;
   if (buffer[0] !== 0x30) return 0; // not an LDAPMessage: let the caller reject it
+  if (buffer.length < 2) return -1;
   const first = buffer[1] as number;
   if (first < 0x80) return buffer.length >= 2 + first ? 2 + first : -1;
   const octets = first & 0x7f;

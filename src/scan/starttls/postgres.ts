@@ -1,4 +1,3 @@
-import { ProbeFailure } from '../failure.js';
 import { type Conversation, refused } from './conversation.js';
 
 // SSLRequest: length 8, then the magic request code 80877103.
@@ -10,9 +9,5 @@ export async function postgres(conversation: Conversation): Promise<void> {
   const answer = (await conversation.bytes(1)).toString('latin1');
   if (answer === 'S') return;
   if (answer === 'N') throw refused('PostgreSQL SSLRequest', 'N (server does not accept TLS)');
-  throw new ProbeFailure(
-    'NOT_TLS',
-    `not a PostgreSQL server: answered ${JSON.stringify(answer)}`,
-    answer,
-  );
+  throw refused('PostgreSQL SSLRequest: not a PostgreSQL reply', conversation.heard());
 }
