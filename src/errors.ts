@@ -403,3 +403,64 @@ export class CronError extends JobError {
     this.expression = expression;
   }
 }
+
+/** Options of the {@link StorageCorruptError} constructor. */
+export interface StorageCorruptErrorOptions extends CertsweepErrorOptions {
+  /** The store: the directory of a file store. */
+  path: string;
+  /** The damaged or missing file, as an absolute path. */
+  file: string;
+  /** Byte offset of the damage in `file`; `undefined` when the whole file is missing. */
+  offset: number | undefined;
+  /** What is wrong, e.g. `batch checksum does not match`. */
+  reason: string;
+}
+
+/**
+ * A store's files are damaged or do not add up: a checksum does not match somewhere other
+ * than a torn last batch, a file the store needs is missing, or a sequence has a gap. Nothing
+ * was modified. Run `repairFileStorage({ path })` to move the damaged data to a side file and
+ * keep everything intact, or restore a backup. Code `CERTSWEEP_STORAGE_CORRUPT`.
+ *
+ * @example
+ * ```ts
+ * import { Inventory, StorageCorruptError, fileStorage, repairFileStorage } from 'certsweep';
+ *
+ * try {
+ *   await Inventory.open({ storage: fileStorage({ path: '/var/lib/certsweep' }) });
+ * } catch (error) {
+ *   if (error instanceof StorageCorruptError) {
+ *     console.error(`${error.file} is damaged at byte ${error.offset}: ${error.reason}`);
+ *     console.error(await repairFileStorage({ path: error.path ?? '/var/lib/certsweep' }));
+ *   }
+ * }
+ * ```
+ */
+export class StorageCorruptError extends StorageError {
+  /** Always `'StorageCorruptError'`. */
+  override name = 'StorageCorruptError';
+  /** Always `'CERTSWEEP_STORAGE_CORRUPT'`. */
+  override readonly code = 'CERTSWEEP_STORAGE_CORRUPT' as const;
+  /** The damaged or missing file, as an absolute path. */
+  readonly file: string;
+  /** Byte offset of the damage in `file`; `undefined` when the whole file is missing. */
+  readonly offset: number | undefined;
+  /** What is wrong, without the file and offset. */
+  readonly reason: string;
+
+  constructor(options: StorageCorruptErrorOptions) {
+    const where = options.offset === undefined ? '' : ` at byte ${options.offset}`;
+    super(
+      `inventory at ${options.path} is damaged: ${options.file}${where}: ${options.reason}. ` +
+        'Nothing was changed. Run repairFileStorage({ path }) to move the damaged data to a ' +
+        'side file and keep everything intact, or restore a backup',
+      'file',
+      options.path,
+      undefined,
+      'cause' in options ? { cause: options.cause } : {},
+    );
+    this.file = options.file;
+    this.offset = options.offset;
+    this.reason = options.reason;
+  }
+}

@@ -118,13 +118,13 @@ describe('file storage', () => {
   it('refuses a directory written by a newer format version, touching nothing', async () => {
     fresh();
     mkdirSync(store);
-    const snapshot = `${JSON.stringify({ format: 'certsweep-inventory-snapshot', version: 2, generation: 7 })}\n`;
+    const snapshot = `${JSON.stringify({ format: 'certsweep-inventory-snapshot', version: 3, generation: 7 })}\n`;
     writeFileSync(join(store, 'snapshot.ndjson'), snapshot);
     const error = await open()
       .write([put('a')])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageFormatError);
-    expect(error).toMatchObject({ found: 2, supported: 1, code: 'CERTSWEEP_STORAGE_FORMAT' });
+    expect(error).toMatchObject({ found: 3, supported: 2, code: 'CERTSWEEP_STORAGE_FORMAT' });
     expect((error as Error).message).toMatch(/newer/);
     expect(readdirSync(store)).toEqual(['snapshot.ndjson']); // lock released, nothing added
     expect(readFileSync(join(store, 'snapshot.ndjson'), 'utf8')).toBe(snapshot);
