@@ -1,4 +1,10 @@
 export { type FileStorageOptions, fileStorage } from './adapters/file.js';
+export {
+  type FileRepairOptions,
+  type FileRepairResult,
+  type FileStoreProblem,
+  repairFileStorage,
+} from './adapters/file-repair.js';
 export { memoryStorage } from './adapters/memory.js';
 export {
   SQLITE_SCHEMA_VERSION,

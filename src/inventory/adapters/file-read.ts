@@ -10,6 +10,7 @@ import { RECORD_KINDS } from '../types.js';
 import {
   checkedBody,
   type DamagedRegion,
+  FILE_FORMAT_VERSION,
   type Header,
   LOG_FORMAT,
   type LogFrame,
@@ -59,6 +60,8 @@ export interface StoreImage {
   tables: Tables;
   /** No data files at all yet (or only what an interrupted creation left). */
   fresh: boolean;
+  /** The snapshot's generation (without one, the newest log's). */
+  generation: number;
   snapshotVersion: number;
   snapshotSize: number;
   /** The log of the snapshot's generation, when there is one. */
@@ -92,6 +95,7 @@ export async function readStore(dir: string, how: ReadMode): Promise<StoreImage>
   const image: StoreImage = {
     tables,
     fresh: false,
+    generation: 0,
     snapshotVersion: 0,
     snapshotSize: snapshotBytes?.length ?? 0,
     log: undefined,
@@ -148,6 +152,7 @@ export async function readStore(dir: string, how: ReadMode): Promise<StoreImage>
     }
     if (how.mode === 'open') replay = replay.filter((log) => log.generation === generation);
   }
+  image.generation = generation;
   for (const log of replay) {
     const live = replayLog(log, tables, how.mode, problem);
     if (log.generation === generation) image.log = { generation, version: log.version, ...live };
@@ -196,10 +201,11 @@ async function readLogFile(dir: string, generation: number, problem: Report) {
   const header = readFileHeader(firstLine(bytes), LOG_FORMAT, path);
   if (headerEnd === 0 || header === undefined || header.generation !== generation) {
     const reason = header ? `header names generation ${header.generation}` : 'header is damaged';
-    problem({ file, offset: 0, length: bytes.length, reason }, bytes);
-    return undefined;
+    problem({ file, offset: 0, length: headerEnd || bytes.length, reason }, bytes);
+    // A repair still keeps the batches after a damaged header.
+    if (headerEnd === 0) return undefined;
   }
-  return { generation, bytes, version: header.version, headerEnd };
+  return { generation, bytes, version: header?.version ?? FILE_FORMAT_VERSION, headerEnd };
 }
 
 /** Loads a snapshot's records; returns its header. */
@@ -271,8 +277,10 @@ function replayLog(
       : undefined;
   if (torn === undefined) for (const region of damaged) problem({ ...region, file }, log.bytes);
   let expected = 1;
+  let previousEnd = log.headerEnd;
   for (const frame of frames) {
-    if (frame.seq !== expected) {
+    // Right after damaged lines a jump is what the damage took, not a gap of its own.
+    if (frame.seq !== expected && frame.offset === previousEnd) {
       problem({
         file,
         offset: frame.offset,
@@ -281,6 +289,7 @@ function replayLog(
       });
     }
     expected = frame.seq + 1;
+    previousEnd = frame.end;
     applyFrame(tables, frame);
   }
   const end = torn ? torn.offset : (frames.at(-1)?.end ?? log.headerEnd);
