@@ -70,15 +70,18 @@ export function parseLock(text: string): LockOwner | undefined {
 
 /**
  * Whether the owner of a lock is certainly gone: the machine rebooted since, the pid no
- * longer exists, or it now belongs to a process started at another time. A lock from another
- * host, or one this system cannot judge, is never stale.
+ * longer exists, or it now belongs to a process started at another time (pid reuse, as after
+ * a container restart). A lock from another host, or one this system cannot judge, is never
+ * stale.
  */
 export function isStale(owner: LockOwner): boolean {
   if (owner.host !== undefined && owner.host !== hostname()) return false;
   const boot = bootId();
   if (owner.boot !== undefined && boot !== undefined && owner.boot !== boot) return true;
   if (!isAlive(owner.pid)) return true;
-  if (owner.start === undefined) return false;
+  // A bare pid is a lock of an earlier release: if it names this process, its pid was reused
+  // (a container restarted), since this process writes every lock it takes in full.
+  if (owner.start === undefined) return owner.pid === process.pid;
   const start = processStart(owner.pid);
   return start !== undefined && start !== owner.start;
 }
