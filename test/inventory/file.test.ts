@@ -218,17 +218,18 @@ describe('file storage', () => {
     await open().write([put('a')]);
     await opened[0]?.close();
     if (process.getuid?.() === 0) {
-      // Root ignores file modes: ask an unprivileged user to open the store instead.
+      // Root ignores file modes: an unprivileged user opens the store instead. The child
+      // loads its modules as root and only then becomes that user, which may not be allowed
+      // into the checkout (a clone in a 0700 directory).
       chmodSync(dir, 0o711);
-      const out = execFileSync(process.execPath, ['--import', 'tsx', 'open-store.ts', store], {
-        cwd: FIXTURES,
-        encoding: 'utf8',
-        uid: 65534,
-        gid: 65534,
-        env: { ...process.env, HOME: '/tmp', TMPDIR: '/tmp' },
-      });
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'open-store.ts', store, '65534'],
+        { cwd: FIXTURES, encoding: 'utf8' },
+      );
       expect(JSON.parse(out)).toMatchObject({
         opened: false,
+        uid: 65534,
         name: 'StorageError',
         systemCode: 'EACCES',
       });
