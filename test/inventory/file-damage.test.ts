@@ -22,6 +22,7 @@ import {
   repairFileStorage,
   type Storage,
   StorageCorruptError,
+  StorageLockedError,
   type TargetRecord,
 } from '../../src/index.js';
 import { createChain } from '../helpers/pki.js';
@@ -188,6 +189,29 @@ describe('file storage: damage in the log', () => {
     const error = await refusal();
     expect(error).toMatchObject({ file: log, offset: starts[5] });
     expect(error.reason).toMatch(/batch 6 where batch 5/);
+  });
+});
+
+describe('file storage: repair', () => {
+  it('refuses to repair while a writer has the store open, changing nothing', async () => {
+    await writeBatches(3);
+    const writer = open();
+    await writer.write([put('held')]);
+    const before = hashes();
+    await expect(repairFileStorage({ path: store })).rejects.toBeInstanceOf(StorageLockedError);
+    expect(hashes()).toEqual(before);
+  });
+
+  it('leaves a store with nothing wrong exactly as it was', async () => {
+    await writeBatches(3);
+    const before = hashes();
+    expect(await repairFileStorage({ path: store })).toEqual({
+      repaired: false,
+      problems: [],
+      savedTo: undefined,
+      kept: { certificate: 0, chain: 0, target: 30, sighting: 0, run: 0 },
+    });
+    expect(hashes()).toEqual(before);
   });
 });
 

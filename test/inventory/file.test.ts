@@ -159,7 +159,7 @@ describe('file storage', () => {
     expect(await keys(open())).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('ignores a batch whose checksum does not match', async () => {
+  it('drops a complete last batch whose checksum does not match, and reports it', async () => {
     fresh();
     const storage = open();
     await storage.write([put('a')]);
@@ -168,7 +168,9 @@ describe('file storage', () => {
     const text = readFileSync(log, 'utf8');
     const frame = text.split('\n')[1] as string;
     appendFileSync(log, `${frame.replace('"a"', '"z"')}\n`);
-    expect(await keys(open())).toEqual(['a']);
+    const reopened = open();
+    expect(await keys(reopened)).toEqual(['a']);
+    expect(reopened.recoveries?.()).toMatchObject([{ kind: 'torn-batch', file: log }]);
   });
 
   it('folds the log into a snapshot and reopens to the same state', async () => {
