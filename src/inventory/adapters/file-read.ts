@@ -107,7 +107,7 @@ export async function readStore(dir: string, how: ReadMode): Promise<StoreImage>
     // A version 1 store kept no snapshot until its first compaction; a version 2 store writes
     // one when it is created, so a version 2 log with no batches is an interrupted creation.
     replay = await readLogs(dir, generations, problem);
-    const log0 = generations.length === 1 ? replay[0] : undefined;
+    const log0 = generations.length === 1 && generations[0] === 0 ? replay[0] : undefined;
     if (generations.length === 0 || (log0?.version !== 1 && log0 && !hasBatches(log0))) {
       return { ...image, fresh: true };
     }
@@ -275,23 +275,23 @@ function replayLog(
     last?.offset === (frames.at(-1)?.end ?? log.headerEnd)
       ? last
       : undefined;
-  if (torn === undefined) for (const region of damaged) problem({ ...region, file }, log.bytes);
+  const found: DamagedRegion[] = torn === undefined ? [...damaged] : [];
   let expected = 1;
   let previousEnd = log.headerEnd;
   for (const frame of frames) {
     // Right after damaged lines a jump is what the damage took, not a gap of its own.
     if (frame.seq !== expected && frame.offset === previousEnd) {
-      problem({
-        file,
-        offset: frame.offset,
-        length: 0,
-        reason: `batch ${frame.seq} where batch ${expected} was expected`,
-      });
+      const reason = `batch ${frame.seq} where batch ${expected} was expected`;
+      found.push({ offset: frame.offset, length: 0, reason });
     }
     expected = frame.seq + 1;
     previousEnd = frame.end;
-    applyFrame(tables, frame);
   }
+  // In file order, so opening names the first problem.
+  for (const region of found.sort((a, b) => a.offset - b.offset)) {
+    problem({ ...region, file }, log.bytes);
+  }
+  for (const frame of frames) applyFrame(tables, frame);
   const end = torn ? torn.offset : (frames.at(-1)?.end ?? log.headerEnd);
   return { end: mode === 'open' ? end : log.bytes.length, nextSeq: expected, torn };
 }
