@@ -216,6 +216,27 @@ describe('file storage: repair', () => {
 });
 
 describe('file storage: files that do not add up', () => {
+  it('opens what an interrupted compaction left, deleting nothing; the next one tidies', async () => {
+    await writeBatches(50, { compactAfterBytes: 4096 });
+    const [log] = logs();
+    const generation = Number(/\d+/.exec(log as string)?.[0]);
+    const header = (g: number) =>
+      `${JSON.stringify({ format: 'certsweep-inventory-log', version: 2, generation: g })}\n`;
+    // An older log not yet removed, and a newer one whose snapshot never made it into place.
+    writeFileSync(join(store, `log-${generation - 1}.ndjson`), `${header(generation - 1)}junk\n`);
+    writeFileSync(join(store, `log-${generation + 1}.ndjson`), header(generation + 1));
+    const before = hashes();
+    const storage = open();
+    expect(await keys(storage)).toHaveLength(500);
+    expect(hashes()).toEqual({ ...before, LOCK: expect.any(String) });
+    await storage.compact?.();
+    await storage.close();
+    expect(logs()).toEqual(
+      [`log-${generation + 1}.ndjson`, `log-${generation + 2}.ndjson`].slice(1),
+    );
+    expect(await keys(open())).toHaveLength(500);
+  });
+
   it('refuses a store whose snapshot is missing, and deletes no log', async () => {
     await writeBatches(50, { compactAfterBytes: 4096 });
     expect(logs()).not.toEqual(['log-0.ndjson']); // compacted at least once
