@@ -231,9 +231,7 @@ describe('file storage: files that do not add up', () => {
     expect(hashes()).toEqual({ ...before, LOCK: expect.any(String) });
     await storage.compact?.();
     await storage.close();
-    expect(logs()).toEqual(
-      [`log-${generation + 1}.ndjson`, `log-${generation + 2}.ndjson`].slice(1),
-    );
+    expect(logs()).toEqual([`log-${generation + 1}.ndjson`]); // the empty one rewritten
     expect(await keys(open())).toHaveLength(500);
   });
 
