@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'CERTSWEEP_STORAGE',
   'CERTSWEEP_STORAGE_LOCKED',
   'CERTSWEEP_STORAGE_FORMAT',
+  'CERTSWEEP_STORAGE_CORRUPT',
   'CERTSWEEP_INVENTORY_OPTIONS',
   'CERTSWEEP_UNKNOWN_RUN',
   'CERTSWEEP_PAGE',
@@ -319,7 +320,8 @@ export interface StorageErrorOptions extends CertsweepErrorOptions {
 export type StorageErrorCode =
   | 'CERTSWEEP_STORAGE'
   | 'CERTSWEEP_STORAGE_LOCKED'
-  | 'CERTSWEEP_STORAGE_FORMAT';
+  | 'CERTSWEEP_STORAGE_FORMAT'
+  | 'CERTSWEEP_STORAGE_CORRUPT';
 
 /**
  * An inventory storage adapter failed: the disk is full, a file is not writable, the
@@ -362,12 +364,17 @@ export interface StorageLockedErrorOptions {
   path: string;
   /** The process id recorded by the holder of the lock, when readable. */
   pid?: number | undefined;
+  /** The host name recorded by the holder of the lock, when readable. */
+  host?: string | undefined;
 }
 
 /**
  * Another writer holds the storage: a second process (or a second inventory in this one)
  * opened the same file store. Raised at open, before anything is read or written, so data is
- * never corrupted by two writers. Code `CERTSWEEP_STORAGE_LOCKED`.
+ * never corrupted by two writers. A lock whose owner is certainly gone (the pid no longer
+ * exists, belongs to a process started at another time, or the machine rebooted) is taken
+ * over without this error; a lock held by a live process, written on another host, or not
+ * readable is never taken over. The message says what to do. Code `CERTSWEEP_STORAGE_LOCKED`.
  *
  * @example
  * ```ts
@@ -384,16 +391,23 @@ export class StorageLockedError extends StorageError {
   override readonly code = 'CERTSWEEP_STORAGE_LOCKED' as const;
   /** The process id recorded by the holder of the lock, when readable. */
   readonly pid: number | undefined;
+  /** The host name recorded by the holder of the lock, when readable. */
+  readonly host: string | undefined;
 
-  constructor({ path, pid }: StorageLockedErrorOptions) {
+  constructor({ path, pid, host }: StorageLockedErrorOptions) {
+    const holder = [pid === undefined ? '' : `pid ${pid}`, host === undefined ? '' : `on ${host}`]
+      .filter(Boolean)
+      .join(' ');
     super({
       message:
-        `inventory at ${path} is locked by another writer${pid === undefined ? '' : ` (pid ${pid})`}; ` +
-        'close it first, or remove the lock file if that process no longer exists',
+        `inventory at ${path} is locked by another writer${holder ? ` (${holder})` : ''}; ` +
+        'close that inventory or stop that process first. Only if you are sure no process ' +
+        `on any host still writes this store, delete ${path}/LOCK and open it again`,
       adapter: 'file',
       path,
     });
     this.pid = pid;
+    this.host = host;
   }
 }
 
@@ -752,5 +766,68 @@ export class CheckOptionsError extends CertsweepError {
   constructor(options: OptionErrorOptions) {
     super(options);
     this.option = options.option;
+  }
+}
+
+/** Options of the {@link StorageCorruptError} constructor. */
+export interface StorageCorruptErrorOptions {
+  /** The store: the directory of a file store. */
+  path: string;
+  /** The damaged or missing file, as an absolute path. */
+  file: string;
+  /** Byte offset of the damage in `file`; `undefined` when the whole file is missing. */
+  offset: number | undefined;
+  /** What is wrong, e.g. `batch checksum does not match`. */
+  reason: string;
+  /** The lower-level error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * A store's files are damaged or do not add up: a checksum does not match somewhere other
+ * than a torn last batch, a file the store needs is missing, or a sequence has a gap. Nothing
+ * was modified. Run `repairFileStorage({ path })` to move the damaged data to a side file and
+ * keep everything intact, or restore a backup. Code `CERTSWEEP_STORAGE_CORRUPT`.
+ *
+ * @example
+ * ```ts
+ * import { Inventory, StorageCorruptError, fileStorage, repairFileStorage } from 'certsweep';
+ *
+ * try {
+ *   await Inventory.open({ storage: fileStorage({ path: '/var/lib/certsweep' }) });
+ * } catch (error) {
+ *   if (error instanceof StorageCorruptError) {
+ *     console.error(`${error.file} is damaged at byte ${error.offset}: ${error.reason}`);
+ *     console.error(await repairFileStorage({ path: error.path ?? '/var/lib/certsweep' }));
+ *   }
+ * }
+ * ```
+ */
+export class StorageCorruptError extends StorageError {
+  /** Always `'StorageCorruptError'`. */
+  override name = 'StorageCorruptError';
+  /** Always `'CERTSWEEP_STORAGE_CORRUPT'`. */
+  override readonly code = 'CERTSWEEP_STORAGE_CORRUPT' as const;
+  /** The damaged or missing file, as an absolute path. */
+  readonly file: string;
+  /** Byte offset of the damage in `file`; `undefined` when the whole file is missing. */
+  readonly offset: number | undefined;
+  /** What is wrong, without the file and offset. */
+  readonly reason: string;
+
+  constructor(options: StorageCorruptErrorOptions) {
+    const where = options.offset === undefined ? '' : ` at byte ${options.offset}`;
+    super({
+      message:
+        `inventory at ${options.path} is damaged: ${options.file}${where}: ${options.reason}. ` +
+        'Nothing was changed. Run repairFileStorage({ path }) to move the damaged data to a ' +
+        'side file and keep everything intact, or restore a backup',
+      adapter: 'file',
+      path: options.path,
+      ...('cause' in options ? { cause: options.cause } : {}),
+    });
+    this.file = options.file;
+    this.offset = options.offset;
+    this.reason = options.reason;
   }
 }

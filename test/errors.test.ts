@@ -17,6 +17,7 @@ import {
   PageError,
   parseCertificate,
   ScanOptionsError,
+  StorageCorruptError,
   StorageError,
   StorageFormatError,
   StorageLockedError,
@@ -41,6 +42,7 @@ function oneOfEach(): CertsweepError[] {
     new StorageError({ message: 'disk full', adapter: 'file', path: '/x', cause }),
     new StorageLockedError({ path: '/x', pid: 42 }),
     new StorageFormatError({ message: 'newer', adapter: 'sqlite', found: 9, supported: 1 }),
+    new StorageCorruptError({ path: '/x', file: '/x/log-1', offset: 7, reason: 'checksum' }),
     new InventoryOptionsError({ option: 'batchSize', message: 'batchSize must be ≥ 1' }),
     new UnknownRunError({ run: 'r1' }),
     new PageError({ option: 'cursor', message: 'not a page cursor' }),
@@ -69,6 +71,7 @@ function describeCode(code: ErrorCode): string {
     case 'CERTSWEEP_STORAGE':
     case 'CERTSWEEP_STORAGE_LOCKED':
     case 'CERTSWEEP_STORAGE_FORMAT':
+    case 'CERTSWEEP_STORAGE_CORRUPT':
     case 'CERTSWEEP_INVENTORY_OPTIONS':
     case 'CERTSWEEP_UNKNOWN_RUN':
     case 'CERTSWEEP_PAGE':

@@ -1,4 +1,10 @@
 export { type FileStorageOptions, fileStorage } from './adapters/file.js';
+export {
+  type FileRepairOptions,
+  type FileRepairResult,
+  type FileStoreProblem,
+  repairFileStorage,
+} from './adapters/file-repair.js';
 export { memoryStorage } from './adapters/memory.js';
 export {
   SQLITE_SCHEMA_VERSION,
@@ -20,7 +26,7 @@ export { allPages, DEFAULT_PAGE_SIZE, type Page, type PageOptions } from './pagi
 export type { PruneOptions, PruneResult } from './prune.js';
 export type { CertificateQuery, TargetQuery } from './queries.js';
 export { chainId, type RecordContext, type RecordOutcome, targetKey } from './record-scan.js';
-export type { DeleteOp, PutOp, Storage, StorageOp } from './storage.js';
+export type { DeleteOp, PutOp, Storage, StorageOp, StorageRecovery } from './storage.js';
 export { EXPORT_FORMAT, EXPORT_VERSION, type NdjsonSource } from './transfer.js';
 export {
   type CertificateRecord,

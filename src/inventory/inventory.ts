@@ -31,7 +31,7 @@ import {
 } from './record-scan.js';
 import { RunProgress } from './run-progress.js';
 import { InventoryState } from './state.js';
-import type { PutOp, Storage } from './storage.js';
+import type { PutOp, Storage, StorageRecovery } from './storage.js';
 import { exportLines, importLines, type NdjsonSource } from './transfer.js';
 import {
   type CertificateRecord,
@@ -81,6 +81,7 @@ export class Inventory {
   #idPrefix = '';
   readonly #buffer: WriteBuffer;
   readonly #progress: RunProgress;
+  #recovered: readonly StorageRecovery[] = [];
   #closed = false;
 
   private constructor(storage: Storage, options: InventoryOptions) {
@@ -106,7 +107,8 @@ export class Inventory {
    *
    * @throws `CertsweepError` with code `CERTSWEEP_INVENTORY_OPTIONS` naming an option that is
    *   out of range or of the wrong type, before the storage is touched.
-   * @throws `StorageError` (or `StorageLockedError`, `StorageFormatError`) from the adapter.
+   * @throws `StorageError` (or `StorageLockedError`, `StorageFormatError`,
+   *   `StorageCorruptError`) from the adapter.
    * @example
    * ```ts
    * const inventory = await Inventory.open(); // in memory
@@ -121,7 +123,26 @@ export class Inventory {
       }
     }
     inventory.#state.warm();
+    inventory.#recovered = inventory.storage.recoveries?.() ?? [];
     return inventory;
+  }
+
+  /**
+   * What the storage set right when it opened: a torn last batch that a crash left and that
+   * was dropped (its bytes kept in a side file). Empty when the storage opened clean, and
+   * always for adapters that never need to. Log it: it means the last batch written before a
+   * crash is not in the inventory.
+   *
+   * @example
+   * ```ts
+   * const inventory = await Inventory.open({ storage: fileStorage({ path: './inventory' }) });
+   * for (const { file, offset, savedTo } of inventory.recovered) {
+   *   console.warn(`dropped a torn batch at ${file}:${offset}, kept in ${savedTo}`);
+   * }
+   * ```
+   */
+  get recovered(): readonly StorageRecovery[] {
+    return this.#recovered;
   }
 
   /**

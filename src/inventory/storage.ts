@@ -90,4 +90,38 @@ export interface Storage {
   close(): Promise<void>;
   /** Optional: rewrites the stored data compactly (a snapshot, a `VACUUM`). */
   compact?(): Promise<void>;
+  /**
+   * Optional: what the adapter set right when it opened (see {@link StorageRecovery}); empty
+   * when it opened clean. Meaningful once the first `scan()` or `get()` has resolved.
+   */
+  recoveries?(): readonly StorageRecovery[];
+}
+
+/**
+ * Something a storage adapter set right when it opened, so the caller can tell it happened:
+ * today only `'torn-batch'`, the last write batch cut short by a crash (`kill -9`, a power
+ * loss) and dropped. Its bytes are kept in `savedTo`, never deleted. Read them from
+ * {@link Inventory.recovered}.
+ *
+ * @example
+ * ```ts
+ * const inventory = await Inventory.open({ storage: fileStorage({ path: './inventory' }) });
+ * for (const r of inventory.recovered) {
+ *   console.warn(`dropped a torn batch: ${r.file} at byte ${r.offset}, kept in ${r.savedTo}`);
+ * }
+ * ```
+ */
+export interface StorageRecovery {
+  /** What was set right: `'torn-batch'`, an incomplete last batch dropped. */
+  readonly kind: 'torn-batch';
+  /** The file it was in, as an absolute path. */
+  readonly file: string;
+  /** Byte offset where the dropped bytes began. */
+  readonly offset: number;
+  /** How many bytes were dropped. */
+  readonly length: number;
+  /** Why they did not check, e.g. `incomplete batch (no end of line)`. */
+  readonly reason: string;
+  /** The side file holding the dropped bytes (absolute path). */
+  readonly savedTo: string;
 }

@@ -118,13 +118,13 @@ describe('file storage', () => {
   it('refuses a directory written by a newer format version, touching nothing', async () => {
     fresh();
     mkdirSync(store);
-    const snapshot = `${JSON.stringify({ format: 'certsweep-inventory-snapshot', version: 2, generation: 7 })}\n`;
+    const snapshot = `${JSON.stringify({ format: 'certsweep-inventory-snapshot', version: 3, generation: 7 })}\n`;
     writeFileSync(join(store, 'snapshot.ndjson'), snapshot);
     const error = await open()
       .write([put('a')])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageFormatError);
-    expect(error).toMatchObject({ found: 2, supported: 1, code: 'CERTSWEEP_STORAGE_FORMAT' });
+    expect(error).toMatchObject({ found: 3, supported: 2, code: 'CERTSWEEP_STORAGE_FORMAT' });
     expect((error as Error).message).toMatch(/newer/);
     expect(readdirSync(store)).toEqual(['snapshot.ndjson']); // lock released, nothing added
     expect(readFileSync(join(store, 'snapshot.ndjson'), 'utf8')).toBe(snapshot);
@@ -159,7 +159,7 @@ describe('file storage', () => {
     expect(await keys(open())).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('ignores a batch whose checksum does not match', async () => {
+  it('drops a complete last batch whose checksum does not match, and reports it', async () => {
     fresh();
     const storage = open();
     await storage.write([put('a')]);
@@ -168,7 +168,9 @@ describe('file storage', () => {
     const text = readFileSync(log, 'utf8');
     const frame = text.split('\n')[1] as string;
     appendFileSync(log, `${frame.replace('"a"', '"z"')}\n`);
-    expect(await keys(open())).toEqual(['a']);
+    const reopened = open();
+    expect(await keys(reopened)).toEqual(['a']);
+    expect(reopened.recoveries?.()).toMatchObject([{ kind: 'torn-batch', file: log }]);
   });
 
   it('folds the log into a snapshot and reopens to the same state', async () => {
@@ -218,17 +220,18 @@ describe('file storage', () => {
     await open().write([put('a')]);
     await opened[0]?.close();
     if (process.getuid?.() === 0) {
-      // Root ignores file modes: ask an unprivileged user to open the store instead.
+      // Root ignores file modes: an unprivileged user opens the store instead. The child
+      // loads its modules as root and only then becomes that user, which may not be allowed
+      // into the checkout (a clone in a 0700 directory).
       chmodSync(dir, 0o711);
-      const out = execFileSync(process.execPath, ['--import', 'tsx', 'open-store.ts', store], {
-        cwd: FIXTURES,
-        encoding: 'utf8',
-        uid: 65534,
-        gid: 65534,
-        env: { ...process.env, HOME: '/tmp', TMPDIR: '/tmp' },
-      });
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'open-store.ts', store, '65534'],
+        { cwd: FIXTURES, encoding: 'utf8' },
+      );
       expect(JSON.parse(out)).toMatchObject({
         opened: false,
+        uid: 65534,
         name: 'StorageError',
         systemCode: 'EACCES',
       });

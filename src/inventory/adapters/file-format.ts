@@ -1,22 +1,32 @@
-// On-disk format of the file adapter.
+// On-disk format of the file adapter (version 2; version 1 is still read).
 //
-// snapshot.ndjson  header line, one record per line (as in an export), trailer {"end":count}
-// log-<G>.ndjson   header line, then one frame per write batch: "<crc32 hex> [op,op,…]\n"
+// snapshot.ndjson  header line, then "<crc32 hex> <record>" per record, then
+//                  "<crc32 hex> {"end":count,"generation":G}"
+// log-<G>.ndjson   header line, then one frame per write batch: "<crc32 hex> <seq> [op,op,…]"
 //
-// G is the snapshot's generation: the log holds every batch written since that snapshot.
-// A frame is applied whole or not at all: a torn last frame (no newline, bad checksum) is
-// what a crash mid-write leaves, and is cut off at the next open.
+// G is the snapshot's generation: the log holds every batch written since that snapshot, and
+// the snapshot names it, so a missing log is noticed. Batches are numbered from 1 in each log,
+// so a missing or repeated batch is noticed too. Each checksum covers the rest of its line.
+// Version 1 had no checksum on snapshot lines and no batch numbers.
 import { crc32 } from 'node:zlib';
 import { StorageFormatError } from '../../errors.js';
 import { encodeRecordLine, readHeader } from '../codec.js';
 import type { StorageOp } from '../storage.js';
 
 /** The newest format version this release writes and reads. */
-const FILE_FORMAT_VERSION = 1;
+export const FILE_FORMAT_VERSION = 2;
 export const SNAPSHOT_FORMAT = 'certsweep-inventory-snapshot';
 export const LOG_FORMAT = 'certsweep-inventory-log';
+export const SNAPSHOT = 'snapshot.ndjson';
+export const logName = (generation: number) => `log-${generation}.ndjson`;
+/** The generation a file name is the log of, or `undefined`. */
+export function logGeneration(name: string): number | undefined {
+  const match = /^log-(\d+)\.ndjson$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
 
 export interface Header {
+  version: number;
   generation: number;
 }
 
@@ -24,17 +34,13 @@ export function headerLine(format: string, generation: number): string {
   return `${JSON.stringify({ format, version: FILE_FORMAT_VERSION, generation })}\n`;
 }
 
-/** Parses and checks a header line; throws `StorageFormatError` when it cannot be read. */
-export function parseHeader(line: string, format: string, path: string): Header {
+/**
+ * Parses and checks a header line; `undefined` when it is no header of `format`, and throws
+ * `StorageFormatError` when it is one from a newer version.
+ */
+export function readFileHeader(line: string, format: string, path: string): Header | undefined {
   const header = readHeader(line, format, FILE_FORMAT_VERSION);
-  if (header === undefined) {
-    throw new StorageFormatError({
-      message: `${path} is not a certsweep inventory file`,
-      adapter: 'file',
-      path,
-      supported: FILE_FORMAT_VERSION,
-    });
-  }
+  if (header === undefined) return undefined;
   if ('newer' in header) {
     throw new StorageFormatError({
       message:
@@ -46,8 +52,42 @@ export function parseHeader(line: string, format: string, path: string): Header 
       supported: FILE_FORMAT_VERSION,
     });
   }
-  const { generation } = header.fields;
-  return { generation: typeof generation === 'number' ? generation : 0 };
+  const { generation, version } = header.fields as { generation?: unknown; version: number };
+  return { version, generation: typeof generation === 'number' ? generation : 0 };
+}
+
+/** Like {@link readFileHeader}, but a line that is no header is a `StorageFormatError`. */
+export function parseHeader(line: string, format: string, path: string): Header {
+  const header = readFileHeader(line, format, path);
+  if (header !== undefined) return header;
+  throw new StorageFormatError({
+    message: `${path} is not a certsweep inventory file`,
+    adapter: 'file',
+    path,
+    supported: FILE_FORMAT_VERSION,
+  });
+}
+
+/** CRC-32 as eight lower-case hex digits. */
+export function checksum(data: string | Uint8Array): string {
+  return crc32(data).toString(16).padStart(8, '0');
+}
+
+/** One checksummed line (without the newline): its body, or `undefined` when it does not check. */
+export function checkedBody(line: Buffer): Buffer | undefined {
+  if (line.length < 9 || line[8] !== 32) return undefined;
+  const body = line.subarray(9);
+  return checksum(body) === line.toString('latin1', 0, 8) ? body : undefined;
+}
+
+/** A snapshot line for a record line or the trailer. */
+export function snapshotLine(body: string): string {
+  return `${checksum(body)} ${body}\n`;
+}
+
+/** The snapshot's last line: how many records it holds, and its generation again. */
+export function snapshotTrailer(count: number, generation: number): string {
+  return snapshotLine(JSON.stringify({ end: count, generation }));
 }
 
 /** One op as a line of JSON: a record line, or a deletion. */
@@ -58,40 +98,92 @@ export function encodeOp(op: StorageOp): string {
   return encodeRecordLine(op);
 }
 
-/** A log frame for one batch of encoded ops. */
-export function encodeFrame(encodedOps: readonly string[]): Buffer {
-  const body = `[${encodedOps.join(',')}]`;
-  const crc = crc32(body).toString(16).padStart(8, '0');
-  return Buffer.from(`${crc} ${body}\n`);
+/** A log frame for batch number `seq` of encoded ops. */
+export function encodeFrame(seq: number, encodedOps: readonly string[]): Buffer {
+  const body = `${seq} [${encodedOps.join(',')}]`;
+  return Buffer.from(`${checksum(body)} ${body}\n`);
+}
+
+/** A batch read back from a log. */
+export interface LogFrame {
+  /** Its number (in a version 1 log, its position). */
+  seq: number;
+  ops: unknown[];
+  /** Byte offset of its line. */
+  offset: number;
+  /** Byte offset just past its newline. */
+  end: number;
+}
+
+/** Bytes of a file that did not check. */
+export interface DamagedRegion {
+  offset: number;
+  length: number;
+  reason: string;
 }
 
 /**
- * Reads the frames of a log (after its header), stopping at the first incomplete or
- * damaged one. Returns each frame's ops as parsed JSON, and the byte length of the good part.
+ * Reads every line of a log after its header: the frames that check, and the regions that do
+ * not (each a line, or the unterminated tail of the file).
  */
-export function readFrames(
+export function scanLog(
   bytes: Buffer,
   start: number,
-): { frames: unknown[][]; goodLength: number } {
-  const frames: unknown[][] = [];
+  version: number,
+): { frames: LogFrame[]; damaged: DamagedRegion[] } {
+  const frames: LogFrame[] = [];
+  const damaged: DamagedRegion[] = [];
   let position = start;
   while (position < bytes.length) {
-    const end = bytes.indexOf(10, position);
-    if (end < 0) break;
-    const line = bytes.subarray(position, end);
-    const space = line.indexOf(32);
-    if (space !== 8) break;
-    const body = line.subarray(9);
-    if (crc32(body).toString(16).padStart(8, '0') !== line.subarray(0, 8).toString()) break;
-    let ops: unknown;
-    try {
-      ops = JSON.parse(body.toString());
-    } catch {
-      break;
+    const newline = bytes.indexOf(10, position);
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const line = bytes.subarray(position, newline < 0 ? bytes.length : newline);
+    const reason = newline < 0 ? 'incomplete batch (no end of line)' : undefined;
+    const frame = reason ? undefined : readFrame(line, version, frames.length + 1);
+    if (frame === undefined) {
+      damaged.push({
+        offset: position,
+        length: end - position,
+        reason: reason ?? 'batch checksum does not match',
+      });
+    } else {
+      frames.push({ ...frame, offset: position, end });
     }
-    if (!Array.isArray(ops)) break;
-    frames.push(ops);
-    position = end + 1;
+    position = end;
   }
-  return { frames, goodLength: position };
+  return { frames, damaged };
+}
+
+function readFrame(line: Buffer, version: number, position: number) {
+  const body = checkedBody(line);
+  if (body === undefined) return undefined;
+  let seq = position;
+  let json = body;
+  if (version >= 2) {
+    const space = body.indexOf(32);
+    seq = Number(body.toString('latin1', 0, space));
+    json = body.subarray(space + 1);
+    if (space < 1 || !Number.isSafeInteger(seq)) return undefined;
+  }
+  try {
+    const ops = JSON.parse(json.toString()) as unknown;
+    return Array.isArray(ops) ? { seq, ops } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A side file's name: where damaged bytes are kept, never in the way of the store's files. */
+export function sideFileName(at: number, tag: string): string {
+  return `damaged-${new Date(at).toISOString().replace(/[:.]/g, '-')}-${tag}.ndjson`;
+}
+
+/** Lines of a side file: one JSON object per damaged region, its bytes in base64. */
+export function* sideFileLines(
+  regions: Iterable<{ file: string; offset: number | undefined; reason: string; bytes?: Buffer }>,
+): Iterable<string> {
+  for (const { file, offset, reason, bytes } of regions) {
+    const base64 = bytes?.toString('base64') ?? '';
+    yield `${JSON.stringify({ file, offset: offset ?? null, length: bytes?.length ?? 0, reason, bytes: base64 })}\n`;
+  }
 }

@@ -1,27 +1,22 @@
-import { type FileHandle, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StorageError } from '../../errors.js';
-import { decodeRecordLine, isRecordKind } from '../codec.js';
-import type { Storage, StorageOp } from '../storage.js';
+import { decodeRecordLine } from '../codec.js';
+import type { Storage, StorageOp, StorageRecovery } from '../storage.js';
 import type { RecordKind, RecordTypes } from '../types.js';
-import { RECORD_KINDS } from '../types.js';
 import {
   encodeFrame,
   encodeOp,
-  headerLine,
-  LOG_FORMAT,
-  parseHeader,
-  readFrames,
-  SNAPSHOT_FORMAT,
+  FILE_FORMAT_VERSION,
+  logName,
+  sideFileLines,
+  sideFileName,
 } from './file-format.js';
-import {
-  acquireLock,
-  attempt,
-  fsError,
-  syncDirectory,
-  writeAll,
-  writeFileAtomic,
-} from './fs-util.js';
+import { acquireLock } from './file-lock.js';
+import { emptyTables, type LiveLog, readStore } from './file-read.js';
+import { removeFoldedLogs, writeGeneration } from './file-write.js';
+import { attempt, fsError, writeAll, writeFileAtomic } from './fs-util.js';
 
 /**
  * Options of {@link fileStorage}.
@@ -46,15 +41,18 @@ export interface FileStorageOptions {
   durable?: boolean;
 }
 
-const SNAPSHOT = 'snapshot.ndjson';
-const logName = (generation: number) => `log-${generation}.ndjson`;
-
 /**
- * Storage in one directory, durable across restarts: an append-only log of write batches,
- * folded now and then into a snapshot written aside and renamed into place. A crash, even
- * `kill -9` mid-write, never leaves a torn or half-applied batch. A lock file makes a second
- * writer fail fast with `StorageLockedError`; files are created `0600`. A directory written
- * by a newer format version is refused with `StorageFormatError`. See `docs/storage/file.md`.
+ * Storage in one directory, durable across restarts: an append-only log of checksummed,
+ * numbered write batches, folded now and then into a checksummed snapshot written aside and
+ * renamed into place. A crash, even `kill -9` mid-write, never leaves a half-applied batch:
+ * the torn last batch it may leave is dropped at the next open, kept in a side file and
+ * reported in {@link Inventory.recovered}. Any other damage, or files that do not add up
+ * (a missing snapshot or log, a gap in the batches), makes opening fail with
+ * `StorageCorruptError`, changing nothing; {@link repairFileStorage} is the way out. A lock
+ * file makes a second writer fail fast with `StorageLockedError`; files are created `0600`.
+ * A directory written by a newer format version is refused with `StorageFormatError`; one
+ * written in format 1 is read, and rewritten in format 2 before the first write. See
+ * `docs/storage/file.md`.
  *
  * @example
  * ```ts
@@ -69,13 +67,17 @@ export function fileStorage(options: FileStorageOptions): Storage {
   const dir = resolve(options.path);
   const compactAfter = options.compactAfterBytes ?? 64 * 2 ** 20;
   const durable = options.durable ?? true;
-  const tables = new Map<RecordKind, Map<string, string>>(
-    RECORD_KINDS.map((kind) => [kind, new Map()]),
-  );
+  let tables = emptyTables();
   let generation = 0;
   let log: FileHandle | undefined;
   let logSize = 0;
+  let nextSeq = 1;
   let snapshotSize = 0;
+  /** Log generations found at open: those older than a new snapshot go when it is written. */
+  let generations: number[] = [];
+  /** The files are in an older format: rewrite them before appending. */
+  let upgrade = false;
+  const recoveries: StorageRecovery[] = [];
   let release: (() => Promise<void>) | undefined;
   let opening: Promise<void> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -83,75 +85,53 @@ export function fileStorage(options: FileStorageOptions): Storage {
 
   const table = (kind: RecordKind) => tables.get(kind) as Map<string, string>;
 
-  function applyLine(op: { kind?: unknown; key?: unknown; delete?: unknown }, line: string) {
-    if (!isRecordKind(op.kind) || typeof op.key !== 'string') return;
-    if (op.delete === true) table(op.kind).delete(op.key);
-    else table(op.kind).set(op.key, line);
-  }
-
-  async function loadSnapshot(): Promise<void> {
-    const path = join(dir, SNAPSHOT);
-    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw fsError('read', path, error);
-    });
-    if (text === undefined) return;
-    snapshotSize = Buffer.byteLength(text);
-    const lines = text.split('\n');
-    generation = parseHeader(lines[0] ?? '', SNAPSHOT_FORMAT, path).generation;
-    let count = 0;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      if (line === '') continue;
-      const parsed = JSON.parse(line) as { kind?: unknown; key?: unknown; end?: unknown };
-      if (typeof parsed.end === 'number') {
-        if (parsed.end !== count) break;
-        return;
-      }
-      applyLine(parsed, line);
-      count++;
+  async function load(): Promise<void> {
+    const image = await readStore(dir, { mode: 'open' });
+    tables = image.tables;
+    generations = image.generations;
+    if (image.fresh) {
+      ({ log, logSize, snapshotSize } = await writeGeneration(dir, 0, tables, durable));
+      return;
     }
-    // Renamed into place only once complete, so this means the file was damaged afterwards.
-    throw new StorageError({ message: `${path} is truncated or damaged`, adapter: 'file', path });
-  }
-
-  async function loadLog(): Promise<void> {
+    const live = image.log as LiveLog; // opening refuses a store without one
+    generation = live.generation;
+    logSize = live.end;
+    nextSeq = live.nextSeq;
+    snapshotSize = image.snapshotSize;
+    upgrade = Math.min(live.version, image.snapshotVersion) < FILE_FORMAT_VERSION;
     const path = join(dir, logName(generation));
-    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw fsError('read', path, error);
+    log = await attempt('open', path, () => open(path, 'r+'));
+    if (live.torn) await dropTornBatch(live.torn, log, path);
+  }
+
+  /** Moves a torn last batch to a side file, so the next batch starts on a clean line. */
+  async function dropTornBatch(
+    torn: NonNullable<LiveLog['torn']>,
+    handle: FileHandle,
+    path: string,
+  ) {
+    const bytes = Buffer.alloc(torn.length);
+    await attempt('read', path, () => handle.read(bytes, 0, torn.length, torn.offset));
+    const savedTo = join(dir, sideFileName(Date.now(), randomBytes(3).toString('hex')));
+    const file = logName(generation);
+    const reason = torn.reason;
+    await writeFileAtomic(
+      savedTo,
+      sideFileLines([{ file, offset: torn.offset, reason, bytes }]),
+      durable,
+    );
+    await attempt('repair', path, async () => {
+      await handle.truncate(torn.offset);
+      if (durable) await handle.datasync();
     });
-    if (bytes === undefined) return startLog();
-    const headerEnd = bytes.indexOf(10);
-    parseHeader(bytes.subarray(0, headerEnd).toString(), LOG_FORMAT, path);
-    const { frames, goodLength } = readFrames(bytes, headerEnd + 1);
-    for (const ops of frames) {
-      for (const op of ops as { kind?: unknown; key?: unknown; delete?: unknown }[]) {
-        applyLine(op, JSON.stringify(op));
-      }
-    }
-    log = await attempt('open', path, () => open(path, 'r+'));
-    // Cut off a batch torn by a crash, so the next frame starts on a clean line.
-    if (goodLength < bytes.length)
-      await attempt('repair', path, () => (log as FileHandle).truncate(goodLength));
-    logSize = goodLength;
-  }
-
-  /** Creates the log of the current generation (aside, then renamed: never a torn header). */
-  async function startLog(): Promise<void> {
-    const path = join(dir, logName(generation));
-    logSize = await writeFileAtomic(path, [headerLine(LOG_FORMAT, generation)], durable);
-    log = await attempt('open', path, () => open(path, 'r+'));
-  }
-
-  async function removeStaleFiles(): Promise<void> {
-    for (const name of await attempt('list', dir, () => readdir(dir))) {
-      const match = /^log-(\d+)\.ndjson$/.exec(name);
-      // Older logs were folded into the snapshot; newer ones are left by a compaction that
-      // failed before its snapshot was renamed into place.
-      const stale = (match && Number(match[1]) !== generation) || name.endsWith('.ndjson.tmp');
-      if (stale) await unlink(join(dir, name)).catch(() => undefined);
-    }
+    recoveries.push({
+      kind: 'torn-batch',
+      file: path,
+      offset: torn.offset,
+      length: torn.length,
+      reason,
+      savedTo,
+    });
   }
 
   function ensureOpen(): Promise<void> {
@@ -163,9 +143,7 @@ export function fileStorage(options: FileStorageOptions): Storage {
       await attempt('create', dir, () => mkdir(dir, { recursive: true, mode: 0o700 }));
       release = await acquireLock(dir);
       try {
-        await loadSnapshot();
-        await removeStaleFiles();
-        await loadLog();
+        await load();
       } catch (error) {
         await log?.close().catch(() => undefined);
         await release();
@@ -184,8 +162,9 @@ export function fileStorage(options: FileStorageOptions): Storage {
   }
 
   async function append(ops: readonly StorageOp[]): Promise<void> {
+    if (upgrade) await compact();
     const encoded = ops.map(encodeOp);
-    const frame = encodeFrame(encoded);
+    const frame = encodeFrame(nextSeq, encoded);
     const path = join(dir, logName(generation));
     const handle = log as FileHandle;
     try {
@@ -197,45 +176,26 @@ export function fileStorage(options: FileStorageOptions): Storage {
       throw fsError('append to', path, error);
     }
     logSize += frame.length;
+    nextSeq++;
     ops.forEach((op, i) => {
-      applyLine(op.type === 'delete' ? { ...op, delete: true } : op, encoded[i] as string);
+      if (op.type === 'delete') table(op.kind).delete(op.key);
+      else table(op.kind).set(op.key, encoded[i] as string);
     });
   }
 
   async function compact(): Promise<void> {
     const next = generation + 1;
-    const nextLogPath = join(dir, logName(next));
-    function* lines() {
-      yield headerLine(SNAPSHOT_FORMAT, next);
-      let count = 0;
-      for (const kind of RECORD_KINDS) {
-        for (const line of table(kind).values()) {
-          count++;
-          yield `${line}\n`;
-        }
-      }
-      yield `${JSON.stringify({ end: count })}\n`;
-    }
-    // Everything that can fail happens before the snapshot is renamed into place: until
-    // then, the old snapshot and log stay authoritative and the new log is ignored.
-    const nextLogSize = await writeFileAtomic(nextLogPath, [headerLine(LOG_FORMAT, next)], durable);
-    let nextLog: FileHandle | undefined;
-    try {
-      nextLog = await attempt('open', nextLogPath, () => open(nextLogPath, 'r+'));
-      snapshotSize = await writeFileAtomic(join(dir, SNAPSHOT), lines(), durable);
-    } catch (error) {
-      await nextLog?.close().catch(() => undefined);
-      await unlink(nextLogPath).catch(() => undefined);
-      throw error;
-    }
+    const written = await writeGeneration(dir, next, tables, durable);
+    // The new snapshot is in place: from here on generation `next` is authoritative.
     const oldLog = log;
-    const oldPath = join(dir, logName(generation));
+    const folded = [...generations, generation];
     generation = next;
-    log = nextLog;
-    logSize = nextLogSize;
+    generations = [next];
+    ({ log, logSize, snapshotSize } = written);
+    nextSeq = 1;
+    upgrade = false;
     await oldLog?.close().catch(() => undefined);
-    await unlink(oldPath).catch(() => undefined);
-    await syncDirectory(dir).catch(() => undefined);
+    await removeFoldedLogs(dir, folded, next);
   }
 
   return {
@@ -264,6 +224,7 @@ export function fileStorage(options: FileStorageOptions): Storage {
     compact() {
       return serial(compact);
     },
+    recoveries: () => recoveries,
     async close() {
       if (closed) return;
       await queue;

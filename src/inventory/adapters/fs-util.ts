@@ -1,7 +1,6 @@
-// File-system helpers of the file adapter: error mapping, a lock file, durable writes.
-import { type FileHandle, link, open, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CertsweepError, StorageError, StorageLockedError } from '../../errors.js';
+// File-system helpers of the file adapter: error mapping, durable writes.
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { CertsweepError, StorageError } from '../../errors.js';
 
 const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
@@ -32,48 +31,6 @@ export async function attempt<T>(action: string, path: string, body: () => Promi
     return await body();
   } catch (error) {
     throw fsError(action, path, error);
-  }
-}
-
-/**
- * Takes the directory's lock: `LOCK` holding our pid, created atomically (written aside,
- * then hard-linked into place) so no reader ever sees an empty lock. A lock left by a
- * process that no longer exists is taken over. Returns the release function.
- */
-export async function acquireLock(dir: string): Promise<() => Promise<void>> {
-  const lock = join(dir, 'LOCK');
-  const aside = join(dir, `LOCK.${process.pid}.tmp`);
-  await attempt('create the lock in', dir, async () => {
-    const handle = await open(aside, 'w', 0o600);
-    await handle.writeFile(`${process.pid}\n`);
-    await handle.close();
-  });
-  try {
-    for (let tries = 0; tries < 2; tries++) {
-      try {
-        await link(aside, lock);
-        return () => unlink(lock).catch(() => undefined);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError('lock', dir, error);
-      }
-      const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid))
-        throw new StorageLockedError({ path: dir, pid });
-      // The holder died without releasing it (a crash, kill -9): the lock is stale.
-      await unlink(lock).catch(() => undefined);
-    }
-    throw new StorageLockedError({ path: dir });
-  } finally {
-    await unlink(aside).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,0 +1,307 @@
+// Reads a file store's snapshot and logs into memory, checking that every line checks and
+// that the files add up. Opening stops at the first problem; a repair collects them all and
+// keeps whatever is intact.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StorageCorruptError } from '../../errors.js';
+import { isRecordKind } from '../codec.js';
+import type { RecordKind } from '../types.js';
+import { RECORD_KINDS } from '../types.js';
+import {
+  checkedBody,
+  type DamagedRegion,
+  FILE_FORMAT_VERSION,
+  type Header,
+  LOG_FORMAT,
+  type LogFrame,
+  logGeneration,
+  logName,
+  parseHeader,
+  readFileHeader,
+  SNAPSHOT,
+  SNAPSHOT_FORMAT,
+  scanLog,
+} from './file-format.js';
+import { attempt, fsError } from './fs-util.js';
+
+/** Every record as its JSON line, by kind and key. */
+export type Tables = Map<RecordKind, Map<string, string>>;
+
+export function emptyTables(): Tables {
+  return new Map(RECORD_KINDS.map((kind) => [kind, new Map()]));
+}
+
+/** Something wrong with a store's files. */
+export interface StoreProblem {
+  /** File name inside the store. */
+  file: string;
+  /** Byte offset of the damage; `undefined` when the file is missing. */
+  offset: number | undefined;
+  /** How many bytes are damaged (0 when something is missing or out of order). */
+  length: number;
+  reason: string;
+  /** The damaged bytes, when there are any. */
+  bytes: Buffer | undefined;
+}
+
+/** The log that batches are appended to. */
+export interface LiveLog {
+  generation: number;
+  version: number;
+  /** Where the next batch goes: the end of the last batch that checked. */
+  end: number;
+  nextSeq: number;
+  /** A torn last batch a crash left, after `end`: dropped when opening. */
+  torn: DamagedRegion | undefined;
+}
+
+/** What a store holds. */
+export interface StoreImage {
+  tables: Tables;
+  /** No data files at all yet (or only what an interrupted creation left). */
+  fresh: boolean;
+  /** The snapshot's generation (without one, the newest log's). */
+  generation: number;
+  snapshotVersion: number;
+  snapshotSize: number;
+  /** The log of the snapshot's generation, when there is one. */
+  log: LiveLog | undefined;
+  /** Generations of every log file present. */
+  generations: number[];
+}
+
+/**
+ * How problems are handled: `open` throws the first as a `StorageCorruptError` and accepts
+ * only a torn last batch; `repair` collects every one into `problems` and reads on.
+ */
+export type ReadMode = { mode: 'open' } | { mode: 'repair'; problems: StoreProblem[] };
+
+export async function readStore(dir: string, how: ReadMode): Promise<StoreImage> {
+  const problem: Report = (p, bytes) => {
+    if (how.mode === 'repair') {
+      const damaged = p.offset === undefined || p.length === 0 ? undefined : bytes;
+      how.problems.push({ ...p, bytes: damaged?.subarray(p.offset, (p.offset ?? 0) + p.length) });
+      return;
+    }
+    throw new StorageCorruptError({ ...p, path: dir, file: join(dir, p.file) });
+  };
+  const tables = emptyTables();
+  const names = await attempt('list', dir, () => readdir(dir));
+  const generations = names
+    .map(logGeneration)
+    .filter((g): g is number => g !== undefined)
+    .sort((a, b) => a - b);
+  const snapshotBytes = await readOptional(join(dir, SNAPSHOT));
+  const image: StoreImage = {
+    tables,
+    fresh: false,
+    generation: 0,
+    snapshotVersion: 0,
+    snapshotSize: snapshotBytes?.length ?? 0,
+    log: undefined,
+    generations,
+  };
+  let generation: number;
+  let replay: LogFile[];
+  if (snapshotBytes === undefined) {
+    // A version 1 store kept no snapshot until its first compaction; a version 2 store writes
+    // one when it is created, so a version 2 log with no batches is an interrupted creation.
+    replay = await readLogs(dir, generations, problem);
+    const log0 = generations.length === 1 && generations[0] === 0 ? replay[0] : undefined;
+    if (generations.length === 0 || (log0?.version !== 1 && log0 && !hasBatches(log0))) {
+      return { ...image, fresh: true };
+    }
+    if (log0?.version !== 1) {
+      problem({
+        file: SNAPSHOT,
+        offset: undefined,
+        length: 0,
+        reason: `missing, while ${generations.map(logName).join(', ')} exist`,
+      });
+    }
+    generation = generations.at(-1) as number;
+  } else {
+    const header = readSnapshot(snapshotBytes, dir, tables, problem);
+    generation = header.generation;
+    image.snapshotVersion = header.version;
+    // Older logs are folded into the snapshot already (a compaction stopped before removing
+    // them); newer ones are what a compaction that failed before its rename leaves.
+    replay = await readLogs(
+      dir,
+      generations.filter((g) => g >= generation),
+      problem,
+    );
+    if (!generations.includes(generation)) {
+      problem({
+        file: logName(generation),
+        offset: undefined,
+        length: 0,
+        reason: `missing: ${SNAPSHOT} (generation ${generation}) names it as its log`,
+      });
+    }
+    for (const log of replay) {
+      // Batches in a newer log mean that this snapshot is not the one they were written after.
+      if (log.generation > generation && hasBatches(log)) {
+        problem({
+          file: logName(log.generation),
+          offset: log.headerEnd,
+          length: 0,
+          reason: `holds batches, but ${SNAPSHOT} is of generation ${generation}`,
+        });
+      }
+    }
+    if (how.mode === 'open') replay = replay.filter((log) => log.generation === generation);
+  }
+  image.generation = generation;
+  for (const log of replay) {
+    const live = replayLog(log, tables, how.mode, problem);
+    if (log.generation === generation) image.log = { generation, version: log.version, ...live };
+  }
+  return image;
+}
+
+interface LogFile {
+  generation: number;
+  bytes: Buffer;
+  version: number;
+  headerEnd: number;
+}
+
+const hasBatches = (log: LogFile) => log.headerEnd < log.bytes.length;
+
+async function readLogs(dir: string, generations: number[], problem: Report) {
+  const logs: LogFile[] = [];
+  for (const generation of generations) {
+    const log = await readLogFile(dir, generation, problem);
+    if (log) logs.push(log);
+  }
+  return logs;
+}
+
+async function readOptional(path: string): Promise<Buffer | undefined> {
+  return readFile(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw fsError('read', path, error);
+  });
+}
+
+function firstLine(bytes: Buffer): string {
+  const end = bytes.indexOf(10);
+  return bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
+}
+
+type Report = (p: Omit<StoreProblem, 'bytes'>, bytes?: Buffer) => void;
+
+async function readLogFile(dir: string, generation: number, problem: Report) {
+  const file = logName(generation);
+  const path = join(dir, file);
+  const bytes = await readOptional(path);
+  if (bytes === undefined) return undefined; // removed since the listing
+  const headerEnd = bytes.indexOf(10) + 1;
+  const header = readFileHeader(firstLine(bytes), LOG_FORMAT, path);
+  if (headerEnd === 0 || header === undefined || header.generation !== generation) {
+    const reason = header ? `header names generation ${header.generation}` : 'header is damaged';
+    problem({ file, offset: 0, length: headerEnd || bytes.length, reason }, bytes);
+    // A repair still keeps the batches after a damaged header.
+    if (headerEnd === 0) return undefined;
+  }
+  return { generation, bytes, version: header?.version ?? FILE_FORMAT_VERSION, headerEnd };
+}
+
+/** Loads a snapshot's records; returns its header. */
+function readSnapshot(bytes: Buffer, dir: string, tables: Tables, problem: Report): Header {
+  const path = join(dir, SNAPSHOT);
+  const header = parseHeader(firstLine(bytes), SNAPSHOT_FORMAT, path);
+  let position = bytes.indexOf(10) + 1;
+  let count = 0;
+  let trailer: { end?: unknown; generation?: unknown } | undefined;
+  while (position > 0 && position < bytes.length) {
+    const newline = bytes.indexOf(10, position);
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const line = bytes.subarray(position, newline < 0 ? bytes.length : newline);
+    const body = header.version >= 2 ? checkedBody(line) : line;
+    const parsed = newline < 0 || body === undefined ? undefined : parseLine(body);
+    if (parsed === undefined || trailer !== undefined) {
+      const reason = trailer ? 'data after the end' : 'record checksum does not match';
+      problem({ file: SNAPSHOT, offset: position, length: end - position, reason }, bytes);
+    } else if (typeof parsed.end === 'number') {
+      trailer = parsed;
+    } else {
+      // Checked above: a record line with its kind and key.
+      const record = parsed as { kind: RecordKind; key: string };
+      (tables.get(record.kind) as Map<string, string>).set(record.key, (body as Buffer).toString());
+      count++;
+    }
+    position = end;
+  }
+  const wanted = trailer ? `${trailer.end} records, generation ${trailer.generation}` : 'an end';
+  if (trailer?.end !== count || (header.version >= 2 && trailer.generation !== header.generation)) {
+    // Renamed into place only once complete, so this means the file was damaged afterwards.
+    problem({
+      file: SNAPSHOT,
+      offset: bytes.length,
+      length: 0,
+      reason: `truncated or damaged: found ${count} records, generation ${header.generation}, trailer says ${wanted}`,
+    });
+  }
+  return header;
+}
+
+function parseLine(body: Buffer): { kind?: unknown; key?: unknown; end?: unknown } | undefined {
+  try {
+    const parsed = JSON.parse(body.toString()) as { kind?: unknown; key?: unknown; end?: unknown };
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    if (typeof parsed.end === 'number') return parsed;
+    return isRecordKind(parsed.kind) && typeof parsed.key === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Applies one log's batches; only a torn last batch is accepted when opening. */
+function replayLog(
+  log: LogFile,
+  tables: Tables,
+  mode: ReadMode['mode'],
+  problem: Report,
+): Omit<LiveLog, 'generation' | 'version'> {
+  const file = logName(log.generation);
+  const { frames, damaged } = scanLog(log.bytes, log.headerEnd, log.version);
+  const last = damaged.at(-1);
+  // A crash mid-append leaves part of the last batch: one line at the very end of the file.
+  const torn =
+    mode === 'open' &&
+    damaged.length === 1 &&
+    last?.offset === (frames.at(-1)?.end ?? log.headerEnd)
+      ? last
+      : undefined;
+  const found: DamagedRegion[] = torn === undefined ? [...damaged] : [];
+  let expected = 1;
+  let previousEnd = log.headerEnd;
+  for (const frame of frames) {
+    // Right after damaged lines a jump is what the damage took, not a gap of its own.
+    if (frame.seq !== expected && frame.offset === previousEnd) {
+      const reason = `batch ${frame.seq} where batch ${expected} was expected`;
+      found.push({ offset: frame.offset, length: 0, reason });
+    }
+    expected = frame.seq + 1;
+    previousEnd = frame.end;
+  }
+  // In file order, so opening names the first problem.
+  for (const region of found.sort((a, b) => a.offset - b.offset)) {
+    problem({ ...region, file }, log.bytes);
+  }
+  for (const frame of frames) applyFrame(tables, frame);
+  const end = torn ? torn.offset : (frames.at(-1)?.end ?? log.headerEnd);
+  return { end: mode === 'open' ? end : log.bytes.length, nextSeq: expected, torn };
+}
+
+/** Applies one batch's ops to the tables. */
+export function applyFrame(tables: Tables, frame: Pick<LogFrame, 'ops'>): void {
+  for (const op of frame.ops as { kind?: unknown; key?: unknown; delete?: unknown }[]) {
+    if (!isRecordKind(op.kind) || typeof op.key !== 'string') continue;
+    const table = tables.get(op.kind) as Map<string, string>;
+    if (op.delete === true) table.delete(op.key);
+    else table.set(op.key, JSON.stringify(op));
+  }
+}

@@ -1,0 +1,339 @@
+// What the file adapter does with damaged or missing files: a torn last batch is dropped and
+// reported; anything else is refused with StorageCorruptError, changing no file; the repair
+// keeps every intact batch and record and moves the damaged bytes to a side file.
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  fileStorage,
+  Inventory,
+  repairFileStorage,
+  type Storage,
+  StorageCorruptError,
+  StorageLockedError,
+  type TargetRecord,
+} from '../../src/index.js';
+import { createChain } from '../helpers/pki.js';
+import { success } from './fixtures.js';
+
+let dir: string;
+let store: string;
+const opened: Storage[] = [];
+
+const target = (key: string): TargetRecord => ({
+  key,
+  address: key,
+  port: 443,
+  servername: null,
+  host: key,
+  job: null,
+  chain: null,
+  firstSeen: 1,
+  lastScanned: 1,
+  lastSuccess: null,
+  lastError: 'TIMEOUT',
+  consecutiveFailures: 1,
+});
+const put = (key: string) => ({ type: 'put', kind: 'target', key, value: target(key) }) as const;
+const open = (options: { compactAfterBytes?: number } = {}) => {
+  const storage = fileStorage({ path: store, ...options });
+  opened.push(storage);
+  return storage;
+};
+async function keys(storage: Storage): Promise<string[]> {
+  const found: string[] = [];
+  for await (const t of storage.scan('target')) found.push(t.key);
+  return found.sort();
+}
+/** A name → SHA-256 map of every file in the store. */
+function hashes(): Record<string, string> {
+  const all: Record<string, string> = {};
+  for (const name of readdirSync(store).sort()) {
+    all[name] = createHash('sha256')
+      .update(readFileSync(join(store, name)))
+      .digest('hex');
+  }
+  return all;
+}
+/** Writes `batches` batches of ten targets (`b<batch>t<i>`) and closes the store. */
+async function writeBatches(batches: number, options: { compactAfterBytes?: number } = {}) {
+  const storage = open(options);
+  for (let b = 0; b < batches; b++) {
+    await storage.write(Array.from({ length: 10 }, (_, i) => put(`b${b}t${i}`)));
+  }
+  await storage.close();
+}
+const logs = () => readdirSync(store).filter((f) => /^log-\d+\.ndjson$/.test(f));
+/** Byte offsets of the lines of a file. */
+function lineStarts(file: string): number[] {
+  const bytes = readFileSync(file);
+  const starts = [0];
+  for (let i = bytes.indexOf(10); i >= 0 && i < bytes.length - 1; i = bytes.indexOf(10, i + 1)) {
+    starts.push(i + 1);
+  }
+  return starts;
+}
+function flipByte(file: string, offset: number): void {
+  const bytes = readFileSync(file);
+  bytes[offset] = (bytes[offset] as number) ^ 0x01;
+  writeFileSync(file, bytes);
+}
+async function refusal(): Promise<StorageCorruptError> {
+  const before = hashes();
+  const error = await Inventory.open({ storage: open() }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(StorageCorruptError);
+  expect((error as StorageCorruptError).code).toBe('CERTSWEEP_STORAGE_CORRUPT');
+  expect((error as Error).message).toMatch(/repairFileStorage/);
+  expect(hashes()).toEqual(before); // every file exactly as it was; the lock released
+  return error as StorageCorruptError;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'certsweep-damage-'));
+  store = join(dir, 'store');
+});
+afterEach(async () => {
+  for (const storage of opened.splice(0)) await storage.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('file storage: damage in the log', () => {
+  it('refuses one corrupt byte in a middle batch, naming the file and offset', async () => {
+    await writeBatches(50);
+    const log = join(store, 'log-0.ndjson');
+    const batch20 = lineStarts(log)[20] as number; // line 0 is the header
+    flipByte(log, batch20 + 30);
+    const error = await refusal();
+    expect(error).toMatchObject({ file: log, offset: batch20, path: store });
+  });
+
+  it('repairs it: keeps every intact batch after the damage, moves the damaged one aside', async () => {
+    await writeBatches(50);
+    const log = join(store, 'log-0.ndjson');
+    const start = lineStarts(log)[20] as number;
+    const damagedLine = readFileSync(log).subarray(start, lineStarts(log)[21]);
+    flipByte(log, start + 30);
+    await refusal();
+
+    const result = await repairFileStorage({ path: store });
+    expect(result).toMatchObject({ repaired: true, kept: { target: 490 } });
+    expect(result.problems).toEqual([
+      { file: log, offset: start, length: damagedLine.length, reason: expect.any(String) },
+    ]);
+    const side = JSON.parse(readFileSync(result.savedTo as string, 'utf8')) as { bytes: string };
+    const saved = Buffer.from(side.bytes, 'base64');
+    expect(saved.length).toBe(damagedLine.length);
+    expect(saved.equals(damagedLine)).toBe(false); // the damaged bytes, as found
+    const reopened = open();
+    const found = await keys(reopened);
+    expect(found).toHaveLength(490);
+    expect(found.filter((k) => k.startsWith('b19t'))).toEqual([]); // batch 20 of 50
+    expect(found).toContain('b49t9');
+    await reopened.write([put('after')]);
+    await reopened.close();
+    const last = open();
+    expect(await keys(last)).toHaveLength(491);
+    await last.close();
+    expect(await repairFileStorage({ path: store })).toMatchObject({ repaired: false });
+  });
+
+  it('drops a torn last batch, keeps its bytes in a side file and reports it', async () => {
+    await writeBatches(3);
+    const log = join(store, 'log-0.ndjson');
+    const good = readFileSync(log);
+    const lastFrame = good.subarray(lineStarts(log).at(-1) as number);
+    const torn = lastFrame.subarray(0, lastFrame.length - 20);
+    appendFileSync(log, torn); // what a crash in the middle of the next append leaves
+
+    const inventory = await Inventory.open({ storage: open() });
+    expect(inventory.recovered).toEqual([
+      {
+        kind: 'torn-batch',
+        file: log,
+        offset: good.length,
+        length: torn.length,
+        reason: expect.any(String),
+        savedTo: expect.stringMatching(/damaged-.*\.ndjson$/),
+      },
+    ]);
+    const savedTo = inventory.recovered[0]?.savedTo as string;
+    const side = JSON.parse(readFileSync(savedTo, 'utf8')) as { bytes: string; offset: number };
+    expect(Buffer.from(side.bytes, 'base64').equals(torn)).toBe(true);
+    expect(side.offset).toBe(good.length);
+    expect((await inventory.counts()).target).toBe(30);
+    await inventory.close();
+    expect(readFileSync(log).equals(good)).toBe(true);
+    const again = await Inventory.open({ storage: open() });
+    expect(again.recovered).toEqual([]);
+  });
+
+  it('refuses a gap in the batch numbers (a batch removed from the middle)', async () => {
+    await writeBatches(10);
+    const log = join(store, 'log-0.ndjson');
+    const starts = lineStarts(log);
+    const bytes = readFileSync(log);
+    const cut = Buffer.concat([bytes.subarray(0, starts[5]), bytes.subarray(starts[6] as number)]);
+    writeFileSync(log, cut);
+    const error = await refusal();
+    expect(error).toMatchObject({ file: log, offset: starts[5] });
+    expect(error.reason).toMatch(/batch 6 where batch 5/);
+  });
+});
+
+describe('file storage: repair', () => {
+  it('refuses to repair while a writer has the store open, changing nothing', async () => {
+    await writeBatches(3);
+    const writer = open();
+    await writer.write([put('held')]);
+    const before = hashes();
+    await expect(repairFileStorage({ path: store })).rejects.toBeInstanceOf(StorageLockedError);
+    expect(hashes()).toEqual(before);
+  });
+
+  it('leaves a store with nothing wrong exactly as it was', async () => {
+    await writeBatches(3);
+    const before = hashes();
+    expect(await repairFileStorage({ path: store })).toEqual({
+      repaired: false,
+      problems: [],
+      savedTo: undefined,
+      kept: { certificate: 0, chain: 0, target: 30, sighting: 0, run: 0 },
+    });
+    expect(hashes()).toEqual(before);
+  });
+});
+
+describe('file storage: files that do not add up', () => {
+  it('opens what an interrupted compaction left, deleting nothing; the next one tidies', async () => {
+    await writeBatches(50, { compactAfterBytes: 4096 });
+    const [log] = logs();
+    const generation = Number(/\d+/.exec(log as string)?.[0]);
+    const header = (g: number) =>
+      `${JSON.stringify({ format: 'certsweep-inventory-log', version: 2, generation: g })}\n`;
+    // An older log not yet removed, and a newer one whose snapshot never made it into place.
+    writeFileSync(join(store, `log-${generation - 1}.ndjson`), `${header(generation - 1)}junk\n`);
+    writeFileSync(join(store, `log-${generation + 1}.ndjson`), header(generation + 1));
+    const before = hashes();
+    const storage = open();
+    expect(await keys(storage)).toHaveLength(500);
+    expect(hashes()).toEqual({ ...before, LOCK: expect.any(String) });
+    await storage.compact?.();
+    await storage.close();
+    expect(logs()).toEqual([`log-${generation + 1}.ndjson`]); // the empty one rewritten
+    expect(await keys(open())).toHaveLength(500);
+  });
+
+  it('refuses a store whose snapshot is missing, and deletes no log', async () => {
+    await writeBatches(50, { compactAfterBytes: 4096 });
+    expect(logs()).not.toEqual(['log-0.ndjson']); // compacted at least once
+    unlinkSync(join(store, 'snapshot.ndjson'));
+    const error = await refusal();
+    expect(error).toMatchObject({ file: join(store, 'snapshot.ndjson'), offset: undefined });
+  });
+
+  it('refuses a store whose snapshot is missing before any compaction', async () => {
+    await writeBatches(5);
+    unlinkSync(join(store, 'snapshot.ndjson'));
+    await refusal();
+  });
+
+  it('refuses a store whose log was deleted, and the repair keeps the snapshot', async () => {
+    await writeBatches(50, { compactAfterBytes: 4096 });
+    const [log] = logs();
+    expect(readFileSync(join(store, log as string), 'utf8').split('\n').length).toBeGreaterThan(2);
+    unlinkSync(join(store, log as string));
+    const error = await refusal();
+    expect(error).toMatchObject({ file: join(store, log as string), offset: undefined });
+    const result = await repairFileStorage({ path: store });
+    expect(result.repaired).toBe(true);
+    expect(result.savedTo).toBeUndefined();
+    expect(result.kept.target).toBeGreaterThan(0);
+    expect(result.kept.target).toBeLessThan(500); // the batches in the log are gone
+    expect(await keys(open())).toHaveLength(result.kept.target);
+  });
+});
+
+describe('file storage: damage in the snapshot', () => {
+  async function compactedInventory(): Promise<string> {
+    const inventory = await Inventory.open({ storage: open() });
+    const { leaf, intermediate } = createChain('damage.test');
+    for (let i = 0; i < 20; i++) {
+      await inventory.record(success(`192.0.2.${i}`, 443, [leaf.der, intermediate.der]));
+    }
+    await inventory.flush();
+    await inventory.storage.compact?.();
+    await inventory.close();
+    return join(store, 'snapshot.ndjson');
+  }
+
+  it('refuses a snapshot record whose notAfter was edited', async () => {
+    const snapshot = await compactedInventory();
+    const text = readFileSync(snapshot, 'utf8');
+    const at = text.indexOf('"notAfter":') + '"notAfter":'.length;
+    const digit = text[at] === '9' ? '8' : '9';
+    writeFileSync(snapshot, text.slice(0, at) + digit + text.slice(at + 1));
+    const line = text.lastIndexOf('\n', at) + 1;
+    const error = await refusal();
+    expect(error).toMatchObject({ file: snapshot, offset: Buffer.byteLength(text.slice(0, line)) });
+  });
+
+  it('refuses a snapshot line that is no longer JSON, as StorageCorruptError', async () => {
+    const snapshot = await compactedInventory();
+    const bytes = readFileSync(snapshot);
+    const second = bytes.indexOf(10, bytes.indexOf(10) + 1) + 1;
+    bytes.fill(0x7b, second + 20, second + 40); // "{{{{…"
+    writeFileSync(snapshot, bytes);
+    const error = await refusal();
+    expect(error.offset).toBe(second);
+  });
+
+  it('refuses a truncated snapshot, and the repair keeps the records before the cut', async () => {
+    const snapshot = await compactedInventory();
+    const bytes = readFileSync(snapshot);
+    const starts = lineStarts(snapshot);
+    writeFileSync(snapshot, bytes.subarray(0, (starts[10] as number) + 15));
+    await refusal();
+    const result = await repairFileStorage({ path: store });
+    expect(result.repaired).toBe(true);
+    const inventory = await Inventory.open({ storage: open() });
+    expect((await inventory.counts()).certificate).toBeGreaterThan(0);
+    expect(Object.values(await inventory.counts()).reduce((a, b) => a + b)).toBe(9);
+  });
+});
+
+describe('file storage: format 1', () => {
+  const crc = (text: string) => crc32(text).toString(16).padStart(8, '0');
+  const v1Header = (format: string, generation: number) =>
+    `${JSON.stringify({ format: `certsweep-inventory-${format}`, version: 1, generation })}\n`;
+
+  it('reads a format 1 store, and rewrites it in format 2 before the first write', async () => {
+    mkdirSync(store, { recursive: true });
+    const record = `{"kind":"target","key":"a","value":${JSON.stringify(target('a'))}}`;
+    writeFileSync(
+      join(store, 'snapshot.ndjson'),
+      `${v1Header('snapshot', 1)}${record}\n{"end":1}\n`,
+    );
+    const body = `[{"kind":"target","key":"b","value":${JSON.stringify(target('b'))}}]`;
+    writeFileSync(join(store, 'log-1.ndjson'), `${v1Header('log', 1)}${crc(body)} ${body}\n`);
+    const storage = open();
+    expect(await keys(storage)).toEqual(['a', 'b']);
+    await storage.write([put('c')]);
+    await storage.close();
+    expect(logs()).toEqual(['log-2.ndjson']);
+    const header = readFileSync(join(store, 'snapshot.ndjson'), 'utf8').split('\n')[0] as string;
+    expect(JSON.parse(header)).toMatchObject({ version: 2, generation: 2 });
+    expect(await keys(open())).toEqual(['a', 'b', 'c']);
+  });
+});
