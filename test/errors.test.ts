@@ -9,6 +9,7 @@ import {
   countTargets,
   ERROR_CODES,
   type ErrorCode,
+  fileStorage,
   fingerprint,
   Inventory,
   InventoryOptionsError,
@@ -21,6 +22,8 @@ import {
   StorageError,
   StorageFormatError,
   StorageLockedError,
+  scan,
+  sqliteStorage,
   TargetLimitError,
   TargetSpecError,
   ThresholdError,
@@ -137,6 +140,9 @@ describe('errors', () => {
     expect(() => parseCertificate(null as never)).toThrow(CertificateParseError);
     expect(() => parseCertificate({} as never)).toThrow(/got an object/);
     expect(() => fingerprint('abc' as never)).toThrow(CertificateParseError);
+    expect(() => fileStorage(null as never)).toThrow(StorageError);
+    expect(() => sqliteStorage({} as never)).toThrow(StorageError);
+    expect(() => scan([], null as never)).toThrow(ScanOptionsError);
     await expect(Inventory.open({ darkAfter: 0 })).rejects.toMatchObject({
       name: 'InventoryOptionsError',
       code: 'CERTSWEEP_INVENTORY_OPTIONS',

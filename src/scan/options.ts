@@ -146,6 +146,12 @@ const STARTTLS = new Set([
  * ```
  */
 export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ScanOptionsError({
+      option: 'options',
+      message: `scan options must be an object, got ${options === null ? 'null' : typeof options}`,
+    });
+  }
   const starttls = options.starttls ?? 'auto';
   if (!STARTTLS.has(starttls)) {
     throw new ScanOptionsError({

@@ -62,8 +62,8 @@ export interface FileStorageOptions {
  * ```
  */
 export function fileStorage(options: FileStorageOptions): Storage {
-  if (!options.path)
-    throw new StorageError({ message: 'fileStorage() needs a directory path', adapter: 'file' });
+  if (typeof options?.path !== 'string' || options.path === '')
+    throw new StorageError({ message: 'fileStorage() needs { path: DIRECTORY }', adapter: 'file' });
   const dir = resolve(options.path);
   const compactAfter = options.compactAfterBytes ?? 64 * 2 ** 20;
   const durable = options.durable ?? true;

@@ -98,6 +98,8 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
  * ```
  */
 export function sqliteStorage(options: SqliteStorageOptions): Storage {
+  if (typeof options?.path !== 'string' || options.path === '')
+    throw new StorageError({ message: 'sqliteStorage() needs { path: FILE }', adapter: 'sqlite' });
   let db: SqliteDatabase | undefined;
   let opening: Promise<SqliteDatabase> | undefined;
   let closed = false;
