@@ -112,7 +112,7 @@ export interface Storage {
  * ```
  */
 export interface StorageRecovery {
-  /** What was set right: `'torn-batch'`, an incomplete last batch dropped. */
+  /** What was set right: `'torn-batch'`, an incomplete last batch (no end of line) dropped. */
   readonly kind: 'torn-batch';
   /** The file it was in, as an absolute path. */
   readonly file: string;

@@ -179,6 +179,22 @@ describe('file storage: damage in the log', () => {
     expect(again.recovered).toEqual([]);
   });
 
+  it('refuses a complete last batch with one corrupt byte, and the repair keeps the rest', async () => {
+    // Written in full, so the caller was told it is durable: damage, not a torn append.
+    await writeBatches(50);
+    const log = join(store, 'log-0.ndjson');
+    const last = lineStarts(log).at(-1) as number;
+    flipByte(log, last + 30);
+    const error = await refusal();
+    expect(error).toMatchObject({ file: log, offset: last, path: store });
+
+    const result = await repairFileStorage({ path: store });
+    expect(result).toMatchObject({ repaired: true, kept: { target: 490 } });
+    const found = await keys(open());
+    expect(found).toHaveLength(490);
+    expect(found.filter((k) => k.startsWith('b49t'))).toEqual([]);
+  });
+
   it('refuses a gap in the batch numbers (a batch removed from the middle)', async () => {
     await writeBatches(10);
     const log = join(store, 'log-0.ndjson');

@@ -20,6 +20,7 @@ import {
   fileStorage,
   Inventory,
   type Storage,
+  StorageCorruptError,
   StorageError,
   StorageFormatError,
   StorageLockedError,
@@ -159,7 +160,7 @@ describe('file storage', () => {
     expect(await keys(open())).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('drops a complete last batch whose checksum does not match, and reports it', async () => {
+  it('refuses a complete last batch whose checksum does not match, changing nothing', async () => {
     fresh();
     const storage = open();
     await storage.write([put('a')]);
@@ -168,9 +169,11 @@ describe('file storage', () => {
     const text = readFileSync(log, 'utf8');
     const frame = text.split('\n')[1] as string;
     appendFileSync(log, `${frame.replace('"a"', '"z"')}\n`);
-    const reopened = open();
-    expect(await keys(reopened)).toEqual(['a']);
-    expect(reopened.recoveries?.()).toMatchObject([{ kind: 'torn-batch', file: log }]);
+    const before = readFileSync(log);
+    const error = await Inventory.open({ storage: open() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageCorruptError);
+    expect(error).toMatchObject({ file: log, offset: text.length });
+    expect(readFileSync(log).equals(before)).toBe(true);
   });
 
   it('folds the log into a snapshot and reopens to the same state', async () => {

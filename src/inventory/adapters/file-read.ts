@@ -268,11 +268,15 @@ function replayLog(
   const file = logName(log.generation);
   const { frames, damaged } = scanLog(log.bytes, log.headerEnd, log.version);
   const last = damaged.at(-1);
-  // A crash mid-append leaves part of the last batch: one line at the very end of the file.
+  // A crash mid-append leaves a prefix of the last batch: bytes after the last whole batch
+  // with no end of line, since the newline is a frame's last byte. A complete line that does
+  // not check was written in full, so it may be a batch the caller was told is durable:
+  // that is damage, and only a repair may set it aside.
   const torn =
     mode === 'open' &&
     damaged.length === 1 &&
-    last?.offset === (frames.at(-1)?.end ?? log.headerEnd)
+    last?.offset === (frames.at(-1)?.end ?? log.headerEnd) &&
+    log.bytes[log.bytes.length - 1] !== 10
       ? last
       : undefined;
   const found: DamagedRegion[] = torn === undefined ? [...damaged] : [];
