@@ -173,6 +173,9 @@ export class Inventory {
   /**
    * Starts a run of a job; pass the returned record as `run` when recording its results.
    *
+   * @throws `StorageError` from an earlier background write that failed; the run is then
+   *   recorded as `failed`, so no run is left `running` that nobody holds.
+   *
    * @example
    * ```ts
    * const run = await inventory.startRun({ job: 'dmz', mode: 'full', total: 256 });
@@ -195,7 +198,15 @@ export class Inventory {
       failed: 0,
     };
     this.#put({ type: 'put', kind: 'run', key: id, value: run });
-    await this.#buffer.afterChange();
+    try {
+      await this.#buffer.afterChange();
+    } catch (error) {
+      // An earlier write failed. The run is in the inventory already but its caller never
+      // gets it, so nobody else could end it: it ends here, as failed.
+      const ended: RunRecord = { ...run, endedAt: Date.now(), status: 'failed' };
+      this.#put({ type: 'put', kind: 'run', key: id, value: ended });
+      throw error;
+    }
     return run;
   }
 

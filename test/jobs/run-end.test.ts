@@ -129,6 +129,24 @@ describe('runJob: every run ends', () => {
     await inventory.close();
   });
 
+  it('a run whose start meets an earlier failed write is recorded as failed', async () => {
+    const inner = memoryStorage();
+    // Write 1, an earlier run's start, meets a full disk in the background.
+    const storage = diskFullOnce(inner, 1);
+    const inventory = await Inventory.open({ storage, batchSize: 1 });
+    await inventory.startRun({ job: 'earlier' });
+    // Let the background write fail before the job starts, so the start is what hears of it.
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(runJob(job(), { inventory, trust, mode: 'full' })).rejects.toBeInstanceOf(
+      StorageError,
+    );
+    await inventory.flush();
+    const { run, stored } = await storedRun(inner, inventory);
+    expect(run).toMatchObject({ status: 'failed', endedAt: expect.any(Number) });
+    expect(stored).toEqual(run);
+    await inventory.close();
+  });
+
   it('a run that completes is recorded as completed', async () => {
     const storage = memoryStorage();
     const inventory = await Inventory.open({ storage });
