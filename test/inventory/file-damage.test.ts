@@ -315,6 +315,26 @@ describe('file storage: damage in the snapshot', () => {
     expect(error.offset).toBe(second);
   });
 
+  it('refuses a snapshot whose header was damaged, and the repair keeps every record', async () => {
+    const snapshot = await compactedInventory();
+    const counts = await (async () => {
+      const inventory = await Inventory.open({ storage: open() });
+      const found = await inventory.counts();
+      await inventory.close();
+      return found;
+    })();
+    const text = readFileSync(snapshot, 'utf8');
+    flipByte(snapshot, text.indexOf('inventory-snapshot')); // the header has no checksum
+    const error = await refusal();
+    expect(error).toMatchObject({ file: snapshot, offset: 0, reason: 'header is damaged' });
+
+    const result = await repairFileStorage({ path: store });
+    expect(result).toMatchObject({ repaired: true, kept: counts });
+    const inventory = await Inventory.open({ storage: open() });
+    expect(await inventory.counts()).toEqual(counts);
+    await inventory.close();
+  });
+
   it('refuses a truncated snapshot, and the repair keeps the records before the cut', async () => {
     const snapshot = await compactedInventory();
     const bytes = readFileSync(snapshot);

@@ -211,8 +211,17 @@ async function readLogFile(dir: string, generation: number, problem: Report) {
 /** Loads a snapshot's records; returns its header. */
 function readSnapshot(bytes: Buffer, dir: string, tables: Tables, problem: Report): Header {
   const path = join(dir, SNAPSHOT);
-  const header = parseHeader(firstLine(bytes), SNAPSHOT_FORMAT, path);
   let position = bytes.indexOf(10) + 1;
+  let header = readFileHeader(firstLine(bytes), SNAPSHOT_FORMAT, path);
+  // The header carries no checksum. When the line after it checks, the file is a snapshot of
+  // ours whose header was damaged: a repair keeps its records, as it does after a damaged log
+  // header. Otherwise it is no snapshot at all, and nothing is touched.
+  const headerDamaged = header === undefined && position > 0 && lineChecks(bytes, position);
+  if (headerDamaged) {
+    problem({ file: SNAPSHOT, offset: 0, length: position, reason: 'header is damaged' }, bytes);
+    header = { version: FILE_FORMAT_VERSION, generation: 0 };
+  }
+  header ??= parseHeader(firstLine(bytes), SNAPSHOT_FORMAT, path);
   let count = 0;
   let trailer: { end?: unknown; generation?: unknown } | undefined;
   while (position > 0 && position < bytes.length) {
@@ -234,6 +243,9 @@ function readSnapshot(bytes: Buffer, dir: string, tables: Tables, problem: Repor
     }
     position = end;
   }
+  // Without its header, the trailer is what still names the generation.
+  if (headerDamaged && typeof trailer?.generation === 'number')
+    header.generation = trailer.generation;
   const wanted = trailer ? `${trailer.end} records, generation ${trailer.generation}` : 'an end';
   if (trailer?.end !== count || (header.version >= 2 && trailer.generation !== header.generation)) {
     // Renamed into place only once complete, so this means the file was damaged afterwards.
@@ -245,6 +257,12 @@ function readSnapshot(bytes: Buffer, dir: string, tables: Tables, problem: Repor
     });
   }
   return header;
+}
+
+/** Whether the line starting at `position` is a checksummed line that checks. */
+function lineChecks(bytes: Buffer, position: number): boolean {
+  const newline = bytes.indexOf(10, position);
+  return newline > 0 && checkedBody(bytes.subarray(position, newline)) !== undefined;
 }
 
 function parseLine(body: Buffer): { kind?: unknown; key?: unknown; end?: unknown } | undefined {
