@@ -17,46 +17,22 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  fileStorage,
+  type FileStorageOptions,
   Inventory,
   repairFileStorage,
-  type Storage,
   StorageCorruptError,
   StorageLockedError,
-  type TargetRecord,
 } from '../../src/index.js';
 import { createChain } from '../helpers/pki.js';
+import { keys, OpenedStores, put, targetRecord } from './file-stores.js';
 import { success } from './fixtures.js';
 
 let dir: string;
 let store: string;
-const opened: Storage[] = [];
+const stores = new OpenedStores();
 
-const target = (key: string): TargetRecord => ({
-  key,
-  address: key,
-  port: 443,
-  servername: null,
-  host: key,
-  job: null,
-  chain: null,
-  firstSeen: 1,
-  lastScanned: 1,
-  lastSuccess: null,
-  lastError: 'TIMEOUT',
-  consecutiveFailures: 1,
-});
-const put = (key: string) => ({ type: 'put', kind: 'target', key, value: target(key) }) as const;
-const open = (options: { compactAfterBytes?: number } = {}) => {
-  const storage = fileStorage({ path: store, ...options });
-  opened.push(storage);
-  return storage;
-};
-async function keys(storage: Storage): Promise<string[]> {
-  const found: string[] = [];
-  for await (const t of storage.scan('target')) found.push(t.key);
-  return found.sort();
-}
+const open = (options: Partial<FileStorageOptions> = {}) =>
+  stores.open({ path: store, ...options });
 /** A name → SHA-256 map of every file in the store. */
 function hashes(): Record<string, string> {
   const all: Record<string, string> = {};
@@ -105,7 +81,7 @@ beforeEach(() => {
   store = join(dir, 'store');
 });
 afterEach(async () => {
-  for (const storage of opened.splice(0)) await storage.close().catch(() => undefined);
+  await stores.closeAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -356,12 +332,12 @@ describe('file storage: format 1', () => {
 
   it('reads a format 1 store, and rewrites it in format 2 before the first write', async () => {
     mkdirSync(store, { recursive: true });
-    const record = `{"kind":"target","key":"a","value":${JSON.stringify(target('a'))}}`;
+    const record = `{"kind":"target","key":"a","value":${JSON.stringify(targetRecord('a'))}}`;
     writeFileSync(
       join(store, 'snapshot.ndjson'),
       `${v1Header('snapshot', 1)}${record}\n{"end":1}\n`,
     );
-    const body = `[{"kind":"target","key":"b","value":${JSON.stringify(target('b'))}}]`;
+    const body = `[{"kind":"target","key":"b","value":${JSON.stringify(targetRecord('b'))}}]`;
     writeFileSync(join(store, 'log-1.ndjson'), `${v1Header('log', 1)}${crc(body)} ${body}\n`);
     const storage = open();
     expect(await keys(storage)).toEqual(['a', 'b']);

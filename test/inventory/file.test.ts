@@ -17,56 +17,32 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  fileStorage,
+  type FileStorageOptions,
   Inventory,
-  type Storage,
   StorageCorruptError,
   StorageError,
   StorageFormatError,
   StorageLockedError,
-  type TargetRecord,
 } from '../../src/index.js';
 import { createChain } from '../helpers/pki.js';
+import { keys, OpenedStores, put } from './file-stores.js';
 import { success } from './fixtures.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let dir: string;
 let store: string;
 let chain: Uint8Array[];
-const opened: Storage[] = [];
+const stores = new OpenedStores();
 
-const target = (key: string): TargetRecord => ({
-  key,
-  address: key,
-  port: 443,
-  servername: null,
-  host: key,
-  job: null,
-  chain: null,
-  firstSeen: 1,
-  lastScanned: 1,
-  lastSuccess: null,
-  lastError: 'TIMEOUT',
-  consecutiveFailures: 1,
-});
-const open = (options: Partial<Parameters<typeof fileStorage>[0]> = {}) => {
-  const storage = fileStorage({ path: store, ...options });
-  opened.push(storage);
-  return storage;
-};
-const put = (key: string) => ({ type: 'put', kind: 'target', key, value: target(key) }) as const;
-async function keys(storage: Storage): Promise<string[]> {
-  const found: string[] = [];
-  for await (const t of storage.scan('target')) found.push(t.key);
-  return found.sort();
-}
+const open = (options: Partial<FileStorageOptions> = {}) =>
+  stores.open({ path: store, ...options });
 
 beforeAll(() => {
   const { leaf, intermediate } = createChain('file.test');
   chain = [leaf.der, intermediate.der];
 });
 afterEach(async () => {
-  for (const storage of opened.splice(0)) await storage.close().catch(() => undefined);
+  await stores.closeAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -94,7 +70,7 @@ describe('file storage', () => {
   it('takes over a lock left by a process that no longer exists', async () => {
     fresh();
     await open().write([put('a')]);
-    await opened[0]?.close();
+    await stores.all[0]?.close();
     const gone = spawnSync(process.execPath, ['-e', 'process.pid']).pid as number;
     writeFileSync(join(store, 'LOCK'), `${gone}\n`);
     expect(await keys(open())).toEqual(['a']);
@@ -221,7 +197,7 @@ describe('file storage', () => {
   it('reports a permission error as a StorageError', async () => {
     fresh();
     await open().write([put('a')]);
-    await opened[0]?.close();
+    await stores.all[0]?.close();
     if (process.getuid?.() === 0) {
       // Root ignores file modes: an unprivileged user opens the store instead. The child
       // loads its modules as root and only then becomes that user, which may not be allowed
