@@ -1,6 +1,6 @@
 // One run, one set of counts: the summary, the stored run, the last progress event and the
 // metrics all say the same.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   formatPrometheus,
   Inventory,
@@ -9,23 +9,11 @@ import {
   type RunProgress,
   type RunSummary,
   runJob,
-  TrustStore,
 } from '../../src/index.js';
-import * as farm from '../helpers/farm.js';
+import { useLab } from './lab.js';
 
-const serving = farm.defaultServing();
-const trust = TrustStore.fromPem(serving.root.pem);
-let tlsFarm: Awaited<ReturnType<typeof farm.startTlsFarm>>;
-let silent: farm.Running;
-
-beforeAll(async () => {
-  tlsFarm = await farm.startTlsFarm(serving, '127.23.7', 3);
-  silent = await farm.silent({ host: '127.23.7.9' });
-});
-afterAll(async () => {
-  await tlsFarm.close();
-  await silent.close();
-});
+const lab = useLab('127.23.7', 3, { silentHost: '127.23.7.9' });
+const { trust } = lab;
 
 /** The counts of the latest run of `job` as every consumer sees them. */
 async function everyView(
@@ -71,7 +59,7 @@ describe('runJob: one source for a run’s counts', () => {
   it('reruns count each target once, and every view agrees', async () => {
     const inventory = await Inventory.open({ storage: memoryStorage() });
     // Three servers and one address that refuses.
-    const job = { name: 'lab', targets: { hosts: '127.23.7.1-127.23.7.4', ports: tlsFarm.port } };
+    const job = { name: 'lab', targets: { hosts: '127.23.7.1-127.23.7.4', ports: lab.port } };
     for (let round = 1; round <= 3; round++) {
       const events = new JobEvents();
       const progress: RunProgress[] = [];
@@ -93,9 +81,9 @@ describe('runJob: one source for a run’s counts', () => {
 
   it('targets known but no longer in the spec count once, in the total', async () => {
     const inventory = await Inventory.open({ storage: memoryStorage() });
-    const wide = { name: 'lab', targets: { hosts: '127.23.7.1-127.23.7.3', ports: tlsFarm.port } };
+    const wide = { name: 'lab', targets: { hosts: '127.23.7.1-127.23.7.3', ports: lab.port } };
     await runJob(wide, { inventory, trust, mode: 'full' });
-    const narrow = { ...wide, targets: { hosts: '127.23.7.1', ports: tlsFarm.port } };
+    const narrow = { ...wide, targets: { hosts: '127.23.7.1', ports: lab.port } };
     const events = new JobEvents();
     const progress: RunProgress[] = [];
     events.on('progress', (p) => progress.push(p));
@@ -118,7 +106,7 @@ describe('runJob: one source for a run’s counts', () => {
     const summary = await runJob(
       {
         name: 'stuck',
-        targets: { hosts: ['127.23.7.1', '127.23.7.9'], ports: [tlsFarm.port, silent.port] },
+        targets: { hosts: ['127.23.7.1', '127.23.7.9'], ports: [lab.port, lab.silent.port] },
         scan: { timeoutMs: 60_000 },
       },
       { inventory, trust, mode: 'full', events, signal: controller.signal },

@@ -1,5 +1,5 @@
 // A run that starts always ends, and the inventory records how: completed, aborted or failed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Inventory,
   type JobEventMap,
@@ -8,28 +8,16 @@ import {
   runJob,
   type Storage,
   StorageError,
-  TrustStore,
   UnknownRunError,
 } from '../../src/index.js';
-import * as farm from '../helpers/farm.js';
+import { useLab } from './lab.js';
 
-const serving = farm.defaultServing();
-const trust = TrustStore.fromPem(serving.root.pem);
-let tlsFarm: Awaited<ReturnType<typeof farm.startTlsFarm>>;
-let silent: farm.Running;
-
-beforeAll(async () => {
-  tlsFarm = await farm.startTlsFarm(serving, '127.23.8', 3);
-  silent = await farm.silent({ host: '127.23.8.9' });
-});
-afterAll(async () => {
-  await tlsFarm.close();
-  await silent.close();
-});
+const lab = useLab('127.23.8', 3, { silentHost: '127.23.8.9' });
+const { trust } = lab;
 
 const job = () => ({
   name: 'lab',
-  targets: { hosts: '127.23.8.1-127.23.8.3', ports: tlsFarm.port },
+  targets: { hosts: '127.23.8.1-127.23.8.3', ports: lab.port },
 });
 
 /** Storage whose `n`th write fails as a full disk would, once; every other write goes through. */
@@ -100,7 +88,7 @@ describe('runJob: every run ends', () => {
     const summary = await runJob(
       {
         name: 'lab',
-        targets: { hosts: ['127.23.8.1', '127.23.8.9'], ports: [tlsFarm.port, silent.port] },
+        targets: { hosts: ['127.23.8.1', '127.23.8.9'], ports: [lab.port, lab.silent.port] },
         scan: { timeoutMs: 60_000 },
       },
       { inventory, trust, mode: 'full', events, signal: controller.signal },

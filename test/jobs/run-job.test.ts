@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Inventory,
-  type JobEventMap,
-  JobEvents,
-  memoryStorage,
-  runJob,
-  TrustStore,
-} from '../../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Inventory, type JobEventMap, JobEvents, memoryStorage, runJob } from '../../src/index.js';
 import * as farm from '../helpers/farm.js';
 import { createLeaf } from '../helpers/pki.js';
+import { useLab } from './lab.js';
 
-const serving = farm.defaultServing();
-const trust = TrustStore.fromPem(serving.root.pem);
-let tlsFarm: Awaited<ReturnType<typeof farm.startTlsFarm>>;
+const lab = useLab('127.23.0', 4);
+const { serving, trust } = lab;
 const extra: farm.Running[] = [];
-
-beforeAll(async () => {
-  tlsFarm = await farm.startTlsFarm(serving, '127.23.0', 4);
-});
 afterAll(async () => {
-  await tlsFarm.close();
   await Promise.all(extra.map((s) => s.close()));
 });
 
@@ -47,7 +35,7 @@ describe('runJob', () => {
     const inventory = await Inventory.open({ storage: memoryStorage() });
     const events = new JobEvents();
     const seen = listen(events);
-    const job = { name: 'lab', targets: { hosts: '127.23.0.1-127.23.0.5', ports: tlsFarm.port } };
+    const job = { name: 'lab', targets: { hosts: '127.23.0.1-127.23.0.5', ports: lab.port } };
     const summary = await runJob(job, { inventory, trust, mode: 'full', events });
     expect(summary).toMatchObject({
       job: 'lab',
@@ -79,9 +67,9 @@ describe('runJob', () => {
 
   it('since: probes only targets new or not scanned since the cutoff', async () => {
     const inventory = await Inventory.open({ storage: memoryStorage() });
-    const small = { name: 'lab', targets: { hosts: '127.23.0.1-127.23.0.2', ports: tlsFarm.port } };
+    const small = { name: 'lab', targets: { hosts: '127.23.0.1-127.23.0.2', ports: lab.port } };
     await runJob(small, { inventory, trust, mode: 'full' });
-    const grown = { ...small, targets: { hosts: '127.23.0.1-127.23.0.4', ports: tlsFarm.port } };
+    const grown = { ...small, targets: { hosts: '127.23.0.1-127.23.0.4', ports: lab.port } };
     const since = await runJob(grown, { inventory, trust });
     expect(since).toMatchObject({ mode: 'since', scanned: 2, skipped: 2 });
     const again = await runJob(grown, { inventory, trust, since: new Date(Date.now() + 1000) });
@@ -91,9 +79,9 @@ describe('runJob', () => {
 
   it('rescan: only targets the inventory already knows, with back-off for failing ones', async () => {
     const inventory = await Inventory.open({ storage: memoryStorage() });
-    const job = { name: 'lab', targets: { hosts: '127.23.0.3-127.23.0.6', ports: tlsFarm.port } };
+    const job = { name: 'lab', targets: { hosts: '127.23.0.3-127.23.0.6', ports: lab.port } };
     await runJob(job, { inventory, trust, mode: 'full' });
-    const wider = { ...job, targets: { hosts: '127.23.0.1-127.23.0.6', ports: tlsFarm.port } };
+    const wider = { ...job, targets: { hosts: '127.23.0.1-127.23.0.6', ports: lab.port } };
     const rescan = await runJob(wider, { inventory, trust, mode: 'rescan' });
     // 127.23.0.3-4 answered before; 127.23.0.5-6 failed and back off for an hour; .1-.2 are new.
     expect(rescan).toMatchObject({ scanned: 2, skipped: 2 });
@@ -145,7 +133,7 @@ describe('runJob', () => {
       name: 'names',
       targets: {
         hosts: '127.23.0.1',
-        ports: tlsFarm.port,
+        ports: lab.port,
         sni: { '127.23.0.1': ['wrong.example'] },
       },
     };
