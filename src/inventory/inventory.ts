@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { StorageError, UnknownRunError } from '../errors.js';
+import { StorageError } from '../errors.js';
 import type { ScanResult } from '../scan/index.js';
 import { memoryStorage } from './adapters/memory.js';
 import { type AggregateOptions, type Aggregates, aggregate } from './aggregates.js';
+import { RecordIds } from './ids.js';
+import { keyOf, refKey } from './keys.js';
 import {
   checkInventoryOptions,
   type InventoryOptions,
@@ -27,9 +28,8 @@ import {
   type Recorder,
   type RecordOutcome,
   recordScan,
-  targetKey,
 } from './record-scan.js';
-import { RunProgress } from './run-progress.js';
+import { RunBook } from './runs.js';
 import { InventoryState } from './state.js';
 import type { PutOp, Storage, StorageRecovery } from './storage.js';
 import { exportLines, importLines, type NdjsonSource } from './transfer.js';
@@ -75,30 +75,27 @@ export class Inventory {
   readonly storage: Storage;
   readonly #state: InventoryState;
   readonly #recorder: Recorder;
-  readonly #idTag = randomBytes(3).toString('hex');
-  #idCounter = 0;
-  #idTime = Number.NaN;
-  #idPrefix = '';
+  readonly #ids = new RecordIds();
   readonly #buffer: WriteBuffer;
-  readonly #progress: RunProgress;
+  readonly #runs: RunBook;
   #recovered: readonly StorageRecovery[] = [];
   #closed = false;
 
   private constructor(storage: Storage, options: InventoryOptions) {
     this.storage = storage;
     this.#state = new InventoryState(options.darkAfter ?? 1);
-    this.#progress = new RunProgress(this.#state.runs);
+    this.#runs = new RunBook(this.#state, this.#ids, (op) => this.#put(op));
     this.#buffer = new WriteBuffer(
       storage,
       { batchSize: options.batchSize ?? 2000, flushIntervalMs: options.flushIntervalMs ?? 1000 },
-      () => this.#settleRuns(),
+      () => this.#runs.settle(),
     );
     this.#recorder = {
       state: this.#state,
       seenResolutionMs: options.seenResolutionMs ?? 60_000,
       put: (op) => this.#put(op),
-      nextId: (at) => this.#nextId(at),
-      countRun: (run, ok) => this.#progress.count(run, ok),
+      nextId: (at) => this.#ids.next(at),
+      countRun: (run, ok) => this.#runs.count(run, ok),
     };
   }
 
@@ -183,28 +180,13 @@ export class Inventory {
    */
   async startRun(start: RunStart): Promise<RunRecord> {
     this.#check();
-    const at = start.at === undefined ? Date.now() : +start.at;
-    const id = this.#nextId(at);
-    const run: RunRecord = {
-      id,
-      job: start.job,
-      mode: start.mode ?? 'full',
-      startedAt: at,
-      endedAt: null,
-      status: 'running',
-      total: start.total ?? null,
-      done: 0,
-      succeeded: 0,
-      failed: 0,
-    };
-    this.#put({ type: 'put', kind: 'run', key: id, value: run });
+    const run = this.#runs.start(start);
     try {
       await this.#buffer.afterChange();
     } catch (error) {
       // An earlier write failed. The run is in the inventory already but its caller never
       // gets it, so nobody else could end it: it ends here, as failed.
-      const ended: RunRecord = { ...run, endedAt: Date.now(), status: 'failed' };
-      this.#put({ type: 'put', kind: 'run', key: id, value: ended });
+      this.#runs.end(run, { status: 'failed' });
       throw error;
     }
     return run;
@@ -228,24 +210,7 @@ export class Inventory {
     ending: RunEnding | Date | number = {},
   ): Promise<RunRecord> {
     this.#check();
-    const id = typeof run === 'string' ? run : run.id;
-    const {
-      at = Date.now(),
-      status = 'completed',
-      total,
-    } = typeof ending === 'object' && ending !== null && !(ending instanceof Date)
-      ? ending
-      : { at: ending ?? Date.now() };
-    this.#settleRuns();
-    const current = this.#state.runs.get(id) ?? (typeof run === 'string' ? undefined : run);
-    if (!current) throw new UnknownRunError({ run: id });
-    const ended: RunRecord = {
-      ...current,
-      endedAt: +at,
-      status,
-      ...(total !== undefined ? { total } : {}),
-    };
-    this.#put({ type: 'put', kind: 'run', key: id, value: ended });
+    const ended = this.#runs.end(run, ending);
     await this.flush();
     return ended;
   }
@@ -415,7 +380,7 @@ export class Inventory {
    * ```
    */
   async runs(query: { job?: string } & PageOptions = {}): Promise<Page<RunRecord>> {
-    this.#settleRuns();
+    this.#runs.settle();
     return queryRuns(this.#state, query);
   }
 
@@ -517,41 +482,9 @@ export class Inventory {
     this.#buffer.stage(op);
   }
 
-  #nextId(at: number): string {
-    // Results recorded in the same millisecond share the time part of their ids.
-    if (at !== this.#idTime) {
-      this.#idTime = at;
-      this.#idPrefix = `${String(at).padStart(15, '0')}-${this.#idTag}`;
-    }
-    return this.#idPrefix + (this.#idCounter++).toString(36).padStart(8, '0');
-  }
-
-  #settleRuns(): void {
-    this.#progress.settle((op) => this.#put(op));
-  }
-
   #check(): void {
     if (this.#closed) {
       throw new StorageError({ message: 'the inventory is closed', adapter: this.storage.name });
     }
-  }
-}
-
-function refKey(ref: TargetRef): string {
-  return typeof ref === 'string' ? ref : targetKey(ref.address, ref.port, ref.servername);
-}
-
-function keyOf(kind: RecordKind, value: StoredRecord['value']): string {
-  switch (kind) {
-    case 'certificate':
-      return (value as CertificateRecord).fingerprint;
-    case 'chain':
-      return (value as ChainRecord).id;
-    case 'target':
-      return (value as TargetRecord).key;
-    case 'sighting':
-      return (value as Sighting).id;
-    case 'run':
-      return (value as RunRecord).id;
   }
 }
