@@ -24,9 +24,9 @@ const SELF_SIGNED_PROBLEMS = new Set(['self-signed', 'untrusted-root']);
  * Judges expiry and chain health from the inventory, over **the whole chain**: an
  * intermediate that expires before the leaf is what breaks the site, so it counts. States:
  * expired or under the critical threshold, a certificate that could not be parsed, or an
- * invalid chain (untrusted, hostname mismatch, …), is CRITICAL; under the warning threshold, chain warnings (wrong order, a
- * missing intermediate completed from elsewhere) or a target that stopped answering is
- * WARNING; no matching target or certificate is UNKNOWN, never OK.
+ * invalid chain (untrusted, hostname mismatch, …), is CRITICAL; under the warning threshold,
+ * chain warnings (wrong order, a missing intermediate completed from elsewhere) or a target
+ * that stopped answering is WARNING; no matching target or certificate is UNKNOWN, never OK.
  *
  * @throws `CheckOptionsError` for an argument of the wrong type (no inventory, a `port`
  *   that is not a port, an `at` that is not a date); `CertsweepError` with code

@@ -18,8 +18,8 @@ const MAX_PERFDATA_TARGETS = 20;
  * and critical thresholds in Nagios range form), one detail line per target, and the exit
  * code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). A certificate that could not be parsed is
  * CRITICAL `certificate could not be parsed: …` and has no perfdata. Text from certificates
- * and parse errors is sanitised: a `|`,
- * quote, `=` or line break in a subject cannot break the line or the performance data.
+ * and parse errors is sanitised: a `|`, quote, `=` or line break in a subject cannot break
+ * the line or the performance data.
  *
  * @example
  * ```ts
