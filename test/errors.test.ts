@@ -17,6 +17,7 @@ import {
   JobsFileError,
   PageError,
   parseCertificate,
+  repairFileStorage,
   ScanOptionsError,
   StorageCorruptError,
   StorageError,
@@ -142,6 +143,8 @@ describe('errors', () => {
     expect(() => fingerprint('abc' as never)).toThrow(CertificateParseError);
     expect(() => fileStorage(null as never)).toThrow(StorageError);
     expect(() => sqliteStorage({} as never)).toThrow(StorageError);
+    await expect(repairFileStorage(null as never)).rejects.toBeInstanceOf(StorageError);
+    await expect(repairFileStorage({ path: 42 } as never)).rejects.toBeInstanceOf(StorageError);
     expect(() => scan([], null as never)).toThrow(ScanOptionsError);
     await expect(Inventory.open({ darkAfter: 0 })).rejects.toMatchObject({
       name: 'InventoryOptionsError',

@@ -98,9 +98,9 @@ export interface FileRepairResult {
  * ```
  */
 export async function repairFileStorage(options: FileRepairOptions): Promise<FileRepairResult> {
-  if (!options.path) {
+  if (typeof options?.path !== 'string' || options.path === '') {
     throw new StorageError({
-      message: 'repairFileStorage() needs a directory path',
+      message: 'repairFileStorage() needs { path: DIRECTORY }',
       adapter: 'file',
     });
   }
