@@ -163,6 +163,24 @@ describe('errors', () => {
         option: 'cursor',
       });
       await expect(inventory.targets({ limit: 0 })).rejects.toBeInstanceOf(PageError);
+      const wrong = (option: string) => ({ name: 'InventoryOptionsError', option });
+      await expect(inventory.startRun(null as never)).rejects.toMatchObject(wrong('start'));
+      await expect(inventory.startRun({} as never)).rejects.toMatchObject(wrong('job'));
+      await expect(inventory.startRun({ job: 'j', at: Number.NaN })).rejects.toMatchObject(
+        wrong('at'),
+      );
+      await expect(inventory.finishRun(null as never)).rejects.toMatchObject(wrong('run'));
+      const run = await inventory.startRun({ job: 'j' });
+      await expect(inventory.finishRun(run, { status: 'done' as never })).rejects.toMatchObject(
+        wrong('status'),
+      );
+      await expect(inventory.finishRun(run, 'soon' as never)).rejects.toMatchObject(
+        wrong('ending'),
+      );
+      await expect(inventory.record(null as never)).rejects.toMatchObject(wrong('result'));
+      // Nothing bad was recorded: the run is still running, and the only one.
+      expect((await inventory.runs()).items).toEqual([run]);
+      expect((await inventory.finishRun(run, null as never)).status).toBe('completed');
       await expect(
         checkExpiry(inventory, { host: 'a.example' }, { warning: 'soon' }),
       ).rejects.toBeInstanceOf(ThresholdError);

@@ -143,13 +143,14 @@ export class StorageFormatError extends StorageError {
 
 /** What {@link InventoryOptionsError} takes. */
 export interface InventoryOptionsErrorOptions extends CertsweepErrorOptions {
-  /** The option that was wrong, e.g. `'batchSize'`. */
+  /** The option or argument that was wrong, e.g. `'batchSize'`, `'status'`. */
   option: string;
 }
 
 /**
- * An option passed to `Inventory.open()` is invalid. Raised before the storage is touched.
- * Code `CERTSWEEP_INVENTORY_OPTIONS`.
+ * An option passed to `Inventory.open()` is invalid (raised before the storage is touched),
+ * or an argument of `startRun()`, `finishRun()` or `record()` is of the wrong type (raised
+ * before anything is recorded). Code `CERTSWEEP_INVENTORY_OPTIONS`.
  *
  * @example
  * ```ts

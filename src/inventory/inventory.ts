@@ -6,6 +6,9 @@ import { RecordIds } from './ids.js';
 import { keyOf, refKey } from './keys.js';
 import {
   checkInventoryOptions,
+  checkRunEnding,
+  checkRunStart,
+  checkScanResult,
   type InventoryOptions,
   type RunEnding,
   type RunStart,
@@ -149,6 +152,7 @@ export class Inventory {
    * changed: the target's record, the sighting if any, and the certificates seen for the
    * first time.
    *
+   * @throws `InventoryOptionsError` (option `result`) when `result` is no scan result.
    * @throws `StorageError` from an earlier background write that failed (its changes stay
    *   buffered and are retried by the next flush).
    * @example
@@ -159,6 +163,7 @@ export class Inventory {
   record(result: ScanResult, context: RecordContext = {}): Promise<RecordOutcome> {
     try {
       this.#check();
+      checkScanResult(result);
       const outcome = recordScan(this.#recorder, result, context);
       const written = this.#buffer.afterChange();
       return written === DONE ? Promise.resolve(outcome) : written.then(() => outcome);
@@ -170,6 +175,7 @@ export class Inventory {
   /**
    * Starts a run of a job; pass the returned record as `run` when recording its results.
    *
+   * @throws `InventoryOptionsError` naming `start`, `job` or `at` when one is of the wrong type.
    * @throws `StorageError` from an earlier background write that failed; the run is then
    *   recorded as `failed`, so no run is left `running` that nobody holds.
    *
@@ -180,6 +186,7 @@ export class Inventory {
    */
   async startRun(start: RunStart): Promise<RunRecord> {
     this.#check();
+    checkRunStart(start);
     const run = this.#runs.start(start);
     try {
       await this.#buffer.afterChange();
@@ -198,6 +205,8 @@ export class Inventory {
    * time. The run is ended in the inventory before the flush, so even when the flush fails
    * (the `StorageError` is thrown) queries and `prune()` see it ended.
    *
+   * @throws `InventoryOptionsError` naming `run`, `ending`, `status` or `at` when one is of
+   *   the wrong type.
    * @throws `UnknownRunError` when the inventory holds no such run.
    * @example
    * ```ts
@@ -210,6 +219,7 @@ export class Inventory {
     ending: RunEnding | Date | number = {},
   ): Promise<RunRecord> {
     this.#check();
+    checkRunEnding(run, ending);
     const ended = this.#runs.end(run, ending);
     await this.flush();
     return ended;

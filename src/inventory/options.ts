@@ -78,12 +78,56 @@ function isStorage(value: unknown): value is Storage {
   );
 }
 
-function fail(option: string, problem: string, value: unknown): never {
+function fail(option: string, problem: string, value: unknown, method = 'Inventory.open'): never {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
   throw new InventoryOptionsError({
     option,
-    message: `Inventory.open: ${option} ${problem} ${shown}`,
+    message: `${method}: ${option} ${problem} ${shown}`,
   });
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+const isTime = (value: unknown) =>
+  (typeof value === 'number' && Number.isFinite(value)) ||
+  (value instanceof Date && Number.isFinite(value.getTime()));
+const ENDINGS: ReadonlySet<unknown> = new Set(['completed', 'failed', 'aborted']);
+
+/** Checks what `startRun()` was given, before a run is made of it. */
+export function checkRunStart(start: RunStart): void {
+  const method = 'Inventory.startRun';
+  if (!isObject(start)) fail('start', 'must be { job, mode?, total?, at? }, got', start, method);
+  if (typeof start.job !== 'string') fail('job', 'must be a string, got', start.job, method);
+  if (start.at !== undefined && !isTime(start.at)) {
+    fail('at', 'must be a Date or ms since the epoch, got', start.at, method);
+  }
+}
+
+/** Checks what `finishRun()` was given, before the run is touched. */
+export function checkRunEnding(run: unknown, ending: unknown): void {
+  const method = 'Inventory.finishRun';
+  if (typeof run !== 'string' && !(isObject(run) && typeof run.id === 'string')) {
+    fail('run', 'must be a run record or its id, got', run, method);
+  }
+  if (!isObject(ending) || ending instanceof Date) {
+    if (ending !== undefined && ending !== null && !isTime(ending)) {
+      fail('ending', 'must be { at?, status?, total? } or the end time, got', ending, method);
+    }
+    return;
+  }
+  if (ending.status !== undefined && !ENDINGS.has(ending.status)) {
+    fail('status', "must be 'completed', 'failed' or 'aborted', got", ending.status, method);
+  }
+  if (ending.at !== undefined && !isTime(ending.at)) {
+    fail('at', 'must be a Date or ms since the epoch, got', ending.at, method);
+  }
+}
+
+/** Checks that `record()` was given a scan result. */
+export function checkScanResult(result: unknown): void {
+  if (!isObject(result) || typeof result.ok !== 'boolean' || !isObject(result.target)) {
+    fail('result', 'must be a scan result, got', result, 'Inventory.record');
+  }
 }
 
 /**
