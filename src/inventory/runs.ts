@@ -8,6 +8,7 @@ import type { InventoryState } from './state.js';
 import type { PutOp } from './storage.js';
 import type { RunRecord } from './types.js';
 
+/** An inventory's runs: the only code that makes or changes a run record. */
 export class RunBook {
   readonly #state: InventoryState;
   readonly #ids: RecordIds;
