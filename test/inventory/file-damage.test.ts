@@ -171,6 +171,37 @@ describe('file storage: damage in the log', () => {
     expect(found.filter((k) => k.startsWith('b49t'))).toEqual([]);
   });
 
+  it('refuses two batches joined by a changed newline; the repair keeps both', async () => {
+    await writeBatches(50);
+    const log = join(store, 'log-0.ndjson');
+    const newline = (lineStarts(log)[21] as number) - 1; // the end of batch 20
+    flipByte(log, newline);
+    const error = await refusal();
+    expect(error).toMatchObject({ file: log, offset: newline });
+
+    const result = await repairFileStorage({ path: store });
+    expect(result).toMatchObject({ repaired: true, kept: { target: 500 } });
+    expect(result.problems).toEqual([
+      { file: log, offset: newline, length: 1, reason: expect.any(String) },
+    ]);
+    expect(await keys(open())).toHaveLength(500);
+  });
+
+  it('refuses a last batch whose newline was changed (no torn append), and the repair keeps it', async () => {
+    await writeBatches(50);
+    const log = join(store, 'log-0.ndjson');
+    const last = readFileSync(log).length - 1;
+    flipByte(log, last);
+    const error = await refusal();
+    expect(error).toMatchObject({ file: log, offset: last });
+
+    const result = await repairFileStorage({ path: store });
+    expect(result).toMatchObject({ repaired: true, kept: { target: 500 } });
+    const reopened = open();
+    expect(await keys(reopened)).toHaveLength(500);
+    expect(reopened.recoveries?.()).toEqual([]);
+  });
+
   it('refuses a gap in the batch numbers (a batch removed from the middle)', async () => {
     await writeBatches(10);
     const log = join(store, 'log-0.ndjson');

@@ -124,7 +124,9 @@ export interface DamagedRegion {
 
 /**
  * Reads every line of a log after its header: the frames that check, and the regions that do
- * not (each a line, or the unterminated tail of the file).
+ * not (each a line, or the unterminated tail of the file). A line that is two batches joined
+ * by one changed byte where the first one's newline was, or a tail that is a whole batch
+ * followed by one changed byte, gives its batches back and only that byte as damaged.
  */
 export function scanLog(
   bytes: Buffer,
@@ -138,20 +140,61 @@ export function scanLog(
     const newline = bytes.indexOf(10, position);
     const end = newline < 0 ? bytes.length : newline + 1;
     const line = bytes.subarray(position, newline < 0 ? bytes.length : newline);
-    const reason = newline < 0 ? 'incomplete batch (no end of line)' : undefined;
-    const frame = reason ? undefined : readFrame(line, version, frames.length + 1);
-    if (frame === undefined) {
+    const frame = newline < 0 ? undefined : readFrame(line, version, frames.length + 1);
+    const joined = frame ? undefined : splitJoined(line, position, newline >= 0, version, frames);
+    if (frame) {
+      frames.push({ ...frame, offset: position, end });
+    } else if (joined) {
+      frames.push(...joined.frames);
+      damaged.push(joined.damaged);
+    } else {
       damaged.push({
         offset: position,
         length: end - position,
-        reason: reason ?? 'batch checksum does not match',
+        reason: newline < 0 ? 'incomplete batch (no end of line)' : 'batch checksum does not match',
       });
-    } else {
-      frames.push({ ...frame, offset: position, end });
     }
     position = end;
   }
   return { frames, damaged };
+}
+
+/** Where a frame may begin inside a line: a checksum, then (from version 2) a batch number. */
+const FRAME_START = { 1: /[0-9a-f]{8} \[/g, 2: /[0-9a-f]{8} \d+ \[/g };
+
+/**
+ * A line that did not check, read as whole frames around one changed byte: that byte is where
+ * a frame's newline was, so the frame before it and the one after it (or nothing, at the end
+ * of an unterminated tail) are intact. `undefined` when the line is not that.
+ */
+function splitJoined(
+  line: Buffer,
+  offset: number,
+  terminated: boolean,
+  version: number,
+  before: readonly LogFrame[],
+): { frames: LogFrame[]; damaged: DamagedRegion } | undefined {
+  const reason = 'one byte changed where a batch ended';
+  const position = before.length + 1;
+  const candidates: number[] = [];
+  if (!terminated) candidates.push(line.length);
+  const pattern = new RegExp(FRAME_START[version >= 2 ? 2 : 1]);
+  const text = line.toString('latin1');
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    candidates.push(match.index);
+    pattern.lastIndex = match.index + 1;
+  }
+  for (const next of candidates) {
+    const first = next > 9 ? readFrame(line.subarray(0, next - 1), version, position) : undefined;
+    if (!first) continue;
+    const second =
+      next === line.length ? undefined : readFrame(line.subarray(next), version, position + 1);
+    if (next !== line.length && (!second || !terminated)) continue;
+    const frames: LogFrame[] = [{ ...first, offset, end: offset + next }];
+    if (second) frames.push({ ...second, offset: offset + next, end: offset + line.length + 1 });
+    return { frames, damaged: { offset: offset + next - 1, length: 1, reason } };
+  }
+  return undefined;
 }
 
 function readFrame(line: Buffer, version: number, position: number) {
