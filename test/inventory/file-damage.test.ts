@@ -342,6 +342,23 @@ describe('file storage: damage in the snapshot', () => {
     await inventory.close();
   });
 
+  it('refuses two snapshot records joined by a changed newline; the repair keeps both', async () => {
+    const snapshot = await compactedInventory();
+    const inventory = await Inventory.open({ storage: open() });
+    const counts = await inventory.counts();
+    await inventory.close();
+    const newline = (lineStarts(snapshot)[3] as number) - 1; // between records 2 and 3
+    flipByte(snapshot, newline);
+    const error = await refusal();
+    expect(error).toMatchObject({ file: snapshot, offset: newline });
+
+    const result = await repairFileStorage({ path: store });
+    expect(result).toMatchObject({ repaired: true, kept: counts });
+    expect(result.problems).toEqual([
+      { file: snapshot, offset: newline, length: 1, reason: expect.any(String) },
+    ]);
+  });
+
   it('refuses a truncated snapshot, and the repair keeps the records before the cut', async () => {
     const snapshot = await compactedInventory();
     const bytes = readFileSync(snapshot);

@@ -162,11 +162,6 @@ export function scanLog(
 /** Where a frame may begin inside a line: a checksum, then (from version 2) a batch number. */
 const FRAME_START = { 1: /[0-9a-f]{8} \[/g, 2: /[0-9a-f]{8} \d+ \[/g };
 
-/**
- * A line that did not check, read as whole frames around one changed byte: that byte is where
- * a frame's newline was, so the frame before it and the one after it (or nothing, at the end
- * of an unterminated tail) are intact. `undefined` when the line is not that.
- */
 function splitJoined(
   line: Buffer,
   offset: number,
@@ -174,25 +169,50 @@ function splitJoined(
   version: number,
   before: readonly LogFrame[],
 ): { frames: LogFrame[]; damaged: DamagedRegion } | undefined {
-  const reason = 'one byte changed where a batch ended';
   const position = before.length + 1;
-  const candidates: number[] = [];
-  if (!terminated) candidates.push(line.length);
-  const pattern = new RegExp(FRAME_START[version >= 2 ? 2 : 1]);
+  const split = splitAtChangedNewline(
+    line,
+    terminated,
+    FRAME_START[version >= 2 ? 2 : 1],
+    (piece, index) => readFrame(piece, version, position + index),
+  );
+  if (!split) return undefined;
+  const { first, second, next } = split;
+  const frames: LogFrame[] = [{ ...first, offset, end: offset + next }];
+  if (second) frames.push({ ...second, offset: offset + next, end: offset + line.length + 1 });
+  return { frames, damaged: { offset: offset + next - 1, ...CHANGED_NEWLINE } };
+}
+
+/** The damage {@link splitAtChangedNewline} finds: one byte. */
+export const CHANGED_NEWLINE = { length: 1, reason: 'one byte changed where a line ended' };
+
+/**
+ * A line that did not check, read as two whole lines around one changed byte: that byte is
+ * where the first one's newline was, so the line before it and the one after it (or nothing,
+ * at the end of an unterminated tail) are intact. `starts` finds where a line may begin;
+ * `read` reads a piece (0 first, 1 second), `undefined` when it does not check. `next` is
+ * where the second piece begins, the changed byte just before it.
+ */
+export function splitAtChangedNewline<T>(
+  line: Buffer,
+  terminated: boolean,
+  starts: RegExp,
+  read: (piece: Buffer, index: 0 | 1) => T | undefined,
+): { first: T; second: T | undefined; next: number } | undefined {
+  const candidates: number[] = terminated ? [] : [line.length];
+  const pattern = new RegExp(starts.source, 'g');
   const text = line.toString('latin1');
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
     candidates.push(match.index);
     pattern.lastIndex = match.index + 1;
   }
   for (const next of candidates) {
-    const first = next > 9 ? readFrame(line.subarray(0, next - 1), version, position) : undefined;
-    if (!first) continue;
-    const second =
-      next === line.length ? undefined : readFrame(line.subarray(next), version, position + 1);
-    if (next !== line.length && (!second || !terminated)) continue;
-    const frames: LogFrame[] = [{ ...first, offset, end: offset + next }];
-    if (second) frames.push({ ...second, offset: offset + next, end: offset + line.length + 1 });
-    return { frames, damaged: { offset: offset + next - 1, length: 1, reason } };
+    // A checksummed line is at least its checksum and a space.
+    const first = next > 9 ? read(line.subarray(0, next - 1), 0) : undefined;
+    if (first === undefined) continue;
+    if (next === line.length) return { first, second: undefined, next };
+    const second = terminated ? read(line.subarray(next), 1) : undefined;
+    if (second !== undefined) return { first, second, next };
   }
   return undefined;
 }

@@ -8,6 +8,7 @@ import { isRecordKind } from '../codec.js';
 import type { RecordKind } from '../types.js';
 import { RECORD_KINDS } from '../types.js';
 import {
+  CHANGED_NEWLINE,
   checkedBody,
   type DamagedRegion,
   FILE_FORMAT_VERSION,
@@ -21,6 +22,7 @@ import {
   SNAPSHOT,
   SNAPSHOT_FORMAT,
   scanLog,
+  splitAtChangedNewline,
 } from './file-format.js';
 import { attempt, fsError } from './fs-util.js';
 
@@ -224,22 +226,35 @@ function readSnapshot(bytes: Buffer, dir: string, tables: Tables, problem: Repor
   header ??= parseHeader(firstLine(bytes), SNAPSHOT_FORMAT, path);
   let count = 0;
   let trailer: { end?: unknown; generation?: unknown } | undefined;
+  const accept = ({ body, parsed }: SnapshotLine) => {
+    if (typeof parsed.end === 'number') {
+      trailer = parsed;
+      return;
+    }
+    // Checked by parseLine: a record line with its kind and key.
+    const record = parsed as { kind: RecordKind; key: string };
+    (tables.get(record.kind) as Map<string, string>).set(record.key, body.toString());
+    count++;
+  };
   while (position > 0 && position < bytes.length) {
     const newline = bytes.indexOf(10, position);
     const end = newline < 0 ? bytes.length : newline + 1;
     const line = bytes.subarray(position, newline < 0 ? bytes.length : newline);
-    const body = header.version >= 2 ? checkedBody(line) : line;
-    const parsed = newline < 0 || body === undefined ? undefined : parseLine(body);
-    if (parsed === undefined || trailer !== undefined) {
+    const checked = newline < 0 ? undefined : readSnapshotLine(line, header.version);
+    const split =
+      checked || trailer || header.version < 2
+        ? undefined
+        : splitAtChangedNewline(line, newline >= 0, SNAPSHOT_LINE_START, (piece) =>
+            readSnapshotLine(piece, header.version),
+          );
+    if (trailer !== undefined || (checked === undefined && split === undefined)) {
       const reason = trailer ? 'data after the end' : 'record checksum does not match';
       problem({ file: SNAPSHOT, offset: position, length: end - position, reason }, bytes);
-    } else if (typeof parsed.end === 'number') {
-      trailer = parsed;
-    } else {
-      // Checked above: a record line with its kind and key.
-      const record = parsed as { kind: RecordKind; key: string };
-      (tables.get(record.kind) as Map<string, string>).set(record.key, (body as Buffer).toString());
-      count++;
+    } else if (split) {
+      problem({ file: SNAPSHOT, offset: position + split.next - 1, ...CHANGED_NEWLINE }, bytes);
+      for (const piece of [split.first, split.second]) if (piece) accept(piece);
+    } else if (checked) {
+      accept(checked);
     }
     position = end;
   }
@@ -257,6 +272,21 @@ function readSnapshot(bytes: Buffer, dir: string, tables: Tables, problem: Repor
     });
   }
   return header;
+}
+
+/** Where a snapshot line may begin inside another: a checksum, then a JSON object. */
+const SNAPSHOT_LINE_START = /[0-9a-f]{8} \{/;
+
+interface SnapshotLine {
+  body: Buffer;
+  parsed: NonNullable<ReturnType<typeof parseLine>>;
+}
+
+/** A snapshot line (without its newline) that checks and parses, or `undefined`. */
+function readSnapshotLine(line: Buffer, version: number): SnapshotLine | undefined {
+  const body = version >= 2 ? checkedBody(line) : line;
+  const parsed = body === undefined ? undefined : parseLine(body);
+  return body && parsed ? { body, parsed } : undefined;
 }
 
 /** Whether the line starting at `position` is a checksummed line that checks. */
