@@ -169,6 +169,9 @@ describe('errors', () => {
       await expect(inventory.startRun({ job: 'j', at: Number.NaN })).rejects.toMatchObject(
         wrong('at'),
       );
+      await expect(inventory.startRun({ job: 'j', total: -1 })).rejects.toMatchObject(
+        wrong('total'),
+      );
       await expect(inventory.finishRun(null as never)).rejects.toMatchObject(wrong('run'));
       const run = await inventory.startRun({ job: 'j' });
       await expect(inventory.finishRun(run, { status: 'done' as never })).rejects.toMatchObject(

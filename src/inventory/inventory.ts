@@ -175,7 +175,8 @@ export class Inventory {
   /**
    * Starts a run of a job; pass the returned record as `run` when recording its results.
    *
-   * @throws `InventoryOptionsError` naming `start`, `job` or `at` when one is of the wrong type.
+   * @throws `InventoryOptionsError` naming `start`, `job`, `mode`, `total` or `at` when
+   *   one is of the wrong type.
    * @throws `StorageError` from an earlier background write that failed; the run is then
    *   recorded as `failed`, so no run is left `running` that nobody holds.
    *
@@ -205,8 +206,8 @@ export class Inventory {
    * time. The run is ended in the inventory before the flush, so even when the flush fails
    * (the `StorageError` is thrown) queries and `prune()` see it ended.
    *
-   * @throws `InventoryOptionsError` naming `run`, `ending`, `status` or `at` when one is of
-   *   the wrong type.
+   * @throws `InventoryOptionsError` naming `run`, `ending`, `status`, `at` or `total` when
+   *   one is of the wrong type.
    * @throws `UnknownRunError` when the inventory holds no such run.
    * @example
    * ```ts

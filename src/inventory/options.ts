@@ -91,6 +91,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const isTime = (value: unknown) =>
   (typeof value === 'number' && Number.isFinite(value)) ||
   (value instanceof Date && Number.isFinite(value.getTime()));
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
 const ENDINGS: ReadonlySet<unknown> = new Set(['completed', 'failed', 'aborted']);
 
 /** Checks what `startRun()` was given, before a run is made of it. */
@@ -98,6 +99,12 @@ export function checkRunStart(start: RunStart): void {
   const method = 'Inventory.startRun';
   if (!isObject(start)) fail('start', 'must be { job, mode?, total?, at? }, got', start, method);
   if (typeof start.job !== 'string') fail('job', 'must be a string, got', start.job, method);
+  if (start.mode !== undefined && typeof start.mode !== 'string') {
+    fail('mode', 'must be a string, got', start.mode, method);
+  }
+  if (start.total !== undefined && !isCount(start.total)) {
+    fail('total', 'must be a whole number of at least 0, got', start.total, method);
+  }
   if (start.at !== undefined && !isTime(start.at)) {
     fail('at', 'must be a Date or ms since the epoch, got', start.at, method);
   }
@@ -120,6 +127,9 @@ export function checkRunEnding(run: unknown, ending: unknown): void {
   }
   if (ending.at !== undefined && !isTime(ending.at)) {
     fail('at', 'must be a Date or ms since the epoch, got', ending.at, method);
+  }
+  if (ending.total !== undefined && !isCount(ending.total)) {
+    fail('total', 'must be a whole number of at least 0, got', ending.total, method);
   }
 }
 
