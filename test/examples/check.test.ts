@@ -1,39 +1,17 @@
 // The check plugin and the runner as a user runs them: real processes against a real inventory.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as farm from '../helpers/farm.js';
+import { example } from './run-example.js';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'certsweep-examples-'));
 const servers: { close(): Promise<void> }[] = [];
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
   rmSync(directory, { recursive: true, force: true });
 });
-
-/** Runs an example; resolves with its output and exit code whatever the code. */
-async function example(file: string, args: string[]): Promise<{ stdout: string; code: number }> {
-  try {
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'examples', file), ...args],
-      {
-        cwd: root,
-        timeout: 60_000,
-      },
-    );
-    return { stdout, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout?: string; code?: number };
-    return { stdout: failed.stdout ?? '', code: failed.code ?? -1 };
-  }
-}
 
 describe('examples', () => {
   it('runner --once fills a SQLite inventory that check.ts judges with Nagios exit codes', async () => {

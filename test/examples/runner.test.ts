@@ -1,17 +1,14 @@
 // The runner as an operator runs it: a real child process, a real jobs file, real signals.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as farm from '../helpers/farm.js';
 import { startJunkCertificateServer } from '../helpers/junk-certificate.js';
+import { example, root } from './run-example.js';
 
-const execute = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const runnerPath = join(root, 'examples', 'runner.ts');
 const directory = mkdtempSync(join(tmpdir(), 'certsweep-runner-'));
 const serving = farm.defaultServing();
@@ -28,21 +25,6 @@ function jobsFile(content: string): string {
   const path = join(directory, `jobs-${++files}.json`);
   writeFileSync(path, content);
   return path;
-}
-
-/** Runs an example to its end; resolves with its output and exit code whatever the code. */
-async function example(file: string, args: string[]) {
-  try {
-    const { stdout, stderr } = await execute(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'examples', file), ...args],
-      { cwd: root, timeout: 60_000 },
-    );
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: failed.stdout ?? '', stderr: failed.stderr ?? '', code: failed.code ?? -1 };
-  }
 }
 
 /** The lines a stream has written so far, and a way to wait for one. */
