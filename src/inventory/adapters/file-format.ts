@@ -160,8 +160,9 @@ export function scanLog(
 }
 
 /** Where a frame may begin inside a line: a checksum, then (from version 2) a batch number. */
-const FRAME_START = { 1: /[0-9a-f]{8} \[/g, 2: /[0-9a-f]{8} \d+ \[/g };
+const FRAME_START = { 1: /[0-9a-f]{8} \[/, 2: /[0-9a-f]{8} \d+ \[/ };
 
+/** A log line that is whole batches around one changed byte; see {@link splitAtChangedNewline}. */
 function splitJoined(
   line: Buffer,
   offset: number,
