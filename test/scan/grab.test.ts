@@ -96,6 +96,26 @@ describe('grab: what a successful probe reports', () => {
     },
   );
 
+  it.each(['capture', 'complete'] as const)(
+    'sends no SNI for an IPv4 address in shorthand (%s)',
+    async (handshake) => {
+      const shorthand = await start(farm.startTlsServer(serving, { host: '127.0.0.82' }));
+      // The resolver reads each of these as 127.0.0.1; a lookup stands in for it here.
+      const lookup = async () => ['127.0.0.82'];
+      for (const host of ['127.1', '2130706433', '0x7f000001', '127.0.1.']) {
+        success(await grab({ host, port: shorthand.port }, { handshake, lookup }));
+      }
+      success(
+        await grab(
+          { host: '127.0.0.82', port: shorthand.port, servername: '127.1' },
+          { handshake },
+        ),
+      );
+      expect(shorthand.accepted).toBe(5);
+      expect(shorthand.servernames).toEqual([]);
+    },
+  );
+
   it('resolves hostnames to the first address or to every address', async () => {
     const lookup = async () => ['127.0.0.1', '127.0.0.2'];
     const first = success(
