@@ -33,16 +33,27 @@ export interface HandshakeSettings {
 }
 
 /**
- * The server sent its whole first flight, certificate included, and then refused the client's
- * reply with an alert: in TLS 1.2, what a server that demands a client certificate does when
- * it gets none. The probe reads the chain with the capture handshake instead.
+ * The complete handshake cannot read this server's chain where the capture can, and the probe
+ * reads it with the capture instead. Either the server sent its whole first flight,
+ * certificate included, and then refused the client's reply with an alert (at TLS 1.2, what a
+ * server that demands a client certificate does when it gets none); or one of its handshake
+ * messages is larger than OpenSSL reads (a Certificate message over about 100 KiB), where the
+ * capture reads a chain up to the chain caps and cuts it there. The message says which; `code`
+ * is the failure if the capture fails too.
  */
-export class RefusedAfterCertificate extends Error {}
+export class CompleteFallback extends Error {
+  constructor(
+    message: string,
+    readonly code: 'TLS_ALERT' | 'PROTOCOL',
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Runs a complete TLS handshake over a connected socket. Rejects with
- * {@link RefusedAfterCertificate} when the server refused the handshake after sending its
- * certificate.
+ * {@link CompleteFallback} when the server refused the handshake after sending its
+ * certificate, or sent a message too large for OpenSSL.
  */
 export function handshake(
   socket: Socket,
@@ -70,17 +81,34 @@ export function handshake(
     flightRead = true;
   };
   tls.once('OCSPResponse', onFlight);
+  // The OpenSSL reason, which the stable failure code does not keep.
+  let opensslCode: string | undefined;
+  const onError = (error: NodeJS.ErrnoException) => {
+    opensslCode = error.code;
+  };
+  tls.once('error', onError);
+  const detach = () => tls.off('OCSPResponse', onFlight).off('error', onError);
   return settle(tls, 'secureConnect', 'TLS handshake', deadline).then(
     (done) => {
-      tls.off('OCSPResponse', onFlight);
+      detach();
       return done;
     },
     (error: unknown) => {
-      tls.off('OCSPResponse', onFlight);
-      const refusal = error instanceof ProbeFailure && error.code === 'TLS_ALERT';
-      throw refusal && flightRead && !deadline.reason
-        ? new RefusedAfterCertificate(error.message)
-        : error;
+      detach();
+      if (!(error instanceof ProbeFailure) || deadline.reason) throw error;
+      if (error.code === 'TLS_ALERT' && flightRead) {
+        throw new CompleteFallback(
+          `the server refused the complete handshake after sending its certificate (${error.message})`,
+          'TLS_ALERT',
+        );
+      }
+      if (opensslCode === 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE') {
+        throw new CompleteFallback(
+          `the server sent a handshake message larger than OpenSSL reads (${error.message})`,
+          'PROTOCOL',
+        );
+      }
+      throw error;
     },
   );
 }

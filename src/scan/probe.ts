@@ -10,11 +10,11 @@ import {
 import { HelloTemplate, KeyShares } from './capture/client-hello.js';
 import { offeredCipherString } from './capture/names.js';
 import {
+  CompleteFallback,
   captureChain,
   connectTcp,
   type HandshakeSettings,
   handshake,
-  RefusedAfterCertificate,
 } from './connect.js';
 import { type Deadline, DeadlineClock } from './deadline.js';
 import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
@@ -153,17 +153,17 @@ async function probeAddress(
       timings: { ...timings, total: performance.now() - started + spent },
     };
   } catch (error) {
-    const switchable = error instanceof CaptureFallback || error instanceof RefusedAfterCertificate;
+    const switchable = error instanceof CaptureFallback || error instanceof CompleteFallback;
     if (switchable && !deadline.reason && fallback === undefined) {
-      switchReason = fallbackReason(mode, error.message);
+      switchReason = fallbackReason(error);
     } else {
       if (isDescriptorExhaustion(error) && !deadline.reason) throw error;
       const failure = deadline.reason
         ? deadline.failure(stepName(timings, starttls !== null))
         : switchable
           ? new ProbeFailure(
-              error instanceof RefusedAfterCertificate ? 'TLS_ALERT' : 'PROTOCOL',
-              `${fallback}; then ${fallbackReason(mode, error.message)}`,
+              error instanceof CompleteFallback ? error.code : 'PROTOCOL',
+              `${fallback}; then ${fallbackReason(error)}`,
             )
           : classify(error);
       return failed(target, address, failure, {
@@ -174,19 +174,19 @@ async function probeAddress(
   } finally {
     deadline.finish();
   }
-  // Something the capture does not handle (a HelloRetryRequest), or a complete handshake the
-  // server refused after sending its certificate: the same probe again, on a new connection,
-  // with the other handshake.
+  // Something the capture does not handle (a HelloRetryRequest), or a server whose chain the
+  // complete handshake cannot read: the same probe again, on a new connection, with the
+  // other handshake.
   const elapsed = performance.now() - started + spent;
   const other = mode === 'capture' ? 'complete' : 'capture';
   return probeAddress(target, address, context, dns, other, elapsed, switchReason);
 }
 
-/** Why a probe gave up on the `mode` handshake, for `ScanSuccess.handshakeFallback`. */
-function fallbackReason(mode: 'capture' | 'complete', detail: string): string {
-  return mode === 'capture'
-    ? `the capture does not handle this server (${detail})`
-    : `the server refused the complete handshake after sending its certificate (${detail})`;
+/** Why a probe gave up on a handshake, for `ScanSuccess.handshakeFallback`. */
+function fallbackReason(error: CaptureFallback | CompleteFallback): string {
+  return error instanceof CaptureFallback
+    ? `the capture does not handle this server (${error.message})`
+    : error.message;
 }
 
 /**
