@@ -106,6 +106,11 @@ describe('a ServerHello a conforming client rejects is PROTOCOL, with the reason
     ],
     ['no key share', { suite: 0x1301, extensions: [ext(0x002b, '0304')] }, /has no key share/],
     [
+      'TLS 1.3 in the legacy version, without supported_versions',
+      { version: 0x0304, suite: 0x1301, extensions: [x25519] },
+      /selects TLS 1.3 without a supported_versions extension/,
+    ],
+    [
       'a key share that is no key',
       { suite: 0x1301, extensions: [ext(0x002b, '0304'), ext(0x0033, '001d0003010203')] },
       /key share is not a valid key/,

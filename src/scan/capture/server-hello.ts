@@ -78,6 +78,9 @@ export function readServerHello(
       throw rejected(`selects ${hex4(version)} in supported_versions, where only TLS 1.3 may be`);
     if (legacyVersion !== 0x0303)
       throw rejected(`selects TLS 1.3 with a legacy version of ${hex4(legacyVersion)}`);
+  } else if (legacyVersion === 0x0304) {
+    // TLS 1.3 is only ever chosen in supported_versions (RFC 8446 section 4.1.3).
+    throw rejected('selects TLS 1.3 without a supported_versions extension');
   }
   const protocol = VERSION_NAMES.get(version) ?? hex4(version);
   if ((version === 0x0302 || version === 0x0301) && !context.legacy) {
