@@ -106,6 +106,11 @@ describe('a ServerHello a conforming client rejects is PROTOCOL, with the reason
     ],
     ['no key share', { suite: 0x1301, extensions: [ext(0x002b, '0304')] }, /has no key share/],
     [
+      'a TLS 1.2 extension in a TLS 1.3 ServerHello',
+      { suite: 0x1301, extensions: [ext(0x002b, '0304'), x25519, ext(0xff01, '00')] },
+      /extension 0xff01, which TLS 1.3 sends encrypted/,
+    ],
+    [
       'TLS 1.3 in the legacy version, without supported_versions',
       { version: 0x0304, suite: 0x1301, extensions: [x25519] },
       /selects TLS 1.3 without a supported_versions extension/,

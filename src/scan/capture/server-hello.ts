@@ -102,6 +102,11 @@ export function readServerHello(
 
   let share: ServerHello['share'];
   if (tls13) {
+    // Everything else a TLS 1.3 server says (ALPN, SNI, ...) goes in EncryptedExtensions.
+    for (const type of extensions.keys()) {
+      if (type !== SUPPORTED_VERSIONS && type !== KEY_SHARE)
+        throw rejected(`carries extension ${hex4(type)}, which TLS 1.3 sends encrypted`);
+    }
     if (!sessionId.equals(context.sessionId))
       throw rejected('does not echo the session id of the ClientHello');
     const entry = extensions.get(KEY_SHARE);
