@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   grab,
   type ScanFailure,
@@ -6,19 +6,12 @@ import {
   type ScanResult,
   type ScanSuccess,
 } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 import { createChain, createRoot } from '../helpers/pki.js';
 
 const serving = farm.defaultServing();
-const servers: farm.Running[] = [];
-const start = async (server: Promise<farm.Running>) => {
-  const running = await server;
-  servers.push(running);
-  return running;
-};
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const start = closedAfterAll();
 
 function success(result: ScanResult): ScanSuccess {
   if (!result.ok)

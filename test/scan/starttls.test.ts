@@ -1,17 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grab, type ScanResult } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 
 const serving = farm.defaultServing();
-const servers: farm.Running[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-const start = async (server: Promise<farm.Running>) => {
-  const running = await server;
-  servers.push(running);
-  return running;
-};
+const start = closedAfterAll();
 const code = (r: ScanResult) => (r.ok ? 'ok' : r.error.code);
 
 const protocols = ['smtp', 'imap', 'pop3', 'ftp', 'ldap', 'xmpp', 'postgres'] as const;
