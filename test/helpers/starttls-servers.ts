@@ -10,11 +10,13 @@ export type StarttlsName = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'ldap' | 'xmpp' | 
 /**
  * A minimal server of a STARTTLS protocol: greets, negotiates the upgrade and then serves
  * TLS with `serving`. With `refuse`, it declines the upgrade the way a real server would.
+ * With `longLengths`, LDAP writes every BER length in the four-byte long form, as Active
+ * Directory does.
  */
 export async function startStarttlsServer(
   protocol: StarttlsName,
   serving: Serving,
-  options: { refuse?: boolean; host?: string; port?: number } = {},
+  options: { refuse?: boolean; longLengths?: boolean; host?: string; port?: number } = {},
 ): Promise<Running> {
   const context = secureContextFor(serving);
   let running: Running | undefined;
@@ -100,23 +102,11 @@ export async function startStarttlsServer(
           const isStartTls = data.includes(Buffer.from('1.3.6.1.4.1.1466.20037'));
           const code = refuse || !isStartTls ? 2 : 0;
           // ExtendedResponse { resultCode, matchedDN "", diagnosticMessage "" }
+          const result = [0x0a, 0x01, code, 0x04, 0x00, 0x04, 0x00];
+          const length = (n: number) => (options.longLengths ? [0x84, 0, 0, 0, n] : [n]);
+          const response = [0x78, ...length(result.length), ...result];
           send(
-            Uint8Array.of(
-              0x30,
-              0x0c,
-              0x02,
-              0x01,
-              0x01,
-              0x78,
-              0x07,
-              0x0a,
-              0x01,
-              code,
-              0x04,
-              0x00,
-              0x04,
-              0x00,
-            ),
+            Uint8Array.from([0x30, ...length(3 + response.length), 0x02, 0x01, 0x01, ...response]),
           );
           if (code === 0) upgrade(socket);
         });

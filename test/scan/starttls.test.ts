@@ -34,6 +34,13 @@ describe('STARTTLS', () => {
     },
   );
 
+  it('ldap: reads an ExtendedResponse whose lengths take four bytes (Active Directory)', async () => {
+    const server = await start(farm.startStarttlsServer('ldap', serving, { longLengths: true }));
+    const result = await grab({ host: '127.0.0.1', port: server.port }, { starttls: 'ldap' });
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.chain).toHaveLength(2);
+  });
+
   it('sends the SNI name as the XMPP domain and as SNI after the upgrade', async () => {
     const server = await start(farm.startStarttlsServer('xmpp', serving));
     const result = await grab(
