@@ -11,12 +11,18 @@ export type StarttlsName = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'ldap' | 'xmpp' | 
  * A minimal server of a STARTTLS protocol: greets, negotiates the upgrade and then serves
  * TLS with `serving`. With `refuse`, it declines the upgrade the way a real server would.
  * With `longLengths`, LDAP writes every BER length in the four-byte long form, as Active
- * Directory does.
+ * Directory does; `ftpGreeting` replaces the FTP greeting.
  */
 export async function startStarttlsServer(
   protocol: StarttlsName,
   serving: Serving,
-  options: { refuse?: boolean; longLengths?: boolean; host?: string; port?: number } = {},
+  options: {
+    refuse?: boolean;
+    longLengths?: boolean;
+    ftpGreeting?: string;
+    host?: string;
+    port?: number;
+  } = {},
 ): Promise<Running> {
   const context = secureContextFor(serving);
   let running: Running | undefined;
@@ -77,7 +83,7 @@ export async function startStarttlsServer(
         });
         break;
       case 'ftp':
-        send('220-Welcome\r\n220 FTP ready\r\n');
+        send(options.ftpGreeting ?? '220-Welcome\r\n220 FTP ready\r\n');
         lines(async (line) => {
           if (/^AUTH TLS/i.test(line))
             refuse

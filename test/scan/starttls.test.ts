@@ -41,6 +41,17 @@ describe('STARTTLS', () => {
     expect(result.chain).toHaveLength(2);
   });
 
+  it('ftp: reads a multi-line reply whose inner lines carry no code (RFC 959)', async () => {
+    const server = await start(
+      farm.startStarttlsServer('ftp', serving, {
+        ftpGreeting: '220-Welcome\r\n  to the archive\r\n234 is not the end\r\n220 ready\r\n',
+      }),
+    );
+    const result = await grab({ host: '127.0.0.1', port: server.port }, { starttls: 'ftp' });
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.chain).toHaveLength(2);
+  });
+
   it('sends the SNI name as the XMPP domain and as SNI after the upgrade', async () => {
     const server = await start(farm.startStarttlsServer('xmpp', serving));
     const result = await grab(
