@@ -33,13 +33,19 @@ export interface HandshakeSettings {
 }
 
 /**
- * The complete handshake cannot read this server's chain where the capture can, and the probe
- * reads it with the capture instead. Either the server sent its whole first flight,
- * certificate included, and then refused the client's reply with an alert (at TLS 1.2, what a
- * server that demands a client certificate does when it gets none); or one of its handshake
- * messages is larger than OpenSSL reads (a Certificate message over about 100 KiB), where the
- * capture reads a chain up to the chain caps and cuts it there. The message says which; `code`
- * is the failure if the capture fails too.
+ * The complete handshake cannot read this server's chain, or cannot say what is wrong with
+ * it, where the capture can; the probe reads the flight with the capture instead:
+ * - the server sent its whole first flight, certificate included, and then refused the
+ *   client's reply with an alert (at TLS 1.2, what a server that demands a client certificate
+ *   does when it gets none);
+ * - one of its handshake messages is larger than OpenSSL reads (a Certificate message over
+ *   about 100 KiB), where the capture reads a chain up to the chain caps and cuts it there;
+ * - OpenSSL rejected the flight with a reason that does not tell the cases apart: "unexpected
+ *   message" for a flight without a Certificate message and for any message out of place,
+ *   "length mismatch" for an empty Certificate message and for one whose lengths lie. The
+ *   capture names which (`NO_CERTIFICATE` or `PROTOCOL` with the reason), so both modes agree.
+ *
+ * The message says why; `code` is the failure if the capture fails too.
  */
 export class CompleteFallback extends Error {
   constructor(
@@ -105,6 +111,15 @@ export function handshake(
       if (opensslCode === 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE') {
         throw new CompleteFallback(
           `the server sent a handshake message larger than OpenSSL reads (${error.message})`,
+          'PROTOCOL',
+        );
+      }
+      if (
+        !flightRead &&
+        (opensslCode === 'ERR_SSL_UNEXPECTED_MESSAGE' || opensslCode === 'ERR_SSL_LENGTH_MISMATCH')
+      ) {
+        throw new CompleteFallback(
+          `OpenSSL rejected the server's first flight without saying where (${error.message})`,
           'PROTOCOL',
         );
       }

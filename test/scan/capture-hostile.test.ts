@@ -224,10 +224,29 @@ describe('no certificate is NO_CERTIFICATE, in both handshake modes', () => {
     expect(error.code).toBe('NO_CERTIFICATE');
   });
 
-  it('a ServerHelloDone where the Certificate belongs', async () => {
-    const error = failure(await probe(Buffer.concat([farm.serverHello(), done])));
-    expect(error.code).toBe('NO_CERTIFICATE');
-  });
+  it.each(['capture', 'complete'] as const)(
+    'a ServerHelloDone where the Certificate belongs (%s)',
+    async (mode) => {
+      const error = failure(
+        await probe(Buffer.concat([farm.serverHello(), done]), { handshake: mode }),
+      );
+      expect(error.code).toBe('NO_CERTIFICATE');
+    },
+  );
+
+  it.each(['capture', 'complete'] as const)(
+    'a certificate list a little longer than its message is PROTOCOL, not NO_CERTIFICATE (%s)',
+    async (mode) => {
+      // OpenSSL calls this and an empty list by one name, "length mismatch".
+      const lying = Buffer.from(farm.certificateMessage([leaf]));
+      lying.writeUIntBE(lying.readUIntBE(4, 3) + 3, 4, 3);
+      const error = failure(
+        await probe(Buffer.concat([farm.serverHello(), lying, done]), { handshake: mode }),
+      );
+      expect(error.code).toBe('PROTOCOL');
+      expect(error.message).toMatch(/malformed Certificate message: a certificate list of/);
+    },
+  );
 });
 
 describe('a TLS 1.3 Certificate message, decrypted', () => {
