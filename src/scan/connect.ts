@@ -33,16 +33,33 @@ export interface HandshakeSettings {
 }
 
 /**
- * The server sent its whole first flight, certificate included, and then refused the client's
- * reply with an alert: in TLS 1.2, what a server that demands a client certificate does when
- * it gets none. The probe reads the chain with the capture handshake instead.
+ * The complete handshake cannot read this server's chain, or cannot say what is wrong with
+ * it, where the capture can; the probe reads the flight with the capture instead:
+ * - the server sent its whole first flight, certificate included, and then refused the
+ *   client's reply with an alert (at TLS 1.2, what a server that demands a client certificate
+ *   does when it gets none);
+ * - one of its handshake messages is larger than OpenSSL reads (a Certificate message over
+ *   about 100 KiB), where the capture reads a chain up to the chain caps and cuts it there;
+ * - OpenSSL rejected the flight with a reason that does not tell the cases apart: "unexpected
+ *   message" for a flight without a Certificate message and for any message out of place,
+ *   "length mismatch" for an empty Certificate message and for one whose lengths lie. The
+ *   capture names which (`NO_CERTIFICATE` or `PROTOCOL` with the reason), so both modes agree.
+ *
+ * The message says why; `code` is the failure if the capture fails too.
  */
-export class RefusedAfterCertificate extends Error {}
+export class CompleteFallback extends Error {
+  constructor(
+    message: string,
+    readonly code: 'TLS_ALERT' | 'PROTOCOL',
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Runs a complete TLS handshake over a connected socket. Rejects with
- * {@link RefusedAfterCertificate} when the server refused the handshake after sending its
- * certificate.
+ * {@link CompleteFallback} when the server refused the handshake after sending its
+ * certificate, or sent a message too large for OpenSSL.
  */
 export function handshake(
   socket: Socket,
@@ -70,17 +87,43 @@ export function handshake(
     flightRead = true;
   };
   tls.once('OCSPResponse', onFlight);
+  // The OpenSSL reason, which the stable failure code does not keep.
+  let opensslCode: string | undefined;
+  const onError = (error: NodeJS.ErrnoException) => {
+    opensslCode = error.code;
+  };
+  tls.once('error', onError);
+  const detach = () => tls.off('OCSPResponse', onFlight).off('error', onError);
   return settle(tls, 'secureConnect', 'TLS handshake', deadline).then(
     (done) => {
-      tls.off('OCSPResponse', onFlight);
+      detach();
       return done;
     },
     (error: unknown) => {
-      tls.off('OCSPResponse', onFlight);
-      const refusal = error instanceof ProbeFailure && error.code === 'TLS_ALERT';
-      throw refusal && flightRead && !deadline.reason
-        ? new RefusedAfterCertificate(error.message)
-        : error;
+      detach();
+      if (!(error instanceof ProbeFailure) || deadline.reason) throw error;
+      if (error.code === 'TLS_ALERT' && flightRead) {
+        throw new CompleteFallback(
+          `the server refused the complete handshake after sending its certificate (${error.message})`,
+          'TLS_ALERT',
+        );
+      }
+      if (opensslCode === 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE') {
+        throw new CompleteFallback(
+          `the server sent a handshake message larger than OpenSSL reads (${error.message})`,
+          'PROTOCOL',
+        );
+      }
+      if (
+        !flightRead &&
+        (opensslCode === 'ERR_SSL_UNEXPECTED_MESSAGE' || opensslCode === 'ERR_SSL_LENGTH_MISMATCH')
+      ) {
+        throw new CompleteFallback(
+          `OpenSSL rejected the server's first flight without saying where (${error.message})`,
+          'PROTOCOL',
+        );
+      }
+      throw error;
     },
   );
 }

@@ -66,10 +66,6 @@ export function classify(error: unknown): ProbeFailure {
   const message = describe(err);
   const system = SYSTEM_CODES[code];
   if (system) return new ProbeFailure(system, message);
-  // OpenSSL rejects an empty certificate list as a length mismatch of the Certificate message
-  // (it does not tell it from a list longer than its message): no certificate either way.
-  if (code === 'ERR_SSL_LENGTH_MISMATCH' && /tls_process_server_certificate/.test(err.message))
-    return new ProbeFailure('NO_CERTIFICATE', 'the server sent an empty Certificate message');
   if (NOT_TLS.has(code)) return new ProbeFailure('NOT_TLS', `not a TLS server: ${message}`);
   if (code.startsWith('ERR_SSL_') && code.includes('ALERT'))
     return new ProbeFailure('TLS_ALERT', message);

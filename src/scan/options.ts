@@ -64,7 +64,10 @@ export interface ScanOptions {
    *   of key possession.
    *
    * A capture that meets something it does not handle (a HelloRetryRequest for a group it
-   * did not offer) retries the target with a complete handshake. Default: `'capture'`.
+   * did not offer) retries the target with a complete handshake; a complete handshake the
+   * server refuses after sending its certificate, or whose Certificate message is larger than
+   * OpenSSL reads, retries with the capture (see `ScanSuccess.handshakeFallback`). Default:
+   * `'capture'`.
    */
   readonly handshake?: 'capture' | 'complete';
   /** ALPN protocols to offer, e.g. `['h2', 'http/1.1']`. Default: none offered. */

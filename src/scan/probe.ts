@@ -10,11 +10,11 @@ import {
 import { HelloTemplate, KeyShares } from './capture/client-hello.js';
 import { offeredCipherString } from './capture/names.js';
 import {
+  CompleteFallback,
   captureChain,
   connectTcp,
   type HandshakeSettings,
   handshake,
-  RefusedAfterCertificate,
 } from './connect.js';
 import { type Deadline, DeadlineClock } from './deadline.js';
 import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
@@ -153,17 +153,17 @@ async function probeAddress(
       timings: { ...timings, total: performance.now() - started + spent },
     };
   } catch (error) {
-    const switchable = error instanceof CaptureFallback || error instanceof RefusedAfterCertificate;
+    const switchable = error instanceof CaptureFallback || error instanceof CompleteFallback;
     if (switchable && !deadline.reason && fallback === undefined) {
-      switchReason = fallbackReason(mode, error.message);
+      switchReason = fallbackReason(error);
     } else {
       if (isDescriptorExhaustion(error) && !deadline.reason) throw error;
       const failure = deadline.reason
         ? deadline.failure(stepName(timings, starttls !== null))
         : switchable
           ? new ProbeFailure(
-              error instanceof RefusedAfterCertificate ? 'TLS_ALERT' : 'PROTOCOL',
-              `${fallback}; then ${fallbackReason(mode, error.message)}`,
+              error instanceof CompleteFallback ? error.code : 'PROTOCOL',
+              `${fallback}; then ${fallbackReason(error)}`,
             )
           : classify(error);
       return failed(target, address, failure, {
@@ -174,29 +174,37 @@ async function probeAddress(
   } finally {
     deadline.finish();
   }
-  // Something the capture does not handle (a HelloRetryRequest), or a complete handshake the
-  // server refused after sending its certificate: the same probe again, on a new connection,
-  // with the other handshake.
+  // Something the capture does not handle (a HelloRetryRequest), or a server whose chain the
+  // complete handshake cannot read: the same probe again, on a new connection, with the
+  // other handshake.
   const elapsed = performance.now() - started + spent;
   const other = mode === 'capture' ? 'complete' : 'capture';
   return probeAddress(target, address, context, dns, other, elapsed, switchReason);
 }
 
-/** Why a probe gave up on the `mode` handshake, for `ScanSuccess.handshakeFallback`. */
-function fallbackReason(mode: 'capture' | 'complete', detail: string): string {
-  return mode === 'capture'
-    ? `the capture does not handle this server (${detail})`
-    : `the server refused the complete handshake after sending its certificate (${detail})`;
+/** Why a probe gave up on a handshake, for `ScanSuccess.handshakeFallback`. */
+function fallbackReason(error: CaptureFallback | CompleteFallback): string {
+  return error instanceof CaptureFallback
+    ? `the capture does not handle this server (${error.message})`
+    : error.message;
 }
 
 /**
+ * A name whose last label is a number is an IPv4 address in shorthand (`127.1`,
+ * `0x7f000001`, `2130706433`): the system resolver reads it as one, and so does a browser
+ * (the URL standard's "ends in a number"). No top-level domain is numeric.
+ */
+const ENDS_IN_NUMBER = /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i;
+
+/**
  * The SNI name of a target: its `servername`, else its host when that is a name. An IP
- * address never goes out as SNI, and neither does the trailing dot of a name (RFC 6066).
+ * address, in any spelling, never goes out as SNI, and neither does the trailing dot of a
+ * name (RFC 6066).
  */
 function sniName(target: Target): string | undefined {
   const name = target.servername ?? target.host;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
-  return bare === '' || isIP(bare) ? undefined : bare;
+  return bare === '' || isIP(bare) || ENDS_IN_NUMBER.test(bare) ? undefined : bare;
 }
 
 /** A full handshake with Node's TLS; the chain as the server sent it. */

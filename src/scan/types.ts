@@ -91,7 +91,12 @@ export interface ScanSuccess {
    *   did not offer) retried with a complete handshake;
    * - a complete handshake that the server refused with an alert after sending its
    *   certificate (at TLS 1.2, a server that demands a client certificate it did not get)
-   *   retried with the capture, which reads the chain before the point of refusal.
+   *   retried with the capture, which reads the chain before the point of refusal;
+   * - a complete handshake of a server whose Certificate message is larger than OpenSSL reads
+   *   (about 100 KiB) retried with the capture, which cuts the chain at the chain caps as it
+   *   does in `'capture'` mode;
+   * - a complete handshake OpenSSL rejected without saying where ("unexpected message",
+   *   "length mismatch") retried with the capture, which names the fault (or reads the chain).
    *
    * @example "the server refused the complete handshake after sending its certificate (sslv3 alert handshake failure)"
    */

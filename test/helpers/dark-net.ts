@@ -3,8 +3,11 @@
 // namespace, so nothing it sends can leave the machine. The dark namespace answers for a whole
 // range (a local route), runs a TLS server on every address of it, and drops every packet
 // except those to a few live addresses, as a firewall in front of unused space does.
+// Before anything runs in the scanner's namespace, its links and routes are checked, and every
+// command run there first checks that it is inside it: a scan of 10.x run anywhere else would
+// go out through the machine's default route.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Serving } from './farm.js';
@@ -15,7 +18,13 @@ export interface DarkNetwork {
   readonly scanner: string;
   /** The namespace that holds the range. */
   readonly dark: string;
-  /** Runs a command inside the scanner's namespace and resolves with its stdout. */
+  /** The inode of the scanner's namespace, as `stat -L /proc/self/ns/net` shows it inside. */
+  readonly scannerInode: number;
+  /**
+   * Runs a command inside the scanner's namespace and resolves with its stdout. The command
+   * is exec'd by a shell that first checks it runs in that namespace, so the process that
+   * scans is the one checked.
+   */
   run(command: string, args: readonly string[], timeoutMs?: number): Promise<string>;
   /** Stops the servers and deletes both namespaces (the veth pair goes with them). */
   close(): void;
@@ -55,10 +64,79 @@ server.on('tlsClientError', () => {});
 server.listen(Number(port), '0.0.0.0', () => process.stdout.write('ready\\n'));
 `;
 
+const NAMESPACE = /^cs-(?:scan|dark)-(\d+)[a-z]$/;
+/** The link between the namespaces: the scanner's end, the dark end, the link's prefix. */
+const LINK = { scanner: '10.76.0.1', dark: '10.76.0.2', prefix: '10.76.0.0/30' };
+
+/**
+ * Deletes the namespaces of runs whose process is gone (killed before it could clean up),
+ * with the servers still running in them.
+ */
+function removeStaleNamespaces(): void {
+  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const name of listed.split('\n').map((line) => line.split(' ')[0] ?? '')) {
+    const owner = NAMESPACE.exec(name)?.[1];
+    if (owner === undefined || processAlive(Number(owner))) continue;
+    const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
+    for (const pid of pids.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface Route {
+  readonly type?: string;
+  readonly dst: string;
+  readonly table?: string;
+}
+
+/**
+ * What in the scanner's namespace could reach beyond the dark one, as messages (none when
+ * isolated): a link other than loopback and the veth, a default route, or a unicast route to
+ * anything but the link and the range. The namespace's own addresses (local, broadcast and
+ * multicast routes) and IPv6 link-local on the veth stay between the two namespaces.
+ */
+export function isolationProblems(scanner: string, veth: string, range: string): string[] {
+  const json = <T>(...args: string[]): T[] =>
+    JSON.parse(execFileSync('ip', ['-j', '-n', scanner, ...args], { encoding: 'utf8' }) || '[]');
+  const problems: string[] = [];
+  const links = json<{ ifname: string }>('link', 'show').map((link) => link.ifname);
+  for (const link of links) if (link !== 'lo' && link !== veth) problems.push(`link ${link}`);
+  const allowed = new Set([LINK.prefix, range, 'fe80::/64']);
+  const routes = [
+    ...json<Route>('-4', 'route', 'show', 'table', 'all'),
+    ...json<Route>('-6', 'route', 'show', 'table', 'all'),
+  ];
+  for (const route of routes) {
+    const own = ['local', 'broadcast', 'multicast', 'anycast'].includes(route.type ?? '');
+    if (route.dst === 'default' || (!own && !allowed.has(route.dst)))
+      problems.push(
+        `route ${route.type ?? 'unicast'} ${route.dst} (table ${route.table ?? 'main'})`,
+      );
+  }
+  return problems;
+}
+
 /**
  * Creates the namespaces (named with this process's id and `tag`, so parallel runs never
- * collide), the route, the DROP rule and the live servers. Call `close()` when done; an exit
- * of this process deletes the namespaces too.
+ * collide), the route, the DROP rule and the live servers, after deleting what killed runs
+ * left behind. Refuses to go on unless the scanner's namespace has no way out (see
+ * {@link isolationProblems}). Call `close()` when done; an exit of this process deletes the
+ * namespaces too.
  */
 export async function createDarkNetwork(
   options: DarkNetworkOptions,
@@ -80,13 +158,14 @@ export async function createDarkNetwork(
   };
   process.on('exit', close);
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+  removeStaleNamespaces();
+  const [a, b] = [`csv${id}s`, `csv${id}d`];
   try {
     ip('netns', 'add', scanner);
     ip('netns', 'add', dark);
-    const [a, b] = [`csv${id}s`, `csv${id}d`];
     ip('link', 'add', a, 'netns', scanner, 'type', 'veth', 'peer', 'name', b, 'netns', dark);
-    ip('-n', scanner, 'addr', 'add', '10.76.0.1/30', 'dev', a);
-    ip('-n', dark, 'addr', 'add', '10.76.0.2/30', 'dev', b);
+    ip('-n', scanner, 'addr', 'add', `${LINK.scanner}/30`, 'dev', a);
+    ip('-n', dark, 'addr', 'add', `${LINK.dark}/30`, 'dev', b);
     for (const [ns, link] of [
       [scanner, a],
       [dark, b],
@@ -95,25 +174,31 @@ export async function createDarkNetwork(
       ip('-n', ns, 'link', 'set', link, 'up');
     }
     // The scanner's only way out leads into the dark namespace.
-    ip('-n', scanner, 'route', 'add', options.range, 'via', '10.76.0.2');
+    ip('-n', scanner, 'route', 'add', options.range, 'via', LINK.dark);
     // The dark namespace owns every address of the range, and silently drops what is not live.
     ip('-n', dark, 'route', 'add', 'local', options.range, 'dev', 'lo');
     const iptables = (...args: string[]) =>
       execFileSync('ip', ['netns', 'exec', dark, 'iptables', ...args], { stdio: 'pipe' });
     iptables('-A', 'INPUT', '-i', b, '-d', options.live, '-j', 'ACCEPT');
     iptables('-A', 'INPUT', '-i', b, '-j', 'DROP');
+    const problems = isolationProblems(scanner, a, options.range);
+    if (problems.length > 0)
+      throw new Error(`the scanner's namespace is not isolated: ${problems.join(', ')}`);
     server = await startServers(dark, dir, options);
   } catch (error) {
     close();
     throw error;
   }
+  const scannerInode = statSync(`/run/netns/${scanner}`).ino;
   return {
     scanner,
     dark,
+    scannerInode,
     close,
     run: (command, args, timeoutMs = 600_000) =>
       new Promise((resolve, reject) => {
-        const child = spawn('ip', ['netns', 'exec', scanner, command, ...args], {
+        const inside = ['netns', 'exec', scanner, 'sh', '-c', INSIDE_OR_EXIT, 'sh'];
+        const child = spawn('ip', [...inside, String(scannerInode), command, ...args], {
           stdio: ['ignore', 'pipe', 'inherit'],
           timeout: timeoutMs,
         });
@@ -129,6 +214,15 @@ export async function createDarkNetwork(
       }),
   };
 }
+
+/**
+ * Exec's its arguments after the first only when this shell's network namespace has the inode
+ * given as the first: `ip netns exec` put it there, and exec keeps it there.
+ */
+const INSIDE_OR_EXIT = `
+  [ "$(stat -L -c %i /proc/self/ns/net)" = "$1" ] || {
+    echo "not in the scanner's network namespace: refusing to run $2" >&2; exit 97; }
+  shift; exec "$@"`;
 
 /** One TLS server on every address of the dark namespace; resolves once it listens. */
 async function startServers(

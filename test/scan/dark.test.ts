@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +24,16 @@ describe.skipIf(unavailable !== undefined)('scan: dark address space', () => {
   });
   afterAll(() => network?.close());
 
+  it('scans from a namespace whose only routes lead into the dark one', async () => {
+    const routes = async (...family: string[]) =>
+      (JSON.parse(await network.run('ip', [...family, '-j', 'route', 'show'])) as { dst: string }[])
+        .map((route) => route.dst)
+        .sort();
+    expect(await routes('-4')).toEqual(['10.76.0.0/30', '10.79.0.0/28']);
+    expect(await routes('-6')).not.toContain('default');
+    expect(network.scannerInode).not.toBe(statSync('/proc/self/ns/net').ino);
+  });
+
   it('ends silent addresses at the connect deadline while live servers still succeed', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/dark-scan.ts', import.meta.url));
     const out = await network.run(process.execPath, [
@@ -38,7 +49,10 @@ describe.skipIf(unavailable !== undefined)('scan: dark address space', () => {
       messages: string[];
       chains: number[];
       connectedBeforeTimeout: number;
+      namespace: number;
     };
+    // The process that scanned is the one in the isolated namespace.
+    expect(seen.namespace).toBe(network.scannerInode);
     expect(seen.codes).toEqual({ ok: 4, TIMEOUT: 12 });
     expect(seen.chains).toEqual([2]);
     // Cut by the connect deadline, not the probe's 3-second one.

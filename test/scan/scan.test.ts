@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expandTargets,
   ScanOptionsError,
@@ -9,18 +9,11 @@ import {
   scan,
   type Target,
 } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 
 const serving = farm.defaultServing();
-const servers: { close(): Promise<void> }[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function start<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
-  const running = await server;
-  servers.push(running);
-  return running;
-}
+const start = closedAfterAll();
 async function collect(results: AsyncIterable<ScanResult>): Promise<ScanResult[]> {
   const all: ScanResult[] = [];
   for await (const result of results) all.push(result);

@@ -1,18 +1,11 @@
 // STARTTLS against servers that talk too much or speak another protocol: every protocol is
 // bounded by the one conversation cap and reports a foreign server as a refusal.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grab, type ScanResult, type StarttlsProtocol } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 
-const servers: farm.Running[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-const start = async (server: Promise<farm.Running>) => {
-  const running = await server;
-  servers.push(running);
-  return running;
-};
+const start = closedAfterAll();
 const host = '127.63.0.1';
 const probe = (server: farm.Running, protocol: StarttlsProtocol, timeoutMs = 3000) =>
   grab({ host: server.host, port: server.port }, { starttls: protocol, timeoutMs });

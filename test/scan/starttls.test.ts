@@ -1,17 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grab, type ScanResult } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 
 const serving = farm.defaultServing();
-const servers: farm.Running[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-const start = async (server: Promise<farm.Running>) => {
-  const running = await server;
-  servers.push(running);
-  return running;
-};
+const start = closedAfterAll();
 const code = (r: ScanResult) => (r.ok ? 'ok' : r.error.code);
 
 const protocols = ['smtp', 'imap', 'pop3', 'ftp', 'ldap', 'xmpp', 'postgres'] as const;
@@ -40,6 +33,24 @@ describe('STARTTLS', () => {
       if (!result.ok) expect(result.error.reply).toBeTruthy();
     },
   );
+
+  it('ldap: reads an ExtendedResponse whose lengths take four bytes (Active Directory)', async () => {
+    const server = await start(farm.startStarttlsServer('ldap', serving, { longLengths: true }));
+    const result = await grab({ host: '127.0.0.1', port: server.port }, { starttls: 'ldap' });
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.chain).toHaveLength(2);
+  });
+
+  it('ftp: reads a multi-line reply whose inner lines carry no code (RFC 959)', async () => {
+    const server = await start(
+      farm.startStarttlsServer('ftp', serving, {
+        ftpGreeting: '220-Welcome\r\n  to the archive\r\n234 is not the end\r\n220 ready\r\n',
+      }),
+    );
+    const result = await grab({ host: '127.0.0.1', port: server.port }, { starttls: 'ftp' });
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.chain).toHaveLength(2);
+  });
 
   it('sends the SNI name as the XMPP domain and as SNI after the upgrade', async () => {
     const server = await start(farm.startStarttlsServer('xmpp', serving));

@@ -78,6 +78,9 @@ export function readServerHello(
       throw rejected(`selects ${hex4(version)} in supported_versions, where only TLS 1.3 may be`);
     if (legacyVersion !== 0x0303)
       throw rejected(`selects TLS 1.3 with a legacy version of ${hex4(legacyVersion)}`);
+  } else if (legacyVersion === 0x0304) {
+    // TLS 1.3 is only ever chosen in supported_versions (RFC 8446 section 4.1.3).
+    throw rejected('selects TLS 1.3 without a supported_versions extension');
   }
   const protocol = VERSION_NAMES.get(version) ?? hex4(version);
   if ((version === 0x0302 || version === 0x0301) && !context.legacy) {
@@ -99,6 +102,11 @@ export function readServerHello(
 
   let share: ServerHello['share'];
   if (tls13) {
+    // Everything else a TLS 1.3 server says (ALPN, SNI, ...) goes in EncryptedExtensions.
+    for (const type of extensions.keys()) {
+      if (type !== SUPPORTED_VERSIONS && type !== KEY_SHARE)
+        throw rejected(`carries extension ${hex4(type)}, which TLS 1.3 sends encrypted`);
+    }
     if (!sessionId.equals(context.sessionId))
       throw rejected('does not echo the session id of the ClientHello');
     const entry = extensions.get(KEY_SHARE);

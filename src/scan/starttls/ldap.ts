@@ -28,7 +28,9 @@ function berElementLength(buffer: Buffer): number {
   const first = buffer[1] as number;
   if (first < 0x80) return buffer.length >= 2 + first ? 2 + first : -1;
   const octets = first & 0x7f;
-  if (octets === 0 || octets > 3) return 0;
+  // Active Directory writes lengths in four bytes (0x84), whatever they hold. However long a
+  // length claims to be, the conversation's cap ends the wait for it.
+  if (octets === 0 || octets > 4) return 0;
   if (buffer.length < 2 + octets) return -1;
   let length = 0;
   for (let i = 0; i < octets; i++) length = length * 256 + (buffer[2 + i] as number);
