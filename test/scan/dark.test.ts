@@ -42,7 +42,7 @@ describe.skipIf(unavailable !== undefined)('scan: dark address space', () => {
       fixture,
       '10.79.0.0/28',
       '443',
-      '300',
+      '1000',
     ]);
     const seen = JSON.parse(out) as {
       codes: Record<string, number>;
@@ -56,7 +56,7 @@ describe.skipIf(unavailable !== undefined)('scan: dark address space', () => {
     expect(seen.codes).toEqual({ ok: 4, TIMEOUT: 12 });
     expect(seen.chains).toEqual([2]);
     // Cut by the connect deadline, not the probe's 3-second one.
-    expect(seen.messages).toEqual(['no TCP connection within the connect deadline (300 ms)']);
+    expect(seen.messages).toEqual(['no TCP connection within the connect deadline (1000 ms)']);
     expect(seen.connectedBeforeTimeout).toBe(0);
   });
 });
