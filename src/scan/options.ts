@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { ScanOptionsError } from '../errors.js';
 import { concurrencyCeiling, descriptorLimit } from './descriptors.js';
+import { STARTTLS_PROTOCOLS } from './starttls/index.js';
 import type { StarttlsProtocol } from './types.js';
 
 /**
@@ -49,8 +50,10 @@ export interface ScanOptions {
   readonly perHostConcurrency?: number;
   /**
    * STARTTLS before the handshake: a protocol, `'auto'` to pick by well-known port (25 and
-   * 587 SMTP, 143 IMAP, 110 POP3, 21 FTP, 389 LDAP, 5222 XMPP, 5432 PostgreSQL; implicit TLS
-   * everywhere else, including 465, 993, 995 and 636), or `'none'`. Default: `'auto'`.
+   * 587 SMTP, 143 IMAP, 110 POP3, 21 FTP, 389 LDAP, 5222 XMPP, 5432 PostgreSQL, 3306 MySQL,
+   * 4190 ManageSieve, 24 LMTP, 119 and 433 NNTP, 6667 IRC, 5269 XMPP server-to-server;
+   * implicit TLS everywhere else, including 465, 993, 995, 636, 563 and 6697), or `'none'`.
+   * Default: `'auto'`.
    */
   readonly starttls?: StarttlsProtocol | 'auto' | 'none';
   /** Allow TLS 1.0/1.1 and legacy ciphers, to inventory old appliances. Default: `false`. */
@@ -124,17 +127,7 @@ export interface ResolvedScanOptions {
   readonly lookup: (hostname: string) => Promise<readonly string[]>;
 }
 
-const STARTTLS = new Set([
-  'smtp',
-  'imap',
-  'pop3',
-  'ftp',
-  'ldap',
-  'xmpp',
-  'postgres',
-  'auto',
-  'none',
-]);
+const STARTTLS: ReadonlySet<string> = new Set([...STARTTLS_PROTOCOLS, 'auto', 'none']);
 
 /**
  * Fills in the defaults of scan options and refuses nonsense with a {@link ScanOptionsError}

@@ -1,7 +1,8 @@
 import type { Target } from '../targets/index.js';
+import type { StarttlsProtocol } from './starttls/index.js';
 
-/** STARTTLS protocols the scanner can speak before the TLS handshake. */
-export type StarttlsProtocol = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'ldap' | 'xmpp' | 'postgres';
+// The STARTTLS protocols are the names of the one registry in starttls/index.ts.
+export type { StarttlsProtocol } from './starttls/index.js';
 
 /**
  * Stable codes of a failed probe.

@@ -5,13 +5,27 @@ import { TLSSocket } from 'node:tls';
 import { type Running, type Serving, secureContextFor, startRawServer } from './servers.js';
 
 /** STARTTLS protocols the test servers speak. */
-export type StarttlsName = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'ldap' | 'xmpp' | 'postgres';
+export type StarttlsName =
+  | 'smtp'
+  | 'imap'
+  | 'pop3'
+  | 'ftp'
+  | 'ldap'
+  | 'xmpp'
+  | 'postgres'
+  | 'mysql'
+  | 'sieve'
+  | 'lmtp'
+  | 'nntp'
+  | 'irc'
+  | 'xmpp-server';
 
 /**
  * A minimal server of a STARTTLS protocol: greets, negotiates the upgrade and then serves
  * TLS with `serving`. With `refuse`, it declines the upgrade the way a real server would.
  * With `longLengths`, LDAP writes every BER length in the four-byte long form, as Active
- * Directory does; `ftpGreeting` replaces the FTP greeting.
+ * Directory does; `ftpGreeting` replaces the FTP greeting; `mysqlError` makes MySQL answer
+ * with an error packet carrying that message instead of its handshake.
  */
 export async function startStarttlsServer(
   protocol: StarttlsName,
@@ -20,6 +34,7 @@ export async function startStarttlsServer(
     refuse?: boolean;
     longLengths?: boolean;
     ftpGreeting?: string;
+    mysqlError?: string;
     host?: string;
     port?: number;
   } = {},
@@ -117,14 +132,87 @@ export async function startStarttlsServer(
           if (code === 0) upgrade(socket);
         });
         break;
+      case 'lmtp':
+        // LMTP servers greet like SMTP, take LHLO and refuse EHLO (RFC 2033 section 4.1).
+        send('220 lmtp.test LMTP ready\r\n');
+        lines(async (line) => {
+          if (/^LHLO /i.test(line))
+            send(`250-lmtp.test\r\n${refuse ? '' : '250-STARTTLS\r\n'}250 PIPELINING\r\n`);
+          else if (/^STARTTLS/i.test(line) && !refuse) agree(socket, '220 2.0.0 go ahead\r\n');
+          else send('500 5.5.1 command not recognized\r\n');
+        });
+        break;
+      case 'nntp':
+        send('200 news.test InterNetNews NNRP server ready (posting ok)\r\n');
+        lines(async (line) => {
+          if (line.toUpperCase() === 'STARTTLS')
+            refuse
+              ? send('580 Can not initiate TLS negotiation\r\n')
+              : agree(socket, '382 Continue with TLS negotiation\r\n');
+          else send('500 What?\r\n');
+        });
+        break;
+      case 'sieve':
+        send(
+          `"IMPLEMENTATION" "sieve.test"\r\n"SIEVE" "fileinto vacation"\r\n"SASL" ""\r\n${refuse ? '' : '"STARTTLS"\r\n'}"VERSION" "1.0"\r\nOK "ready"\r\n`,
+        );
+        lines(async (line) => {
+          if (line.toUpperCase() === 'STARTTLS' && !refuse) agree(socket, 'OK "Begin TLS"\r\n');
+          else send('NO "unknown command"\r\n');
+        });
+        break;
+      case 'irc':
+        // Servers look the client up before it registers, and say so.
+        send(':irc.test NOTICE * :*** Looking up your hostname...\r\n');
+        lines(async (line) => {
+          if (line.toUpperCase() === 'STARTTLS')
+            refuse
+              ? send(':irc.test 691 * :STARTTLS failed (TLS is not configured)\r\n')
+              : agree(
+                  socket,
+                  ':irc.test 670 * :STARTTLS successful, proceed with TLS handshake\r\n',
+                );
+          else send(`:irc.test 421 * ${line.split(' ')[0]} :Unknown command\r\n`);
+        });
+        break;
+      case 'mysql':
+        socket.write(
+          mysqlHandshake({
+            ssl: !refuse,
+            ...(options.mysqlError ? { error: options.mysqlError } : {}),
+          }),
+        );
+        socket.once('data', (data: Buffer) => {
+          // SSLRequest: 32-byte payload, sequence 1, CLIENT_SSL in the capability flags. The
+          // ClientHello may come in the same read: it goes back for the TLS socket.
+          const ssl = data.length >= 36 && data[3] === 1 && (data.readUInt32LE(4) & 0x800) !== 0;
+          if (!ssl || refuse) {
+            socket.destroy();
+            return;
+          }
+          socket.pause();
+          if (data.length > 36) socket.unshift(data.subarray(36));
+          upgrade(socket);
+        });
+        break;
+      case 'xmpp-server':
       case 'xmpp': {
+        const namespace = protocol === 'xmpp' ? 'jabber:client' : 'jabber:server';
         let buffer = '';
         const onData = (data: Buffer) => {
           buffer += data.toString('utf8');
           if (buffer.includes('<stream:stream') && !buffer.includes('@sent')) {
             buffer += '@sent';
+            const header = `<?xml version='1.0'?><stream:stream from='chat.test' id='1' version='1.0' xmlns='${namespace}' xmlns:stream='http://etherx.jabber.org/streams'>`;
+            // A stream in the other namespace is an error (RFC 6120 section 4.9.3.10).
+            if (!buffer.includes(`xmlns='${namespace}'`)) {
+              socket.end(
+                `${header}<stream:error><invalid-namespace xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`,
+              );
+              return;
+            }
             send(
-              "<?xml version='1.0'?><stream:stream from='chat.test' id='1' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>" +
+              header +
                 `<stream:features>${refuse ? '' : "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"}<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>`,
             );
           }
@@ -143,6 +231,38 @@ export async function startStarttlsServer(
     }
   }, options);
   return running;
+}
+
+/**
+ * A MySQL Initial Handshake packet (protocol 10), offering CLIENT_SSL when `ssl`; with
+ * `error`, an error packet (1040, too many connections) in its place.
+ */
+export function mysqlHandshake(options: { ssl: boolean; error?: string }): Buffer {
+  const packet = (payload: Buffer) => {
+    const header = Buffer.alloc(4);
+    header.writeUIntLE(payload.length, 0, 3);
+    return Buffer.concat([header, payload]);
+  };
+  if (options.error !== undefined) {
+    const code = Buffer.alloc(2);
+    code.writeUInt16LE(1040);
+    return packet(Buffer.concat([Buffer.of(0xff), code, Buffer.from(options.error)]));
+  }
+  const flags = Buffer.alloc(2);
+  // CLIENT_LONG_PASSWORD, PROTOCOL_41, SECURE_CONNECTION, and SSL when offered.
+  flags.writeUInt16LE(0x8201 | (options.ssl ? 0x800 : 0));
+  return packet(
+    Buffer.concat([
+      Buffer.of(10),
+      Buffer.from('8.0.36-test\0'),
+      Buffer.of(1, 0, 0, 0),
+      Buffer.from('abcdefgh'),
+      Buffer.of(0),
+      flags,
+      Buffer.of(45, 2, 0, 0xff, 0xc7, 21, ...new Array(10).fill(0)),
+      Buffer.from('ijklmnopqrst\0mysql_native_password\0'),
+    ]),
+  );
 }
 
 function lineReader(socket: Socket) {

@@ -1,18 +1,22 @@
 import type { Socket } from 'node:net';
 import type { Deadline } from '../deadline.js';
-import type { StarttlsProtocol } from '../types.js';
 import { Conversation } from './conversation.js';
 import { ftp } from './ftp.js';
 import { imap } from './imap.js';
+import { irc } from './irc.js';
 import { ldap } from './ldap.js';
+import { lmtp } from './lmtp.js';
+import { mysql } from './mysql.js';
+import { nntp } from './nntp.js';
 import { pop3 } from './pop3.js';
 import { postgres } from './postgres.js';
+import { sieve } from './sieve.js';
 import { smtp } from './smtp.js';
 import { xmpp } from './xmpp.js';
 
 /** What a STARTTLS exchange needs to know beyond the socket. */
 export interface UpgradeContext {
-  /** Name for SMTP EHLO. */
+  /** Name for SMTP EHLO and LMTP LHLO. */
   ehloName: string;
   /** Domain for the XMPP stream header: the SNI name, else the host. */
   domain: string;
@@ -20,29 +24,89 @@ export interface UpgradeContext {
 
 /** One STARTTLS protocol: its well-known plain-text ports and the exchange that upgrades. */
 interface StarttlsModule {
+  /** The protocol's name for people, in messages. */
+  readonly title: string;
+  /** Ports where `starttls: 'auto'` speaks it; each port belongs to one protocol at most. */
   readonly ports: readonly number[];
   upgrade(conversation: Conversation, context: UpgradeContext): Promise<void>;
+  /**
+   * Recognises the protocol's plain-text greeting in the start of a reply (latin1), so that a
+   * server answering a ClientHello with it is told apart from any other non-TLS server.
+   */
+  readonly banner?: RegExp | ((reply: string) => boolean);
 }
 
 /**
- * Every STARTTLS protocol the scanner speaks. Implicit-TLS ports (465, 993, 995, 636) are
- * absent: they get TLS straight away. Every exchange runs in a {@link Conversation}, which
- * bounds what any of them may read.
+ * Every STARTTLS protocol the scanner speaks. Implicit-TLS ports (465, 993, 995, 636, 563,
+ * 6697) are absent: they get TLS straight away. Every exchange runs in a
+ * {@link Conversation}, which bounds what any of them may read.
  */
-const PROTOCOLS: Readonly<Record<StarttlsProtocol, StarttlsModule>> = {
-  smtp: { ports: [25, 587], upgrade: (c, context) => smtp(c, context.ehloName) },
-  imap: { ports: [143], upgrade: imap },
-  pop3: { ports: [110], upgrade: pop3 },
-  ftp: { ports: [21], upgrade: ftp },
-  ldap: { ports: [389], upgrade: ldap },
-  xmpp: { ports: [5222], upgrade: (c, context) => xmpp(c, context.domain) },
-  postgres: { ports: [5432], upgrade: postgres },
-};
+const PROTOCOLS = {
+  smtp: {
+    title: 'SMTP',
+    ports: [25, 587],
+    upgrade: (c, context) => smtp(c, context.ehloName),
+    // FTP and LMTP greet with 220 too; their banners name them.
+    banner: /^220[ -](?![^\r\n]*(?:FTP|\bLMTP\b))/i,
+  },
+  imap: { title: 'IMAP', ports: [143], upgrade: imap, banner: /^\* (?:OK|PREAUTH)\b/i },
+  pop3: { title: 'POP3', ports: [110], upgrade: pop3, banner: /^\+OK\b/ },
+  ftp: { title: 'FTP', ports: [21], upgrade: ftp, banner: /^220[ -][^\r\n]*FTP/i },
+  ldap: { title: 'LDAP', ports: [389], upgrade: ldap },
+  xmpp: {
+    title: 'XMPP',
+    ports: [5222],
+    upgrade: (c, context) => xmpp(c, context.domain),
+    banner: /^(?:<\?xml[^>]*>\s*)?<stream:stream\b(?![^>]*jabber:server)/,
+  },
+  postgres: { title: 'PostgreSQL', ports: [5432], upgrade: postgres },
+  mysql: {
+    title: 'MySQL',
+    ports: [3306],
+    upgrade: mysql,
+    // An Initial Handshake packet: a length, sequence 0, protocol 10, a version string.
+    banner: (reply) => reply[3] === '\0' && reply[4] === '\n' && /^\d+\./.test(reply.slice(5)),
+  },
+  sieve: { title: 'ManageSieve', ports: [4190], upgrade: sieve, banner: /^"IMPLEMENTATION" /i },
+  lmtp: {
+    title: 'LMTP',
+    ports: [24],
+    upgrade: (c, context) => lmtp(c, context.ehloName),
+    banner: /^220[ -][^\r\n]*\bLMTP\b/i,
+  },
+  nntp: { title: 'NNTP', ports: [119, 433], upgrade: nntp, banner: /^20[01] / },
+  irc: {
+    title: 'IRC',
+    ports: [6667],
+    upgrade: irc,
+    banner: /^(?::\S+ +(?:NOTICE|\d{3}) |NOTICE AUTH\b)/,
+  },
+  'xmpp-server': {
+    title: 'XMPP server-to-server',
+    ports: [5269],
+    upgrade: (c, context) => xmpp(c, context.domain, 'jabber:server'),
+    banner: /^(?:<\?xml[^>]*>\s*)?<stream:stream\b[^>]*jabber:server/,
+  },
+} satisfies Record<string, StarttlsModule>;
+
+/**
+ * A STARTTLS protocol the scanner can speak before the TLS handshake: `'smtp'`, `'imap'`,
+ * `'pop3'`, `'ftp'`, `'ldap'`, `'xmpp'`, `'postgres'`, `'mysql'`, `'sieve'`, `'lmtp'`,
+ * `'nntp'`, `'irc'` or `'xmpp-server'`.
+ *
+ * @useDeclaredType
+ */
+export type StarttlsProtocol = keyof typeof PROTOCOLS;
+
+const MODULES: ReadonlyMap<StarttlsProtocol, StarttlsModule> = new Map(
+  Object.entries(PROTOCOLS) as [StarttlsProtocol, StarttlsModule][],
+);
+
+/** The names of every STARTTLS protocol, in the registry's order. */
+export const STARTTLS_PROTOCOLS: readonly StarttlsProtocol[] = [...MODULES.keys()];
 
 const BY_PORT: ReadonlyMap<number, StarttlsProtocol> = new Map(
-  Object.entries(PROTOCOLS).flatMap(([name, module]) =>
-    module.ports.map((port) => [port, name as StarttlsProtocol] as const),
-  ),
+  [...MODULES].flatMap(([name, module]) => module.ports.map((port) => [port, name] as const)),
 );
 
 /** The STARTTLS protocol to speak on a port, for a `starttls` option. */
@@ -55,6 +119,21 @@ export function starttlsFor(
   return option;
 }
 
+/**
+ * The protocol whose plain-text greeting starts `reply`, with its name for people, or
+ * undefined when none is recognised.
+ */
+export function plainTextProtocol(
+  reply: string,
+): { name: StarttlsProtocol; title: string } | undefined {
+  for (const [name, module] of MODULES) {
+    const banner = module.banner;
+    if (banner && (typeof banner === 'function' ? banner(reply) : banner.test(reply)))
+      return { name, title: module.title };
+  }
+  return undefined;
+}
+
 /** Runs the plain-text exchange that asks the server to start TLS. */
 export async function upgrade(
   protocol: StarttlsProtocol,
@@ -62,9 +141,10 @@ export async function upgrade(
   deadline: Deadline,
   context: UpgradeContext,
 ): Promise<void> {
+  const module: StarttlsModule = PROTOCOLS[protocol];
   const conversation = new Conversation(socket, deadline);
   try {
-    await PROTOCOLS[protocol].upgrade(conversation, context);
+    await module.upgrade(conversation, context);
     conversation.assertDrained();
   } finally {
     conversation.detach();

@@ -6,10 +6,18 @@ const ANSWER = /^<(proceed|failure)\b|^<\/stream:/;
 const GREATER_THAN = 0x3e;
 const LESS_THAN = 0x3c;
 
-/** XMPP (RFC 6120): open a stream, read features, ask for starttls, expect proceed. */
-export async function xmpp(conversation: Conversation, domain: string): Promise<void> {
+/**
+ * XMPP (RFC 6120): open a stream, read features, ask for starttls, expect proceed. `namespace`
+ * is the stream's content namespace: `jabber:client` for a client port, `jabber:server` for
+ * server-to-server.
+ */
+export async function xmpp(
+  conversation: Conversation,
+  domain: string,
+  namespace: 'jabber:client' | 'jabber:server' = 'jabber:client',
+): Promise<void> {
   conversation.send(
-    `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='${escapeXml(domain)}' version='1.0'>`,
+    `<?xml version='1.0'?><stream:stream xmlns='${namespace}' xmlns:stream='http://etherx.jabber.org/streams' to='${escapeXml(domain)}' version='1.0'>`,
   );
   // A stream is XML from its first byte: anything else is another protocol speaking.
   const first = (await conversation.until(firstVisibleByte)).toString('latin1').trim();
