@@ -1,3 +1,5 @@
+// starttls/ imports this module too; only functions cross the cycle, called after loading.
+import { plainTextProtocol } from './starttls/index.js';
 import type { ScanErrorCode } from './types.js';
 
 /** Internal: why a probe step failed. Never escapes `scan()`; it becomes a `ScanFailure`. */
@@ -60,7 +62,7 @@ export function preview(bytes: Buffer): string {
 
 /** Maps an error from net, dns or tls to a stable scan code. */
 export function classify(error: unknown): ProbeFailure {
-  if (error instanceof ProbeFailure) return error;
+  if (error instanceof ProbeFailure) return error.code === 'NOT_TLS' ? withHint(error) : error;
   const err = unwrap(error) as NodeJS.ErrnoException & { reason?: string };
   const code = typeof err?.code === 'string' ? err.code : '';
   const message = describe(err);
@@ -70,6 +72,21 @@ export function classify(error: unknown): ProbeFailure {
   if (code.startsWith('ERR_SSL_') && code.includes('ALERT'))
     return new ProbeFailure('TLS_ALERT', message);
   return new ProbeFailure('PROTOCOL', message);
+}
+
+/**
+ * A NOT_TLS failure whose reply starts with the plain-text greeting of a STARTTLS protocol,
+ * with a hint naming the protocol to try. Only a failed handshake pays for the look.
+ */
+function withHint(failure: ProbeFailure): ProbeFailure {
+  if (failure.reply === undefined || failure.message.includes('; try starttls')) return failure;
+  const protocol = plainTextProtocol(failure.reply);
+  if (!protocol) return failure;
+  return new ProbeFailure(
+    'NOT_TLS',
+    `${failure.message}; the server greeted in plain text like ${protocol.title}; try starttls: '${protocol.name}'`,
+    failure.reply,
+  );
 }
 
 // Connecting to a hostname with several addresses fails as an AggregateError with an empty
