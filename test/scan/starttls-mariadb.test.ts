@@ -1,0 +1,140 @@
+// STARTTLS for MySQL against the real thing: two MariaDB servers of our own on loopback, one
+// with TLS (the test PKI's chain) and one without. Skipped, with a notice, where mariadbd is
+// not installed.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grab } from '../../src/index.js';
+import * as farm from '../helpers/farm.js';
+
+const MARIADBD = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((path) => existsSync(path));
+const host = '127.67.0.1';
+const serving = farm.defaultServing();
+
+interface Daemon {
+  port: number;
+  process: ChildProcess;
+}
+
+/** A free port on `host`, from the kernel. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** True once the server on `port` sends its first bytes (its handshake packet). */
+function greets(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('data', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts mariadbd on an empty data directory of its own; `tls` gives it the test chain. */
+async function startMariadb(directory: string, tls: boolean): Promise<Daemon> {
+  const datadir = join(directory, tls ? 'tls' : 'plain');
+  await mkdir(datadir);
+  const port = await freePort();
+  const args = [
+    '--no-defaults',
+    `--datadir=${datadir}`,
+    `--socket=${datadir}.sock`,
+    `--pid-file=${datadir}.pid`,
+    `--log-error=${datadir}.err`,
+    `--bind-address=${host}`,
+    `--port=${port}`,
+    // The upgrade happens before authentication: no grant tables needed.
+    '--skip-grant-tables',
+    '--skip-name-resolve',
+    '--innodb-buffer-pool-size=16M',
+    ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+    ...(tls
+      ? [`--ssl-cert=${join(directory, 'chain.pem')}`, `--ssl-key=${join(directory, 'key.pem')}`]
+      : ['--skip-ssl']),
+  ];
+  const child = spawn(MARIADBD as string, args, { stdio: 'ignore' });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) break;
+    if (await greets(port)) return { port, process: child };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill();
+  throw new Error(`mariadbd did not start on ${host}:${port}; see ${datadir}.err`);
+}
+
+describe.skipIf(MARIADBD === undefined)('MySQL STARTTLS against MariaDB', () => {
+  let directory: string;
+  let withTls: Daemon;
+  let withoutTls: Daemon;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'certsweep-mariadb-'));
+    await writeFile(join(directory, 'chain.pem'), serving.chain.map((c) => c.pem).join(''));
+    await writeFile(
+      join(directory, 'key.pem'),
+      serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    );
+    [withTls, withoutTls] = await Promise.all([
+      startMariadb(directory, true),
+      startMariadb(directory, false),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const daemon of [withTls, withoutTls]) {
+      if (!daemon || daemon.process.exitCode !== null) continue;
+      const exited = new Promise((resolve) => daemon.process.once('exit', resolve));
+      daemon.process.kill();
+      await exited;
+    }
+    if (directory) await rm(directory, { recursive: true, force: true });
+  }, 60_000);
+
+  it('upgrades and captures the chain MariaDB serves', async () => {
+    const result = await grab({ host, port: withTls.port }, { starttls: 'mysql' });
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.starttls).toBe('mysql');
+    expect(result.chain.map((d) => Buffer.from(d).toString('hex'))).toEqual(
+      serving.chain.map((c) => c.der.toString('hex')),
+    );
+  });
+
+  it('completes the handshake too', async () => {
+    const result = await grab(
+      { host, port: withTls.port },
+      { starttls: 'mysql', handshake: 'complete' },
+    );
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.chain).toHaveLength(2);
+  });
+
+  it('refuses a MariaDB without TLS, with the start of its handshake', async () => {
+    const result = await grab({ host, port: withoutTls.port }, { starttls: 'mysql' });
+    if (result.ok) throw new Error('expected a refusal');
+    expect(result.error.code).toBe('STARTTLS_REFUSED');
+    expect(result.error.message).toMatch(/no CLIENT_SSL/);
+    expect(result.error.reply).toMatch(/MariaDB/);
+  });
+
+  it('names MySQL when MariaDB is scanned without STARTTLS', async () => {
+    const result = await grab({ host, port: withTls.port }, { starttls: 'none' });
+    if (result.ok) throw new Error('expected NOT_TLS');
+    expect(result.error.code).toBe('NOT_TLS');
+    expect(result.error.message).toMatch(/like MySQL; try starttls: 'mysql'$/);
+  });
+});
+
+if (MARIADBD === undefined) {
+  console.warn('mariadbd is not installed: the MariaDB STARTTLS tests are skipped');
+}
