@@ -25,7 +25,8 @@ export type StarttlsName =
  * TLS with `serving`. With `refuse`, it declines the upgrade the way a real server would.
  * With `longLengths`, LDAP writes every BER length in the four-byte long form, as Active
  * Directory does; `ftpGreeting` replaces the FTP greeting; `mysqlError` makes MySQL answer
- * with an error packet carrying that message instead of its handshake.
+ * with an error packet carrying that message instead of its handshake; `ircNotice: false`
+ * leaves out the notice IRC servers send on connect.
  */
 export async function startStarttlsServer(
   protocol: StarttlsName,
@@ -35,6 +36,7 @@ export async function startStarttlsServer(
     longLengths?: boolean;
     ftpGreeting?: string;
     mysqlError?: string;
+    ircNotice?: boolean;
     host?: string;
     port?: number;
   } = {},
@@ -163,7 +165,8 @@ export async function startStarttlsServer(
         break;
       case 'irc':
         // Servers look the client up before it registers, and say so.
-        send(':irc.test NOTICE * :*** Looking up your hostname...\r\n');
+        if (options.ircNotice !== false)
+          send(':irc.test NOTICE * :*** Looking up your hostname...\r\n');
         lines(async (line) => {
           if (line.toUpperCase() === 'STARTTLS')
             refuse

@@ -5,10 +5,11 @@ import { type Conversation, refused } from './conversation.js';
 const MESSAGE = /^(?::\S+ +([A-Za-z]+|\d{3})|(NOTICE|PING|ERROR))(?: |$)/i;
 
 /**
- * IRC, as `openssl s_client -starttls irc` speaks it: `STARTTLS`, then lines until numeric
- * 670 (RPL_STARTTLS). 691 (ERR_STARTTLS), a 421 or 451 about STARTTLS (unknown command, not
- * registered) or an `ERROR` is a refusal; notices and other numerics before the answer are
- * read past, within the conversation's caps.
+ * IRC, as `openssl s_client -starttls irc` speaks it: `STARTTLS` at once (no `CAP LS`), then
+ * lines until numeric 670 (RPL_STARTTLS). 691 (ERR_STARTTLS), a 421 or 451 about STARTTLS
+ * (unknown command, not registered) or an `ERROR` is a refusal. Where OpenSSL gives up at the
+ * first line that is not a numeric, the `NOTICE * :*** Looking up your hostname` lines that
+ * servers send on connect and other numerics are read past, within the conversation's caps.
  */
 export async function irc(conversation: Conversation): Promise<void> {
   conversation.send('STARTTLS\r\n');
