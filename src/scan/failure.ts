@@ -1,5 +1,5 @@
 // starttls/ imports this module too; only functions cross the cycle, called after loading.
-import { plainTextProtocol } from './starttls/index.js';
+import { plainTextProtocols } from './starttls/index.js';
 import type { ScanErrorCode } from './types.js';
 
 /** Internal: why a probe step failed. Never escapes `scan()`; it becomes a `ScanFailure`. */
@@ -80,11 +80,13 @@ export function classify(error: unknown): ProbeFailure {
  */
 function withHint(failure: ProbeFailure): ProbeFailure {
   if (failure.reply === undefined || failure.message.includes('; try starttls')) return failure;
-  const protocol = plainTextProtocol(failure.reply);
-  if (!protocol) return failure;
+  const protocols = plainTextProtocols(failure.reply);
+  if (protocols.length === 0) return failure;
+  const like = protocols.map((protocol) => protocol.title).join(' or ');
+  const names = protocols.map((protocol) => `'${protocol.name}'`).join(' or ');
   return new ProbeFailure(
     'NOT_TLS',
-    `${failure.message}; the server greeted in plain text like ${protocol.title}; try starttls: '${protocol.name}'`,
+    `${failure.message}; the server greeted in plain text like ${like}; try starttls: ${names}`,
     failure.reply,
   );
 }

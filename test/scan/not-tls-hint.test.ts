@@ -58,6 +58,14 @@ describe('NOT_TLS names the STARTTLS protocol a plain-text server speaks', () =>
     expect((await grab({ host, port: server.port }, { starttls: 'smtp' })).ok).toBe(true);
   });
 
+  it('names both SMTP and LMTP for a greeting that fits either (Dovecot)', async () => {
+    const server = await start(farm.speakAndClose('220 mx.test Dovecot ready.\r\n', { host }));
+    const result = await grab({ host, port: server.port }, { starttls: 'none', timeoutMs: 2000 });
+    expect(result.ok ? 'ok' : result.error.message).toMatch(
+      /like SMTP or LMTP; try starttls: 'smtp' or 'lmtp'$/,
+    );
+  });
+
   it.each([
     ['SSH', 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'],
     ['HTTP', 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'],

@@ -1,51 +1,23 @@
 // STARTTLS for MySQL against the real thing: two MariaDB servers of our own on loopback, one
 // with TLS (the test PKI's chain) and one without. Skipped, with a notice, where mariadbd is
 // not installed.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grab } from '../../src/index.js';
+import { type Daemon, freePort, installed, startDaemon } from '../helpers/daemons.js';
 import * as farm from '../helpers/farm.js';
 
-const MARIADBD = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((path) => existsSync(path));
+const MARIADBD = installed('/usr/sbin/mariadbd', '/usr/sbin/mysqld');
 const host = '127.67.0.1';
 const serving = farm.defaultServing();
 
-interface Daemon {
-  port: number;
-  process: ChildProcess;
-}
-
-/** A free port on `host`, from the kernel. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** True once the server on `port` sends its first bytes (its handshake packet). */
-function greets(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, host);
-    socket.once('data', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Starts mariadbd on an empty data directory of its own; `tls` gives it the test chain. */
-async function startMariadb(directory: string, tls: boolean): Promise<Daemon> {
+async function startMariadb(directory: string, tls: boolean): Promise<Daemon & { port: number }> {
   const datadir = join(directory, tls ? 'tls' : 'plain');
   await mkdir(datadir);
-  const port = await freePort();
+  const port = await freePort(host);
   const args = [
     '--no-defaults',
     `--datadir=${datadir}`,
@@ -63,20 +35,18 @@ async function startMariadb(directory: string, tls: boolean): Promise<Daemon> {
       ? [`--ssl-cert=${join(directory, 'chain.pem')}`, `--ssl-key=${join(directory, 'key.pem')}`]
       : ['--skip-ssl']),
   ];
-  const child = spawn(MARIADBD as string, args, { stdio: 'ignore' });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) break;
-    if (await greets(port)) return { port, process: child };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill();
-  throw new Error(`mariadbd did not start on ${host}:${port}; see ${datadir}.err`);
+  const daemon = await startDaemon(MARIADBD as string, args, {
+    host,
+    ports: [port],
+    log: `${datadir}.err`,
+  });
+  return { ...daemon, port };
 }
 
 describe.skipIf(MARIADBD === undefined)('MySQL STARTTLS against MariaDB', () => {
   let directory: string;
-  let withTls: Daemon;
-  let withoutTls: Daemon;
+  let withTls: Daemon & { port: number };
+  let withoutTls: Daemon & { port: number };
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'certsweep-mariadb-'));
@@ -85,19 +55,13 @@ describe.skipIf(MARIADBD === undefined)('MySQL STARTTLS against MariaDB', () => 
       join(directory, 'key.pem'),
       serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
     );
-    [withTls, withoutTls] = await Promise.all([
-      startMariadb(directory, true),
-      startMariadb(directory, false),
-    ]);
+    // One after the other: each started one is stopped after all, whatever the next does.
+    withTls = await startMariadb(directory, true);
+    withoutTls = await startMariadb(directory, false);
   }, 60_000);
 
   afterAll(async () => {
-    for (const daemon of [withTls, withoutTls]) {
-      if (!daemon || daemon.process.exitCode !== null) continue;
-      const exited = new Promise((resolve) => daemon.process.once('exit', resolve));
-      daemon.process.kill();
-      await exited;
-    }
+    await Promise.all([withTls, withoutTls].map((daemon) => daemon?.stop()));
     if (directory) await rm(directory, { recursive: true, force: true });
   }, 60_000);
 

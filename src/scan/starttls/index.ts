@@ -72,7 +72,8 @@ const PROTOCOLS = {
     title: 'LMTP',
     ports: [24],
     upgrade: (c, context) => lmtp(c, context.ehloName),
-    banner: /^220[ -][^\r\n]*\bLMTP\b/i,
+    // Dovecot's LMTP greets as its SMTP submission does: either may be on the line.
+    banner: /^220[ -][^\r\n]*\b(?:LMTP|Dovecot)\b/i,
   },
   nntp: { title: 'NNTP', ports: [119, 433], upgrade: nntp, banner: /^20[01] / },
   irc: {
@@ -120,18 +121,19 @@ export function starttlsFor(
 }
 
 /**
- * The protocol whose plain-text greeting starts `reply`, with its name for people, or
- * undefined when none is recognised.
+ * The protocols whose plain-text greeting starts `reply`, in the registry's order, each with
+ * its name for people; empty when none is recognised. A greeting can fit more than one (Dovecot
+ * greets the same on LMTP and SMTP).
  */
-export function plainTextProtocol(
-  reply: string,
-): { name: StarttlsProtocol; title: string } | undefined {
+export function plainTextProtocols(reply: string): { name: StarttlsProtocol; title: string }[] {
+  const found: { name: StarttlsProtocol; title: string }[] = [];
   for (const [name, module] of MODULES) {
     const banner = module.banner;
-    if (banner && (typeof banner === 'function' ? banner(reply) : banner.test(reply)))
-      return { name, title: module.title };
+    if (banner && (typeof banner === 'function' ? banner(reply) : banner.test(reply))) {
+      found.push({ name, title: module.title });
+    }
   }
-  return undefined;
+  return found;
 }
 
 /** Runs the plain-text exchange that asks the server to start TLS. */

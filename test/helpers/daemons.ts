@@ -1,0 +1,65 @@
+// Real servers of the machine's packages (MariaDB, Dovecot), started by a test on loopback
+// with a data directory and configuration of its own, and stopped after it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+
+/** A daemon the test started. */
+export interface Daemon {
+  /** Its process; `stop()` ends it. */
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** The first of `paths` that exists: where a package installs a daemon, if it is installed. */
+export function installed(...paths: string[]): string | undefined {
+  return paths.find((path) => existsSync(path));
+}
+
+/** A free port on `host`, from the kernel. */
+export async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** True once a server on `host:port` accepts and sends its first bytes (its greeting). */
+function greets(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('data', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
+}
+
+/**
+ * Runs `command` with `args` and waits until every one of `ports` on `host` greets; fails
+ * (and ends the process) when it exits first or has not greeted after 20 s. `log` is named in
+ * the error, for the daemon's own account.
+ */
+export async function startDaemon(
+  command: string,
+  args: string[],
+  listening: { host: string; ports: number[]; log: string },
+): Promise<Daemon> {
+  const child = spawn(command, args, { stdio: 'ignore' });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill();
+    await exited;
+  };
+  for (let attempt = 0; attempt < 200 && child.exitCode === null; attempt++) {
+    const up = await Promise.all(listening.ports.map((port) => greets(listening.host, port)));
+    if (up.every(Boolean)) return { process: child, stop };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop();
+  throw new Error(`${command} did not start on ${listening.host}; see ${listening.log}`);
+}
