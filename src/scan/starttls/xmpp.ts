@@ -23,8 +23,11 @@ export async function xmpp(
   const first = (await conversation.until(firstVisibleByte)).toString('latin1').trim();
   if (first !== '<') throw refused('XMPP: not an XML stream', conversation.heard());
   const features = `<${await readUntilTag(conversation, FEATURES_END)}`;
-  if (!/<starttls[\s>/]/.test(features))
-    throw refused('XMPP server does not offer starttls', features);
+  if (!/<starttls[\s>/]/.test(features)) {
+    // The features say what the server offers; the stream header before them, little.
+    const offered = features.indexOf('<stream:features');
+    throw refused('XMPP server does not offer starttls', features.slice(Math.max(0, offered)));
+  }
   conversation.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
   const answer = await readUntilTag(conversation, ANSWER);
   if (!/<proceed\b/.test(answer)) throw refused('XMPP starttls', answer);
