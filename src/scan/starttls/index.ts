@@ -91,9 +91,8 @@ const PROTOCOLS = {
 } satisfies Record<string, StarttlsModule>;
 
 /**
- * A STARTTLS protocol the scanner can speak before the TLS handshake: `'smtp'`, `'imap'`,
- * `'pop3'`, `'ftp'`, `'ldap'`, `'xmpp'`, `'postgres'`, `'mysql'`, `'sieve'`, `'lmtp'`,
- * `'nntp'`, `'irc'` or `'xmpp-server'`.
+ * A STARTTLS protocol the scanner can speak before the TLS handshake: a name of the registry
+ * above, such as `'smtp'`, `'mysql'` or `'xmpp-server'`.
  *
  * @useDeclaredType
  */
