@@ -39,16 +39,17 @@ function greets(host: string, port: number): Promise<boolean> {
 }
 
 /**
- * Runs `command` with `args` and waits until every one of `ports` on `host` greets; fails
- * (and ends the process) when it exits first or has not greeted after 20 s. `log` is named in
- * the error, for the daemon's own account.
+ * Runs `command` with `args` in the directory `cwd` (the test's own, so that whatever the
+ * daemon leaves there, a core file included, goes with it) and waits until every one of
+ * `ports` on `host` greets; fails (and ends the process) when it exits first or has not
+ * greeted after 20 s. `log` is named in the error, for the daemon's own account.
  */
 export async function startDaemon(
   command: string,
   args: string[],
-  listening: { host: string; ports: number[]; log: string },
+  listening: { host: string; ports: number[]; log: string; cwd: string },
 ): Promise<Daemon> {
-  const child = spawn(command, args, { stdio: 'ignore' });
+  const child = spawn(command, args, { stdio: 'ignore', cwd: listening.cwd });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -59,6 +59,7 @@ service managesieve-login {
     host,
     ports: [lmtp, sieve],
     log: join(base, 'dovecot.log'),
+    cwd: base,
   });
   return { ...daemon, lmtp, sieve };
 }

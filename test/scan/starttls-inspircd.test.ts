@@ -47,6 +47,7 @@ ${modules}
     host,
     ports: [port],
     log: join(base, 'inspircd.log'),
+    cwd: base,
   });
   return { ...daemon, port };
 }

@@ -39,6 +39,7 @@ async function startMariadb(directory: string, tls: boolean): Promise<Daemon & {
     host,
     ports: [port],
     log: `${datadir}.err`,
+    cwd: datadir,
   });
   return { ...daemon, port };
 }

@@ -53,6 +53,7 @@ VirtualHost "plain.test"
       host,
       ports: [],
       log: join(directory, 'prosody.log'),
+      cwd: directory,
     });
     // Prosody speaks only after the client's stream header: wait for a full exchange.
     for (let attempt = 0; attempt < 200; attempt++) {
