@@ -1,5 +1,3 @@
-// starttls/ imports this module too; only functions cross the cycle, called after loading.
-import { plainTextProtocols } from './starttls/index.js';
 import type { ScanErrorCode } from './types.js';
 
 /** Internal: why a probe step failed. Never escapes `scan()`; it becomes a `ScanFailure`. */
@@ -62,7 +60,7 @@ export function preview(bytes: Buffer): string {
 
 /** Maps an error from net, dns or tls to a stable scan code. */
 export function classify(error: unknown): ProbeFailure {
-  if (error instanceof ProbeFailure) return error.code === 'NOT_TLS' ? withHint(error) : error;
+  if (error instanceof ProbeFailure) return error;
   const err = unwrap(error) as NodeJS.ErrnoException & { reason?: string };
   const code = typeof err?.code === 'string' ? err.code : '';
   const message = describe(err);
@@ -72,23 +70,6 @@ export function classify(error: unknown): ProbeFailure {
   if (code.startsWith('ERR_SSL_') && code.includes('ALERT'))
     return new ProbeFailure('TLS_ALERT', message);
   return new ProbeFailure('PROTOCOL', message);
-}
-
-/**
- * A NOT_TLS failure whose reply starts with the plain-text greeting of a STARTTLS protocol,
- * with a hint naming the protocol to try. Only a failed handshake pays for the look.
- */
-function withHint(failure: ProbeFailure): ProbeFailure {
-  if (failure.reply === undefined || failure.message.includes('; try starttls')) return failure;
-  const protocols = plainTextProtocols(failure.reply);
-  if (protocols.length === 0) return failure;
-  const like = protocols.map((protocol) => protocol.title).join(' or ');
-  const names = protocols.map((protocol) => `'${protocol.name}'`).join(' or ');
-  return new ProbeFailure(
-    'NOT_TLS',
-    `${failure.message}; the server greeted in plain text like ${like}; try starttls: ${names}`,
-    failure.reply,
-  );
 }
 
 // Connecting to a hostname with several addresses fails as an AggregateError with an empty

@@ -19,6 +19,7 @@ import {
 import { type Deadline, DeadlineClock } from './deadline.js';
 import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
 import type { ResolvedScanOptions } from './options.js';
+import { withPlainTextHint } from './plain-text-hint.js';
 import { starttlsFor, upgrade } from './starttls/index.js';
 import type { ScanFailure, ScanResult, ScanTimings } from './types.js';
 
@@ -244,14 +245,15 @@ function failed(
   failure: ProbeFailure,
   timings: ScanTimings,
 ): ScanFailure {
+  const hinted = withPlainTextHint(failure);
   return {
     ok: false,
     target,
     ...(address !== undefined ? { address } : {}),
     error: {
-      code: failure.code,
-      message: failure.message,
-      ...(failure.reply !== undefined ? { reply: failure.reply } : {}),
+      code: hinted.code,
+      message: hinted.message,
+      ...(hinted.reply !== undefined ? { reply: hinted.reply } : {}),
     },
     timings,
   };
