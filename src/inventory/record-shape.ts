@@ -13,6 +13,7 @@ type Field =
   | 'strings'
   | 'base64'
   | 'verdict?'
+  | 'nameCheck?'
   | 'sightingKind'
   | 'runStatus?';
 
@@ -31,6 +32,8 @@ const VERDICT: Shape['fields'] = {
   anchor: 'string?',
   verifiedAt: 'number',
 };
+
+const NAME_CHECK: Shape['fields'] = { hostname: 'string', matched: 'boolean' };
 
 const SHAPES: Readonly<Record<RecordKind, Shape>> = {
   certificate: {
@@ -84,6 +87,8 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       lastSuccess: 'number?',
       lastError: 'string?',
       consecutiveFailures: 'number',
+      // Absent in exports written before targets kept it.
+      nameCheck: 'nameCheck?',
     },
   },
   sighting: {
@@ -178,6 +183,9 @@ function fieldProblem(value: unknown, field: Field, path: string): string | unde
         : `${path} should be base64 text`;
     case 'verdict?':
       return objectProblem(value, VERDICT, path);
+    case 'nameCheck?':
+      return value === undefined ? undefined : objectProblem(value, NAME_CHECK, path);
+
     case 'sightingKind':
       return SIGHTING_KINDS.includes(value)
         ? undefined
