@@ -139,6 +139,10 @@ export function recordScan(
     lastError: result.ok ? null : result.error.code,
     consecutiveFailures: failures,
     nameCheck,
+    protocol: result.ok ? result.protocol : (previous?.protocol ?? null),
+    cipher: result.ok ? result.cipher : (previous?.cipher ?? null),
+    alpn: result.ok ? result.alpn : (previous?.alpn ?? null),
+    starttls: result.ok ? result.starttls : (previous?.starttls ?? null),
   };
 
   let kind: SightingKind | undefined;

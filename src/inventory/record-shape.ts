@@ -14,6 +14,7 @@ type Field =
   | 'base64'
   | 'verdict?'
   | 'nameCheck?'
+  | 'absent|string?'
   | 'sightingKind'
   | 'runStatus?';
 
@@ -87,8 +88,12 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       lastSuccess: 'number?',
       lastError: 'string?',
       consecutiveFailures: 'number',
-      // Absent in exports written before targets kept it.
+      // Absent in exports written before targets kept them.
       nameCheck: 'nameCheck?',
+      protocol: 'absent|string?',
+      cipher: 'absent|string?',
+      alpn: 'absent|string?',
+      starttls: 'absent|string?',
     },
   },
   sighting: {
@@ -185,7 +190,10 @@ function fieldProblem(value: unknown, field: Field, path: string): string | unde
       return objectProblem(value, VERDICT, path);
     case 'nameCheck?':
       return value === undefined ? undefined : objectProblem(value, NAME_CHECK, path);
-
+    case 'absent|string?':
+      return value === undefined || typeof value === 'string'
+        ? undefined
+        : `${path} should be a string or null`;
     case 'sightingKind':
       return SIGHTING_KINDS.includes(value)
         ? undefined

@@ -1,4 +1,4 @@
-import type { ScanErrorCode } from '../scan/index.js';
+import type { ScanErrorCode, StarttlsProtocol } from '../scan/index.js';
 import type { ProblemCode } from '../verify/index.js';
 import type { KeyAlgorithm } from '../x509/index.js';
 
@@ -132,8 +132,8 @@ export interface NameCheck {
 }
 
 /**
- * One scanned endpoint: address, port and SNI name, with its latest chain, its own name check
- * and its probe state.
+ * One scanned endpoint: address, port and SNI name, with its latest chain, its own name check,
+ * what its last successful handshake negotiated, and its probe state.
  *
  * @example
  * ```ts
@@ -174,6 +174,17 @@ export interface TargetRecord {
    * counts the name. See {@link targetVerdict}.
    */
   readonly nameCheck?: NameCheck | null;
+  /**
+   * Protocol the last successful handshake negotiated, e.g. `TLSv1.3`, or `null` when never
+   * reached. Absent on records written before targets kept it (as are the three below).
+   */
+  readonly protocol?: string | null;
+  /** Cipher suite of the last successful handshake, by its IANA name, or `null`. */
+  readonly cipher?: string | null;
+  /** ALPN protocol the server selected at the last successful handshake, or `null`. */
+  readonly alpn?: string | null;
+  /** STARTTLS protocol spoken before the last successful handshake, or `null` for none. */
+  readonly starttls?: StarttlsProtocol | null;
 }
 
 /**
