@@ -69,9 +69,20 @@ export interface RecordOutcome {
   readonly sighting: Sighting | undefined;
   /** Certificates this result put in the inventory for the first time. */
   readonly newCertificates: readonly CertificateRecord[];
+  /**
+   * The target's own verdict from this result's: its path is valid and its leaf matches the
+   * target's name (see {@link targetVerdict}); `undefined` for a result recorded without a
+   * verdict, a failure, or nothing recorded.
+   */
+  readonly valid: boolean | undefined;
 }
 
-const NOTHING: RecordOutcome = { target: undefined, sighting: undefined, newCertificates: [] };
+const NOTHING: RecordOutcome = {
+  target: undefined,
+  sighting: undefined,
+  newCertificates: [],
+  valid: undefined,
+};
 
 /** How {@link recordScan} reads and changes the inventory. */
 export interface Recorder {
@@ -157,7 +168,11 @@ export function recordScan(
   }
   rec.put({ type: 'put', kind: 'target', key, value: target });
 
-  if (!kind) return { target, sighting: undefined, newCertificates };
+  const valid =
+    result.ok && context.verdict
+      ? rec.verdicts.path(context.verdict).valid && nameCheck?.matched !== false
+      : undefined;
+  if (!kind) return { target, sighting: undefined, newCertificates, valid };
   const id = rec.nextId(at);
   const sighting: Sighting = {
     id,
@@ -173,7 +188,7 @@ export function recordScan(
     job: target.job,
   };
   rec.put({ type: 'put', kind: 'sighting', key: id, value: sighting });
-  return { target, sighting, newCertificates };
+  return { target, sighting, newCertificates, valid };
 }
 
 /** The target's own name check for a success, from its verdict; see {@link RecordContext.hostname}. */

@@ -117,7 +117,11 @@ describe('verdicts per SNI name', () => {
       const result = await grab(target, { timeoutMs: 5000 });
       if (!result.ok) throw new Error(`${target.servername}: ${result.error.message}`);
       const verdict = verifyChain(result.chain, { trust, hostname: target.servername, cache });
-      await inventory.record(result, { job: 'by-sni', verdict, trustStore: 'lab' });
+      const outcome = await inventory.record(result, { job: 'by-sni', verdict, trustStore: 'lab' });
+      expect([target.servername, outcome.valid]).toEqual([
+        target.servername,
+        target.servername !== 'b.sni.test',
+      ]);
     }
     expect(bySni.servernames).toEqual(['b.sni.test', 'a.sni.test', 'c.sni.test']);
     const a = await inventory.target({
