@@ -126,11 +126,11 @@ export function recordScan(
   const key = targetKey(address, result.target.port, servername);
   const previous = rec.state.targets.get(key);
   const newCertificates: CertificateRecord[] = [];
-  const chain = result.ok
-    ? result.chain.length > 0
+  const served =
+    result.ok && result.chain.length > 0
       ? recordChain(rec, result, context, at, newCertificates)
-      : null
-    : (previous?.chain ?? null);
+      : undefined;
+  const chain = result.ok ? (served?.id ?? null) : (previous?.chain ?? null);
   const failures = result.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
   const nameCheck = result.ok
     ? nameCheckOf(rec.verdicts, result, context)
@@ -168,10 +168,12 @@ export function recordScan(
   }
   rec.put({ type: 'put', kind: 'target', key, value: target });
 
+  // The chain just stored holds this verdict's path part: no need to derive it again.
+  const pathValid = served
+    ? served.verdict?.valid === true
+    : context.verdict && rec.verdicts.path(context.verdict).valid;
   const valid =
-    result.ok && context.verdict
-      ? rec.verdicts.path(context.verdict).valid && nameCheck?.matched !== false
-      : undefined;
+    result.ok && context.verdict ? pathValid === true && nameCheck?.matched !== false : undefined;
   if (!kind) return { target, sighting: undefined, newCertificates, valid };
   const id = rec.nextId(at);
   const sighting: Sighting = {
@@ -200,18 +202,20 @@ function nameCheckOf(
   const { verdict } = context;
   if (verdict === undefined || context.hostname === null) return null;
   const { servername, host } = result.target;
-  const name = context.hostname ?? servername ?? (isIP(host) === 0 ? host : undefined);
+  let name = context.hostname ?? servername;
+  // A host equal to the address connected to is an address: no isIP() on the hot path.
+  if (name === undefined && host !== result.address && isIP(host) === 0) name = host;
   return name === undefined || name === '' ? null : memo.name(verdict, name.toLowerCase());
 }
 
-/** Stores the chain's certificates (parsing only new ones) and the chain; returns its id. */
+/** Stores the chain's certificates (parsing only new ones) and the chain; returns its record. */
 function recordChain(
   rec: Recorder,
   result: ScanSuccess,
   context: RecordContext,
   at: number,
   added: CertificateRecord[],
-): string {
+): ChainRecord {
   const { state } = rec;
   const leafDer = result.chain[0] as Uint8Array;
   const leaf = fingerprint(leafDer);
@@ -250,7 +254,7 @@ function recordChain(
     };
     rec.put({ type: 'put', kind: 'chain', key: id, value });
     if (verdict) settleVerdict(rec, value, verdict, trustStore, at);
-    return id;
+    return value;
   }
   const seen = verdict && rec.verdicts.lastOnChain.get(known);
   const changed =
@@ -266,7 +270,7 @@ function recordChain(
   if (verdict && (changed || seen === undefined || latest !== known)) {
     settleVerdict(rec, latest, verdict, trustStore, at);
   }
-  return id;
+  return latest;
 }
 
 /**
