@@ -218,7 +218,12 @@ function recordChain(
 ): ChainRecord {
   const { state } = rec;
   const leafDer = result.chain[0] as Uint8Array;
-  const leaf = fingerprint(leafDer);
+  // The verifier fingerprinted the leaf already: comparing its bytes costs less than hashing.
+  const parsedLeaf = context.verdict?.path[0];
+  const leaf =
+    parsedLeaf !== undefined && Buffer.compare(parsedLeaf.der, leafDer) === 0
+      ? parsedLeaf.sha256Fingerprint
+      : fingerprint(leafDer);
   const sameAsKnown = knownChain(state, leaf, result.chain);
   const fingerprints = sameAsKnown?.fingerprints ?? [
     leaf,
