@@ -14,6 +14,7 @@ import {
   JobEvents,
   runJob,
   TrustStore,
+  targetVerdict,
 } from 'certsweep';
 import * as farm from '../test/helpers/farm.js';
 import {
@@ -171,8 +172,10 @@ try {
     let chainExpiry = cert.notAfter;
     for (const target of usage) {
       const chain = target.chain ? await inventory.chain(target.chain) : undefined;
-      for (const code of chain?.verdict?.problems ?? []) problems.add(code);
-      chainExpiry = Math.min(chainExpiry, chain?.verdict?.expiresAt ?? chainExpiry);
+      // The target's own verdict: the chain's path and whether its leaf matches this name.
+      const verdict = targetVerdict(target, chain);
+      for (const code of verdict?.problems ?? []) problems.add(code);
+      chainExpiry = Math.min(chainExpiry, verdict?.expiresAt ?? chainExpiry);
     }
     // The chain expires when its first certificate does: often an intermediate.
     const left = chainExpiry - now;

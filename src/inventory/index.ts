@@ -27,10 +27,12 @@ export type { PruneOptions, PruneResult } from './prune.js';
 export type { CertificateQuery, TargetQuery } from './queries.js';
 export { chainId, type RecordContext, type RecordOutcome, targetKey } from './record-scan.js';
 export type { DeleteOp, PutOp, Storage, StorageOp, StorageRecovery } from './storage.js';
+export { type TargetVerdict, targetVerdict } from './target-verdict.js';
 export { EXPORT_FORMAT, EXPORT_VERSION, type NdjsonSource } from './transfer.js';
 export {
   type CertificateRecord,
   type ChainRecord,
+  type NameCheck,
   RECORD_KINDS,
   type RecordKind,
   type RecordTypes,

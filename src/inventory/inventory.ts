@@ -46,6 +46,7 @@ import {
   type StoredRecord,
   type TargetRecord,
 } from './types.js';
+import { VerdictMemo } from './verdict-memo.js';
 import { DONE, WriteBuffer } from './write-buffer.js';
 
 /**
@@ -96,6 +97,7 @@ export class Inventory {
     this.#recorder = {
       state: this.#state,
       seenResolutionMs: options.seenResolutionMs ?? 60_000,
+      verdicts: new VerdictMemo(),
       put: (op) => this.#put(op),
       nextId: (at) => this.#ids.next(at),
       countRun: (run, ok) => this.#runs.count(run, ok),

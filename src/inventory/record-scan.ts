@@ -1,20 +1,23 @@
 // Turns one scan result into record changes: new certificates and chains, the target's new
 // state, a sighting when its chain changed, the run's counters.
 import { hash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { ScanResult, ScanSuccess } from '../scan/index.js';
-import type { ChainVerdict, ProblemCode } from '../verify/index.js';
+import type { ChainVerdict } from '../verify/index.js';
 import { type Certificate, fingerprint, parseCertificate } from '../x509/index.js';
 import type { InventoryState } from './state.js';
 import type { PutOp } from './storage.js';
 import type {
   CertificateRecord,
   ChainRecord,
+  NameCheck,
   RunRecord,
   Sighting,
   SightingKind,
   StoredVerdict,
   TargetRecord,
 } from './types.js';
+import type { VerdictMemo } from './verdict-memo.js';
 
 /**
  * What the inventory needs to know about a scan result besides the result itself.
@@ -30,8 +33,18 @@ export interface RecordContext {
   job?: string;
   /** The run this result belongs to (the record or its id); its counters are updated. */
   run?: RunRecord | string;
-  /** The chain's verdict from `verifyChain()`; the inventory does not verify by itself. */
+  /**
+   * The chain's verdict from `verifyChain()`; the inventory does not verify the path by
+   * itself. Its path part is kept on the chain (per trust store); the hostname check is the
+   * target's own (see `hostname`), so one verdict serves every name a chain is served under.
+   */
   verdict?: ChainVerdict;
+  /**
+   * The name the target's leaf is checked against, kept as the target's
+   * {@link NameCheck}, or `null` for no name check. Default: the target's SNI name, else its
+   * host when that is a name and not an address (the name `runJob()` verifies).
+   */
+  hostname?: string | null;
   /** Name of the trust store the verdict was computed against. Default: `'default'`. */
   trustStore?: string;
   /** When the result was observed. Default: now. */
@@ -56,14 +69,27 @@ export interface RecordOutcome {
   readonly sighting: Sighting | undefined;
   /** Certificates this result put in the inventory for the first time. */
   readonly newCertificates: readonly CertificateRecord[];
+  /**
+   * The target's own verdict from this result's: its path is valid and its leaf matches the
+   * target's name (see {@link targetVerdict}); `undefined` for a result recorded without a
+   * verdict, a failure, or nothing recorded.
+   */
+  readonly valid: boolean | undefined;
 }
 
-const NOTHING: RecordOutcome = { target: undefined, sighting: undefined, newCertificates: [] };
+const NOTHING: RecordOutcome = {
+  target: undefined,
+  sighting: undefined,
+  newCertificates: [],
+  valid: undefined,
+};
 
 /** How {@link recordScan} reads and changes the inventory. */
 export interface Recorder {
   readonly state: InventoryState;
   readonly seenResolutionMs: number;
+  /** What is derived from verdicts, remembered per verdict object. */
+  readonly verdicts: VerdictMemo;
   /** Applies a record to the state and queues it for storage. */
   put(op: PutOp): void;
   /** A unique, time-ordered id. */
@@ -100,12 +126,15 @@ export function recordScan(
   const key = targetKey(address, result.target.port, servername);
   const previous = rec.state.targets.get(key);
   const newCertificates: CertificateRecord[] = [];
-  const chain = result.ok
-    ? result.chain.length > 0
+  const served =
+    result.ok && result.chain.length > 0
       ? recordChain(rec, result, context, at, newCertificates)
-      : null
-    : (previous?.chain ?? null);
+      : undefined;
+  const chain = result.ok ? (served?.id ?? null) : (previous?.chain ?? null);
   const failures = result.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
+  const nameCheck = result.ok
+    ? nameCheckOf(rec.verdicts, result, context)
+    : (previous?.nameCheck ?? null);
   // One literal with every field: the same object shape for every target record.
   const target: TargetRecord = {
     key,
@@ -120,6 +149,11 @@ export function recordScan(
     lastSuccess: result.ok ? at : (previous?.lastSuccess ?? null),
     lastError: result.ok ? null : result.error.code,
     consecutiveFailures: failures,
+    nameCheck,
+    protocol: result.ok ? result.protocol : (previous?.protocol ?? null),
+    cipher: result.ok ? result.cipher : (previous?.cipher ?? null),
+    alpn: result.ok ? result.alpn : (previous?.alpn ?? null),
+    starttls: result.ok ? result.starttls : (previous?.starttls ?? null),
   };
 
   let kind: SightingKind | undefined;
@@ -134,7 +168,13 @@ export function recordScan(
   }
   rec.put({ type: 'put', kind: 'target', key, value: target });
 
-  if (!kind) return { target, sighting: undefined, newCertificates };
+  // The chain just stored holds this verdict's path part: no need to derive it again.
+  const pathValid = served
+    ? served.verdict?.valid === true
+    : context.verdict && rec.verdicts.path(context.verdict).valid;
+  const valid =
+    result.ok && context.verdict ? pathValid === true && nameCheck?.matched !== false : undefined;
+  if (!kind) return { target, sighting: undefined, newCertificates, valid };
   const id = rec.nextId(at);
   const sighting: Sighting = {
     id,
@@ -150,20 +190,40 @@ export function recordScan(
     job: target.job,
   };
   rec.put({ type: 'put', kind: 'sighting', key: id, value: sighting });
-  return { target, sighting, newCertificates };
+  return { target, sighting, newCertificates, valid };
 }
 
-/** Stores the chain's certificates (parsing only new ones) and the chain; returns its id. */
+/** The target's own name check for a success, from its verdict; see {@link RecordContext.hostname}. */
+function nameCheckOf(
+  memo: VerdictMemo,
+  result: ScanSuccess,
+  context: RecordContext,
+): NameCheck | null {
+  const { verdict } = context;
+  if (verdict === undefined || context.hostname === null) return null;
+  const { servername, host } = result.target;
+  let name = context.hostname ?? servername;
+  // A host equal to the address connected to is an address: no isIP() on the hot path.
+  if (name === undefined && host !== result.address && isIP(host) === 0) name = host;
+  return name === undefined || name === '' ? null : memo.name(verdict, name.toLowerCase());
+}
+
+/** Stores the chain's certificates (parsing only new ones) and the chain; returns its record. */
 function recordChain(
   rec: Recorder,
   result: ScanSuccess,
   context: RecordContext,
   at: number,
   added: CertificateRecord[],
-): string {
+): ChainRecord {
   const { state } = rec;
   const leafDer = result.chain[0] as Uint8Array;
-  const leaf = fingerprint(leafDer);
+  // The verifier fingerprinted the leaf already: comparing its bytes costs less than hashing.
+  const parsedLeaf = context.verdict?.path[0];
+  const leaf =
+    parsedLeaf !== undefined && Buffer.compare(parsedLeaf.der, leafDer) === 0
+      ? parsedLeaf.sha256Fingerprint
+      : fingerprint(leafDer);
   const sameAsKnown = knownChain(state, leaf, result.chain);
   const fingerprints = sameAsKnown?.fingerprints ?? [
     leaf,
@@ -193,29 +253,29 @@ function recordChain(
     const value: ChainRecord = {
       id,
       fingerprints,
-      verdict: verdict ? storedVerdict(verdict, trustStore, at) : null,
+      verdict: verdict ? storedVerdict(rec.verdicts, verdict, trustStore, at) : null,
       firstSeen: at,
       lastSeen: at,
     };
     rec.put({ type: 'put', kind: 'chain', key: id, value });
     if (verdict) settleVerdict(rec, value, verdict, trustStore, at);
-    return id;
+    return value;
   }
-  const seen = verdict && lastVerdicts.get(known);
+  const seen = verdict && rec.verdicts.lastOnChain.get(known);
   const changed =
     verdict !== undefined &&
     !(seen?.verdict === verdict && seen.trustStore === trustStore) &&
-    !sameVerdict(known.verdict, verdict, trustStore);
+    !sameVerdict(rec.verdicts, known.verdict, verdict, trustStore);
   let latest = known;
   if (changed || at - known.lastSeen >= rec.seenResolutionMs) {
-    const stored = changed ? storedVerdict(verdict, trustStore, at) : known.verdict;
+    const stored = changed ? storedVerdict(rec.verdicts, verdict, trustStore, at) : known.verdict;
     latest = { ...known, verdict: stored, lastSeen: at };
     rec.put({ type: 'put', kind: 'chain', key: id, value: latest });
   }
   if (verdict && (changed || seen === undefined || latest !== known)) {
     settleVerdict(rec, latest, verdict, trustStore, at);
   }
-  return id;
+  return latest;
 }
 
 /**
@@ -246,10 +306,6 @@ export function chainId(fingerprints: readonly string[]): string {
   return hash('sha256', fingerprints.join(':'), 'hex');
 }
 
-// The verifier caches verdicts, so the same verdict object comes back for every target that
-// serves a chain: remembering it per chain record skips comparing verdicts field by field.
-const lastVerdicts = new WeakMap<ChainRecord, { verdict: ChainVerdict; trustStore: string }>();
-
 function settleVerdict(
   rec: Recorder,
   chain: ChainRecord,
@@ -257,12 +313,12 @@ function settleVerdict(
   trustStore: string,
   at: number,
 ): void {
-  lastVerdicts.set(chain, { verdict, trustStore });
+  rec.verdicts.lastOnChain.set(chain, { verdict, trustStore });
   if (verdict.trusted) recordAnchor(rec, verdict, at);
 }
 
 function recordAnchor(rec: Recorder, verdict: ChainVerdict, at: number): void {
-  const fp = digest(verdict).anchor;
+  const fp = rec.verdicts.path(verdict).anchor;
   const known = fp === null ? undefined : rec.state.certificates.get(fp);
   if (fp === null || known?.trustAnchor) return;
   const anchor = verdict.path.at(-1) as Certificate;
@@ -270,29 +326,19 @@ function recordAnchor(rec: Recorder, verdict: ChainVerdict, at: number): void {
   rec.put({ type: 'put', kind: 'certificate', key: fp, value });
 }
 
-// Verdicts come from the verifier's cache, so one object recurs for every target serving a
-// chain: its digest is computed once.
-const digests = new WeakMap<ChainVerdict, { problems: ProblemCode[]; anchor: string | null }>();
-
-function digest(verdict: ChainVerdict): { problems: ProblemCode[]; anchor: string | null } {
-  let found = digests.get(verdict);
-  if (!found) {
-    found = {
-      problems: [...new Set<ProblemCode>(verdict.problems.map((p) => p.code))].sort(),
-      anchor: verdict.trusted ? (verdict.path.at(-1)?.sha256Fingerprint ?? null) : null,
-    };
-    digests.set(verdict, found);
-  }
-  return found;
-}
-
-function storedVerdict(verdict: ChainVerdict, trustStore: string, at: number): StoredVerdict {
-  const { problems, anchor } = digest(verdict);
+/** The path part of a verdict, as the chain keeps it: no hostname check. */
+function storedVerdict(
+  memo: VerdictMemo,
+  verdict: ChainVerdict,
+  trustStore: string,
+  at: number,
+): StoredVerdict {
+  const { valid, problems, anchor, expiresAt } = memo.path(verdict);
   return {
-    valid: verdict.valid,
+    valid,
     trusted: verdict.trusted,
     problems,
-    expiresAt: verdict.expiresAt ? verdict.expiresAt.getTime() : null,
+    expiresAt,
     trustStore,
     anchor,
     verifiedAt: at,
@@ -301,16 +347,17 @@ function storedVerdict(verdict: ChainVerdict, trustStore: string, at: number): S
 
 // verifiedAt is left out on purpose: re-verifying to the same answer is not a change.
 function sameVerdict(
+  memo: VerdictMemo,
   stored: StoredVerdict | null,
   verdict: ChainVerdict,
   trustStore: string,
 ): boolean {
   if (stored === null) return false;
-  const { problems, anchor } = digest(verdict);
+  const { valid, problems, anchor, expiresAt } = memo.path(verdict);
   return (
-    stored.valid === verdict.valid &&
+    stored.valid === valid &&
     stored.trusted === verdict.trusted &&
-    stored.expiresAt === (verdict.expiresAt ? verdict.expiresAt.getTime() : null) &&
+    stored.expiresAt === expiresAt &&
     stored.trustStore === trustStore &&
     stored.anchor === anchor &&
     stored.problems.length === problems.length &&

@@ -13,6 +13,8 @@ type Field =
   | 'strings'
   | 'base64'
   | 'verdict?'
+  | 'nameCheck?'
+  | 'absent|string?'
   | 'sightingKind'
   | 'runStatus?';
 
@@ -31,6 +33,8 @@ const VERDICT: Shape['fields'] = {
   anchor: 'string?',
   verifiedAt: 'number',
 };
+
+const NAME_CHECK: Shape['fields'] = { hostname: 'string', matched: 'boolean' };
 
 const SHAPES: Readonly<Record<RecordKind, Shape>> = {
   certificate: {
@@ -84,6 +88,12 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       lastSuccess: 'number?',
       lastError: 'string?',
       consecutiveFailures: 'number',
+      // Absent in exports written before targets kept them.
+      nameCheck: 'nameCheck?',
+      protocol: 'absent|string?',
+      cipher: 'absent|string?',
+      alpn: 'absent|string?',
+      starttls: 'absent|string?',
     },
   },
   sighting: {
@@ -178,6 +188,12 @@ function fieldProblem(value: unknown, field: Field, path: string): string | unde
         : `${path} should be base64 text`;
     case 'verdict?':
       return objectProblem(value, VERDICT, path);
+    case 'nameCheck?':
+      return value === undefined ? undefined : objectProblem(value, NAME_CHECK, path);
+    case 'absent|string?':
+      return value === undefined || typeof value === 'string'
+        ? undefined
+        : `${path} should be a string or null`;
     case 'sightingKind':
       return SIGHTING_KINDS.includes(value)
         ? undefined

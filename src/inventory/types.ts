@@ -1,4 +1,4 @@
-import type { ScanErrorCode } from '../scan/index.js';
+import type { ScanErrorCode, StarttlsProtocol } from '../scan/index.js';
 import type { ProblemCode } from '../verify/index.js';
 import type { KeyAlgorithm } from '../x509/index.js';
 
@@ -59,13 +59,27 @@ export interface CertificateRecord {
   readonly lastSeen: number;
 }
 
-/** The latest verification verdict of a chain, as the inventory keeps it. */
+/**
+ * The latest verdict on a chain's path, against one trust store, as the inventory keeps it.
+ * It says nothing about names: a chain is served under many names, so whether its leaf matches
+ * the name a client asked for is each target's own {@link NameCheck}. Read a target's whole
+ * verdict with {@link targetVerdict}.
+ *
+ * @example
+ * ```ts
+ * const chain = await inventory.chain(target.chain ?? '');
+ * if (chain?.verdict && !chain.verdict.valid) console.log(chain.verdict.problems);
+ * ```
+ */
 export interface StoredVerdict {
-  /** `ChainVerdict.valid`: a path reaches a trust anchor and no error remains. */
+  /**
+   * A path reaches a trust anchor and no error remains, the hostname check left out (verdicts
+   * recorded before targets kept their own name check may still count a mismatch here).
+   */
   readonly valid: boolean;
   /** `ChainVerdict.trusted`: the best path reaches a trust anchor. */
   readonly trusted: boolean;
-  /** Codes of every problem reported, sorted, without duplicates. */
+  /** Codes of every problem of the path, sorted, without duplicates; never `hostname-mismatch`. */
   readonly problems: readonly ProblemCode[];
   /** Earliest `notAfter` along the path, ms since the epoch, or `null`. */
   readonly expiresAt: number | null;
@@ -100,7 +114,26 @@ export interface ChainRecord {
 }
 
 /**
- * One scanned endpoint: address, port and SNI name, with its latest chain and probe state.
+ * A target's own name check: the name its certificate was checked against (the SNI name, or
+ * the host when the target spec named it by a name) and whether the leaf matches it (RFC 6125,
+ * wildcards and IP SANs, as `matchesHostname()` decides).
+ *
+ * @example
+ * ```ts
+ * const target = await inventory.target({ address: '192.0.2.10', port: 443, servername: 'www.example.com' });
+ * if (target?.nameCheck?.matched === false) console.log(`not valid for ${target.nameCheck.hostname}`);
+ * ```
+ */
+export interface NameCheck {
+  /** The name checked, lower case. */
+  readonly hostname: string;
+  /** Whether the leaf certificate is valid for it. */
+  readonly matched: boolean;
+}
+
+/**
+ * One scanned endpoint: address, port and SNI name, with its latest chain, its own name check,
+ * what its last successful handshake negotiated, and its probe state.
  *
  * @example
  * ```ts
@@ -134,6 +167,24 @@ export interface TargetRecord {
   readonly lastError: ScanErrorCode | null;
   /** Failures in a row since the last success (0 after a success). */
   readonly consecutiveFailures: number;
+  /**
+   * The name check of the latest verdict recorded for it, or `null` when no name was checked
+   * (an address without an SNI name, a success recorded without a verdict, never reached).
+   * Absent on records written before targets kept it: their chain's verdict then still
+   * counts the name. See {@link targetVerdict}.
+   */
+  readonly nameCheck?: NameCheck | null;
+  /**
+   * Protocol the last successful handshake negotiated, e.g. `TLSv1.3`, or `null` when never
+   * reached. Absent on records written before targets kept it (as are the three below).
+   */
+  readonly protocol?: string | null;
+  /** Cipher suite of the last successful handshake, by its IANA name, or `null`. */
+  readonly cipher?: string | null;
+  /** ALPN protocol the server selected at the last successful handshake, or `null`. */
+  readonly alpn?: string | null;
+  /** STARTTLS protocol spoken before the last successful handshake, or `null` for none. */
+  readonly starttls?: StarttlsProtocol | null;
 }
 
 /**

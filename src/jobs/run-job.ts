@@ -134,7 +134,7 @@ async function recordOne(
   events: JobEvents | undefined,
 ): Promise<void> {
   const outcome = await inventory.record(result, verdict ? { ...context, verdict } : context);
-  tally.count(result, verdict, outcome);
+  tally.count(result, outcome);
   const { sighting, newCertificates } = outcome;
   const { job } = context;
   const { target } = result;

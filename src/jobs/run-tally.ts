@@ -2,7 +2,6 @@
 // inventory stores are all read from here, so they cannot disagree.
 import type { RecordOutcome } from '../inventory/index.js';
 import type { ScanErrorCode, ScanResult } from '../scan/index.js';
-import type { ChainVerdict } from '../verify/index.js';
 import type { SelectionCounts } from './select-targets.js';
 import type { RunMode, RunProgress, RunSummary } from './types.js';
 
@@ -32,12 +31,13 @@ export class RunTally implements SelectionCounts {
    * Counts a result as the inventory did: a result it left unrecorded (a probe cut off by an
    * abort says nothing about its target) is not counted either.
    */
-  count(result: ScanResult, verdict: ChainVerdict | undefined, outcome: RecordOutcome): void {
+  count(result: ScanResult, outcome: RecordOutcome): void {
     if (outcome.target === undefined) return;
     this.done++;
     const code = result.ok ? 'ok' : result.error.code;
     this.#outcomes[code] = (this.#outcomes[code] ?? 0) + 1;
-    if (verdict && !verdict.valid) this.invalidChains++;
+    // The target's own verdict, as the inventory recorded it: its path and its own name.
+    if (outcome.valid === false) this.invalidChains++;
     this.newCertificates += outcome.newCertificates.length;
   }
 

@@ -124,7 +124,10 @@ export interface RunSummary {
   readonly changedTargets: number;
   /** Targets that used to answer and stopped. */
   readonly darkTargets: number;
-  /** Chains judged invalid by verification. */
+  /**
+   * Targets whose verdict is invalid: the path of the chain they serve, or the match of its
+   * leaf with their own name (one chain served under two names may count once).
+   */
   readonly invalidChains: number;
   /** True when the run was aborted before it finished. */
   readonly aborted: boolean;

@@ -4,6 +4,7 @@ import {
   type ChainRecord,
   type Inventory,
   type TargetRecord,
+  targetVerdict,
 } from '../inventory/index.js';
 import { checkAt, checkInventory, checkSubject } from './arguments.js';
 import { type ParsedThreshold, parseThreshold, thresholdSeconds } from './thresholds.js';
@@ -144,13 +145,15 @@ async function checkTarget(
     }
     state = worst(state, element.state);
   }
-  const problems = chain.verdict?.problems ?? [];
+  // The target's own verdict: the chain's path and this target's name.
+  const verdict = targetVerdict(target, chain);
+  const problems = verdict?.problems ?? [];
   const counted = problems.filter(
     (code) => !(judge.allowSelfSigned && elements.length === 1 && SELF_SIGNED_PROBLEMS.has(code)),
   );
-  if (chain.verdict && counted.length > 0) {
+  if (verdict && counted.length > 0) {
     // An invalid verdict is an outage; problems on a valid chain are warnings worth fixing.
-    const invalid = !chain.verdict.valid;
+    const invalid = !verdict.valid;
     (invalid ? urgent : reasons).push(
       `${invalid ? 'invalid chain' : 'chain warnings'}: ${counted.join(', ')}`,
     );

@@ -1,4 +1,4 @@
-import { allPages, type Inventory } from '../inventory/index.js';
+import { allPages, type Inventory, targetVerdict } from '../inventory/index.js';
 import { checkAt, checkInventory } from './arguments.js';
 
 /**
@@ -75,7 +75,7 @@ export async function formatPrometheus(
   const valid = out.family(
     'certsweep_chain_valid',
     'gauge',
-    '1 when the chain a target serves verified.',
+    '1 when the chain a target serves verified, its name included.',
   );
   const chainExpires = out.family(
     'certsweep_chain_expires_in_seconds',
@@ -106,10 +106,12 @@ export async function formatPrometheus(
         unparseable.sample({ fingerprint: fp, reason: cert.parseError.slice(0, MAX_REASON) }, 1);
       }
     }
-    if (chain?.verdict) {
-      valid.sample(labels, chain.verdict.valid ? 1 : 0);
-      if (chain.verdict.expiresAt !== null)
-        chainExpires.sample(labels, Math.floor((chain.verdict.expiresAt - at) / 1000));
+    // The target's own verdict: a chain valid for one SNI name is not valid for another.
+    const verdict = target.chain ? targetVerdict(target, chain) : undefined;
+    if (verdict) {
+      valid.sample(labels, verdict.valid ? 1 : 0);
+      if (verdict.expiresAt !== null)
+        chainExpires.sample(labels, Math.floor((verdict.expiresAt - at) / 1000));
     }
   }
 

@@ -1,7 +1,14 @@
 // The inventory half of the conformance suite: the whole model and every query, run over the
 // adapter under test.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fingerprint, Inventory, memoryStorage, type RecordKind } from '../../src/index.js';
+import {
+  fingerprint,
+  Inventory,
+  memoryStorage,
+  type RecordKind,
+  type TargetRecord,
+  targetVerdict,
+} from '../../src/index.js';
 import type { Harness } from './conformance.js';
 import { failure, success } from './fixtures.js';
 import type { PkiSet } from './pki-set.js';
@@ -375,5 +382,101 @@ export function describeInventoryContract(harness: Harness): void {
       );
       await inventory.close();
     });
+
+    it('keeps what the handshake told and the name check, across reopen, export and import', async () => {
+      const dir = freshDir();
+      const inventory = await Inventory.open({ storage: storageIn(dir) });
+      const ref = { address: '192.0.2.1', port: 25, servername: 'www.example.test' };
+      const chain = [pki.www.der, pki.intermediate.der];
+      const smtp = {
+        ...success('192.0.2.1', 25, chain, 'www.example.test'),
+        protocol: 'TLSv1.2',
+        cipher: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+        alpn: 'h2',
+        starttls: 'smtp' as const,
+      };
+      await record(inventory, smtp, pki.now);
+      // A failed probe keeps what the last successful handshake told.
+      await record(inventory, failure('192.0.2.1', 25, 'TIMEOUT', 'www.example.test'), pki.now + 1);
+      const expected = {
+        protocol: 'TLSv1.2',
+        cipher: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+        alpn: 'h2',
+        starttls: 'smtp',
+        nameCheck: { hostname: 'www.example.test', matched: true },
+      };
+      const stored = (await inventory.target(ref)) as TargetRecord;
+      expect(stored).toMatchObject({ ...expected, lastError: 'TIMEOUT' });
+      const lines = await linesOf(inventory);
+      await inventory.close();
+
+      if (factory.persistent) {
+        const reopened = await Inventory.open({ storage: storageIn(dir) });
+        expect(await reopened.target(ref)).toEqual(stored);
+        await reopened.close();
+      }
+      const copy = await Inventory.open({ storage: storageIn(freshDir()) });
+      await copy.import(lines);
+      expect(await copy.target(ref)).toEqual(stored);
+      await copy.close();
+    });
+
+    it('loads and imports records written before targets kept the handshake and the name check', async () => {
+      // A target and a chain as an older release stored them: no handshake fields, no name
+      // check, and the hostname mismatch in the chain's verdict.
+      const source = await Inventory.open({ storage: memoryStorage() });
+      await record(source, success('192.0.2.1', 443, [pki.www.der, pki.intermediate.der]), pki.now);
+      const current = (await source.target({ address: '192.0.2.1', port: 443 })) as TargetRecord;
+      const { nameCheck, protocol, cipher, alpn, starttls, ...old } = current;
+      const chain = await source.chain(current.chain ?? '');
+      const oldChain = {
+        ...chain,
+        verdict: { ...chain?.verdict, valid: false, problems: ['hostname-mismatch'] },
+      };
+      const storage = storageIn(freshDir());
+      await storage.write([
+        ...(await source.certificates()).items.map((value) => ({
+          type: 'put' as const,
+          kind: 'certificate' as const,
+          key: value.fingerprint,
+          value,
+        })),
+        { type: 'put', kind: 'chain', key: oldChain.id as string, value: oldChain as never },
+        { type: 'put', kind: 'target', key: old.key, value: old as TargetRecord },
+      ]);
+      const loaded = await Inventory.open({ storage });
+      const target = (await loaded.target({ address: '192.0.2.1', port: 443 })) as TargetRecord;
+      expect(target).toEqual(old);
+      expect(target.protocol).toBeUndefined();
+      // Its verdict is the chain's, as it was stored.
+      expect(targetVerdict(target, await loaded.chain(target.chain ?? ''))).toMatchObject({
+        valid: false,
+        problems: ['hostname-mismatch'],
+        nameCheck: null,
+      });
+      const copy = await Inventory.open({ storage: storageIn(freshDir()) });
+      expect((await copy.import(await linesOf(loaded))).target).toBe(1);
+      expect(await copy.target({ address: '192.0.2.1', port: 443 })).toEqual(old);
+      // Scanned again, it gains the fields.
+      await record(
+        copy,
+        success('192.0.2.1', 443, [pki.www.der, pki.intermediate.der]),
+        pki.now + 1,
+      );
+      expect(await copy.target({ address: '192.0.2.1', port: 443 })).toMatchObject({
+        protocol: 'TLSv1.3',
+        cipher: 'TLS_AES_128_GCM_SHA256',
+        alpn: null,
+        starttls: null,
+        nameCheck: null,
+      });
+      for (const open of [source, loaded, copy]) await open.close();
+    });
   });
+}
+
+async function linesOf(inventory: Inventory): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const line of inventory.export()) lines.push(line);
+  return lines;
 }

@@ -233,6 +233,22 @@ describe('import refuses a malformed record line and imports nothing', () => {
       /verdict\.trusted should be true or false/,
     ],
     [
+      'a handshake field of the wrong type',
+      'target',
+      (r) => {
+        r.value.protocol = 1.3;
+      },
+      /protocol should be a string or null/,
+    ],
+    [
+      'a bad name check',
+      'target',
+      (r) => {
+        r.value.nameCheck = { hostname: 'www.example.test', matched: 'yes' };
+      },
+      /nameCheck\.matched should be true or false/,
+    ],
+    [
       'an unknown sighting kind',
       'sighting',
       (r) => {
