@@ -2,6 +2,7 @@
 // bounded by the one conversation cap and reports a foreign server as a refusal.
 import { describe, expect, it } from 'vitest';
 import { grab, type ScanResult, type StarttlsProtocol } from '../../src/index.js';
+import { STARTTLS_PROTOCOLS } from '../../src/scan/starttls/index.js';
 import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 
@@ -27,6 +28,15 @@ const endless: [StarttlsProtocol, string | Buffer, string][] = [
     '<mechanism>PLAIN</mechanism>',
   ],
   ['postgres', 'S', 'SSSSSSSS'],
+  ['sieve', '', '"SIEVE" "fileinto"\r\n'],
+  ['lmtp', '', '220-still greeting you\r\n'],
+  ['nntp', '', '200 but this line never ends '],
+  ['irc', '', ':irc.test NOTICE * :*** still looking you up\r\n'],
+  [
+    'xmpp-server',
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'><stream:features>",
+    '<mechanism>PLAIN</mechanism>',
+  ],
 ];
 
 describe('the conversation before TLS is capped, for every protocol', () => {
@@ -58,11 +68,14 @@ describe('the conversation before TLS is capped, for every protocol', () => {
   );
 });
 
-const protocols = ['smtp', 'imap', 'pop3', 'ftp', 'ldap', 'xmpp', 'postgres'] as const;
+// Every registered protocol; MySQL's own refusal of an oversized first packet is tested with
+// the protocol.
+const protocols = STARTTLS_PROTOCOLS;
 
 describe('a server speaking another protocol is STARTTLS_REFUSED with its reply', () => {
   it.each(protocols)('%s: a server with another protocol’s banner', async (protocol) => {
-    const banner = protocol === 'smtp' ? '* OK IMAP4rev1 ready\r\n' : '220 mail.test ESMTP\r\n';
+    const smtpLike = protocol === 'smtp' || protocol === 'lmtp';
+    const banner = smtpLike ? '* OK IMAP4rev1 ready\r\n' : '220 mail.test ESMTP\r\n';
     const server = await start(
       farm.foreignBanner(banner, '500 5.5.1 unrecognized command\r\n', { host }),
     );
@@ -81,7 +94,7 @@ describe('a server speaking another protocol is STARTTLS_REFUSED with its reply'
   });
 
   // Protocols where the client speaks first: an HTTP server answers their first bytes.
-  it.each(['ldap', 'xmpp', 'postgres'] as const)(
+  it.each(['ldap', 'xmpp', 'xmpp-server', 'postgres', 'irc'] as const)(
     '%s: an HTTP server answering the first request',
     async (protocol) => {
       const server = await start(
