@@ -3,7 +3,7 @@ import { allPages, type Inventory, type RecordContext, targetKey } from '../inve
 import { type ScanResult, scan } from '../scan/index.js';
 import { countTargets } from '../targets/index.js';
 import { TrustStore } from '../trust/index.js';
-import { type ChainVerdict, verifyChain } from '../verify/index.js';
+import { verifyChain } from '../verify/index.js';
 import type { JobEvents } from './events.js';
 import { type DefinedJob, defineJob } from './job.js';
 import { checkRunOptions, selectionFor } from './run-options.js';
@@ -83,7 +83,11 @@ async function scanAndRecord(
 ): Promise<void> {
   const { inventory, events } = options;
   const known = await knownTargets(inventory, job.name);
-  const recordContext = { job: job.name, run: setting.run, trustStore: setting.trustName };
+  const recordContext: JobRecordContext = {
+    job: job.name,
+    run: setting.run,
+    trustStore: setting.trustName,
+  };
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = 0;
 
@@ -92,9 +96,9 @@ async function scanAndRecord(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   for await (const result of results) {
-    const verdict = result.ok ? judge(result, setting.trust) : undefined;
-    await recordOne(inventory, result, verdict, recordContext, tally, events);
-    events?.emit('result', { job: job.name, result, verdict });
+    const context = result.ok ? judge(result, setting.trust, recordContext) : recordContext;
+    await recordOne(inventory, result, context, tally, events);
+    events?.emit('result', { job: job.name, result, verdict: context.verdict });
     const now = Date.now();
     if (events && now - lastProgress >= progressEvery) {
       lastProgress = now;
@@ -113,27 +117,35 @@ async function knownTargets(inventory: Inventory, job: string): Promise<KnownTar
   return known;
 }
 
+type JobRecordContext = RecordContext & { job: string };
+
 /**
- * Verifies a captured chain; the hostname is checked when the target has a name. A chain
- * that is empty or cannot be parsed gets a verdict saying so, never an exception: it is this
- * target's outcome, not the run's.
+ * Verifies a captured chain and returns the context to record it with; the hostname is
+ * checked when the target has a name. A chain that is empty or cannot be parsed gets a
+ * verdict saying so, never an exception: it is this target's outcome, not the run's.
  */
-function judge(result: ScanResult & { ok: true }, trust: TrustStore): ChainVerdict {
+function judge(
+  result: ScanResult & { ok: true },
+  trust: TrustStore,
+  context: JobRecordContext,
+): JobRecordContext {
   const name =
     result.target.servername ?? (isIP(result.target.host) ? undefined : result.target.host);
-  return verifyChain(result.chain, { trust, ...(name ? { hostname: name } : {}) });
+  const verdict = verifyChain(result.chain, { trust, ...(name ? { hostname: name } : {}) });
+  // The name just verified is the one the target's name check is for: recording takes it
+  // instead of working it out again.
+  return { ...context, verdict, hostname: name || null };
 }
 
 /** Records a result and turns what the inventory says it changed into events and counts. */
 async function recordOne(
   inventory: Inventory,
   result: ScanResult,
-  verdict: ChainVerdict | undefined,
-  context: RecordContext & { job: string },
+  context: JobRecordContext,
   tally: RunTally,
   events: JobEvents | undefined,
 ): Promise<void> {
-  const outcome = await inventory.record(result, verdict ? { ...context, verdict } : context);
+  const outcome = await inventory.record(result, context);
   tally.count(result, outcome);
   const { sighting, newCertificates } = outcome;
   const { job } = context;
