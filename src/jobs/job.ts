@@ -116,8 +116,11 @@ export function nextRun(schedule: Schedule, after: Date): Date {
   return cronNext(normalised, after);
 }
 
-/** The next time of a schedule already checked. */
-function cronNext(schedule: Schedule, after: Date): Date {
+/**
+ * The next time of a schedule already checked, as a defined job's schedules are: what
+ * {@link nextRun} does after its checks, without checking (and parsing) the schedule again.
+ */
+export function cronNext(schedule: Schedule, after: Date): Date {
   return CronExpressionParser.parse(schedule.cron, {
     currentDate: after,
     ...(schedule.timezone ? { tz: schedule.timezone } : {}),

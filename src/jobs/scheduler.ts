@@ -2,7 +2,7 @@ import { JobError } from '../errors.js';
 import { Inventory } from '../inventory/index.js';
 import type { TrustStore } from '../trust/index.js';
 import { JobEvents } from './events.js';
-import { type DefinedJob, defineJob, nextRun } from './job.js';
+import { cronNext, type DefinedJob, defineJob } from './job.js';
 import { runJob } from './run-job.js';
 import type { Job, RunJobOptions, RunMode, RunSummary } from './types.js';
 
@@ -222,7 +222,8 @@ export class Scheduler extends JobEvents {
   private arm(entry: Entry): void {
     clearTimeout(entry.timer);
     const after = new Date(Math.max(Date.now(), entry.next?.getTime() ?? 0));
-    const times = entry.job.schedules.map((schedule) => nextRun(schedule, after).getTime());
+    // defineJob() checked the schedules: no need to check them again at every run.
+    const times = entry.job.schedules.map((schedule) => cronNext(schedule, after).getTime());
     if (times.length === 0) return;
     const next = new Date(Math.min(...times));
     entry.next = next;
