@@ -36,9 +36,9 @@ async function certsweep(
   range: string,
   options: object,
 ): Promise<Measurement> {
-  const worker = fileURLToPath(new URL('./dark-worker.mjs', import.meta.url));
-  const params = JSON.stringify({ range, port: PORT, options: { starttls: 'none', ...options } });
-  return JSON.parse(await network.run(process.execPath, [worker, params])) as Measurement;
+  const worker = fileURLToPath(new URL('./scan-worker.mjs', import.meta.url));
+  const params = JSON.stringify({ range, port: PORT, options });
+  return JSON.parse(await network.run(process.execPath, [worker, 'range', params])) as Measurement;
 }
 
 /** nmap over `range` from the scanner's namespace; wall time and peak RSS from GNU time. */

@@ -3,6 +3,7 @@
 // Usage: node bench/scan-worker.mjs <mode> <json params>
 //   certsweep | certsweep-complete | bare-tls : { hosts: string[], port, rounds, concurrency }
 //   refused | bare-net   : { cidr, port, concurrency }
+//   range                : { range, port, options } (scan options as given, for bench/dark.ts)
 import net from 'node:net';
 import tls from 'node:tls';
 import { expandTargets, scan } from '../dist/index.js';
@@ -16,11 +17,10 @@ function* handshakeTargets() {
   }
 }
 
-async function viaCertsweep(targets, handshake = 'capture') {
+async function viaCertsweep(targets, options = { concurrency: params.concurrency }) {
   const codes = {};
   let count = 0;
-  const options = { concurrency: params.concurrency, starttls: 'none', handshake };
-  for await (const result of scan(targets, options)) {
+  for await (const result of scan(targets, { starttls: 'none', ...options })) {
     count++;
     const code = result.ok ? `ok:${result.chain.length}` : result.error.code;
     codes[code] = (codes[code] ?? 0) + 1;
@@ -72,12 +72,20 @@ const started = process.hrtime.bigint();
 let outcome;
 if (mode === 'certsweep') outcome = await viaCertsweep(handshakeTargets());
 else if (mode === 'certsweep-complete')
-  outcome = await viaCertsweep(handshakeTargets(), 'complete');
+  outcome = await viaCertsweep(handshakeTargets(), {
+    concurrency: params.concurrency,
+    handshake: 'complete',
+  });
 else if (mode === 'bare-tls') outcome = await bareLoop(handshakeTargets(), bareTls);
 else if (mode === 'refused')
   outcome = await viaCertsweep(expandTargets({ hosts: params.cidr, ports: params.port }));
 else if (mode === 'bare-net')
   outcome = await bareLoop(expandTargets({ hosts: params.cidr, ports: params.port }), bareNet);
+else if (mode === 'range')
+  outcome = await viaCertsweep(
+    expandTargets({ hosts: params.range, ports: params.port }),
+    params.options,
+  );
 else throw new Error(`unknown mode ${mode}`);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const cpu = process.cpuUsage(cpuBefore);

@@ -15,10 +15,11 @@ export class Deadline {
   readonly expiresAt: number;
   /** performance.now() after which the probe is cut: `expiresAt`, or sooner while connecting. */
   cutAt: number;
-  /** The connect deadline in milliseconds, while the TCP connect it limits runs. */
+  /**
+   * The connect deadline in milliseconds, while the TCP connect it limits runs. A cut leaves
+   * it set, since the destroyed socket never connects: a TIMEOUT with it set came from it.
+   */
   private connectMs: number | undefined;
-  /** Whether the cut came from the connect deadline rather than the probe's. */
-  private cutWhileConnecting = false;
   /** The outermost socket of the probe: the TLS socket once it wraps the TCP one. */
   private socket: Socket | undefined;
   private onCancel: (() => void) | undefined;
@@ -65,7 +66,6 @@ export class Deadline {
   cancel(reason: 'TIMEOUT' | 'ABORTED'): void {
     if (this.reason) return;
     this.reason = reason;
-    this.cutWhileConnecting = reason === 'TIMEOUT' && this.connectMs !== undefined;
     this.socket?.destroy();
     this.onCancel?.();
   }
@@ -85,7 +85,7 @@ export class Deadline {
   failure(step?: string): ProbeFailure {
     const code: ScanErrorCode = this.reason ?? 'RESET';
     if (code === 'ABORTED') return new ProbeFailure('ABORTED', 'the scan was aborted');
-    if (code === 'TIMEOUT' && this.cutWhileConnecting) {
+    if (code === 'TIMEOUT' && this.connectMs !== undefined) {
       return new ProbeFailure(
         'TIMEOUT',
         `no TCP connection within the connect deadline (${this.connectMs} ms)`,

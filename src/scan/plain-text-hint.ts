@@ -9,12 +9,7 @@ import { plainTextProtocols } from './starttls/index.js';
  * with a hint naming the protocol to try. Only a failed handshake pays for the look.
  */
 export function withPlainTextHint(failure: ProbeFailure): ProbeFailure {
-  if (
-    failure.code !== 'NOT_TLS' ||
-    failure.reply === undefined ||
-    failure.message.includes('; try starttls')
-  )
-    return failure;
+  if (failure.code !== 'NOT_TLS' || failure.reply === undefined) return failure;
   const protocols = plainTextProtocols(failure.reply);
   if (protocols.length === 0) return failure;
   const like = protocols.map((protocol) => protocol.title).join(' or ');

@@ -156,16 +156,13 @@ async function probeAddress(
   } catch (error) {
     const switchable = error instanceof CaptureFallback || error instanceof CompleteFallback;
     if (switchable && !deadline.reason && fallback === undefined) {
-      switchReason = fallbackReason(error);
+      switchReason = error.message;
     } else {
       if (isDescriptorExhaustion(error) && !deadline.reason) throw error;
       const failure = deadline.reason
         ? deadline.failure(stepName(timings, starttls !== null))
         : switchable
-          ? new ProbeFailure(
-              error instanceof CompleteFallback ? error.code : 'PROTOCOL',
-              `${fallback}; then ${fallbackReason(error)}`,
-            )
+          ? new ProbeFailure(error.code, `${fallback}; then ${error.message}`)
           : classify(error);
       return failed(target, address, failure, {
         ...timings,
@@ -181,13 +178,6 @@ async function probeAddress(
   const elapsed = performance.now() - started + spent;
   const other = mode === 'capture' ? 'complete' : 'capture';
   return probeAddress(target, address, context, dns, other, elapsed, switchReason);
-}
-
-/** Why a probe gave up on a handshake, for `ScanSuccess.handshakeFallback`. */
-function fallbackReason(error: CaptureFallback | CompleteFallback): string {
-  return error instanceof CaptureFallback
-    ? `the capture does not handle this server (${error.message})`
-    : error.message;
 }
 
 /**

@@ -14,8 +14,17 @@ import { ALERT_NAMES, TLS13_SUITES, type Tls13Suite } from './names.js';
 import { isRetry, readAlpn, readEncryptedExtensions, readServerHello } from './server-hello.js';
 import { ServerHandshakeDecrypter } from './tls13.js';
 
-/** The capture cannot handle this server (e.g. a HelloRetryRequest): do a full handshake. */
-export class CaptureFallback extends Error {}
+/**
+ * The capture cannot handle this server (e.g. a HelloRetryRequest): do a full handshake. The
+ * message says why; `code` is the failure if the complete handshake fails too.
+ */
+export class CaptureFallback extends Error {
+  readonly code = 'PROTOCOL';
+
+  constructor(what: string) {
+    super(`the capture does not handle this server (${what})`);
+  }
+}
 
 /** What a capture learns: enough for an inventory, without finishing the handshake. */
 export interface Captured {

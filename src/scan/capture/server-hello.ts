@@ -29,8 +29,8 @@ const KEY_SHARE = 0x0033;
 const ALPN = 0x0010;
 const SERVER_NAME = 0x0000;
 
-function malformed(reason: string): ProbeFailure {
-  return new ProbeFailure('PROTOCOL', `malformed ServerHello: ${reason}`);
+function malformed(reason: string, message = 'ServerHello'): ProbeFailure {
+  return new ProbeFailure('PROTOCOL', `malformed ${message}: ${reason}`);
 }
 
 function rejected(reason: string): ProbeFailure {
@@ -146,8 +146,7 @@ function readExtensions(
   offer: Offer,
   sniSent: boolean,
 ): Map<number, Buffer> {
-  const extensions = new Map<number, Buffer>();
-  if (offset === body.length) return extensions;
+  if (offset === body.length) return new Map();
   if (offset + 2 > body.length) throw malformed('a truncated extensions length');
   const declared = body.readUInt16BE(offset);
   const end = offset + 2 + declared;
@@ -156,19 +155,11 @@ function readExtensions(
       `extensions of ${declared} bytes where the message leaves ${body.length - offset - 2}`,
     );
   }
-  for (let at = offset + 2; at < end; ) {
-    if (at + 4 > end) throw malformed('an extension header cut short');
-    const type = body.readUInt16BE(at);
-    const length = body.readUInt16BE(at + 2);
-    if (at + 4 + length > end)
-      throw malformed(`extension ${hex4(type)} of ${length} bytes runs past the block`);
-    if (extensions.has(type)) throw rejected(`repeats extension ${hex4(type)}`);
+  return extensionBlock(body.subarray(offset + 2, end), 'ServerHello', (type, seen) => {
+    if (seen.has(type)) throw rejected(`repeats extension ${hex4(type)}`);
     const offered = type === SERVER_NAME ? sniSent : offer.extensions.has(type);
     if (!offered) throw rejected(`carries extension ${hex4(type)}, which was not offered`);
-    extensions.set(type, body.subarray(at + 4, at + 4 + length));
-    at += 4 + length;
-  }
-  return extensions;
+  });
 }
 
 /**
@@ -185,19 +176,31 @@ export function readAlpn(extension: Buffer, offered: readonly string[]): string 
   return name;
 }
 
-/** Reads an extensions block of EncryptedExtensions: each length within the block. */
+/** Reads the extensions block of an EncryptedExtensions body (TLS 1.3). */
 export function readEncryptedExtensions(body: Buffer): Map<number, Buffer> {
-  const extensions = new Map<number, Buffer>();
   if (body.length < 2 || body.readUInt16BE(0) !== body.length - 2)
-    throw new ProbeFailure('PROTOCOL', 'malformed EncryptedExtensions: its length does not add up');
-  for (let at = 2; at < body.length; ) {
-    if (at + 4 > body.length)
-      throw new ProbeFailure('PROTOCOL', 'malformed EncryptedExtensions: a header cut short');
-    const type = body.readUInt16BE(at);
-    const length = body.readUInt16BE(at + 2);
-    if (at + 4 + length > body.length)
-      throw new ProbeFailure('PROTOCOL', `malformed EncryptedExtensions: ${hex4(type)} runs past`);
-    extensions.set(type, body.subarray(at + 4, at + 4 + length));
+    throw malformed('its length does not add up', 'EncryptedExtensions');
+  return extensionBlock(body.subarray(2), 'EncryptedExtensions');
+}
+
+/**
+ * The extensions of a block that holds nothing else, each length within the block. `check`
+ * sees each type as it is read, with the ones before it, and throws to reject it.
+ */
+function extensionBlock(
+  block: Buffer,
+  message: string,
+  check?: (type: number, seen: ReadonlyMap<number, Buffer>) => void,
+): Map<number, Buffer> {
+  const extensions = new Map<number, Buffer>();
+  for (let at = 0; at < block.length; ) {
+    if (at + 4 > block.length) throw malformed('an extension header cut short', message);
+    const type = block.readUInt16BE(at);
+    const length = block.readUInt16BE(at + 2);
+    if (at + 4 + length > block.length)
+      throw malformed(`extension ${hex4(type)} of ${length} bytes runs past the block`, message);
+    check?.(type, extensions);
+    extensions.set(type, block.subarray(at + 4, at + 4 + length));
     at += 4 + length;
   }
   return extensions;

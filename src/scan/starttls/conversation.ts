@@ -72,6 +72,13 @@ export class Conversation {
     return text.toString('latin1').replace(/\r?\n$/, '');
   }
 
+  /** Reads one line that must match `accept`; any other is a refusal of `what` carrying it. */
+  async expectLine(what: string, accept: RegExp): Promise<string> {
+    const line = await this.line();
+    if (!accept.test(line)) throw refused(what, line);
+    return line;
+  }
+
   /** Reads lines until one satisfies `last`; returns them all. */
   async lines(last: (line: string) => boolean): Promise<string[]> {
     const lines: string[] = [];

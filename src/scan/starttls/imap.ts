@@ -2,8 +2,7 @@ import { type Conversation, refused } from './conversation.js';
 
 /** IMAP (RFC 3501): untagged OK greeting, then a tagged STARTTLS. */
 export async function imap(conversation: Conversation): Promise<void> {
-  const greeting = await conversation.line();
-  if (!/^\* (OK|PREAUTH)\b/i.test(greeting)) throw refused('IMAP greeting', greeting);
+  await conversation.expectLine('IMAP greeting', /^\* (OK|PREAUTH)\b/i);
   conversation.send('cs1 STARTTLS\r\n');
   const lines = await conversation.lines((line) => line.startsWith('cs1 '));
   const status = lines.at(-1) ?? '';

@@ -21,6 +21,5 @@ export async function sieve(conversation: Conversation): Promise<void> {
     throw refused('ManageSieve server does not offer STARTTLS', lines.join('\n'));
   }
   conversation.send('STARTTLS\r\n');
-  const reply = await conversation.line();
-  if (!/^OK\b/i.test(reply)) throw refused('ManageSieve STARTTLS', reply);
+  await conversation.expectLine('ManageSieve STARTTLS', /^OK\b/i);
 }
