@@ -1,5 +1,6 @@
 import { isIP, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { endsInNumber } from '../ends-in-number.js';
 import type { Target } from '../targets/index.js';
 import {
   type Captured,
@@ -181,13 +182,6 @@ async function probeAddress(
 }
 
 /**
- * A name whose last label is a number is an IPv4 address in shorthand (`127.1`,
- * `0x7f000001`, `2130706433`): the system resolver reads it as one, and so does a browser
- * (the URL standard's "ends in a number"). No top-level domain is numeric.
- */
-const ENDS_IN_NUMBER = /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i;
-
-/**
  * The SNI name of a target: its `servername`, else its host when that is a name. An IP
  * address, in any spelling, never goes out as SNI, and neither does the trailing dot of a
  * name (RFC 6066).
@@ -195,7 +189,7 @@ const ENDS_IN_NUMBER = /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i;
 function sniName(target: Target): string | undefined {
   const name = target.servername ?? target.host;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
-  return bare === '' || isIP(bare) || ENDS_IN_NUMBER.test(bare) ? undefined : bare;
+  return bare === '' || isIP(bare) || endsInNumber(bare) ? undefined : bare;
 }
 
 /** A full handshake with Node's TLS; the chain as the server sent it. */

@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { endsInNumber } from '../ends-in-number.js';
 import {
   formatIPv4,
   formatIPv6,
@@ -19,8 +20,6 @@ export type HostToken =
 const IPV4_BITS = 32;
 const IPV6_BITS = 128;
 const DIGITS = /^\d+$/;
-// WHATWG URL rule: a host whose last label is a number is an IPv4 address, never a name.
-const ENDS_IN_NUMBER = /(?:^|\.)(?:\d+|0x[\da-f]*)\.?$/i;
 const RANGE = /^([^-\s]+)-([^-\s]+)$/;
 const HOST_AND_PORT = /^(?:[^:]+|\[[^\]]*\]):\d+$/;
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
@@ -101,7 +100,7 @@ function normaliseHostname(text: string): Parsed<string> {
 }
 
 function looksLikeAddress(text: string): boolean {
-  return text.includes(':') || ENDS_IN_NUMBER.test(text);
+  return text.includes(':') || endsInNumber(text);
 }
 
 function parseCidr(token: string): Parsed<HostToken> {
