@@ -24,6 +24,7 @@ import {
   StorageFormatError,
   StorageLockedError,
 } from '../../src/index.js';
+import { runUnderLimit } from '../helpers/limited-process.js';
 import { createChain } from '../helpers/pki.js';
 import { keys, OpenedStores, put } from './file-stores.js';
 import { success } from './fixtures.js';
@@ -155,14 +156,10 @@ describe('file storage', () => {
     expect(await keys(open())).toEqual(['t199']);
   });
 
-  it('reports a full disk as a StorageError and keeps the state before it', () => {
+  it('reports a full disk as a StorageError and keeps the state before it', async () => {
     // A file-size limit makes writes fail with EFBIG, as ENOSPC would on a full disk
     // (Node ignores SIGXFSZ, so the process survives to report it).
-    const out = execFileSync(
-      'bash',
-      ['-c', `ulimit -f 64 && exec "${process.execPath}" --import tsx fill-disk.ts "${store}"`],
-      { cwd: FIXTURES, encoding: 'utf8' },
-    );
+    const out = await runUnderLimit('-f 64', join(FIXTURES, 'fill-disk.ts'), [store]);
     const report = JSON.parse(out) as {
       flushed: number;
       name: string;
@@ -175,12 +172,10 @@ describe('file storage', () => {
       systemCode: 'EFBIG',
     });
     expect(report.flushed).toBeGreaterThan(0);
-    return (async () => {
-      const inventory = await Inventory.open({ storage: open() });
-      expect((await inventory.counts()).target).toBe(report.flushed);
-      await inventory.record(success('192.0.2.1', 443, chain));
-      await inventory.close(); // writable again without the limit
-    })();
+    const inventory = await Inventory.open({ storage: open() });
+    expect((await inventory.counts()).target).toBe(report.flushed);
+    await inventory.record(success('192.0.2.1', 443, chain));
+    await inventory.close(); // writable again without the limit
   });
 
   it('reports a permission error as a StorageError', async () => {
