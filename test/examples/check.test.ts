@@ -3,44 +3,42 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
+import { startJunkCertificateServer } from '../helpers/junk-certificate.js';
 import { example } from './run-example.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'certsweep-examples-'));
-const servers: { close(): Promise<void> }[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(directory, { recursive: true, force: true });
-});
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const start = closedAfterAll();
+const serving = farm.defaultServing();
+const rootPem = join(directory, 'root.pem');
+writeFileSync(rootPem, serving.root.pem);
+
+/** `runner.ts --once --full` of one job `name` scanning `host:port`, into `store`. */
+function runOnce(name: string, host: string, port: number, store: string) {
+  const jobs = join(directory, `${name}.json`);
+  writeFileSync(jobs, JSON.stringify({ jobs: [{ name, targets: { hosts: host, ports: port } }] }));
+  return example('runner.ts', [
+    '--jobs',
+    jobs,
+    '--store',
+    store,
+    '--trust',
+    rootPem,
+    '--once',
+    '--job',
+    name,
+    '--full',
+  ]);
+}
 
 describe('examples', () => {
   it('runner --once fills a SQLite inventory that check.ts judges with Nagios exit codes', async () => {
-    const serving = farm.defaultServing();
-    const tls = await farm.startTlsServer(serving, { host: '127.25.0.1' });
-    servers.push(tls);
-    const jobs = join(directory, 'jobs.json');
-    writeFileSync(
-      jobs,
-      JSON.stringify({
-        jobs: [{ name: 'lab', targets: { hosts: '127.25.0.1', ports: tls.port } }],
-      }),
-    );
-    const rootPem = join(directory, 'root.pem');
-    writeFileSync(rootPem, serving.root.pem);
+    const tls = await start(farm.startTlsServer(serving, { host: '127.25.0.1' }));
     const store = `sqlite:${join(directory, 'inventory.db')}`;
 
-    const runner = await example('runner.ts', [
-      '--jobs',
-      jobs,
-      '--store',
-      store,
-      '--trust',
-      rootPem,
-      '--once',
-      '--job',
-      'lab',
-      '--full',
-    ]);
+    const runner = await runOnce('lab', '127.25.0.1', tls.port, store);
     expect(runner.code).toBe(0);
     expect(JSON.parse(runner.stdout)).toMatchObject({
       job: 'lab',
@@ -81,4 +79,22 @@ describe('examples', () => {
     expect(bad.code).toBe(3);
     expect(bad.stdout).toMatch(/--port "99999"/);
   }, 120_000);
+
+  it('--once against a server sending junk for its certificate: exits 0, the check says why', async () => {
+    const junk = await start(startJunkCertificateServer({ host: '127.25.1.2' }));
+    const store = `sqlite:${join(directory, 'junk.db')}`;
+    const once = await runOnce('junk', '127.25.1.2', junk.port, store);
+    expect(once.stderr).toBe('');
+    expect(once.code).toBe(0);
+    expect(JSON.parse(once.stdout)).toMatchObject({
+      status: 'completed',
+      scanned: 1,
+      invalidChains: 1,
+    });
+
+    const check = await example('check.ts', ['--store', store, '--ip', '127.25.1.2']);
+    expect(check.code).toBe(2);
+    expect(check.stdout).toMatch(/^CERTSWEEP CRITICAL - \S+ certificate could not be parsed: /);
+    expect(check.stdout).not.toMatch(/1970/);
+  }, 60_000);
 });

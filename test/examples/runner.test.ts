@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as farm from '../helpers/farm.js';
-import { startJunkCertificateServer } from '../helpers/junk-certificate.js';
 import { example, root } from './run-example.js';
 
 const runnerPath = join(root, 'examples', 'runner.ts');
@@ -149,40 +148,5 @@ describe('examples/runner.ts jobs files', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(err.seen.join('\n')).not.toMatch(/^\s+at /m);
-  }, 60_000);
-
-  it('--once against a server sending junk for its certificate: exits 0, the check says why', async () => {
-    const junk = await startJunkCertificateServer({ host: '127.25.1.2' });
-    cleanup.push(() => junk.close());
-    const path = jobsFile(
-      JSON.stringify({
-        jobs: [{ name: 'junk', targets: { hosts: '127.25.1.2', ports: junk.port } }],
-      }),
-    );
-    const store = `sqlite:${join(directory, 'junk.db')}`;
-    const once = await example('runner.ts', [
-      '--jobs',
-      path,
-      '--store',
-      store,
-      '--trust',
-      rootPem,
-      '--once',
-      '--job',
-      'junk',
-      '--full',
-    ]);
-    expect(once.stderr).toBe('');
-    expect(once.code).toBe(0);
-    expect(JSON.parse(once.stdout)).toMatchObject({
-      status: 'completed',
-      scanned: 1,
-      invalidChains: 1,
-    });
-
-    const check = await example('check.ts', ['--store', store, '--ip', '127.25.1.2']);
-    expect(check.code).toBe(2);
-    expect(check.stdout).toMatch(/^CERTSWEEP CRITICAL - \S+ certificate could not be parsed: /);
-    expect(check.stdout).not.toMatch(/1970/);
   }, 60_000);
 });

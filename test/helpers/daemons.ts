@@ -1,8 +1,13 @@
-// Real servers of the machine's packages (MariaDB, Dovecot), started by a test on loopback
-// with a data directory and configuration of its own, and stopped after it.
+// Real servers of the machine's packages (MariaDB, Dovecot, Prosody, InspIRCd), started by a
+// test on loopback with a data directory and configuration of its own, and stopped after it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { Serving } from './servers.js';
 
 /** A daemon the test started. */
 export interface Daemon {
@@ -63,4 +68,53 @@ export async function startDaemon(
   }
   await stop();
   throw new Error(`${command} did not start on ${listening.host}; see ${listening.log}`);
+}
+
+/** What a test file of real daemons shares: its directory, and the daemons it started. */
+export interface DaemonLab {
+  /** The file's own directory, holding `chain.pem` and `key.pem` of the chain it serves. */
+  readonly directory: string;
+  /** {@link startDaemon}, and the daemon is stopped after the file's last test. */
+  start(...args: Parameters<typeof startDaemon>): Promise<Daemon>;
+}
+
+/**
+ * For a test file of real daemons: before its tests, a directory `certsweep-<name>-…` holding
+ * `serving`'s chain and key as PEM; after them, every daemon started through `start()` stopped
+ * and the directory removed. Call it inside the file's `describe`, so that a skipped file
+ * makes no directory.
+ *
+ * @example
+ * ```ts
+ * const lab = useDaemonLab('mariadb', serving);
+ * beforeAll(async () => {
+ *   daemon = await lab.start(MARIADBD, args, { host, ports: [port], log, cwd: lab.directory });
+ * }, 60_000);
+ * ```
+ */
+export function useDaemonLab(name: string, serving: Serving): DaemonLab {
+  let directory: string | undefined;
+  const started: Daemon[] = [];
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), `certsweep-${name}-`));
+    await writeFile(join(directory, 'chain.pem'), serving.chain.map((c) => c.pem).join(''));
+    // Readable by a daemon that reads it as a user of its own.
+    const key = serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    await writeFile(join(directory, 'key.pem'), key, { mode: 0o644 });
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((daemon) => daemon.stop()));
+    if (directory) await rm(directory, { recursive: true, force: true });
+  }, 60_000);
+  return {
+    get directory() {
+      if (!directory) throw new Error('the daemon lab is not set up: use it inside a test');
+      return directory;
+    },
+    async start(...args) {
+      const daemon = await startDaemon(...args);
+      started.push(daemon);
+      return daemon;
+    },
+  };
 }

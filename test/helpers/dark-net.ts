@@ -110,7 +110,7 @@ interface Route {
  * anything but the link and the range. The namespace's own addresses (local, broadcast and
  * multicast routes) and IPv6 link-local on the veth stay between the two namespaces.
  */
-export function isolationProblems(scanner: string, veth: string, range: string): string[] {
+function isolationProblems(scanner: string, veth: string, range: string): string[] {
   const json = <T>(...args: string[]): T[] =>
     JSON.parse(execFileSync('ip', ['-j', '-n', scanner, ...args], { encoding: 'utf8' }) || '[]');
   const problems: string[] = [];

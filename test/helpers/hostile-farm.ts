@@ -11,7 +11,7 @@ import {
 } from './farm.js';
 
 /** One kind of hostile server of {@link startHostileFarm}. */
-export interface HostileKind {
+interface HostileKind {
   /** What it does, for messages. */
   readonly name: string;
   /** A fixed port (a STARTTLS port for `starttls: 'auto'`); default: one free port per kind. */
@@ -20,7 +20,7 @@ export interface HostileKind {
 }
 
 /** Hostile servers of every kind that costs a scanner memory or time, for load tests. */
-export function hostileKinds(): HostileKind[] {
+function hostileKinds(): HostileKind[] {
   const u24 = (n: number) => Buffer.of((n >> 16) & 255, (n >> 8) & 255, n & 255);
   const serverHelloOnly = serverHello();
   return [

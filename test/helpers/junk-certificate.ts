@@ -23,7 +23,7 @@ function uint24(value: number): Buffer {
 }
 
 /** The server's flight: ServerHello (TLS 1.2, ECDHE-ECDSA-AES128-GCM) and the Certificate. */
-export function junkFlight(chain: readonly Uint8Array[]): Buffer {
+function junkFlight(chain: readonly Uint8Array[]): Buffer {
   const hello = Buffer.concat([
     Buffer.of(0x03, 0x03),
     randomBytes(32),

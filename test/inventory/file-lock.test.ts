@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileStorage, type Storage, StorageLockedError } from '../../src/index.js';
+import { StorageLockedError } from '../../src/index.js';
+import { OpenedStores } from './file-stores.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const linux = process.platform === 'linux';
 let dir: string;
 let store: string;
-const opened: Storage[] = [];
+const stores = new OpenedStores();
 
 /** This process's start time in clock ticks since boot, as `/proc/<pid>/stat` gives it. */
 function startOf(pid: number): string {
@@ -28,12 +29,12 @@ function writeLock(owner: Record<string, unknown>): string {
   return text;
 }
 async function openStore(): Promise<unknown> {
-  const storage = fileStorage({ path: store });
-  opened.push(storage);
-  return storage.get('target', 'x').then(
-    () => 'opened',
-    (error: unknown) => error,
-  );
+  try {
+    await stores.open({ path: store }).get('target', 'x');
+    return 'opened';
+  } catch (error) {
+    return error;
+  }
 }
 
 beforeEach(() => {
@@ -42,7 +43,7 @@ beforeEach(() => {
   mkdirSync(store);
 });
 afterEach(async () => {
-  for (const storage of opened.splice(0)) await storage.close().catch(() => undefined);
+  await stores.closeAll();
   rmSync(dir, { recursive: true, force: true });
 });
 

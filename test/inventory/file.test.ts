@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type FileStorageOptions,
   Inventory,
@@ -24,6 +24,7 @@ import {
   StorageFormatError,
   StorageLockedError,
 } from '../../src/index.js';
+import { runUnderLimit } from '../helpers/limited-process.js';
 import { createChain } from '../helpers/pki.js';
 import { keys, OpenedStores, put } from './file-stores.js';
 import { success } from './fixtures.js';
@@ -41,20 +42,17 @@ beforeAll(() => {
   const { leaf, intermediate } = createChain('file.test');
   chain = [leaf.der, intermediate.der];
 });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'certsweep-file-'));
+  store = join(dir, 'store');
+});
 afterEach(async () => {
   await stores.closeAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('file storage', () => {
-  beforeAll(() => undefined);
-  const fresh = () => {
-    dir = mkdtempSync(join(tmpdir(), 'certsweep-file-'));
-    store = join(dir, 'store');
-  };
-
   it('lets a second writer fail fast while the first holds the lock', async () => {
-    fresh();
     const first = open();
     await first.write([put('a')]);
     const second = open();
@@ -68,7 +66,6 @@ describe('file storage', () => {
   });
 
   it('takes over a lock left by a process that no longer exists', async () => {
-    fresh();
     await open().write([put('a')]);
     await stores.all[0]?.close();
     const gone = spawnSync(process.execPath, ['-e', 'process.pid']).pid as number;
@@ -77,7 +74,6 @@ describe('file storage', () => {
   });
 
   it('creates its directory 0700 and its files 0600', async () => {
-    fresh();
     const storage = open({ compactAfterBytes: 1 });
     await storage.write([put('a')]);
     await storage.write([put('b')]); // compacts: a snapshot and a new log
@@ -93,7 +89,6 @@ describe('file storage', () => {
   });
 
   it('refuses a directory written by a newer format version, touching nothing', async () => {
-    fresh();
     mkdirSync(store);
     const snapshot = `${JSON.stringify({ format: 'certsweep-inventory-snapshot', version: 3, generation: 7 })}\n`;
     writeFileSync(join(store, 'snapshot.ndjson'), snapshot);
@@ -110,7 +105,6 @@ describe('file storage', () => {
   it.each(['hello', 'null', '42', '{"format":"certsweep-inventory-snapshot"}'])(
     'refuses a directory that is not an inventory (header line %s)',
     async (header) => {
-      fresh();
       mkdirSync(store);
       writeFileSync(join(store, 'snapshot.ndjson'), `${header}\n`);
       await expect(keys(open())).rejects.toBeInstanceOf(StorageFormatError);
@@ -118,7 +112,6 @@ describe('file storage', () => {
   );
 
   it('drops a torn last batch and keeps appending after it', async () => {
-    fresh();
     const storage = open();
     await storage.write([put('a'), put('b')]);
     await storage.write([put('c')]);
@@ -137,7 +130,6 @@ describe('file storage', () => {
   });
 
   it('refuses a complete last batch whose checksum does not match, changing nothing', async () => {
-    fresh();
     const storage = open();
     await storage.write([put('a')]);
     await storage.close();
@@ -153,7 +145,6 @@ describe('file storage', () => {
   });
 
   it('folds the log into a snapshot and reopens to the same state', async () => {
-    fresh();
     const storage = open({ compactAfterBytes: 4096 });
     for (let i = 0; i < 200; i++) {
       await storage.write([put(`t${i}`), { type: 'delete', kind: 'target', key: `t${i - 1}` }]);
@@ -165,15 +156,10 @@ describe('file storage', () => {
     expect(await keys(open())).toEqual(['t199']);
   });
 
-  it('reports a full disk as a StorageError and keeps the state before it', () => {
-    fresh();
+  it('reports a full disk as a StorageError and keeps the state before it', async () => {
     // A file-size limit makes writes fail with EFBIG, as ENOSPC would on a full disk
     // (Node ignores SIGXFSZ, so the process survives to report it).
-    const out = execFileSync(
-      'bash',
-      ['-c', `ulimit -f 64 && exec "${process.execPath}" --import tsx fill-disk.ts "${store}"`],
-      { cwd: FIXTURES, encoding: 'utf8' },
-    );
+    const out = await runUnderLimit('-f 64', join(FIXTURES, 'fill-disk.ts'), [store]);
     const report = JSON.parse(out) as {
       flushed: number;
       name: string;
@@ -186,16 +172,13 @@ describe('file storage', () => {
       systemCode: 'EFBIG',
     });
     expect(report.flushed).toBeGreaterThan(0);
-    return (async () => {
-      const inventory = await Inventory.open({ storage: open() });
-      expect((await inventory.counts()).target).toBe(report.flushed);
-      await inventory.record(success('192.0.2.1', 443, chain));
-      await inventory.close(); // writable again without the limit
-    })();
+    const inventory = await Inventory.open({ storage: open() });
+    expect((await inventory.counts()).target).toBe(report.flushed);
+    await inventory.record(success('192.0.2.1', 443, chain));
+    await inventory.close(); // writable again without the limit
   });
 
   it('reports a permission error as a StorageError', async () => {
-    fresh();
     await open().write([put('a')]);
     await stores.all[0]?.close();
     if (process.getuid?.() === 0) {

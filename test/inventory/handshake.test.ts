@@ -13,6 +13,7 @@ import {
   TrustStore,
   verifyChain,
 } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 
 const serving = farm.defaultServing();
@@ -20,19 +21,18 @@ const trust = TrustStore.fromPem(serving.root.pem);
 let tls12: farm.Running;
 let smtp: farm.Running;
 let dir: string;
+const start = closedAfterAll();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'certsweep-handshake-'));
-  tls12 = await farm.startTlsServer(serving, {
-    host: '127.31.1.1',
-    tls: { maxVersion: 'TLSv1.2', ALPNProtocols: ['h2', 'http/1.1'] },
-  });
-  smtp = await farm.startStarttlsServer('smtp', serving, { host: '127.31.1.2' });
+  tls12 = await start(
+    farm.startTlsServer(serving, {
+      host: '127.31.1.1',
+      tls: { maxVersion: 'TLSv1.2', ALPNProtocols: ['h2', 'http/1.1'] },
+    }),
+  );
+  smtp = await start(farm.startStarttlsServer('smtp', serving, { host: '127.31.1.2' }));
 });
-afterAll(async () => {
-  await tls12?.close();
-  await smtp?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('targets keep what the handshake told', () => {
   it('stores protocol, cipher and ALPN of a real grab(), and keeps them through a failure and a reopen', async () => {

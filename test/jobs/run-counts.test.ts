@@ -55,24 +55,28 @@ async function everyView(
   expect(metric('failed')).toBe(failed);
 }
 
+/** Run events, and the progress events they carried. */
+function watched(): { events: JobEvents; progress: RunProgress[] } {
+  const events = new JobEvents();
+  const progress: RunProgress[] = [];
+  events.on('progress', (p) => progress.push(p));
+  return { events, progress };
+}
+
 describe('runJob: one source for a run’s counts', () => {
   it('reruns count each target once, and every view agrees', async () => {
     const inventory = await Inventory.open({ storage: memoryStorage() });
     // Three servers and one address that refuses.
     const job = { name: 'lab', targets: { hosts: '127.23.7.1-127.23.7.4', ports: lab.port } };
     for (let round = 1; round <= 3; round++) {
-      const events = new JobEvents();
-      const progress: RunProgress[] = [];
-      events.on('progress', (p) => progress.push(p));
+      const { events, progress } = watched();
       const summary = await runJob(job, { inventory, trust, mode: 'full', events });
       expect(summary).toMatchObject({ total: 4, scanned: 4, skipped: 0, status: 'completed' });
       expect(summary.outcomes).toEqual({ ok: 3, REFUSED: 1 });
       await everyView(inventory, summary, progress);
     }
     // A since run right after: every target is recent, and still counted once.
-    const events = new JobEvents();
-    const progress: RunProgress[] = [];
-    events.on('progress', (p) => progress.push(p));
+    const { events, progress } = watched();
     const since = await runJob(job, { inventory, trust, events });
     expect(since).toMatchObject({ total: 4, scanned: 0, skipped: 4 });
     await everyView(inventory, since, progress);
@@ -84,9 +88,7 @@ describe('runJob: one source for a run’s counts', () => {
     const wide = { name: 'lab', targets: { hosts: '127.23.7.1-127.23.7.3', ports: lab.port } };
     await runJob(wide, { inventory, trust, mode: 'full' });
     const narrow = { ...wide, targets: { hosts: '127.23.7.1', ports: lab.port } };
-    const events = new JobEvents();
-    const progress: RunProgress[] = [];
-    events.on('progress', (p) => progress.push(p));
+    const { events, progress } = watched();
     const summary = await runJob(narrow, { inventory, trust, mode: 'full', events });
     expect(summary).toMatchObject({ total: 3, scanned: 3 });
     await everyView(inventory, summary, progress);
@@ -99,9 +101,7 @@ describe('runJob: one source for a run’s counts', () => {
   it('an aborted run: what the summary counts is what the stored run counts', async () => {
     const inventory = await Inventory.open({ storage: memoryStorage() });
     const controller = new AbortController();
-    const events = new JobEvents();
-    const progress: RunProgress[] = [];
-    events.on('progress', (p) => progress.push(p));
+    const { events, progress } = watched();
     events.on('result', () => controller.abort());
     const summary = await runJob(
       {

@@ -1,22 +1,19 @@
 // A server whose Certificate message holds something that is not a certificate is that
 // target's outcome: recorded, judged, counted. It never fails the run.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprint, Inventory, memoryStorage, runJob, TrustStore } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 import { JUNK_CERTIFICATE, startJunkCertificateServer } from '../helpers/junk-certificate.js';
 
 const serving = farm.defaultServing();
 const trust = TrustStore.fromPem(serving.root.pem);
-const servers: farm.Running[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const start = closedAfterAll();
 
 describe('runJob with a server that sends junk for its certificate', () => {
   it('records an unparseable-certificate verdict and goes on with the other targets', async () => {
-    const junk = await startJunkCertificateServer({ host: '127.23.9.1' });
-    const good = await farm.startTlsServer(serving, { host: '127.23.9.2', port: junk.port });
-    servers.push(junk, good);
+    const junk = await start(startJunkCertificateServer({ host: '127.23.9.1' }));
+    await start(farm.startTlsServer(serving, { host: '127.23.9.2', port: junk.port }));
     const inventory = await Inventory.open({ storage: memoryStorage() });
     const job = { name: 'junk', targets: { hosts: '127.23.9.1-127.23.9.2', ports: junk.port } };
 
@@ -47,10 +44,11 @@ describe('runJob with a server that sends junk for its certificate', () => {
 
   it('a junk intermediate after a good leaf: the leaf is judged, the chain is invalid', async () => {
     const [leaf, intermediate] = serving.chain;
-    const junk = await startJunkCertificateServer({
-      chain: [leaf?.der as Uint8Array, intermediate?.der as Uint8Array, JUNK_CERTIFICATE],
-    });
-    servers.push(junk);
+    const junk = await start(
+      startJunkCertificateServer({
+        chain: [leaf?.der as Uint8Array, intermediate?.der as Uint8Array, JUNK_CERTIFICATE],
+      }),
+    );
     const inventory = await Inventory.open({ storage: memoryStorage() });
     const summary = await runJob(
       { name: 'tail', targets: { hosts: '127.0.0.1', ports: junk.port } },

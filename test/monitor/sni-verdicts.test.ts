@@ -2,7 +2,7 @@
 // match is each target's own. Real TLS servers on 127.31.0.x pick (or do not pick) the
 // certificate by SNI; the verdicts reach checkExpiry, formatNagios, formatPrometheus and the
 // run's counts per target.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkExpiry,
   formatNagios,
@@ -15,6 +15,7 @@ import {
   VerdictCache,
   verifyChain,
 } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 import { createChain, createLeaf, type Issued } from '../helpers/pki.js';
 
@@ -32,23 +33,22 @@ const serving = (leaf: Issued): farm.Serving => ({ chain: [leaf, intermediate], 
 
 let shared: farm.Running;
 let bySni: farm.Running;
+const start = closedAfterAll();
 beforeAll(async () => {
   // One certificate, valid for good.sni.test only, whatever name the client asks for.
-  shared = await farm.startTlsServer(serving(good), { host: '127.31.0.1' });
+  shared = await start(farm.startTlsServer(serving(good), { host: '127.31.0.1' }));
   // Picks a.sni.test's or c.sni.test's certificate by SNI; any other name gets a.sni.test's.
   const contexts = new Map([
     ['a.sni.test', farm.secureContextFor(serving(siteA))],
     ['c.sni.test', farm.secureContextFor(serving(siteC))],
   ]);
   const fallback = contexts.get('a.sni.test');
-  bySni = await farm.startTlsServer(serving(siteA), {
-    host: '127.31.0.2',
-    tls: { SNICallback: (name, done) => done(null, contexts.get(name) ?? fallback) },
-  });
-});
-afterAll(async () => {
-  await shared?.close();
-  await bySni?.close();
+  bySni = await start(
+    farm.startTlsServer(serving(siteA), {
+      host: '127.31.0.2',
+      tls: { SNICallback: (name, done) => done(null, contexts.get(name) ?? fallback) },
+    }),
+  );
 });
 
 const promLine = (text: string, metric: string, servername: string) =>

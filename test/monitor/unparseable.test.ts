@@ -11,6 +11,7 @@ import {
   runJob,
   TrustStore,
 } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 import { JUNK_CERTIFICATE, startJunkCertificateServer } from '../helpers/junk-certificate.js';
 
@@ -18,19 +19,17 @@ const serving = farm.defaultServing();
 const trust = TrustStore.fromPem(serving.root.pem);
 let junk: farm.Running;
 let inventory: Inventory;
+const start = closedAfterAll();
 
 beforeAll(async () => {
-  junk = await startJunkCertificateServer({ host: '127.23.6.1' });
+  junk = await start(startJunkCertificateServer({ host: '127.23.6.1' }));
   inventory = await Inventory.open({ storage: memoryStorage() });
   await runJob(
     { name: 'junk', targets: { hosts: '127.23.6.1', ports: junk.port } },
     { inventory, trust, mode: 'full' },
   );
 });
-afterAll(async () => {
-  await inventory.close();
-  await junk.close();
-});
+afterAll(() => inventory.close());
 
 describe('monitoring a certificate that could not be parsed', () => {
   it('checkExpiry: CRITICAL, because it could not be parsed, not because it expired', async () => {

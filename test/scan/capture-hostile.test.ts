@@ -3,25 +3,22 @@
 // TLS client (OpenSSL) is the oracle for the ServerHellos: it rejects each of them too, at
 // the ServerHello, not later in the hand-built flight, which it never completes.
 import { connect } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { grab, type ScanOptions, type ScanResult } from '../../src/index.js';
+import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 
 const serving = farm.defaultServing();
 const leaf = serving.chain[0]?.der as Buffer;
 const host = '127.64.0.1';
-const servers: farm.Running[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const start = closedAfterAll();
 
 async function probe(
   flight: Buffer | ((clientHello: Buffer) => Buffer),
   options: ScanOptions & { after?: 'wait' | 'firehose' } = {},
 ): Promise<ScanResult> {
   const { after, ...scanOptions } = options;
-  const server = await farm.tlsFlight(flight, { host, ...(after ? { after } : {}) });
-  servers.push(server);
+  const server = await start(farm.tlsFlight(flight, { host, ...(after ? { after } : {}) }));
   return grab({ host, port: server.port }, { timeoutMs: 3000, ...scanOptions });
 }
 const failure = (result: ScanResult) => {
@@ -36,8 +33,7 @@ const flightWith = (hello: Buffer) => Buffer.concat([hello, farm.certificateMess
  * for more (no error within two seconds).
  */
 async function opensslVerdict(flight: Buffer | ((clientHello: Buffer) => Buffer)): Promise<string> {
-  const server = await farm.tlsFlight(flight, { host });
-  servers.push(server);
+  const server = await start(farm.tlsFlight(flight, { host }));
   return new Promise((resolve) => {
     const socket = connect({ host, port: server.port, rejectUnauthorized: false });
     const timer = setTimeout(() => {
@@ -245,11 +241,12 @@ describe('a Certificate message whose lengths lie', () => {
 
 describe('a server that talks without getting to its certificate', () => {
   it('endless empty records are cut at a record count, not at the deadline', async () => {
-    const server = await farm.firehose('', Buffer.from('140303000101', 'hex'), {
-      host,
-      when: 'data',
-    });
-    servers.push(server);
+    const server = await start(
+      farm.firehose('', Buffer.from('140303000101', 'hex'), {
+        host,
+        when: 'data',
+      }),
+    );
     const error = failure(await grab({ host, port: server.port }, { timeoutMs: 3000 }));
     expect(error.code).toBe('PROTOCOL');
     expect(error.message).toMatch(/more than 4096 records before the certificate/);
@@ -257,12 +254,13 @@ describe('a server that talks without getting to its certificate', () => {
 
   it('endless handshake bytes are cut at a byte budget, not at the deadline', async () => {
     // HelloRequest messages (ignored while negotiating) in full records, forever.
-    const server = await farm.firehose(
-      farm.handshakeRecords(farm.serverHello()),
-      farm.handshakeRecords(Buffer.alloc(16384)),
-      { host, when: 'data' },
+    const server = await start(
+      farm.firehose(
+        farm.handshakeRecords(farm.serverHello()),
+        farm.handshakeRecords(Buffer.alloc(16384)),
+        { host, when: 'data' },
+      ),
     );
-    servers.push(server);
     const error = failure(await grab({ host, port: server.port }, { timeoutMs: 3000 }));
     expect(error.code).toBe('PROTOCOL');
     expect(error.message).toMatch(/more than 327680 bytes without completing its certificate/);
@@ -304,8 +302,7 @@ describe('no certificate is NO_CERTIFICATE, in both handshake modes', () => {
 
 describe('a TLS 1.3 Certificate message, decrypted', () => {
   const serve = async (certificate: Buffer, options: ScanOptions = {}) => {
-    const server = await farm.tls13Server(certificate, { host });
-    servers.push(server);
+    const server = await start(farm.tls13Server(certificate, { host }));
     return grab({ host, port: server.port }, { timeoutMs: 3000, ...options });
   };
 

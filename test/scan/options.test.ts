@@ -1,19 +1,12 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { resolveScanOptions, ScanOptionsError } from '../../src/index.js';
-
-const run = promisify(execFile);
+import { runUnderLimit } from '../helpers/limited-process.js';
 
 /** Resolves scan options in a child process whose descriptor limit is `limit`. */
 async function underLimit(limit: number, asked: number) {
   const fixture = fileURLToPath(new URL('./fixtures/descriptor-limit.ts', import.meta.url));
-  const { stdout } = await run(
-    'bash',
-    ['-c', `ulimit -n ${limit} && exec "${process.execPath}" --import tsx "${fixture}" ${asked}`],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
+  const stdout = await runUnderLimit(`-n ${limit}`, fixture, [String(asked)]);
   return JSON.parse(stdout) as {
     byDefault: number;
     infinite: number;

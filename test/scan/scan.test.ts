@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   expandTargets,
@@ -11,6 +9,7 @@ import {
 } from '../../src/index.js';
 import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
+import { runUnderLimit } from '../helpers/limited-process.js';
 
 const serving = farm.defaultServing();
 const start = closedAfterAll();
@@ -173,15 +172,7 @@ describe('scan', () => {
   it('slows down instead of failing when the process runs out of file descriptors', async () => {
     const tls = await start(farm.startTlsServer(serving));
     const fixture = fileURLToPath(new URL('./fixtures/emfile-scan.ts', import.meta.url));
-    // Asynchronously: the server answering the child lives in this process.
-    const { stdout } = await promisify(execFile)(
-      'bash',
-      [
-        '-c',
-        `ulimit -n 96 && exec "${process.execPath}" --import tsx "${fixture}" ${tls.port} 300`,
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
+    const stdout = await runUnderLimit('-n 96', fixture, [String(tls.port), '300']);
     expect(JSON.parse(stdout)).toEqual({ ok: 300 });
   });
 });

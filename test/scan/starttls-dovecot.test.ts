@@ -1,12 +1,17 @@
 // ManageSieve and LMTP STARTTLS against the real thing: two Dovecot instances of our own on
 // loopback, one with TLS (the test PKI's chain) and one without. Skipped, with a notice, where
 // Dovecot with its LMTP and ManageSieve servers is not installed.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { grab } from '../../src/index.js';
-import { type Daemon, freePort, installed, startDaemon } from '../helpers/daemons.js';
+import {
+  type Daemon,
+  type DaemonLab,
+  freePort,
+  installed,
+  useDaemonLab,
+} from '../helpers/daemons.js';
 import * as farm from '../helpers/farm.js';
 
 const DOVECOT = installed('/usr/sbin/dovecot');
@@ -21,7 +26,8 @@ interface Instance extends Daemon {
 }
 
 /** Starts a Dovecot instance serving only LMTP and ManageSieve; `tls` gives it the test chain. */
-async function startDovecot(directory: string, tls: boolean): Promise<Instance> {
+async function startDovecot(lab: DaemonLab, tls: boolean): Promise<Instance> {
+  const { directory } = lab;
   const base = join(directory, tls ? 'tls' : 'plain');
   await mkdir(base);
   const [lmtp, sieve] = [await freePort(host), await freePort(host)];
@@ -55,7 +61,7 @@ service managesieve-login {
 }
 `;
   await writeFile(join(base, 'dovecot.conf'), config);
-  const daemon = await startDaemon(DOVECOT as string, ['-F', '-c', join(base, 'dovecot.conf')], {
+  const daemon = await lab.start(DOVECOT as string, ['-F', '-c', join(base, 'dovecot.conf')], {
     host,
     ports: [lmtp, sieve],
     log: join(base, 'dovecot.log'),
@@ -65,25 +71,14 @@ service managesieve-login {
 }
 
 describe.skipIf(!available)('ManageSieve and LMTP STARTTLS against Dovecot', () => {
-  let directory: string;
+  const lab = useDaemonLab('dovecot', serving);
   let withTls: Instance;
   let withoutTls: Instance;
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'certsweep-dovecot-'));
-    await writeFile(join(directory, 'chain.pem'), serving.chain.map((c) => c.pem).join(''));
-    await writeFile(
-      join(directory, 'key.pem'),
-      serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    );
-    await writeFile(join(directory, 'passwd'), '');
-    withTls = await startDovecot(directory, true);
-    withoutTls = await startDovecot(directory, false);
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all([withTls, withoutTls].map((daemon) => daemon?.stop()));
-    if (directory) await rm(directory, { recursive: true, force: true });
+    await writeFile(join(lab.directory, 'passwd'), '');
+    withTls = await startDovecot(lab, true);
+    withoutTls = await startDovecot(lab, false);
   }, 60_000);
 
   it.each(['sieve', 'lmtp'] as const)('%s: upgrades and captures the chain', async (protocol) => {

@@ -2,12 +2,17 @@
 // starttls module and the test PKI's chain, one with the starttls module but no TLS module
 // (it answers 691), one with neither (it ignores the command). Skipped, with a notice, where
 // InspIRCd is not installed.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { grab } from '../../src/index.js';
-import { type Daemon, freePort, installed, startDaemon } from '../helpers/daemons.js';
+import {
+  type Daemon,
+  type DaemonLab,
+  freePort,
+  installed,
+  useDaemonLab,
+} from '../helpers/daemons.js';
 import * as farm from '../helpers/farm.js';
 
 const INSPIRCD = installed('/usr/sbin/inspircd');
@@ -17,10 +22,8 @@ const serving = farm.defaultServing();
 type Modules = 'tls' | 'starttls-only' | 'none';
 
 /** Starts InspIRCd with the TLS module (the test chain) and the starttls module, or fewer. */
-async function startInspircd(
-  directory: string,
-  loaded: Modules,
-): Promise<Daemon & { port: number }> {
+async function startInspircd(lab: DaemonLab, loaded: Modules): Promise<Daemon & { port: number }> {
+  const { directory } = lab;
   const base = join(directory, loaded);
   await mkdir(base);
   const port = await freePort(host);
@@ -43,7 +46,7 @@ ${modules}
   await writeFile(join(base, 'inspircd.conf'), config);
   const args = ['--nofork', `--config=${join(base, 'inspircd.conf')}`];
   if (process.getuid?.() === 0) args.push('--runasroot');
-  const daemon = await startDaemon(INSPIRCD as string, args, {
+  const daemon = await lab.start(INSPIRCD as string, args, {
     host,
     ports: [port],
     log: join(base, 'inspircd.log'),
@@ -53,26 +56,15 @@ ${modules}
 }
 
 describe.skipIf(INSPIRCD === undefined)('IRC STARTTLS against InspIRCd', () => {
-  let directory: string;
+  const lab = useDaemonLab('inspircd', serving);
   let withTls: Daemon & { port: number };
   let withoutTls: Daemon & { port: number };
   let withoutStarttls: Daemon & { port: number };
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'certsweep-inspircd-'));
-    await writeFile(join(directory, 'chain.pem'), serving.chain.map((c) => c.pem).join(''));
-    await writeFile(
-      join(directory, 'key.pem'),
-      serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    );
-    withTls = await startInspircd(directory, 'tls');
-    withoutTls = await startInspircd(directory, 'starttls-only');
-    withoutStarttls = await startInspircd(directory, 'none');
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all([withTls, withoutTls, withoutStarttls].map((daemon) => daemon?.stop()));
-    if (directory) await rm(directory, { recursive: true, force: true });
+    withTls = await startInspircd(lab, 'tls');
+    withoutTls = await startInspircd(lab, 'starttls-only');
+    withoutStarttls = await startInspircd(lab, 'none');
   }, 60_000);
 
   it('reads past the connect notices and upgrades on 670', async () => {

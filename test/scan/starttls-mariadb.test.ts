@@ -1,12 +1,17 @@
 // STARTTLS for MySQL against the real thing: two MariaDB servers of our own on loopback, one
 // with TLS (the test PKI's chain) and one without. Skipped, with a notice, where mariadbd is
 // not installed.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { grab } from '../../src/index.js';
-import { type Daemon, freePort, installed, startDaemon } from '../helpers/daemons.js';
+import {
+  type Daemon,
+  type DaemonLab,
+  freePort,
+  installed,
+  useDaemonLab,
+} from '../helpers/daemons.js';
 import * as farm from '../helpers/farm.js';
 
 const MARIADBD = installed('/usr/sbin/mariadbd', '/usr/sbin/mysqld');
@@ -14,7 +19,8 @@ const host = '127.67.0.1';
 const serving = farm.defaultServing();
 
 /** Starts mariadbd on an empty data directory of its own; `tls` gives it the test chain. */
-async function startMariadb(directory: string, tls: boolean): Promise<Daemon & { port: number }> {
+async function startMariadb(lab: DaemonLab, tls: boolean): Promise<Daemon & { port: number }> {
+  const { directory } = lab;
   const datadir = join(directory, tls ? 'tls' : 'plain');
   await mkdir(datadir);
   const port = await freePort(host);
@@ -35,7 +41,7 @@ async function startMariadb(directory: string, tls: boolean): Promise<Daemon & {
       ? [`--ssl-cert=${join(directory, 'chain.pem')}`, `--ssl-key=${join(directory, 'key.pem')}`]
       : ['--skip-ssl']),
   ];
-  const daemon = await startDaemon(MARIADBD as string, args, {
+  const daemon = await lab.start(MARIADBD as string, args, {
     host,
     ports: [port],
     log: `${datadir}.err`,
@@ -45,25 +51,14 @@ async function startMariadb(directory: string, tls: boolean): Promise<Daemon & {
 }
 
 describe.skipIf(MARIADBD === undefined)('MySQL STARTTLS against MariaDB', () => {
-  let directory: string;
+  const lab = useDaemonLab('mariadb', serving);
   let withTls: Daemon & { port: number };
   let withoutTls: Daemon & { port: number };
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'certsweep-mariadb-'));
-    await writeFile(join(directory, 'chain.pem'), serving.chain.map((c) => c.pem).join(''));
-    await writeFile(
-      join(directory, 'key.pem'),
-      serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    );
     // One after the other: each started one is stopped after all, whatever the next does.
-    withTls = await startMariadb(directory, true);
-    withoutTls = await startMariadb(directory, false);
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all([withTls, withoutTls].map((daemon) => daemon?.stop()));
-    if (directory) await rm(directory, { recursive: true, force: true });
+    withTls = await startMariadb(lab, true);
+    withoutTls = await startMariadb(lab, false);
   }, 60_000);
 
   it('upgrades and captures the chain MariaDB serves', async () => {

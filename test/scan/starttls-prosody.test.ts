@@ -1,12 +1,11 @@
 // XMPP STARTTLS, client and server-to-server, against the real thing: a Prosody instance of
 // our own on loopback with two virtual hosts, one with the test PKI's chain and one without
 // TLS. Skipped, with a notice, where Prosody is not installed.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { grab } from '../../src/index.js';
-import { type Daemon, freePort, installed, startDaemon } from '../helpers/daemons.js';
+import { freePort, installed, useDaemonLab } from '../helpers/daemons.js';
 import * as farm from '../helpers/farm.js';
 
 const PROSODY = installed('/usr/bin/prosody');
@@ -14,20 +13,13 @@ const host = '127.70.0.1';
 const serving = farm.defaultServing();
 
 describe.skipIf(PROSODY === undefined)('XMPP STARTTLS against Prosody', () => {
-  let directory: string;
-  let prosody: Daemon;
+  const lab = useDaemonLab('prosody', serving);
   let c2s: number;
   let s2s: number;
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'certsweep-prosody-'));
+    const { directory } = lab;
     await mkdir(join(directory, 'data'));
-    await writeFile(join(directory, 'chain.pem'), serving.chain.map((c) => c.pem).join(''));
-    await writeFile(
-      join(directory, 'key.pem'),
-      serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-      { mode: 0o644 },
-    );
     [c2s, s2s] = [await freePort(host), await freePort(host)];
     const config = join(directory, 'prosody.cfg.lua');
     await writeFile(
@@ -49,7 +41,7 @@ VirtualHost "plain.test"
   modules_disabled = { "tls" }
 `,
     );
-    prosody = await startDaemon(PROSODY as string, ['-F', '--config', config], {
+    await lab.start(PROSODY as string, ['-F', '--config', config], {
       host,
       ports: [],
       log: join(directory, 'prosody.log'),
@@ -61,11 +53,6 @@ VirtualHost "plain.test"
       if (probe.ok || probe.error.code !== 'REFUSED') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  }, 60_000);
-
-  afterAll(async () => {
-    await prosody?.stop();
-    if (directory) await rm(directory, { recursive: true, force: true });
   }, 60_000);
 
   it.each([

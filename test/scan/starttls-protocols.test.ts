@@ -132,12 +132,9 @@ describe('auto picks the new protocols by well-known port', () => {
       ['irc', 6667],
       ['xmpp-server', 5269],
     ];
-    const servers: farm.Running[] = [];
     try {
       for (const [protocol, port] of placed) {
-        servers.push(
-          await start(farm.startStarttlsServer(protocol, serving, { host: address, port })),
-        );
+        await start(farm.startStarttlsServer(protocol, serving, { host: address, port }));
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
