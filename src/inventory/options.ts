@@ -201,4 +201,6 @@ export interface TargetAddress {
   port: number;
   /** SNI name sent. Default: none. */
   servername?: string | null;
+  /** Zone it was scanned in. Default: `'default'`. */
+  zone?: string;
 }

@@ -66,7 +66,7 @@ export const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 10_000;
 
 /** A sort key: compared element by element, numbers numerically and strings by code unit. */
-type SortKey = readonly (string | number)[];
+export type SortKey = readonly (string | number)[];
 
 /** The first index from `from` on whose item is not `before` (which must hold for a prefix). */
 export function firstIndex(length: number, before: (index: number) => boolean, from = 0): number {
@@ -152,11 +152,13 @@ function compareKeys(a: SortKey, b: SortKey): number {
   return 0;
 }
 
-function encodeCursor(key: SortKey): string {
+/** A cursor holding a sort key (adapters use it for their `nextCursor`). */
+export function encodeCursor(key: SortKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-function decodeCursor(cursor: string): SortKey {
+/** The sort key of a cursor {@link encodeCursor} made; throws `PageError` for anything else. */
+export function decodeCursor(cursor: string): SortKey {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
     if (Array.isArray(key) && key.every((k) => typeof k === 'string' || typeof k === 'number')) {

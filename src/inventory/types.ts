@@ -68,14 +68,12 @@ export interface CertificateRecord {
  * @example
  * ```ts
  * const chain = await inventory.chain(target.chain ?? '');
- * if (chain?.verdict && !chain.verdict.valid) console.log(chain.verdict.problems);
+ * const verdict = chain?.verdicts.find((v) => v.trustStore === target.trustStore);
+ * if (verdict && !verdict.valid) console.log(verdict.problems);
  * ```
  */
 export interface StoredVerdict {
-  /**
-   * A path reaches a trust anchor and no error remains, the hostname check left out (verdicts
-   * recorded before targets kept their own name check may still count a mismatch here).
-   */
+  /** A path reaches a trust anchor and no error remains, the hostname check left out. */
   readonly valid: boolean;
   /** `ChainVerdict.trusted`: the best path reaches a trust anchor. */
   readonly trusted: boolean;
@@ -97,7 +95,7 @@ export interface StoredVerdict {
  * @example
  * ```ts
  * const chain = await inventory.chain(target.chain ?? '');
- * console.log(chain?.fingerprints.length, chain?.verdict?.valid);
+ * console.log(chain?.fingerprints.length, chain?.verdicts.map((v) => `${v.trustStore}: ${v.valid}`));
  * ```
  */
 export interface ChainRecord {
@@ -105,8 +103,12 @@ export interface ChainRecord {
   readonly id: string;
   /** Fingerprints, leaf first, exactly in the order sent. */
   readonly fingerprints: readonly string[];
-  /** The latest verdict, or `null` when none was recorded. */
-  readonly verdict: StoredVerdict | null;
+  /**
+   * The path verdicts recorded for it, one per trust store (the latest answer against that
+   * store), sorted by trust store name; empty when none was recorded. A target reads the one
+   * for its own {@link TargetRecord.trustStore}: see {@link targetVerdict}.
+   */
+  readonly verdicts: readonly StoredVerdict[];
   /** First time a target served it, ms since the epoch. */
   readonly firstSeen: number;
   /** Last time a target served it, to within `seenResolutionMs`. */
@@ -143,8 +145,13 @@ export interface NameCheck {
  * ```
  */
 export interface TargetRecord {
-  /** `address`, `port` and `servername` joined: the identity. */
+  /** `zone`, `address`, `port` and `servername` joined (see {@link targetKey}): the identity. */
   readonly key: string;
+  /**
+   * The network zone it was scanned in (`dc1`, `branch-42`): the same private address in two
+   * zones is two targets. `'default'` unless a job or `record()` names one.
+   */
+  readonly zone: string;
   /** IP address connected to (the host name when it did not resolve). */
   readonly address: string;
   /** TCP port. */
@@ -168,23 +175,25 @@ export interface TargetRecord {
   /** Failures in a row since the last success (0 after a success). */
   readonly consecutiveFailures: number;
   /**
+   * The trust store its latest verdict was computed against: which of its chain's
+   * {@link ChainRecord.verdicts} is its own. `null` when its last success was recorded without
+   * a verdict, or it was never reached.
+   */
+  readonly trustStore: string | null;
+  /**
    * The name check of the latest verdict recorded for it, or `null` when no name was checked
    * (an address without an SNI name, a success recorded without a verdict, never reached).
-   * Absent on records written before targets kept it: their chain's verdict then still
-   * counts the name. See {@link targetVerdict}.
+   * See {@link targetVerdict}.
    */
-  readonly nameCheck?: NameCheck | null;
-  /**
-   * Protocol the last successful handshake negotiated, e.g. `TLSv1.3`, or `null` when never
-   * reached. Absent on records written before targets kept it (as are the three below).
-   */
-  readonly protocol?: string | null;
+  readonly nameCheck: NameCheck | null;
+  /** Protocol the last successful handshake negotiated, e.g. `TLSv1.3`, or `null` when never reached. */
+  readonly protocol: string | null;
   /** Cipher suite of the last successful handshake, by its IANA name, or `null`. */
-  readonly cipher?: string | null;
+  readonly cipher: string | null;
   /** ALPN protocol the server selected at the last successful handshake, or `null`. */
-  readonly alpn?: string | null;
+  readonly alpn: string | null;
   /** STARTTLS protocol spoken before the last successful handshake, or `null` for none. */
-  readonly starttls?: StarttlsProtocol | null;
+  readonly starttls: StarttlsProtocol | null;
 }
 
 /**
@@ -215,6 +224,8 @@ export interface Sighting {
   readonly kind: SightingKind;
   /** Key of the target concerned. */
   readonly target: string;
+  /** Zone of the target. */
+  readonly zone: string;
   /** Address of the target. */
   readonly address: string;
   /** Port of the target. */
@@ -259,6 +270,8 @@ export interface RunRecord {
   readonly id: string;
   /** Job name. */
   readonly job: string;
+  /** Zone the job scans, `'default'` unless the job names one. */
+  readonly zone: string;
   /** Run mode, e.g. `full`, `rescan`, `since`. */
   readonly mode: string;
   /** Start, ms since the epoch. */
@@ -267,10 +280,9 @@ export interface RunRecord {
   readonly endedAt: number | null;
   /**
    * How it stands: `running` until {@link Inventory.finishRun} ends it as `completed`,
-   * `failed` or `aborted`. Absent on runs recorded before the status was kept: read those by
-   * `endedAt`.
+   * `failed` or `aborted`.
    */
-  readonly status?: RunStatus;
+  readonly status: RunStatus;
   /** Targets planned, or `null` when unknown. */
   readonly total: number | null;
   /** Results recorded so far. */
