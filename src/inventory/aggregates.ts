@@ -1,7 +1,5 @@
-// Dashboard counts over the certificates in the inventory.
-
-import { compare } from './sorted-keys.js';
-import type { InventoryState } from './state.js';
+// Dashboard counts over the certificates in the inventory: the types, and the rules every
+// adapter counts by (labels, lifetime buckets, weeks from the Monday (UTC) of `at`, order).
 import type { CertificateRecord } from './types.js';
 
 /**
@@ -68,7 +66,8 @@ export interface Aggregates {
 }
 
 const DAY = 86_400_000;
-const WEEK = 7 * DAY;
+/** A week in ms: the width of one bar of {@link Aggregates.expiryByWeek}. */
+export const WEEK = 7 * DAY;
 const LIFETIMES: readonly [number, string][] = [
   [47, '≤ 47 days'],
   [90, '≤ 90 days'],
@@ -76,80 +75,50 @@ const LIFETIMES: readonly [number, string][] = [
   [398, '≤ 398 days'],
 ];
 
-export function aggregate(state: InventoryState, options: AggregateOptions): Aggregates {
-  const at = options.at === undefined ? Date.now() : +options.at;
-  const weeks = options.weeks ?? 52;
-  const firstMonday = mondayOf(at);
-  const histogram = new Array<number>(weeks).fill(0);
-  const byIssuer = new Map<string, number>();
-  const byKey = new Map<string, number>();
-  const bySignature = new Map<string, number>();
-  const byLifetime = new Map<string, number>();
-  let total = 0;
-  let expired = 0;
-  let later = 0;
-
-  for (const cert of state.certificates.values()) {
-    if (!counted(state, cert, options)) continue;
-    total++;
-    bump(byIssuer, cert.issuerCommonName ?? cert.issuer);
-    bump(byKey, keyLabel(cert));
-    bump(bySignature, cert.signatureAlgorithm);
-    bump(byLifetime, lifetimeLabel(cert));
-    if (cert.notAfter < at) {
-      expired++;
-      continue;
-    }
-    const week = Math.floor((cert.notAfter - firstMonday) / WEEK);
-    if (week < weeks) histogram[week] = (histogram[week] ?? 0) + 1;
-    else later++;
-  }
-
-  return {
-    total,
-    byIssuer: sorted(byIssuer),
-    byKey: sorted(byKey),
-    bySignature: sorted(bySignature),
-    byLifetime: sorted(byLifetime),
-    expired,
-    expiryByWeek: histogram.map((count, i) => ({
-      week: new Date(firstMonday + i * WEEK).toISOString().slice(0, 10),
-      count,
-    })),
-    expiringLater: later,
-  };
-}
-
-function counted(state: InventoryState, cert: CertificateRecord, options: AggregateOptions) {
-  if (cert.parseError !== null) return false;
-  if (cert.isCA && !options.includeCas) return false;
-  return options.includeUnused === true || state.inUse(cert.fingerprint);
-}
-
-function mondayOf(ms: number): number {
+/** Midnight UTC of the Monday of the week holding `ms`: where the expiry histogram starts. */
+export function mondayOf(ms: number): number {
   const day = Math.floor(ms / DAY) * DAY;
   // 1970-01-01 was a Thursday: day 0 is 3 days after a Monday.
   const weekday = (Math.floor(ms / DAY) + 3) % 7;
   return day - weekday * DAY;
 }
 
-function keyLabel(cert: CertificateRecord): string {
+/** The `byKey` label of a certificate: `rsa 2048`, `ec P-256`, or the algorithm alone. */
+export function keyLabel(cert: CertificateRecord): string {
   const size = cert.keyCurve ?? (cert.keyBits === null ? '' : String(cert.keyBits));
   return size ? `${cert.keyAlgorithm} ${size}` : cert.keyAlgorithm;
 }
 
-function lifetimeLabel(cert: CertificateRecord): string {
+/** The `byLifetime` label of a certificate, from its validity period. */
+export function lifetimeLabel(cert: CertificateRecord): string {
   const days = (cert.notAfter - cert.notBefore) / DAY;
   for (const [limit, label] of LIFETIMES) if (days <= limit) return label;
   return '> 398 days';
 }
 
-function bump(counts: Map<string, number>, key: string): void {
+/** Counts one more under `key`. */
+export function bump(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
-function sorted(counts: Map<string, number>): Count[] {
+/** Counts as a chart lists them: largest first, then by key (UTF-16 code unit order). */
+export function sortedCounts(counts: Iterable<[string, number]>): Count[] {
   return [...counts]
     .map(([key, count]) => ({ key, count }))
-    .sort((a, b) => b.count - a.count || compare(a.key, b.key));
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * The weeks of the histogram, each `YYYY-MM-DD` of its Monday, with their counts.
+ *
+ * @example
+ * ```ts
+ * expiryWeeks(mondayOf(Date.now()), [3, 0, 1]); // [{ week: '2026-01-05', count: 3 }, …]
+ * ```
+ */
+export function expiryWeeks(firstMonday: number, counts: readonly number[]): ExpiryWeek[] {
+  return counts.map((count, i) => ({
+    week: new Date(firstMonday + i * WEEK).toISOString().slice(0, 10),
+    count,
+  }));
 }

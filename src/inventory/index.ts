@@ -1,32 +1,43 @@
-export { type FileStorageOptions, fileStorage } from './adapters/file.js';
 export {
   type FileRepairOptions,
   type FileRepairResult,
   type FileStoreProblem,
   repairFileStorage,
-} from './adapters/file-repair.js';
-export { memoryStorage } from './adapters/memory.js';
-export {
-  SQLITE_SCHEMA_VERSION,
-  type SqliteDatabase,
-  type SqliteStatement,
-  type SqliteStorageOptions,
-  sqliteStorage,
-} from './adapters/sqlite.js';
+} from './adapters/file/file-repair.js';
+export { type FileStorageOptions, fileStorage } from './adapters/file/index.js';
+export { memoryStorage } from './adapters/memory/index.js';
 export type { AggregateOptions, Aggregates, Count, ExpiryWeek } from './aggregates.js';
 export { Inventory } from './inventory.js';
+export { DEFAULT_ZONE, targetKey } from './keys.js';
+export { chainId, type RecordContext, type RecordOutcome } from './observe.js';
 export type {
+  CertificateQuery,
   InventoryOptions,
+  PruneOptions,
   RunEnding,
+  RunQuery,
   RunStart,
   TargetAddress,
+  TargetQuery,
   TargetRef,
 } from './options.js';
 export { allPages, DEFAULT_PAGE_SIZE, type Page, type PageOptions } from './paging.js';
-export type { PruneOptions, PruneResult } from './prune.js';
-export type { CertificateQuery, TargetQuery } from './queries.js';
-export { chainId, type RecordContext, type RecordOutcome, targetKey } from './record-scan.js';
-export type { DeleteOp, PutOp, Storage, StorageOp, StorageRecovery } from './storage.js';
+export type {
+  CertificateFilter,
+  Observation,
+  ObservedFailure,
+  ObservedSuccess,
+  ObservedTarget,
+  PruneResult,
+  Recorded,
+  RunFilter,
+  Storage,
+  StorageOpenOptions,
+  StoragePage,
+  StorageRecovery,
+  StoredRunEnding,
+  TargetFilter,
+} from './storage.js';
 export { type TargetVerdict, targetVerdict } from './target-verdict.js';
 export { EXPORT_FORMAT, EXPORT_VERSION, type NdjsonSource } from './transfer.js';
 export {

@@ -1,62 +1,65 @@
-import { StorageError } from '../errors.js';
+import { InventoryOptionsError, PageError, StorageError, UnknownRunError } from '../errors.js';
 import type { ScanResult } from '../scan/index.js';
-import { memoryStorage } from './adapters/memory.js';
-import { type AggregateOptions, type Aggregates, aggregate } from './aggregates.js';
+import { memoryStorage } from './adapters/memory/index.js';
+import type { AggregateOptions, Aggregates } from './aggregates.js';
+import { CertificateCache } from './certificate-cache.js';
 import { RecordIds } from './ids.js';
-import { keyOf, refKey } from './keys.js';
+import { DEFAULT_ZONE, refKey } from './keys.js';
+import { type Observer, observe, type RecordContext, type RecordOutcome } from './observe.js';
 import {
+  type CertificateQuery,
   checkInventoryOptions,
   checkRunEnding,
   checkRunStart,
   checkScanResult,
+  checkZone,
   type InventoryOptions,
+  type PruneOptions,
   type RunEnding,
+  type RunQuery,
   type RunStart,
+  type TargetQuery,
   type TargetRef,
 } from './options.js';
-import type { Page, PageOptions } from './paging.js';
-import { type PruneOptions, type PruneResult, planPrune } from './prune.js';
-import {
-  type CertificateQuery,
-  queryCertificates,
-  queryChangesSince,
-  queryHistory,
-  queryRuns,
-  queryTargets,
-  queryUsage,
-  type TargetQuery,
-} from './queries.js';
-import {
-  type RecordContext,
-  type Recorder,
-  type RecordOutcome,
-  recordScan,
-} from './record-scan.js';
-import { RunBook } from './runs.js';
-import { InventoryState } from './state.js';
-import type { PutOp, Storage, StorageRecovery } from './storage.js';
+import { checkLimit, type Page, type PageOptions } from './paging.js';
+import type {
+  CertificateFilter,
+  Observation,
+  PruneResult,
+  Recorded,
+  Storage,
+  StoragePage,
+  StorageRecovery,
+  TargetFilter,
+} from './storage.js';
 import { exportLines, importLines, type NdjsonSource } from './transfer.js';
-import {
-  type CertificateRecord,
-  type ChainRecord,
-  RECORD_KINDS,
-  type RecordKind,
-  type RunRecord,
-  type Sighting,
-  type StoredRecord,
-  type TargetRecord,
+import type {
+  CertificateRecord,
+  ChainRecord,
+  RecordKind,
+  RunRecord,
+  Sighting,
+  TargetRecord,
 } from './types.js';
 import { VerdictMemo } from './verdict-memo.js';
-import { DONE, WriteBuffer } from './write-buffer.js';
+import { WriteQueue } from './write-queue.js';
+
+const NOTHING: RecordOutcome = {
+  target: undefined,
+  sighting: undefined,
+  newCertificates: [],
+  valid: undefined,
+};
 
 /**
  * The certificate inventory: records scan results as they stream in and answers where each
  * certificate is deployed, what expires, what changed and which hosts went dark.
  *
- * Writes are buffered and flushed in batches in the background; `record()` only waits when
- * a batch is full and the previous one is still being written. After a crash at most the
- * unflushed batch is lost. Every record is also held in memory with the indexes queries
- * need, so queries cost the same on every adapter.
+ * The storage adapter answers every question itself, where the data lives: the façade turns
+ * scan results into observations and checks what it is asked. Recording is a group commit:
+ * one batch is written at a time, and results recorded meanwhile form the next one, so
+ * `record()` resolves once its result is stored, and callers that keep many records in
+ * flight (a scan with high concurrency) get large batches.
  *
  * @example
  * ```ts
@@ -67,7 +70,7 @@ import { DONE, WriteBuffer } from './write-buffer.js';
  * const run = await inventory.startRun({ job: 'dmz', mode: 'full' });
  * for await (const result of scan(targets)) {
  *   const verdict = result.ok ? verifyChain(result.chain, { trust }) : undefined;
- *   await inventory.record(result, { run, ...(verdict ? { verdict } : {}) });
+ *   await inventory.record(result, { run, trustStore: 'mozilla', ...(verdict ? { verdict } : {}) });
  * }
  * await inventory.finishRun(run);
  * const soon = await inventory.expiringBefore(new Date(Date.now() + 30 * 86_400_000));
@@ -77,56 +80,62 @@ import { DONE, WriteBuffer } from './write-buffer.js';
 export class Inventory {
   /** The storage adapter in use. */
   readonly storage: Storage;
-  readonly #state: InventoryState;
-  readonly #recorder: Recorder;
+  readonly #readOnly: boolean;
   readonly #ids = new RecordIds();
-  readonly #buffer: WriteBuffer;
-  readonly #runs: RunBook;
+  readonly #observer: Observer;
+  readonly #queue: WriteQueue;
+  /** Runs this inventory started and has not finished: their job and zone for `record()`. */
+  readonly #runs = new Map<string, RunRecord>();
   #recovered: readonly StorageRecovery[] = [];
   #closed = false;
 
   private constructor(storage: Storage, options: InventoryOptions) {
     this.storage = storage;
-    this.#state = new InventoryState(options.darkAfter ?? 1);
-    this.#runs = new RunBook(this.#state, this.#ids, (op) => this.#put(op));
-    this.#buffer = new WriteBuffer(
-      storage,
-      { batchSize: options.batchSize ?? 2000, flushIntervalMs: options.flushIntervalMs ?? 1000 },
-      () => this.#runs.settle(),
-    );
-    this.#recorder = {
-      state: this.#state,
-      seenResolutionMs: options.seenResolutionMs ?? 60_000,
+    this.#readOnly = options.readOnly ?? false;
+    this.#observer = {
+      cache: new CertificateCache(),
       verdicts: new VerdictMemo(),
-      put: (op) => this.#put(op),
-      nextId: (at) => this.#ids.next(at),
-      countRun: (run, ok) => this.#runs.count(run, ok),
+      ids: this.#ids,
     };
+    this.#queue = new WriteQueue(storage, options.batchSize ?? 2000);
   }
 
   /**
-   * Opens an inventory over a storage adapter, loading what it holds.
+   * Opens an inventory over a storage adapter. Nothing is loaded here: the adapter opens
+   * (a writer takes its lock and migrates; a reader does neither) and answers from then on.
    *
-   * @throws `CertsweepError` with code `CERTSWEEP_INVENTORY_OPTIONS` naming an option that is
-   *   out of range or of the wrong type, before the storage is touched.
+   * @throws `InventoryOptionsError` (code `CERTSWEEP_INVENTORY_OPTIONS`) naming an option
+   *   that is out of range or of the wrong type, before the storage is touched.
    * @throws `StorageError` (or `StorageLockedError`, `StorageFormatError`,
    *   `StorageCorruptError`) from the adapter.
    * @example
    * ```ts
    * const inventory = await Inventory.open(); // in memory
+   * const reader = await Inventory.open({ storage: fileStorage({ path }), readOnly: true });
    * ```
    */
   static async open(options: InventoryOptions = {}): Promise<Inventory> {
     checkInventoryOptions(options);
     const inventory = new Inventory(options.storage ?? memoryStorage(), options);
-    for (const kind of RECORD_KINDS) {
-      for await (const value of inventory.storage.scan(kind)) {
-        inventory.#state.apply({ kind, key: keyOf(kind, value), value } as StoredRecord);
-      }
-    }
-    inventory.#state.warm();
+    await inventory.storage.open({
+      readOnly: inventory.#readOnly,
+      darkAfter: options.darkAfter ?? 1,
+      seenResolutionMs: options.seenResolutionMs ?? 60_000,
+    });
     inventory.#recovered = inventory.storage.recoveries?.() ?? [];
     return inventory;
+  }
+
+  /**
+   * Whether it was opened read-only: every writing method then throws `StorageError`.
+   *
+   * @example
+   * ```ts
+   * if (!inventory.readOnly) await inventory.prune({ olderThan });
+   * ```
+   */
+  get readOnly(): boolean {
+    return this.#readOnly;
   }
 
   /**
@@ -149,14 +158,18 @@ export class Inventory {
 
   /**
    * Records one scan result: certificates (parsing only new ones), the chain and its
-   * verdict, the target's state, a {@link Sighting} when its chain changed, and the run's
-   * counters. Aborted probes are ignored. Resolves once the change is buffered, with what
-   * changed: the target's record, the sighting if any, and the certificates seen for the
-   * first time.
+   * verdict for the trust store, the target's state and own name check, a
+   * {@link Sighting} when its chain changed, and the run's counters. Aborted probes are
+   * ignored. Resolves once the result is stored, with what changed: the target's record,
+   * the sighting if any, and the certificates stored for the first time.
    *
-   * @throws `InventoryOptionsError` (option `result`) when `result` is no scan result.
-   * @throws `StorageError` from an earlier background write that failed (its changes stay
-   *   buffered and are retried by the next flush).
+   * Results recorded while a batch is being written go together in the next one, so keep
+   * several `record()` calls in flight to write in large batches.
+   *
+   * @throws `InventoryOptionsError` (option `result` or `zone`) when `result` is no scan
+   *   result or the zone name is not one.
+   * @throws `StorageError` when the batch holding this result could not be stored: the
+   *   result is not recorded (nothing is retried), later ones may be.
    * @example
    * ```ts
    * for await (const result of scan(targets)) await inventory.record(result, { job: 'dmz' });
@@ -164,11 +177,22 @@ export class Inventory {
    */
   record(result: ScanResult, context: RecordContext = {}): Promise<RecordOutcome> {
     try {
-      this.#check();
+      this.#checkWritable();
       checkScanResult(result);
-      const outcome = recordScan(this.#recorder, result, context);
-      const written = this.#buffer.afterChange();
-      return written === DONE ? Promise.resolve(outcome) : written.then(() => outcome);
+      if (context.zone !== undefined) checkZone(context.zone, 'Inventory.record');
+      const run =
+        context.run === undefined
+          ? undefined
+          : typeof context.run === 'string'
+            ? this.#runs.get(context.run)
+            : context.run;
+      const prepared = observe(this.#observer, result, context, run);
+      if (prepared === undefined) return Promise.resolve(NOTHING);
+      const { observation, valid } = prepared;
+      return this.#queue.add(observation).then((recorded) => {
+        this.#stored(observation);
+        return outcomeOf(observation, recorded, valid);
+      });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -176,41 +200,46 @@ export class Inventory {
 
   /**
    * Starts a run of a job; pass the returned record as `run` when recording its results.
+   * The storage counts them.
    *
-   * @throws `InventoryOptionsError` naming `start`, `job`, `mode`, `total` or `at` when
-   *   one is of the wrong type.
-   * @throws `StorageError` from an earlier background write that failed; the run is then
-   *   recorded as `failed`, so no run is left `running` that nobody holds.
-   *
+   * @throws `InventoryOptionsError` naming `start`, `job`, `mode`, `total`, `at` or `zone`
+   *   when one is of the wrong type.
+   * @throws `StorageError` when the storage cannot store it.
    * @example
    * ```ts
-   * const run = await inventory.startRun({ job: 'dmz', mode: 'full', total: 256 });
+   * const run = await inventory.startRun({ job: 'dmz', mode: 'full', total: 256, zone: 'dc1' });
    * ```
    */
   async startRun(start: RunStart): Promise<RunRecord> {
-    this.#check();
+    this.#checkWritable();
     checkRunStart(start);
-    const run = this.#runs.start(start);
-    try {
-      await this.#buffer.afterChange();
-    } catch (error) {
-      // An earlier write failed. The run is in the inventory already but its caller never
-      // gets it, so nobody else could end it: it ends here, as failed.
-      this.#runs.end(run, { status: 'failed' });
-      throw error;
-    }
+    const at = start.at === undefined ? Date.now() : +start.at;
+    const run: RunRecord = {
+      id: this.#ids.next(at),
+      job: start.job,
+      zone: start.zone ?? DEFAULT_ZONE,
+      mode: start.mode ?? 'full',
+      startedAt: at,
+      endedAt: null,
+      status: 'running',
+      total: start.total ?? null,
+      done: 0,
+      succeeded: 0,
+      failed: 0,
+    };
+    await this.storage.startRun(run);
+    this.#runs.set(run.id, run);
     return run;
   }
 
   /**
-   * Marks a run as ended (`completed` unless `ending.status` says otherwise) and flushes, so
-   * a finished run is durable. Returns the final counts. `ending` may also be just the end
-   * time. The run is ended in the inventory before the flush, so even when the flush fails
-   * (the `StorageError` is thrown) queries and `prune()` see it ended.
+   * Ends a run (`completed` unless `ending.status` says otherwise), once every result
+   * recorded before is stored. Returns the run as the storage counted it. `ending` may also
+   * be just the end time.
    *
    * @throws `InventoryOptionsError` naming `run`, `ending`, `status`, `at` or `total` when
    *   one is of the wrong type.
-   * @throws `UnknownRunError` when the inventory holds no such run.
+   * @throws `UnknownRunError` when the storage holds no such run.
    * @example
    * ```ts
    * const { succeeded, failed } = await inventory.finishRun(run);
@@ -221,28 +250,45 @@ export class Inventory {
     run: RunRecord | string,
     ending: RunEnding | Date | number = {},
   ): Promise<RunRecord> {
-    this.#check();
+    this.#checkWritable();
     checkRunEnding(run, ending);
-    const ended = this.#runs.end(run, ending);
-    await this.flush();
+    const id = typeof run === 'string' ? run : run.id;
+    const {
+      at = Date.now(),
+      status = 'completed',
+      total,
+    } = typeof ending === 'object' && ending !== null && !(ending instanceof Date)
+      ? ending
+      : { at: ending ?? Date.now() };
+    // Its results are counted by the storage as they are stored: all of them first.
+    await this.#queue.flush().catch(() => undefined);
+    const ended = await this.storage.endRun(id, {
+      status,
+      endedAt: +at,
+      ...(total !== undefined ? { total } : {}),
+    });
+    if (!ended) throw new UnknownRunError({ run: id });
+    this.#runs.delete(id);
     return ended;
   }
 
   /**
-   * Writes every buffered change to storage and waits for it.
+   * Waits until every result recorded so far is stored.
    *
-   * @throws `StorageError` when the write fails; the changes stay buffered for a retry.
+   * @throws `StorageError` when a batch it waited for failed (its `record()` calls reject
+   *   with it too).
    * @example
    * ```ts
    * await inventory.flush();
    * ```
    */
   async flush(): Promise<void> {
-    await this.#buffer.flush();
+    await this.#queue.flush();
   }
 
   /**
-   * Flushes and closes the storage. The inventory cannot be used afterwards.
+   * Waits for the results being recorded, then closes the storage. The inventory cannot be
+   * used afterwards.
    *
    * @example
    * ```ts
@@ -251,11 +297,10 @@ export class Inventory {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#closed = true;
     try {
-      await this.flush();
+      await this.#queue.flush().catch(() => undefined);
     } finally {
-      this.#closed = true;
-      this.#buffer.stop();
       await this.storage.close();
     }
   }
@@ -269,11 +314,12 @@ export class Inventory {
    * ```
    */
   async certificate(fingerprint: string): Promise<CertificateRecord | undefined> {
-    return this.#state.certificates.get(fingerprint);
+    this.#checkOpen();
+    return this.storage.certificate(fingerprint);
   }
 
   /**
-   * One chain by id (as in `TargetRecord.chain`).
+   * One chain by id (as in `TargetRecord.chain`), with its verdicts per trust store.
    *
    * @example
    * ```ts
@@ -281,19 +327,22 @@ export class Inventory {
    * ```
    */
   async chain(id: string): Promise<ChainRecord | undefined> {
-    return this.#state.chains.get(id);
+    this.#checkOpen();
+    return this.storage.chain(id);
   }
 
   /**
-   * One target.
+   * One target, by key or by its parts (zone `'default'` unless given).
    *
    * @example
    * ```ts
    * const target = await inventory.target({ address: '192.0.2.10', port: 443 });
+   * const there = await inventory.target({ zone: 'dc1', address: '10.0.0.5', port: 443 });
    * ```
    */
   async target(ref: TargetRef): Promise<TargetRecord | undefined> {
-    return this.#state.targets.get(refKey(ref));
+    this.#checkOpen();
+    return this.storage.target(refKey(ref));
   }
 
   /**
@@ -305,7 +354,8 @@ export class Inventory {
    * ```
    */
   async certificates(query: CertificateQuery = {}): Promise<Page<CertificateRecord>> {
-    return queryCertificates(this.#state, query);
+    this.#checkOpen();
+    return this.storage.certificates(certificateFilter(query));
   }
 
   /**
@@ -320,7 +370,7 @@ export class Inventory {
     date: Date | number,
     options: PageOptions = {},
   ): Promise<Page<CertificateRecord>> {
-    return queryCertificates(this.#state, { ...options, expiringBefore: date, inUse: true });
+    return this.certificates({ ...options, expiringBefore: date, inUse: true });
   }
 
   /**
@@ -333,7 +383,8 @@ export class Inventory {
    * ```
    */
   async usage(fingerprint: string, options: PageOptions = {}): Promise<Page<TargetRecord>> {
-    return queryUsage(this.#state, fingerprint, options);
+    this.#checkOpen();
+    return this.storage.usage(fingerprint, page(options));
   }
 
   /**
@@ -345,7 +396,8 @@ export class Inventory {
    * ```
    */
   async history(target: TargetRef, options: PageOptions = {}): Promise<Page<Sighting>> {
-    return queryHistory(this.#state, refKey(target), options);
+    this.#checkOpen();
+    return this.storage.history(refKey(target), page(options));
   }
 
   /**
@@ -357,7 +409,8 @@ export class Inventory {
    * ```
    */
   async changesSince(since: Date | number, options: PageOptions = {}): Promise<Page<Sighting>> {
-    return queryChangesSince(this.#state, since, options);
+    this.#checkOpen();
+    return this.storage.changesSince(time('since', since), page(options));
   }
 
   /**
@@ -365,15 +418,16 @@ export class Inventory {
    *
    * @example
    * ```ts
-   * const { items } = await inventory.darkTargets();
+   * const { items } = await inventory.darkTargets({ zone: 'dc1' });
    * ```
    */
   async darkTargets(query: TargetQuery = {}): Promise<Page<TargetRecord>> {
-    return queryTargets(this.#state, query, this.#state.darkTargetKeys());
+    this.#checkOpen();
+    return this.storage.targets({ ...targetFilter(query), dark: true });
   }
 
   /**
-   * Every target, by key.
+   * Targets, by key.
    *
    * @example
    * ```ts
@@ -381,7 +435,8 @@ export class Inventory {
    * ```
    */
   async targets(query: TargetQuery = {}): Promise<Page<TargetRecord>> {
-    return queryTargets(this.#state, query);
+    this.#checkOpen();
+    return this.storage.targets(targetFilter(query));
   }
 
   /**
@@ -389,25 +444,43 @@ export class Inventory {
    *
    * @example
    * ```ts
-   * const { items } = await inventory.runs({ job: 'dmz' });
+   * const { items } = await inventory.runs({ job: 'dmz', status: 'running' });
    * ```
    */
-  async runs(query: { job?: string } & PageOptions = {}): Promise<Page<RunRecord>> {
-    this.#runs.settle();
-    return queryRuns(this.#state, query);
+  async runs(query: RunQuery = {}): Promise<Page<RunRecord>> {
+    this.#checkOpen();
+    return this.storage.runs({
+      ...page(query),
+      ...(query.job !== undefined ? { job: query.job } : {}),
+      ...(query.status !== undefined ? { status: query.status } : {}),
+    });
   }
 
   /**
    * Counts for dashboards: by issuing CA, key, signature algorithm, lifetime, and an expiry
    * histogram by week.
    *
+   * @throws `InventoryOptionsError` (option `weeks` or `at`) for a bad option.
    * @example
    * ```ts
    * const { byIssuer, expiryByWeek } = await inventory.aggregates();
    * ```
    */
   async aggregates(options: AggregateOptions = {}): Promise<Aggregates> {
-    return aggregate(this.#state, options);
+    this.#checkOpen();
+    const weeks = options.weeks ?? 52;
+    if (!Number.isSafeInteger(weeks) || weeks < 0 || weeks > 10_000) {
+      throw new InventoryOptionsError({
+        option: 'weeks',
+        message: `Inventory.aggregates: weeks must be a whole number from 0 to 10000, got ${String(weeks)}`,
+      });
+    }
+    return this.storage.aggregates({
+      at: options.at === undefined ? Date.now() : time('at', options.at),
+      weeks,
+      includeCas: options.includeCas === true,
+      includeUnused: options.includeUnused === true,
+    });
   }
 
   /**
@@ -419,12 +492,13 @@ export class Inventory {
    * ```
    */
   async counts(): Promise<Record<RecordKind, number>> {
-    return this.#state.counts();
+    this.#checkOpen();
+    return this.storage.counts();
   }
 
   /**
    * Drops targets not scanned since `olderThan`, their history, the chains and certificates
-   * only they used (trust anchors stay), and runs that ended before it. Flushes.
+   * only they used (trust anchors stay), and runs that ended before it.
    *
    * @example
    * ```ts
@@ -432,15 +506,14 @@ export class Inventory {
    * ```
    */
   async prune(options: PruneOptions): Promise<PruneResult> {
-    this.#check();
-    const removed: PruneResult = { certificate: 0, chain: 0, target: 0, sighting: 0, run: 0 };
-    for (const { kind, key } of planPrune(this.#state, options)) {
-      this.#state.remove(kind, key);
-      this.#buffer.stage({ type: 'delete', kind, key });
-      removed[kind]++;
+    this.#checkWritable();
+    const olderThan = time('olderThan', options?.olderThan);
+    await this.#queue.flush().catch(() => undefined);
+    try {
+      return await this.storage.prune(olderThan);
+    } finally {
+      this.#observer.cache.clear();
     }
-    await this.flush();
-    return removed;
   }
 
   /**
@@ -457,17 +530,19 @@ export class Inventory {
    * ```
    */
   async *export(): AsyncIterable<string> {
-    await this.flush();
-    yield* exportLines(this.#state.records());
+    this.#checkOpen();
+    await this.#queue.flush().catch(() => undefined);
+    yield* exportLines(this.storage.export());
   }
 
   /**
    * Loads an export (NDJSON, in chunks of any size), replacing records with the same keys.
-   * Returns how many records of each kind were imported. The whole input is read and checked
-   * before anything is imported, so a bad line imports nothing.
+   * Returns how many records of each kind were imported. All or nothing: a bad line fails
+   * the import before the storage keeps any of it.
    *
-   * @throws `StorageFormatError` when the input is not an export, is from a newer version, or
-   *   has a line that is not a well-formed record (the message names the line and the field).
+   * @throws `StorageFormatError` when the input is not an export, is from another version,
+   *   or has a line that is not a well-formed record (the message names the line and the
+   *   field).
    * @example
    * ```ts
    * import { createReadStream } from 'node:fs';
@@ -476,28 +551,124 @@ export class Inventory {
    * ```
    */
   async import(source: NdjsonSource): Promise<Record<RecordKind, number>> {
-    this.#check();
-    const imported = { certificate: 0, chain: 0, target: 0, sighting: 0, run: 0 };
-    const records: StoredRecord[] = [];
-    for await (const record of importLines(source)) records.push(record);
-    this.#check();
-    for (const record of records) {
-      this.#put({ type: 'put', ...record } as PutOp);
-      imported[record.kind]++;
-      await this.#buffer.afterChange();
+    this.#checkWritable();
+    await this.#queue.flush().catch(() => undefined);
+    try {
+      return await this.storage.import(importLines(source));
+    } finally {
+      this.#observer.cache.clear();
     }
-    await this.flush();
-    return imported;
   }
 
-  #put(op: PutOp): void {
-    this.#state.apply(op);
-    this.#buffer.stage(op);
+  /**
+   * Rewrites the stored data compactly, when the adapter can (a snapshot, a `VACUUM`);
+   * does nothing otherwise.
+   *
+   * @example
+   * ```ts
+   * await inventory.compact();
+   * ```
+   */
+  async compact(): Promise<void> {
+    this.#checkWritable();
+    await this.#queue.flush().catch(() => undefined);
+    await this.storage.compact?.();
   }
 
-  #check(): void {
+  /** Once its batch is stored, what it sent is known stored. */
+  #stored(observation: Observation): void {
+    if (!observation.ok) return;
+    const { cache } = this.#observer;
+    if (observation.certificates.length > 0) cache.markStored(observation.certificates);
+    if (observation.anchor !== null) cache.markStored([observation.anchor]);
+  }
+
+  #checkOpen(): void {
     if (this.#closed) {
       throw new StorageError({ message: 'the inventory is closed', adapter: this.storage.name });
     }
   }
+
+  #checkWritable(): void {
+    this.#checkOpen();
+    if (this.#readOnly) {
+      throw new StorageError({
+        message:
+          'the inventory was opened read-only: it records, starts, ends, prunes and imports nothing',
+        adapter: this.storage.name,
+      });
+    }
+  }
+}
+
+/** The outcome of a stored observation; new certificates as the records that were sent. */
+function outcomeOf(
+  observation: Observation,
+  recorded: Recorded,
+  valid: boolean | undefined,
+): RecordOutcome {
+  let newCertificates: readonly CertificateRecord[] = NOTHING.newCertificates;
+  if (observation.ok && recorded.newCertificates.length > 0) {
+    const sent = [...observation.certificates, ...(observation.anchor ? [observation.anchor] : [])];
+    newCertificates = recorded.newCertificates.flatMap((fp) => {
+      const record = sent.find((cert) => cert.fingerprint === fp);
+      return record ? [record] : [];
+    });
+  }
+  return {
+    target: recorded.target,
+    sighting: recorded.sighting ?? undefined,
+    newCertificates,
+    valid,
+  };
+}
+
+/** Paging checked: a limit in range (default 100), a cursor that is a string. */
+function page(options: PageOptions): StoragePage {
+  const limit = checkLimit(options?.limit);
+  const cursor = options?.cursor;
+  if (cursor !== undefined && typeof cursor !== 'string') {
+    throw new PageError({ option: 'cursor', message: `not a page cursor: ${String(cursor)}` });
+  }
+  return cursor === undefined || cursor === '' ? { limit } : { limit, cursor };
+}
+
+/** A time as ms since the epoch; `InventoryOptionsError` naming `option` for anything else. */
+function time(option: string, value: unknown): number {
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new InventoryOptionsError({
+      option,
+      message: `${option} must be a Date or ms since the epoch, got ${String(value)}`,
+    });
+  }
+  return ms;
+}
+
+function certificateFilter(query: CertificateQuery): CertificateFilter {
+  const filter: { -readonly [K in keyof CertificateFilter]: CertificateFilter[K] } = page(query);
+  if (query.expiringBefore !== undefined) {
+    filter.expiringBefore = time('expiringBefore', query.expiringBefore);
+  }
+  if (query.issuer !== undefined) filter.issuer = query.issuer;
+  if (query.subject !== undefined) filter.subject = query.subject;
+  if (query.san !== undefined) filter.san = query.san;
+  if (query.keyAlgorithm !== undefined) filter.keyAlgorithm = query.keyAlgorithm;
+  if (query.keyBits !== undefined) filter.keyBits = query.keyBits;
+  if (query.signatureAlgorithm !== undefined) filter.signatureAlgorithm = query.signatureAlgorithm;
+  if (query.trusted !== undefined) filter.trusted = query.trusted;
+  if (query.ca !== undefined) filter.ca = query.ca;
+  if (query.inUse !== undefined) filter.inUse = query.inUse;
+  return filter;
+}
+
+function targetFilter(query: TargetQuery): TargetFilter {
+  const filter: { -readonly [K in keyof TargetFilter]: TargetFilter[K] } = page(query);
+  if (query.job !== undefined) filter.job = query.job;
+  if (query.zone !== undefined) filter.zone = query.zone;
+  if (query.address !== undefined) filter.address = query.address;
+  if (query.port !== undefined) filter.port = query.port;
+  if (query.servername !== undefined) filter.servername = query.servername;
+  if (query.name !== undefined) filter.name = query.name;
+  return filter;
 }

@@ -1,5 +1,8 @@
 import { InventoryOptionsError } from '../errors.js';
+import type { KeyAlgorithm } from '../x509/index.js';
+import type { PageOptions } from './paging.js';
 import type { Storage } from './storage.js';
+import type { RunStatus } from './types.js';
 
 /**
  * Options of {@link Inventory.open}.
@@ -13,12 +16,19 @@ import type { Storage } from './storage.js';
  * ```
  */
 export interface InventoryOptions {
-  /** Where records are kept. Default: {@link memoryStorage}. */
+  /** Where records are kept, and what answers the queries. Default: {@link memoryStorage}. */
   storage?: Storage;
-  /** Changes buffered before a write to storage starts. Default: 2000. */
+  /**
+   * Open for reading only (a check plugin, a dashboard beside a running scanner): the
+   * storage takes no lock and writes nothing, and every writing method throws
+   * `StorageError`. Default: `false`.
+   */
+  readOnly?: boolean;
+  /**
+   * Most results handed to the storage in one batch. Results recorded while a batch is
+   * being written form the next one. Default: 2000.
+   */
   batchSize?: number;
-  /** Longest time a change stays buffered, in ms. Default: 1000. */
-  flushIntervalMs?: number;
   /**
    * How precisely `lastSeen` of certificates and chains is kept, in ms: it is rewritten only
    * when it moves by at least this much, so a certificate served by 10,000 targets is not
@@ -29,9 +39,6 @@ export interface InventoryOptions {
   darkAfter?: number;
 }
 
-/** The longest delay `setTimeout` keeps; a longer one would fire at once. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * Checks options of `Inventory.open()` before anything is opened; a wrong one fails with a
  * `InventoryOptionsError` (code `CERTSWEEP_INVENTORY_OPTIONS`) that names it.
@@ -40,19 +47,15 @@ export function checkInventoryOptions(options: InventoryOptions): void {
   if (typeof options !== 'object' || options === null) {
     fail('options', 'must be an object, got', options);
   }
-  const { storage, batchSize, flushIntervalMs, seenResolutionMs, darkAfter } = options;
+  const { storage, readOnly, batchSize, seenResolutionMs, darkAfter } = options;
   if (storage !== undefined && !isStorage(storage)) {
-    fail('storage', 'must be a storage adapter (scan, get, write, close), got', storage);
+    fail('storage', 'must be a storage adapter (open, record, queries, close), got', storage);
+  }
+  if (readOnly !== undefined && typeof readOnly !== 'boolean') {
+    fail('readOnly', 'must be true or false, got', readOnly);
   }
   if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize >= 1)) {
     fail('batchSize', 'must be a whole number of at least 1, got', batchSize);
-  }
-  if (flushIntervalMs !== undefined && !inRange(flushIntervalMs, MAX_TIMER_MS)) {
-    fail(
-      'flushIntervalMs',
-      `must be a number of ms from 0 to ${MAX_TIMER_MS}, got`,
-      flushIntervalMs,
-    );
   }
   if (seenResolutionMs !== undefined && !inRange(seenResolutionMs, Number.MAX_SAFE_INTEGER)) {
     fail('seenResolutionMs', 'must be a number of ms of at least 0, got', seenResolutionMs);
@@ -66,16 +69,33 @@ function inRange(value: unknown, max: number): boolean {
   return typeof value === 'number' && value >= 0 && value <= max;
 }
 
+/** The methods every adapter has (`compact` and `recoveries` are optional). */
+const STORAGE_METHODS = [
+  'open',
+  'record',
+  'startRun',
+  'endRun',
+  'certificate',
+  'chain',
+  'target',
+  'certificates',
+  'usage',
+  'history',
+  'changesSince',
+  'targets',
+  'runs',
+  'aggregates',
+  'counts',
+  'prune',
+  'export',
+  'import',
+  'close',
+] as const satisfies readonly (keyof Storage)[];
+
 function isStorage(value: unknown): value is Storage {
-  const storage = value as Partial<Record<keyof Storage, unknown>> | null;
-  return (
-    typeof storage === 'object' &&
-    storage !== null &&
-    typeof storage.scan === 'function' &&
-    typeof storage.get === 'function' &&
-    typeof storage.write === 'function' &&
-    typeof storage.close === 'function'
-  );
+  if (typeof value !== 'object' || value === null) return false;
+  const storage = value as Partial<Record<keyof Storage, unknown>>;
+  return STORAGE_METHODS.every((method) => typeof storage[method] === 'function');
 }
 
 function fail(option: string, problem: string, value: unknown, method = 'Inventory.open'): never {
@@ -97,7 +117,9 @@ const ENDINGS: ReadonlySet<unknown> = new Set(['completed', 'failed', 'aborted']
 /** Checks what `startRun()` was given, before a run is made of it. */
 export function checkRunStart(start: RunStart): void {
   const method = 'Inventory.startRun';
-  if (!isObject(start)) fail('start', 'must be { job, mode?, total?, at? }, got', start, method);
+  if (!isObject(start)) {
+    fail('start', 'must be { job, mode?, total?, at?, zone? }, got', start, method);
+  }
   if (typeof start.job !== 'string') fail('job', 'must be a string, got', start.job, method);
   if (start.mode !== undefined && typeof start.mode !== 'string') {
     fail('mode', 'must be a string, got', start.mode, method);
@@ -107,6 +129,16 @@ export function checkRunStart(start: RunStart): void {
   }
   if (start.at !== undefined && !isTime(start.at)) {
     fail('at', 'must be a Date or ms since the epoch, got', start.at, method);
+  }
+  if (start.zone !== undefined) checkZone(start.zone, method);
+}
+
+const ZONE = /^[A-Za-z0-9._-]{1,63}$/;
+
+/** Checks a zone name: 1–63 characters of `A-Z a-z 0-9 . _ -`. */
+export function checkZone(zone: unknown, method: string): void {
+  if (typeof zone !== 'string' || !ZONE.test(zone)) {
+    fail('zone', 'must be 1-63 characters of A-Z, a-z, 0-9, ".", "_" or "-", got', zone, method);
   }
 }
 
@@ -157,6 +189,8 @@ export interface RunStart {
   total?: number;
   /** Start time. Default: now. */
   at?: Date | number;
+  /** The zone the job scans (see {@link RecordContext.zone}). Default: `'default'`. */
+  zone?: string;
 }
 
 /**
@@ -203,4 +237,98 @@ export interface TargetAddress {
   servername?: string | null;
   /** Zone it was scanned in. Default: `'default'`. */
   zone?: string;
+}
+
+/**
+ * Which certificates {@link Inventory.certificates} returns. Every field narrows the result;
+ * text matches ignore case (ASCII). Unparsed certificates never match. Order: soonest
+ * `notAfter` first, then fingerprint.
+ *
+ * @example
+ * ```ts
+ * const page = await inventory.certificates({
+ *   expiringBefore: new Date('2026-07-01'),
+ *   issuer: "Let's Encrypt",
+ *   inUse: true,
+ * });
+ * ```
+ */
+export interface CertificateQuery extends PageOptions {
+  /** Only those whose `notAfter` is before this time. */
+  expiringBefore?: Date | number;
+  /** Substring of the issuer (RFC 4514 text). */
+  issuer?: string;
+  /** Substring of the subject (RFC 4514 text). */
+  subject?: string;
+  /** A DNS subject alternative name (ignoring case) or an IP one, matched exactly. */
+  san?: string;
+  /** Key family. */
+  keyAlgorithm?: KeyAlgorithm;
+  /** Key size in bits. */
+  keyBits?: number;
+  /** Signature algorithm name, e.g. `ecdsa-with-SHA256`. */
+  signatureAlgorithm?: string;
+  /**
+   * `true`: a trust anchor, or in a chain with a trusted verdict (against any trust store).
+   * `false`: in chains with verdicts, none of them trusted. Unverified certificates match
+   * neither.
+   */
+  trusted?: boolean;
+  /** Whether it is a CA certificate. */
+  ca?: boolean;
+  /** `true`: only those in some target's latest chain; `false`: only those in none. */
+  inUse?: boolean;
+}
+
+/**
+ * Which targets {@link Inventory.targets} and {@link Inventory.darkTargets} return; every
+ * field narrows. Order: by key.
+ *
+ * @example
+ * ```ts
+ * await inventory.targets({ job: 'dmz', zone: 'dc1', limit: 1000 });
+ * await inventory.targets({ name: 'www.example.com' }); // what a check asks for
+ * ```
+ */
+export interface TargetQuery extends PageOptions {
+  /** Only targets last scanned by this job. */
+  job?: string;
+  /** Only targets of this zone. */
+  zone?: string;
+  /** Only targets at this address. */
+  address?: string;
+  /** Only targets on this port. */
+  port?: number;
+  /** Only targets with this SNI name (`null`: without one). */
+  servername?: string | null;
+  /** Only targets whose host or SNI name is this name, ignoring case (ASCII). */
+  name?: string;
+}
+
+/**
+ * Which runs {@link Inventory.runs} returns. Order: oldest first (by id).
+ *
+ * @example
+ * ```ts
+ * const running = await inventory.runs({ job: 'dmz', status: 'running' });
+ * ```
+ */
+export interface RunQuery extends PageOptions {
+  /** Only runs of this job. */
+  job?: string;
+  /** Only runs that stand so. */
+  status?: RunStatus;
+}
+
+/**
+ * Options of {@link Inventory.prune}.
+ *
+ * @example
+ * ```ts
+ * await inventory.prune({ olderThan: new Date(Date.now() - 90 * 86_400_000) });
+ * ```
+ */
+export interface PruneOptions {
+  /** Drop targets last scanned before this time, and runs that ended before it. */
+  olderThan: Date | number;
 }

@@ -80,11 +80,17 @@ export function firstIndex(length: number, before: (index: number) => boolean, f
   return low;
 }
 
+/** Paging as queries take it: a limit and a cursor, either possibly absent. */
+export interface PageRequest {
+  readonly limit?: number | undefined;
+  readonly cursor?: string | undefined;
+}
+
 /** Cuts one page out of `sorted` (ascending by `keyOf`, keys unique) from index `from` on. */
 export function paginate<T>(
   sorted: readonly T[],
   keyOf: (item: T) => SortKey,
-  options: PageOptions = {},
+  options: PageRequest = {},
   from = 0,
 ): Page<T> {
   const limit = checkLimit(options.limit);
@@ -108,7 +114,7 @@ export function paginate<T>(
 export function pageByKey<T>(
   keys: readonly string[],
   select: (key: string) => T | undefined,
-  options: PageOptions = {},
+  options: PageRequest = {},
 ): Page<T> {
   const limit = checkLimit(options.limit);
   let index = 0;
@@ -129,11 +135,15 @@ export function pageByKey<T>(
   return { items, nextCursor: null };
 }
 
-function checkLimit(limit = DEFAULT_PAGE_SIZE): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+/**
+ * A page limit checked (1–10,000, default {@link DEFAULT_PAGE_SIZE}); throws `PageError`
+ * (option `limit`) for anything else.
+ */
+export function checkLimit(limit: unknown = DEFAULT_PAGE_SIZE): number {
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw new PageError({
       option: 'limit',
-      message: `page limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`,
+      message: `page limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${String(limit)}`,
     });
   }
   return limit;

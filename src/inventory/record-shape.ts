@@ -2,6 +2,7 @@
 // import), so a hand-edited or truncated line is refused with what is wrong instead of
 // breaking an index later.
 import { isRecordKind } from './codec.js';
+import { targetKey } from './keys.js';
 import type { RecordKind } from './types.js';
 
 type Field =
@@ -12,11 +13,10 @@ type Field =
   | 'boolean'
   | 'strings'
   | 'base64'
-  | 'verdict?'
+  | 'verdicts'
   | 'nameCheck?'
-  | 'absent|string?'
   | 'sightingKind'
-  | 'runStatus?';
+  | 'runStatus';
 
 interface Shape {
   /** The field whose value is the record's key. */
@@ -68,7 +68,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
     fields: {
       id: 'string',
       fingerprints: 'strings',
-      verdict: 'verdict?',
+      verdicts: 'verdicts',
       firstSeen: 'number',
       lastSeen: 'number',
     },
@@ -77,6 +77,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
     identity: 'key',
     fields: {
       key: 'string',
+      zone: 'string',
       address: 'string',
       port: 'number',
       servername: 'string?',
@@ -88,12 +89,12 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       lastSuccess: 'number?',
       lastError: 'string?',
       consecutiveFailures: 'number',
-      // Absent in exports written before targets kept them.
+      trustStore: 'string?',
       nameCheck: 'nameCheck?',
-      protocol: 'absent|string?',
-      cipher: 'absent|string?',
-      alpn: 'absent|string?',
-      starttls: 'absent|string?',
+      protocol: 'string?',
+      cipher: 'string?',
+      alpn: 'string?',
+      starttls: 'string?',
     },
   },
   sighting: {
@@ -103,6 +104,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       at: 'number',
       kind: 'sightingKind',
       target: 'string',
+      zone: 'string',
       address: 'string',
       port: 'number',
       servername: 'string?',
@@ -117,10 +119,11 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
     fields: {
       id: 'string',
       job: 'string',
+      zone: 'string',
       mode: 'string',
       startedAt: 'number',
       endedAt: 'number?',
-      status: 'runStatus?',
+      status: 'runStatus',
       total: 'number?',
       done: 'number',
       succeeded: 'number',
@@ -151,6 +154,11 @@ export function recordProblem(parsed: unknown): string | undefined {
   }
   if (kind === 'chain' && (value as { fingerprints: unknown[] }).fingerprints.length === 0) {
     return `chain "${key}": no fingerprints`;
+  }
+  if (kind === 'target') {
+    const expected = targetKey(value as Parameters<typeof targetKey>[0]);
+    if (expected !== key)
+      return `target "${key}": its zone, address, port and servername make "${expected}"`;
   }
   return undefined;
 }
@@ -186,24 +194,35 @@ function fieldProblem(value: unknown, field: Field, path: string): string | unde
       return typeof value === 'string' && BASE64.test(value)
         ? undefined
         : `${path} should be base64 text`;
-    case 'verdict?':
-      return objectProblem(value, VERDICT, path);
+    case 'verdicts':
+      return verdictsProblem(value, path);
     case 'nameCheck?':
-      return value === undefined ? undefined : objectProblem(value, NAME_CHECK, path);
-    case 'absent|string?':
-      return value === undefined || typeof value === 'string'
-        ? undefined
-        : `${path} should be a string or null`;
+      return objectProblem(value, NAME_CHECK, path);
     case 'sightingKind':
       return SIGHTING_KINDS.includes(value)
         ? undefined
         : `${path} should be one of ${SIGHTING_KINDS.join(', ')}`;
-    case 'runStatus?':
-      // Absent in exports written before runs kept a status.
-      return value === undefined || RUN_STATUSES.includes(value)
+    case 'runStatus':
+      return RUN_STATUSES.includes(value)
         ? undefined
         : `${path} should be one of ${RUN_STATUSES.join(', ')}`;
   }
+}
+
+/** One verdict per trust store, sorted by it. */
+function verdictsProblem(value: unknown, path: string): string | undefined {
+  if (!Array.isArray(value)) return `${path} should be a list of verdicts`;
+  let previous: string | undefined;
+  for (const [i, verdict] of value.entries()) {
+    const problem = objectProblem(verdict, VERDICT, `${path}[${i}]`);
+    if (problem) return problem;
+    const store = (verdict as { trustStore: string }).trustStore;
+    if (previous !== undefined && !(previous < store)) {
+      return `${path} should be sorted by trustStore, one per trust store`;
+    }
+    previous = store;
+  }
+  return undefined;
 }
 
 function nullable(field: Field): string {

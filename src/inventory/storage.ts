@@ -3,6 +3,7 @@
 // lives (in-process indexes, SQL). The conformance suite in `certsweep/testing` holds every
 // adapter to the same answers.
 import type { ScanErrorCode, StarttlsProtocol } from '../scan/index.js';
+import type { KeyAlgorithm } from '../x509/index.js';
 import type { AggregateOptions, Aggregates } from './aggregates.js';
 import type { Page } from './paging.js';
 import type {
@@ -17,7 +18,6 @@ import type {
   StoredVerdict,
   TargetRecord,
 } from './types.js';
-import type { KeyAlgorithm } from '../x509/index.js';
 
 /**
  * How {@link Inventory.open} opens a storage. Passed once to {@link Storage.open}.

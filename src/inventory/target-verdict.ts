@@ -2,7 +2,8 @@ import type { ProblemCode } from '../verify/index.js';
 import type { ChainRecord, NameCheck, StoredVerdict, TargetRecord } from './types.js';
 
 /**
- * A target's own verdict: its chain's path verdict joined with the target's name check.
+ * A target's own verdict: its chain's path verdict for the target's trust store joined with
+ * the target's name check.
  *
  * @example
  * ```ts
@@ -23,13 +24,12 @@ export interface TargetVerdict extends StoredVerdict {
 }
 
 /**
- * The verdict that holds for one target: the path verdict of the chain it serves (per trust
- * store, shared by every target serving that chain) and the target's own name check, so a
- * chain served under several SNI names is valid for the names it matches and invalid for the
- * others. `undefined` when the target has no chain or the chain no verdict.
- *
- * Records written before targets kept their own name check (no `nameCheck` field) go by the
- * chain's verdict as it was stored.
+ * The verdict that holds for one target: the path verdict of the chain it serves against the
+ * target's own trust store (shared by every target serving that chain against that store),
+ * and the target's own name check, so a chain served under several SNI names is valid for the
+ * names it matches and invalid for the others, and a chain verified against two trust stores
+ * is judged for each target by its own. `undefined` when the target has no chain, or the
+ * chain no verdict for the target's trust store.
  *
  * @param target - A target record from the inventory.
  * @param chain - The chain its `chain` field names, or `undefined`.
@@ -48,21 +48,17 @@ export function targetVerdict(
   target: TargetRecord,
   chain: ChainRecord | undefined,
 ): TargetVerdict | undefined {
-  const path = chain !== undefined && chain.id === target.chain ? chain.verdict : null;
+  if (chain === undefined || chain.id !== target.chain || target.trustStore === null) {
+    return undefined;
+  }
+  const path = chain.verdicts.find((verdict) => verdict.trustStore === target.trustStore);
   if (!path) return undefined;
-  const nameCheck = target.nameCheck ?? null;
-  if (target.nameCheck === undefined) return { ...path, nameCheck };
+  const { nameCheck } = target;
   const mismatch = nameCheck?.matched === false;
-  // A path verdict stored before names were split off may still name the mismatch.
-  const problems: ProblemCode[] = path.problems.filter((code) => code !== 'hostname-mismatch');
-  if (mismatch) problems.push('hostname-mismatch');
-  problems.sort();
-  const legacyMismatchOnly =
-    !path.valid && path.trusted && path.problems.length > 0 && path.problems.every(isMismatch);
-  const pathValid = path.valid || legacyMismatchOnly;
-  return { ...path, valid: pathValid && !mismatch, problems, nameCheck };
-}
-
-function isMismatch(code: ProblemCode): boolean {
-  return code === 'hostname-mismatch';
+  const problems: ProblemCode[] = [...path.problems];
+  if (mismatch) {
+    problems.push('hostname-mismatch');
+    problems.sort();
+  }
+  return { ...path, valid: path.valid && !mismatch, problems, nameCheck };
 }

@@ -6,15 +6,21 @@ import type { StoredRecord } from './types.js';
 
 /** The `format` of the header line of an export. */
 export const EXPORT_FORMAT = 'certsweep-inventory';
-/** The version of the export format this release writes and the newest it reads. */
-export const EXPORT_VERSION = 1;
+/**
+ * The version of the export format this release writes, and the only one it reads (2: the
+ * records of zones and verdicts per trust store; 1 was never released).
+ */
+export const EXPORT_VERSION = 2;
 
 /** What an import accepts: text or bytes in chunks of any size, such as a file stream. */
 export type NdjsonSource = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
-export function* exportLines(records: Iterable<StoredRecord>): Iterable<string> {
+/** The lines of an export: the header, then one line per record. */
+export async function* exportLines(
+  records: AsyncIterable<StoredRecord> | Iterable<StoredRecord>,
+): AsyncIterable<string> {
   yield `${JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION })}\n`;
-  for (const record of records) yield `${encodeRecordLine(record)}\n`;
+  for await (const record of records) yield `${encodeRecordLine(record)}\n`;
 }
 
 /**
@@ -55,6 +61,14 @@ function checkHeader(line: string): void {
       `inventory export format ${header.newer} is newer than this release reads ` +
         `(${EXPORT_VERSION}); upgrade certsweep`,
       header.newer,
+    );
+  }
+  const version = header.fields.version as number;
+  if (version !== EXPORT_VERSION) {
+    throw formatError(
+      `inventory export format ${version} is from an unreleased version of certsweep; this ` +
+        `release reads format ${EXPORT_VERSION} only (record the targets again)`,
+      version,
     );
   }
 }

@@ -5,7 +5,7 @@
 // owned by the inventory, never by the module.
 import type { ChainVerdict, ProblemCode } from '../verify/index.js';
 import { matchesHostname } from '../verify/index.js';
-import type { ChainRecord, NameCheck } from './types.js';
+import type { NameCheck, StoredVerdict } from './types.js';
 
 /** A verdict's path part: the hostname check left out. */
 export interface PathDigest {
@@ -21,8 +21,9 @@ export class VerdictMemo {
   readonly #paths = new WeakMap<ChainVerdict, PathDigest>();
   // One name per verdict: a cached verdict is computed for one name and recorded with it.
   readonly #names = new WeakMap<ChainVerdict, NameCheck>();
-  /** The verdict last settled on a chain record, so the same one is not compared again. */
-  readonly lastOnChain = new WeakMap<ChainRecord, { verdict: ChainVerdict; trustStore: string }>();
+  // The stored form of a verdict for the latest trust store and time it was recorded at:
+  // recording one verdict for many targets in one millisecond makes one object.
+  readonly #stored = new WeakMap<ChainVerdict, StoredVerdict>();
 
   /** The path part of a verdict, computed once per verdict object. */
   path(verdict: ChainVerdict): PathDigest {
@@ -58,5 +59,19 @@ export class VerdictMemo {
     const check: NameCheck = { hostname, matched: matchesHostname(leaf, hostname) };
     this.#names.set(verdict, check);
     return check;
+  }
+
+  /** The stored verdict `make` builds for this verdict, trust store and time, made once. */
+  stored(
+    verdict: ChainVerdict,
+    trustStore: string,
+    at: number,
+    make: () => StoredVerdict,
+  ): StoredVerdict {
+    const known = this.#stored.get(verdict);
+    if (known?.trustStore === trustStore && known.verifiedAt === at) return known;
+    const made = make();
+    this.#stored.set(verdict, made);
+    return made;
   }
 }

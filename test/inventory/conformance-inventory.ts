@@ -1,14 +1,14 @@
 // The inventory half of the conformance suite: the whole model and every query, run over the
 // adapter under test.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  fingerprint,
-  Inventory,
-  memoryStorage,
-  type RecordKind,
-  type TargetRecord,
-  targetVerdict,
-} from '../../src/index.js';
+import { StorageFormatError } from '../../src/errors.js';
+import { memoryStorage } from '../../src/inventory/adapters/memory/index.js';
+import { Inventory } from '../../src/inventory/inventory.js';
+import { targetVerdict } from '../../src/inventory/target-verdict.js';
+import type { RecordKind, TargetRecord } from '../../src/inventory/types.js';
+import { TrustStore } from '../../src/trust/index.js';
+import { verifyChain } from '../../src/verify/index.js';
+import { fingerprint } from '../../src/x509/index.js';
 import type { Harness } from './conformance.js';
 import { failure, success } from './fixtures.js';
 import type { PkiSet } from './pki-set.js';
@@ -88,7 +88,8 @@ export function describeInventoryContract(harness: Harness): void {
         fingerprint(pki.www.der),
         fingerprint(pki.intermediate.der),
       ]);
-      expect(chain?.verdict).toMatchObject({
+      expect(chain?.verdicts).toHaveLength(1);
+      expect(chain?.verdicts[0]).toMatchObject({
         valid: true,
         trusted: true,
         trustStore: 'test',
@@ -98,8 +99,9 @@ export function describeInventoryContract(harness: Harness): void {
       const incomplete = await inventory.chain(
         (await inventory.target({ address: '192.0.2.3', port: 443 }))?.chain ?? '',
       );
-      expect(incomplete?.verdict?.valid).toBe(false);
-      expect(incomplete?.verdict?.problems).toContain('incomplete-chain');
+      expect(incomplete?.verdicts[0]?.valid).toBe(false);
+      expect(incomplete?.verdicts[0]?.problems).toContain('incomplete-chain');
+      expect(target).toMatchObject({ trustStore: 'test', nameCheck: null });
 
       const root = await inventory.certificate(fingerprint(pki.root.der));
       expect(root?.trustAnchor).toBe(true);
@@ -313,7 +315,7 @@ export function describeInventoryContract(harness: Harness): void {
       const lines: string[] = [];
       for await (const line of source.export()) lines.push(line);
       expect(lines.every((line) => line.endsWith('\n'))).toBe(true);
-      expect(JSON.parse(lines[0] ?? '')).toEqual({ format: 'certsweep-inventory', version: 1 });
+      expect(JSON.parse(lines[0] ?? '')).toEqual({ format: 'certsweep-inventory', version: 2 });
 
       const copy = await Inventory.open({ storage: memoryStorage() });
       // Chunks that split lines anywhere, as a file stream does.
@@ -421,56 +423,114 @@ export function describeInventoryContract(harness: Harness): void {
       await copy.close();
     });
 
-    it('loads and imports records written before targets kept the handshake and the name check', async () => {
-      // A target and a chain as an older release stored them: no handshake fields, no name
-      // check, and the hostname mismatch in the chain's verdict.
+    it('refuses an export of the earlier format, importing nothing', async () => {
       const source = await Inventory.open({ storage: memoryStorage() });
       await record(source, success('192.0.2.1', 443, [pki.www.der, pki.intermediate.der]), pki.now);
-      const current = (await source.target({ address: '192.0.2.1', port: 443 })) as TargetRecord;
-      const { nameCheck, protocol, cipher, alpn, starttls, ...old } = current;
-      const chain = await source.chain(current.chain ?? '');
-      const oldChain = {
-        ...chain,
-        verdict: { ...chain?.verdict, valid: false, problems: ['hostname-mismatch'] },
-      };
-      const storage = storageIn(freshDir());
-      await storage.write([
-        ...(await source.certificates()).items.map((value) => ({
-          type: 'put' as const,
-          kind: 'certificate' as const,
-          key: value.fingerprint,
-          value,
-        })),
-        { type: 'put', kind: 'chain', key: oldChain.id as string, value: oldChain as never },
-        { type: 'put', kind: 'target', key: old.key, value: old as TargetRecord },
-      ]);
-      const loaded = await Inventory.open({ storage });
-      const target = (await loaded.target({ address: '192.0.2.1', port: 443 })) as TargetRecord;
-      expect(target).toEqual(old);
-      expect(target.protocol).toBeUndefined();
-      // Its verdict is the chain's, as it was stored.
-      expect(targetVerdict(target, await loaded.chain(target.chain ?? ''))).toMatchObject({
-        valid: false,
-        problems: ['hostname-mismatch'],
-        nameCheck: null,
-      });
+      const lines = await linesOf(source);
+      lines[0] = `${JSON.stringify({ format: 'certsweep-inventory', version: 1 })}\n`;
       const copy = await Inventory.open({ storage: storageIn(freshDir()) });
-      expect((await copy.import(await linesOf(loaded))).target).toBe(1);
-      expect(await copy.target({ address: '192.0.2.1', port: 443 })).toEqual(old);
-      // Scanned again, it gains the fields.
-      await record(
-        copy,
-        success('192.0.2.1', 443, [pki.www.der, pki.intermediate.der]),
-        pki.now + 1,
-      );
-      expect(await copy.target({ address: '192.0.2.1', port: 443 })).toMatchObject({
-        protocol: 'TLSv1.3',
-        cipher: 'TLS_AES_128_GCM_SHA256',
-        alpn: null,
-        starttls: null,
-        nameCheck: null,
+      const error = await copy.import(lines).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageFormatError);
+      expect((error as Error).message).toMatch(/format 1 is from an unreleased version/);
+      expect(Object.values(await copy.counts()).every((n) => n === 0)).toBe(true);
+      for (const open of [source, copy]) await open.close();
+    });
+
+    it('keeps one verdict per trust store: each target is judged by its own', async () => {
+      // One chain, served by two targets, verified against two trust stores: one that holds
+      // the root and one that holds nothing of this PKI.
+      const inventory = await Inventory.open({ storage: storageIn(freshDir()) });
+      const chain = [pki.www.der, pki.intermediate.der];
+      const other = TrustStore.fromPem(pki.rsaIntermediate.pem);
+      const at = new Date(pki.now);
+      const a = success('192.0.2.1', 443, chain);
+      const b = success('192.0.2.2', 443, chain);
+      await inventory.record(a, {
+        at: pki.now,
+        trustStore: 'test',
+        verdict: verifyChain(a.chain, { trust: pki.trust, at, cache: false }),
       });
-      for (const open of [source, loaded, copy]) await open.close();
+      await inventory.record(b, {
+        at: pki.now,
+        trustStore: 'other',
+        verdict: verifyChain(b.chain, { trust: other, at, cache: false }),
+      });
+      const first = (await inventory.target({ address: '192.0.2.1', port: 443 })) as TargetRecord;
+      const second = (await inventory.target({ address: '192.0.2.2', port: 443 })) as TargetRecord;
+      expect(first.chain).toBe(second.chain);
+      const stored = await inventory.chain(first.chain ?? '');
+      expect(stored?.verdicts.map((v) => [v.trustStore, v.trusted])).toEqual([
+        ['other', false],
+        ['test', true],
+      ]);
+      expect(targetVerdict(first, stored)).toMatchObject({ trustStore: 'test', valid: true });
+      expect(targetVerdict(second, stored)).toMatchObject({ trustStore: 'other', valid: false });
+      expect(targetVerdict(second, stored)?.problems).not.toContain('hostname-mismatch');
+      // Verified again against one store, the other store's verdict stays as it was.
+      await inventory.record(a, {
+        at: pki.now + DAY,
+        trustStore: 'test',
+        verdict: verifyChain(a.chain, { trust: pki.trust, at, cache: false }),
+      });
+      const again = await inventory.chain(first.chain ?? '');
+      expect(again?.verdicts).toEqual(stored?.verdicts); // same answer: verifiedAt stays
+      await inventory.close();
+    });
+
+    it('tells zones apart: the same address and port in dc1 and dc2 are two targets', async () => {
+      const inventory = await Inventory.open({ storage: storageIn(freshDir()) });
+      const run = await inventory.startRun({ job: 'branch', zone: 'dc2', at: pki.now });
+      expect(run.zone).toBe('dc2');
+      await inventory.record(success('10.0.0.5', 443, [pki.www.der, pki.intermediate.der]), {
+        zone: 'dc1',
+        at: pki.now,
+      });
+      // The run names the zone: its results land there.
+      await inventory.record(success('10.0.0.5', 443, [pki.api.der, pki.intermediate.der]), {
+        run,
+        at: pki.now,
+      });
+      await inventory.record(failure('10.0.0.5', 443), { zone: 'dc1', at: pki.now + 1 });
+      const dc1 = await inventory.target({ zone: 'dc1', address: '10.0.0.5', port: 443 });
+      const dc2 = await inventory.target({ zone: 'dc2', address: '10.0.0.5', port: 443 });
+      expect(dc1).toMatchObject({ key: 'dc1|10.0.0.5|443|', zone: 'dc1', lastError: 'TIMEOUT' });
+      expect(dc2).toMatchObject({ key: 'dc2|10.0.0.5|443|', zone: 'dc2', job: 'branch' });
+      expect(dc1?.chain).not.toBe(dc2?.chain);
+      expect(await inventory.target({ address: '10.0.0.5', port: 443 })).toBeUndefined();
+      expect((await inventory.targets({ zone: 'dc2' })).items.map((t) => t.key)).toEqual([
+        'dc2|10.0.0.5|443|',
+      ]);
+      expect((await inventory.darkTargets()).items.map((t) => t.zone)).toEqual(['dc1']);
+      expect((await inventory.history('dc1|10.0.0.5|443|')).items.map((s) => s.kind)).toEqual([
+        'new',
+        'dark',
+      ]);
+      expect((await inventory.changesSince(0)).items.map((s) => s.zone).sort()).toEqual([
+        'dc1',
+        'dc1',
+        'dc2',
+      ]);
+      expect((await inventory.finishRun(run, pki.now + 2)).done).toBe(1);
+      await inventory.close();
+    });
+
+    it('finds targets by the name a check asks for, ignoring case', async () => {
+      const inventory = await Inventory.open({ storage: storageIn(freshDir()) });
+      const chain = [pki.www.der, pki.intermediate.der];
+      await record(inventory, success('192.0.2.1', 443, chain, 'www.example.test'), pki.now);
+      await record(inventory, success('www.example.test', 8443, chain), pki.now);
+      await record(inventory, success('192.0.2.3', 443, chain, 'api.example.test'), pki.now);
+      const found = await inventory.targets({ name: 'WWW.Example.test' });
+      expect(found.items.map((t) => `${t.address}:${t.port}`)).toEqual([
+        '192.0.2.1:443',
+        'www.example.test:8443',
+      ]);
+      expect((await inventory.targets({ port: 8443 })).items).toHaveLength(1);
+      expect((await inventory.targets({ servername: null })).items).toHaveLength(1);
+      expect((await inventory.targets({ address: '192.0.2.3' })).items[0]?.servername).toBe(
+        'api.example.test',
+      );
+      await inventory.close();
     });
   });
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { fileStorage } from '../../src/index.js';
+import { fileStorage } from '../../src/inventory/adapters/file/index.js';
 import { describeStorage } from './conformance.js';
 
 describeStorage('file', {

@@ -1,5 +1,5 @@
 // Scan results built from minted certificates: what the inventory consumes, without servers.
-import type { ScanErrorCode, ScanFailure, ScanSuccess } from '../../src/index.js';
+import type { ScanErrorCode, ScanFailure, ScanSuccess } from '../../src/scan/index.js';
 
 /** A successful probe of `host:port` that received `chain` (DER, leaf first). */
 export function success(

@@ -1,16 +1,12 @@
-// How the inventory batches writes: full batches, the flush timer, and a failed write that is
-// reported once and retried.
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CertsweepError,
-  fingerprint,
-  Inventory,
-  memoryStorage,
-  type Storage,
-  StorageError,
-  StorageFormatError,
-  type StorageOp,
-} from '../../src/index.js';
+// How the inventory writes: group commit (one batch in flight, results arriving meanwhile in
+// the next), a failed batch that rejects exactly its records, read-only inventories, imports
+// and the options it refuses.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CertsweepError, StorageError, StorageFormatError } from '../../src/errors.js';
+import { memoryStorage } from '../../src/inventory/adapters/memory/index.js';
+import { Inventory } from '../../src/inventory/inventory.js';
+import type { Observation, Storage } from '../../src/inventory/storage.js';
+import { fingerprint } from '../../src/x509/index.js';
 import { createChain } from '../helpers/pki.js';
 import { failure, success } from './fixtures.js';
 
@@ -20,16 +16,17 @@ beforeAll(() => {
   chain = [leaf.der, intermediate.der];
 });
 
-/** A memory store that records the size of every batch and can be told to fail. */
-function observed(): Storage & { batches: number[]; failNext: number } {
+/** A memory store that notes the size of every batch and can be told to fail. */
+function observed(): Storage & { batches: number[]; failNext: number; writes: number } {
   const inner = memoryStorage();
   const store = {
+    ...inner,
     name: 'observed',
     batches: [] as number[],
     failNext: 0,
-    scan: inner.scan,
-    get: inner.get,
-    async write(ops: readonly StorageOp[]) {
+    writes: 0,
+    async record(batch: readonly Observation[]) {
+      store.writes++;
       if (store.failNext > 0) {
         store.failNext--;
         throw new StorageError({
@@ -38,77 +35,115 @@ function observed(): Storage & { batches: number[]; failNext: number } {
           cause: Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }),
         });
       }
-      store.batches.push(ops.length);
-      await inner.write(ops);
+      store.batches.push(batch.length);
+      return inner.record(batch);
     },
-    close: inner.close,
   };
   return store;
 }
 const at = Date.UTC(2026, 0, 5);
 const result = (i: number) => success(`10.0.0.${i}`, 443, chain);
+const key = (i: number) => `default|10.0.0.${i}|443|`;
 
-it('writes in batches of batchSize changes, the latest change to a record last', async () => {
+it('stores each result before record() resolves: awaited one by one, batches of one', async () => {
   const storage = observed();
-  const inventory = await Inventory.open({ storage, batchSize: 10, flushIntervalMs: 60_000 });
-  // Target and sighting per new target, plus certificates and chain once.
-  for (let i = 0; i < 12; i++) await inventory.record(result(i), { at });
-  expect(storage.batches.length).toBeGreaterThan(0);
-  expect(storage.batches.every((size) => size >= 10)).toBe(true);
-  // The same target again and again: each change is written, in order, so the last one wins.
-  for (let n = 0; n < 50; n++) await inventory.record(result(1), { at: at + n });
-  await inventory.flush();
-  expect((await storage.get('target', '10.0.0.1|443|'))?.lastScanned).toBe(at + 49);
-  await inventory.close();
-});
-
-it('keeps only the latest change to each record while writes fail', async () => {
-  const storage = observed();
-  const inventory = await Inventory.open({ storage, batchSize: 5, flushIntervalMs: 60_000 });
-  await inventory.record(result(1), { at });
-  await inventory.flush();
-  storage.batches.length = 0;
-  // An outage: every write fails while one target is scanned again and again.
-  storage.failNext = Number.POSITIVE_INFINITY;
-  let failures = 0;
-  for (let n = 1; n <= 40; n++) {
-    await inventory.record(result(1), { at: at + n }).catch(() => failures++);
+  const inventory = await Inventory.open({ storage });
+  for (let i = 0; i < 5; i++) {
+    const outcome = await inventory.record(result(i), { at });
+    expect(await storage.target(key(i))).toEqual(outcome.target);
   }
-  expect(failures).toBeGreaterThan(0);
-  storage.failNext = 0;
-  await inventory.flush();
-  // Forty changes to one target went out as one batch no larger than a full one.
-  expect(storage.batches).toHaveLength(1);
-  expect(storage.batches[0]).toBeLessThanOrEqual(5);
-  expect((await storage.get('target', '10.0.0.1|443|'))?.lastScanned).toBe(at + 40);
+  expect(storage.batches).toEqual([1, 1, 1, 1, 1]);
   await inventory.close();
 });
 
-it('writes what is buffered after flushIntervalMs without being asked', async () => {
+it('batches results recorded while a batch is in flight, up to batchSize', async () => {
   const storage = observed();
-  const inventory = await Inventory.open({ storage, batchSize: 1000, flushIntervalMs: 5 });
-  await inventory.record(result(1), { at });
-  expect(storage.batches).toEqual([]);
-  await vi.waitFor(() => expect(storage.batches).toHaveLength(1));
-  expect(await storage.get('target', '10.0.0.1|443|')).toBeDefined();
+  const inventory = await Inventory.open({ storage, batchSize: 100 });
+  const outcomes = await Promise.all(
+    Array.from({ length: 250 }, (_, i) => inventory.record(result(i), { at })),
+  );
+  // The first batch starts on the next turn of the event loop with what arrived by then.
+  expect(storage.batches).toEqual([100, 100, 50]);
+  expect(outcomes.map((o) => o.sighting?.kind)).toEqual(Array(250).fill('new'));
+  // The chain's two certificates are new once, for the first result only.
+  expect(outcomes.map((o) => o.newCertificates.length).filter((n) => n > 0)).toEqual([2]);
+  expect((await inventory.counts()).target).toBe(250);
+  // The same target recorded again and again in one batch: the last one wins.
+  await Promise.all(
+    Array.from({ length: 50 }, (_, n) => inventory.record(result(1), { at: at + n })),
+  );
+  expect((await storage.target(key(1)))?.lastScanned).toBe(at + 49);
   await inventory.close();
 });
 
-it('reports a failed write once and retries its changes', async () => {
+it('rejects the records of a failed batch with StorageError, keeps nothing of it, and goes on', async () => {
   const storage = observed();
-  const inventory = await Inventory.open({ storage, batchSize: 1000, flushIntervalMs: 60_000 });
+  const inventory = await Inventory.open({ storage });
   await inventory.record(result(1), { at });
   storage.failNext = 1;
+  const pending = [inventory.record(result(2), { at }), inventory.record(result(3), { at })];
+  const errors = await Promise.all(pending.map((p) => p.catch((e: unknown) => e)));
+  for (const error of errors) {
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).systemCode).toBe('ENOSPC');
+  }
+  expect(await storage.target(key(2))).toBeUndefined();
+  expect(await storage.target(key(3))).toBeUndefined();
+  // Nothing is retried; later records work, and carry the certificates the failed batch lost.
+  expect(storage.writes).toBe(2);
+  const again = await inventory.record(success('10.0.0.4', 443, [...chain].reverse()), { at });
+  expect(again.target?.key).toBe(key(4));
+  await inventory.flush();
+  expect(storage.writes).toBe(3);
+  expect((await inventory.counts()).target).toBe(2);
+  await inventory.close();
+  await expect(inventory.record(result(5))).rejects.toBeInstanceOf(StorageError);
+});
+
+it('flush() waits for what is queued and reports a failed batch', async () => {
+  const storage = observed();
+  // One result per batch: the first fails, the second is stored after it.
+  const inventory = await Inventory.open({ storage, batchSize: 1 });
+  storage.failNext = 1;
+  const lost = inventory.record(result(1), { at }).catch((e: unknown) => e);
+  const kept = inventory.record(result(2), { at });
   const error = await inventory.flush().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(StorageError);
-  expect((error as StorageError).systemCode).toBe('ENOSPC');
-  expect(await storage.get('target', '10.0.0.1|443|')).toBeUndefined();
-  await inventory.record(result(2), { at });
-  await inventory.flush(); // the failed batch and the new change, together
-  expect(await storage.get('target', '10.0.0.1|443|')).toBeDefined();
-  expect(await storage.get('target', '10.0.0.2|443|')).toBeDefined();
+  expect(await lost).toBeInstanceOf(StorageError);
+  expect((await kept).target?.key).toBe(key(2));
+  expect(storage.batches).toEqual([1]);
+  await inventory.flush();
   await inventory.close();
-  await expect(inventory.record(result(3))).rejects.toBeInstanceOf(StorageError);
+});
+
+it('opened read-only, refuses every write before touching the storage', async () => {
+  const storage = observed();
+  const writer = await Inventory.open({ storage });
+  await writer.record(result(1), { at });
+  const run = await writer.startRun({ job: 'dmz', at });
+  const readOnly = observed();
+  const inventory = await Inventory.open({ storage: readOnly, readOnly: true });
+  expect(inventory.readOnly).toBe(true);
+  expect(writer.readOnly).toBe(false);
+  const writes: [string, () => Promise<unknown>][] = [
+    ['record', () => inventory.record(result(1), { at })],
+    ['startRun', () => inventory.startRun({ job: 'dmz' })],
+    ['finishRun', () => inventory.finishRun(run)],
+    ['prune', () => inventory.prune({ olderThan: at })],
+    ['import', () => inventory.import(['{"format":"certsweep-inventory","version":2}\n'])],
+    ['compact', () => inventory.compact()],
+  ];
+  for (const [method, write] of writes) {
+    const error = await write().catch((e: unknown) => e);
+    expect(error, method).toBeInstanceOf(StorageError);
+    expect((error as Error).message, method).toMatch(/opened read-only/);
+  }
+  expect(readOnly.writes).toBe(0);
+  expect(await inventory.counts()).toMatchObject({ target: 0, run: 0 });
+  // The storage refuses too, should anything reach it.
+  await expect(readOnly.startRun(run)).rejects.toBeInstanceOf(StorageError);
+  await inventory.close();
+  await writer.close();
 });
 
 it('says what recording a result changed', async () => {
@@ -127,6 +162,19 @@ it('says what recording a result changed', async () => {
   expect(dark.sighting).toMatchObject({ kind: 'dark', error: 'REFUSED' });
   const aborted = await inventory.record(failure('192.0.2.1', 443, 'ABORTED'));
   expect(aborted.target).toBeUndefined();
+  await inventory.close();
+});
+
+it('keeps one certificate cache per inventory, emptied by prune and import', async () => {
+  const storage = observed();
+  const inventory = await Inventory.open({ storage });
+  await inventory.record(result(1), { at });
+  // Everything pruned: the certificates must be sent again, and are new again.
+  await inventory.prune({ olderThan: at + 1 });
+  expect((await inventory.counts()).certificate).toBe(0);
+  const again = await inventory.record(result(1), { at: at + 2 });
+  expect(again.newCertificates).toHaveLength(2);
+  expect((await inventory.counts()).certificate).toBe(2);
   await inventory.close();
 });
 
@@ -228,9 +276,17 @@ describe('import refuses a malformed record line and imports nothing', () => {
       'a bad verdict',
       'chain',
       (r) => {
-        r.value.verdict = { valid: true };
+        r.value.verdicts = [{ valid: true }];
       },
-      /verdict\.trusted should be true or false/,
+      /verdicts\[0\]\.trusted should be true or false/,
+    ],
+    [
+      'a target key that is not its parts',
+      'target',
+      (r) => {
+        r.value.zone = 'dc9';
+      },
+      /its zone, address, port and servername make "dc9\|/,
     ],
     [
       'a handshake field of the wrong type',
@@ -287,8 +343,7 @@ describe('import refuses a malformed record line and imports nothing', () => {
 it.each([
   ['batchSize', { batchSize: 0 }, /batchSize must be a whole number of at least 1, got 0/],
   ['batchSize', { batchSize: 2.5 }, /batchSize must be a whole number/],
-  ['flushIntervalMs', { flushIntervalMs: -1 }, /flushIntervalMs must be a number of ms from 0/],
-  ['flushIntervalMs', { flushIntervalMs: 2 ** 31 }, /flushIntervalMs must be .* 2147483647/],
+  ['readOnly', { readOnly: 'yes' }, /readOnly must be true or false, got "yes"/],
   ['seenResolutionMs', { seenResolutionMs: Number.NaN }, /seenResolutionMs must be .* got NaN/],
   ['darkAfter', { darkAfter: 0 }, /darkAfter must be a whole number of at least 1, got 0/],
   ['darkAfter', { darkAfter: '2' }, /darkAfter must be a whole number .* got "2"/],
@@ -302,6 +357,19 @@ it.each([
   expect(error).toBeInstanceOf(CertsweepError);
   expect((error as CertsweepError).code).toBe('CERTSWEEP_INVENTORY_OPTIONS');
   expect((error as Error).message).toMatch(message);
+});
+
+it.each([
+  ['record', (i: Inventory) => i.record(success('192.0.2.1', 443, []), { zone: 'dc 1' })],
+  ['record', (i: Inventory) => i.record(success('192.0.2.1', 443, []), { zone: '' })],
+  ['startRun', (i: Inventory) => i.startRun({ job: 'j', zone: 'x'.repeat(64) })],
+])('%s refuses a zone that is no zone name', async (_, call) => {
+  const inventory = await Inventory.open();
+  const error = await call(inventory).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(CertsweepError);
+  expect(error).toMatchObject({ code: 'CERTSWEEP_INVENTORY_OPTIONS', option: 'zone' });
+  expect((await inventory.counts()).target).toBe(0);
+  await inventory.close();
 });
 
 it('goes dark after darkAfter failures in a row, once, and recovers', async () => {

@@ -1,4 +1,4 @@
-import { memoryStorage } from '../../src/index.js';
+import { memoryStorage } from '../../src/inventory/adapters/memory/index.js';
 import { describeStorage } from './conformance.js';
 
 describeStorage('memory', { open: () => memoryStorage(), persistent: false });

@@ -1,7 +1,7 @@
 // The table behind sightings and the memory adapter: a list while keys arrive in order, an
 // index once anything else happens, and the same answers either way.
 import { expect, it } from 'vitest';
-import { OrderedTable } from '../../src/inventory/ordered-table.js';
+import { OrderedTable } from '../../src/inventory/adapters/memory/ordered-table.js';
 
 function contents(table: OrderedTable<number>): [number, number[]] {
   return [table.size, [...table.values()]];

@@ -1,9 +1,9 @@
 // The ordered structures behind paged listings: the sorted key set and cursor paging.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { CertsweepError } from '../../src/index.js';
+import { CertsweepError } from '../../src/errors.js';
+import { SortedKeys } from '../../src/inventory/adapters/memory/sorted-keys.js';
 import { type Page, pageByKey, paginate } from '../../src/inventory/paging.js';
-import { SortedKeys } from '../../src/inventory/sorted-keys.js';
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -1,5 +1,5 @@
 // A small, varied PKI for inventory tests, minted once per test file.
-import { TrustStore } from '../../src/index.js';
+import { TrustStore } from '../../src/trust/index.js';
 import { createIntermediate, createLeaf, createRoot, type Issued } from '../helpers/pki.js';
 
 const DAY = 86_400_000;

@@ -1,37 +1,12 @@
 // Retention: what to drop when targets have not been scanned for a while.
+import type { RecordKind } from '../../types.js';
 import type { InventoryState } from './state.js';
-import type { RecordKind } from './types.js';
-
-/**
- * Options of {@link Inventory.prune}.
- *
- * @example
- * ```ts
- * await inventory.prune({ olderThan: new Date(Date.now() - 90 * 86_400_000) });
- * ```
- */
-export interface PruneOptions {
-  /** Drop targets last scanned before this time, and runs that ended before it. */
-  olderThan: Date | number;
-}
-
-/**
- * What {@link Inventory.prune} removed.
- *
- * @example
- * ```ts
- * const removed = await inventory.prune({ olderThan });
- * console.log(`${removed.target} targets, ${removed.certificate} certificates dropped`);
- * ```
- */
-export type PruneResult = Record<RecordKind, number>;
 
 /** The deletions a prune makes, in an order that never leaves a dangling reference. */
 export function planPrune(
   state: InventoryState,
-  options: PruneOptions,
+  cutoff: number,
 ): { kind: RecordKind; key: string }[] {
-  const cutoff = +options.olderThan;
   const deletes: { kind: RecordKind; key: string }[] = [];
   const gone = new Set<string>();
   for (const target of state.targets.values()) {

@@ -1,8 +1,5 @@
-// The inventory's working set: every record in memory plus the indexes queries need. The
-// storage adapter is the durable copy; this is rebuilt from it at open, so queries cost the
-// same on every adapter.
-import { OrderedTable } from './ordered-table.js';
-import { compare, SortedKeys } from './sorted-keys.js';
+// The memory adapter's model: every record in process memory plus the indexes its queries
+// need. The file adapter keeps one too, loaded from its files at open.
 import type {
   CertificateRecord,
   ChainRecord,
@@ -11,8 +8,11 @@ import type {
   Sighting,
   StoredRecord,
   TargetRecord,
-} from './types.js';
+} from '../../types.js';
+import { OrderedTable } from './ordered-table.js';
+import { compare, SortedKeys } from './sorted-keys.js';
 
+/** Every record of an inventory in memory, with the indexes its queries need. */
 export class InventoryState {
   readonly certificates = new Map<string, CertificateRecord>();
   readonly chains = new Map<string, ChainRecord>();
@@ -87,6 +87,22 @@ export class InventoryState {
       case 'run':
         this.runs.set(record.key, record.value);
         return;
+    }
+  }
+
+  /** The stored record of `kind` under `key`. */
+  get(kind: RecordKind, key: string): StoredRecord['value'] | undefined {
+    switch (kind) {
+      case 'certificate':
+        return this.certificates.get(key);
+      case 'chain':
+        return this.chains.get(key);
+      case 'target':
+        return this.targets.get(key);
+      case 'sighting':
+        return this.#sightings.get(key);
+      case 'run':
+        return this.runs.get(key);
     }
   }
 

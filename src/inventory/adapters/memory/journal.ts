@@ -1,0 +1,75 @@
+// What one batch changed in a memory model, record by record, with what each record was
+// before: enough to undo the batch when it cannot be completed (or, in the file adapter,
+// cannot be logged), and to list the records it changed.
+import type { RecordKind, StoredRecord } from '../../types.js';
+import type { InventoryState } from './state.js';
+
+/** A change to one record: kind, key and the value before it (`undefined`: absent). */
+export interface Change {
+  readonly kind: RecordKind;
+  readonly key: string;
+}
+
+export class Journal {
+  readonly #state: InventoryState;
+  // Flat triples (kind, key, value before): one push per field, no object per change.
+  #entries: unknown[] = [];
+
+  constructor(state: InventoryState) {
+    this.#state = state;
+  }
+
+  /** Whether nothing changed. */
+  get empty(): boolean {
+    return this.#entries.length === 0;
+  }
+
+  /** Stores a record, remembering what it replaced (`before`, when the caller knows it). */
+  put(record: StoredRecord, before = this.#state.get(record.kind, record.key)): void {
+    this.#entries.push(record.kind, record.key, before);
+    this.#state.apply(record);
+  }
+
+  /** Removes a record, remembering it. */
+  remove(kind: RecordKind, key: string): boolean {
+    const before = this.#state.get(kind, key);
+    if (before === undefined) return false;
+    this.#entries.push(kind, key, before);
+    this.#state.remove(kind, key);
+    return true;
+  }
+
+  /** Puts every changed record back as it was, newest change first. */
+  undo(): void {
+    const entries = this.#entries;
+    for (let i = entries.length - 3; i >= 0; i -= 3) {
+      const kind = entries[i] as RecordKind;
+      const key = entries[i + 1] as string;
+      const before = entries[i + 2] as StoredRecord['value'] | undefined;
+      if (before === undefined) this.#state.remove(kind, key);
+      else this.#state.apply({ kind, key, value: before } as StoredRecord);
+    }
+    this.#entries = [];
+  }
+
+  /** Every record changed, once each, in the order of its last change. */
+  changes(): Change[] {
+    const entries = this.#entries;
+    const seen = new Set<string>();
+    const changes: Change[] = [];
+    for (let i = entries.length - 3; i >= 0; i -= 3) {
+      const kind = entries[i] as RecordKind;
+      const key = entries[i + 1] as string;
+      const id = `${kind}\u0000${key}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      changes.push({ kind, key });
+    }
+    return changes.reverse();
+  }
+
+  /** Forgets the changes: they are kept. */
+  commit(): void {
+    this.#entries = [];
+  }
+}

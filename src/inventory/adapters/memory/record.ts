@@ -1,0 +1,266 @@
+// Applies observations to a memory model, exactly as the TSDoc of `Observation` says:
+// certificates, the chain and its verdict per trust store, the target, a sighting, the run.
+import type { Observation, ObservedSuccess, Recorded } from '../../storage.js';
+import type {
+  CertificateRecord,
+  ChainRecord,
+  RunRecord,
+  Sighting,
+  SightingKind,
+  StoredVerdict,
+  TargetRecord,
+} from '../../types.js';
+import type { Journal } from './journal.js';
+import type { InventoryState } from './state.js';
+
+/** How observations are applied. */
+export interface RecordSettings {
+  readonly seenResolutionMs: number;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * Applies a batch in order through `journal`; the caller commits or undoes it. Run counters
+ * are folded into one new run record per run at the end of the batch.
+ */
+export function recordBatch(
+  state: InventoryState,
+  journal: Journal,
+  settings: RecordSettings,
+  batch: readonly Observation[],
+): Recorded[] {
+  const recorded: Recorded[] = [];
+  let runs: Map<string, { done: number; succeeded: number; failed: number }> | undefined;
+  for (const observation of batch) {
+    recorded.push(applyObservation(state, journal, settings, observation));
+    if (observation.run !== null && state.runs.has(observation.run)) {
+      runs ??= new Map();
+      let counts = runs.get(observation.run);
+      if (!counts) {
+        counts = { done: 0, succeeded: 0, failed: 0 };
+        runs.set(observation.run, counts);
+      }
+      counts.done++;
+      if (observation.ok) counts.succeeded++;
+      else counts.failed++;
+    }
+  }
+  for (const [id, counts] of runs ?? []) {
+    const run = state.runs.get(id) as RunRecord;
+    const value: RunRecord = {
+      ...run,
+      done: run.done + counts.done,
+      succeeded: run.succeeded + counts.succeeded,
+      failed: run.failed + counts.failed,
+    };
+    journal.put({ kind: 'run', key: id, value }, run);
+  }
+  return recorded;
+}
+
+function applyObservation(
+  state: InventoryState,
+  journal: Journal,
+  settings: RecordSettings,
+  observation: Observation,
+): Recorded {
+  const { at } = observation;
+  const where = observation.target;
+  const previous = state.targets.get(where.key);
+  let newCertificates = NONE;
+  if (observation.ok) {
+    newCertificates = storeCertificates(state, journal, settings, observation);
+    if (observation.chain !== null) storeChain(state, journal, settings, observation);
+  }
+  const job = observation.job ?? previous?.job ?? null;
+  // One literal with every field: the same object shape for every target record.
+  const target: TargetRecord = observation.ok
+    ? {
+        key: where.key,
+        zone: where.zone,
+        address: where.address,
+        port: where.port,
+        servername: where.servername,
+        host: where.host,
+        job,
+        chain: observation.chain?.id ?? null,
+        firstSeen: previous?.firstSeen ?? at,
+        lastScanned: at,
+        lastSuccess: at,
+        lastError: null,
+        consecutiveFailures: 0,
+        trustStore: observation.verdict?.trustStore ?? null,
+        nameCheck: observation.nameCheck,
+        protocol: observation.protocol,
+        cipher: observation.cipher,
+        alpn: observation.alpn,
+        starttls: observation.starttls,
+      }
+    : {
+        key: where.key,
+        zone: where.zone,
+        address: where.address,
+        port: where.port,
+        servername: where.servername,
+        host: where.host,
+        job,
+        chain: previous?.chain ?? null,
+        firstSeen: previous?.firstSeen ?? at,
+        lastScanned: at,
+        lastSuccess: previous?.lastSuccess ?? null,
+        lastError: observation.error,
+        consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
+        trustStore: previous?.trustStore ?? null,
+        nameCheck: previous?.nameCheck ?? null,
+        protocol: previous?.protocol ?? null,
+        cipher: previous?.cipher ?? null,
+        alpn: previous?.alpn ?? null,
+        starttls: previous?.starttls ?? null,
+      };
+  journal.put({ kind: 'target', key: where.key, value: target }, previous);
+
+  let kind: SightingKind | undefined;
+  const wasDark = previous !== undefined && state.isDark(previous);
+  if (observation.ok) {
+    if (previous?.lastSuccess == null) kind = target.chain !== null ? 'new' : undefined;
+    else if (wasDark) kind = 'recovered';
+    else if (previous.chain !== target.chain) kind = 'changed';
+  } else if (!wasDark && state.isDark(target)) {
+    // Only a target that used to answer can go dark; dead space stays quiet.
+    kind = 'dark';
+  }
+  if (kind === undefined) return { target, sighting: null, newCertificates };
+  const sighting: Sighting = {
+    id: observation.sightingId,
+    at,
+    kind,
+    target: where.key,
+    zone: where.zone,
+    address: where.address,
+    port: where.port,
+    servername: where.servername,
+    chain: kind === 'dark' ? null : target.chain,
+    previousChain: previous?.chain ?? null,
+    error: observation.ok ? null : observation.error,
+    job: target.job,
+  };
+  // Sightings are new by construction: no lookup of what it replaced.
+  journal.put({ kind: 'sighting', key: sighting.id, value: sighting }, undefined);
+  return { target, sighting, newCertificates };
+}
+
+/** Stores absent certificates and the anchor, moves `lastSeen`; returns the new ones. */
+function storeCertificates(
+  state: InventoryState,
+  journal: Journal,
+  settings: RecordSettings,
+  observation: ObservedSuccess,
+): readonly string[] {
+  const { at, certificates, anchor } = observation;
+  let added: string[] | undefined;
+  for (const cert of certificates) {
+    if (state.certificates.has(cert.fingerprint)) continue;
+    journal.put({ kind: 'certificate', key: cert.fingerprint, value: cert }, undefined);
+    if (added === undefined) added = [cert.fingerprint];
+    else added.push(cert.fingerprint);
+  }
+  const fingerprints = observation.chain?.fingerprints ?? NONE;
+  for (const fp of fingerprints) seen(state, journal, settings, fp, at, false);
+  if (anchor !== null) {
+    if (!state.certificates.has(anchor.fingerprint)) {
+      const value = anchor.trustAnchor ? anchor : { ...anchor, trustAnchor: true };
+      journal.put({ kind: 'certificate', key: anchor.fingerprint, value }, undefined);
+    } else {
+      seen(state, journal, settings, anchor.fingerprint, at, true);
+    }
+  }
+  if (added === undefined) return NONE;
+  // In chain order, each once (a chain may list a certificate twice).
+  const ordered: string[] = [];
+  for (const fp of [...fingerprints, ...added]) {
+    if (added.includes(fp) && !ordered.includes(fp)) ordered.push(fp);
+  }
+  return ordered;
+}
+
+/** Moves a stored certificate's `lastSeen` (and marks it an anchor) as the contract says. */
+function seen(
+  state: InventoryState,
+  journal: Journal,
+  settings: RecordSettings,
+  fp: string,
+  at: number,
+  anchor: boolean,
+): void {
+  const known = state.certificates.get(fp);
+  if (known === undefined) return;
+  const move = known.lastSeen < at && at - known.lastSeen >= settings.seenResolutionMs;
+  const mark = anchor && !known.trustAnchor;
+  if (!move && !mark) return;
+  const value: CertificateRecord = {
+    ...known,
+    lastSeen: move ? at : known.lastSeen,
+    trustAnchor: known.trustAnchor || anchor,
+  };
+  journal.put({ kind: 'certificate', key: fp, value }, known);
+}
+
+function storeChain(
+  state: InventoryState,
+  journal: Journal,
+  settings: RecordSettings,
+  observation: ObservedSuccess,
+): void {
+  const { at, verdict } = observation;
+  const { id, fingerprints } = observation.chain as NonNullable<ObservedSuccess['chain']>;
+  const known = state.chains.get(id);
+  if (known === undefined) {
+    const value: ChainRecord = {
+      id,
+      fingerprints,
+      verdicts: verdict === null ? [] : [verdict],
+      firstSeen: at,
+      lastSeen: at,
+    };
+    journal.put({ kind: 'chain', key: id, value }, undefined);
+    return;
+  }
+  const verdicts = verdict === null ? known.verdicts : withVerdict(known.verdicts, verdict);
+  const move = known.lastSeen < at && at - known.lastSeen >= settings.seenResolutionMs;
+  if (verdicts === known.verdicts && !move) return;
+  const value: ChainRecord = { ...known, verdicts, lastSeen: move ? at : known.lastSeen };
+  journal.put({ kind: 'chain', key: id, value }, known);
+}
+
+/**
+ * The verdicts with `verdict` in place of the one for its trust store, sorted by trust store;
+ * the same array when the stored one is equal but for `verifiedAt`.
+ */
+export function withVerdict(
+  verdicts: readonly StoredVerdict[],
+  verdict: StoredVerdict,
+): readonly StoredVerdict[] {
+  let at = 0;
+  while (at < verdicts.length && (verdicts[at] as StoredVerdict).trustStore < verdict.trustStore) {
+    at++;
+  }
+  const stored = verdicts[at];
+  if (stored?.trustStore === verdict.trustStore) {
+    if (sameVerdict(stored, verdict)) return verdicts;
+    return [...verdicts.slice(0, at), verdict, ...verdicts.slice(at + 1)];
+  }
+  return [...verdicts.slice(0, at), verdict, ...verdicts.slice(at)];
+}
+
+// verifiedAt is left out on purpose: re-verifying to the same answer is not a change.
+function sameVerdict(a: StoredVerdict, b: StoredVerdict): boolean {
+  return (
+    a.valid === b.valid &&
+    a.trusted === b.trusted &&
+    a.expiresAt === b.expiresAt &&
+    a.anchor === b.anchor &&
+    a.problems.length === b.problems.length &&
+    a.problems.every((code, i) => code === b.problems[i])
+  );
+}

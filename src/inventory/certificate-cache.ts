@@ -1,0 +1,120 @@
+// What an inventory remembers about certificates and chains it has sent to its storage, so a
+// certificate served by 10,000 targets is parsed once and sent once, and a chain seen before
+// is recognised by comparing bytes instead of hashing them. Bounded, and owned by one
+// Inventory: never process-wide.
+import type { CertificateRecord } from './types.js';
+
+/** A chain as the cache knows it. */
+export interface KnownChain {
+  readonly id: string;
+  readonly fingerprints: readonly string[];
+}
+
+interface Entry {
+  record: CertificateRecord;
+  /** Whether a batch holding it was stored: then observations leave it out. */
+  stored: boolean;
+}
+
+/** Default of {@link CertificateCache}'s limit: certificates (and as many chains) remembered. */
+export const CERTIFICATE_CACHE_SIZE = 50_000;
+
+export class CertificateCache {
+  readonly #limit: number;
+  #entries = new Map<string, Entry>();
+  #chainsByLeaf = new Map<string, KnownChain[]>();
+  #chains = 0;
+  #anchor: { fingerprint: string; at: number; record: CertificateRecord } | undefined;
+
+  constructor(limit = CERTIFICATE_CACHE_SIZE) {
+    this.#limit = limit;
+  }
+
+  /** Whether the storage is known to hold the certificate. */
+  stored(fingerprint: string): boolean {
+    return this.#entries.get(fingerprint)?.stored === true;
+  }
+
+  /** The record made for a certificate earlier, stored or not. */
+  record(fingerprint: string): CertificateRecord | undefined {
+    return this.#entries.get(fingerprint)?.record;
+  }
+
+  /** Remembers a record made for a certificate, not yet stored. */
+  remember(record: CertificateRecord): void {
+    if (this.#entries.has(record.fingerprint)) return;
+    if (this.#entries.size >= this.#limit) {
+      // The oldest first: Map iteration is insertion order.
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+    this.#entries.set(record.fingerprint, { record, stored: false });
+  }
+
+  /** Notes that a batch holding these certificates was stored. */
+  markStored(records: readonly CertificateRecord[]): void {
+    for (const record of records) {
+      const entry = this.#entries.get(record.fingerprint);
+      if (entry) entry.stored = true;
+      else {
+        this.remember(record);
+        (this.#entries.get(record.fingerprint) as Entry).stored = true;
+      }
+    }
+  }
+
+  /**
+   * A known chain equal to the one sent, found by its leaf and then by comparing the other
+   * certificates' bytes with the remembered DER: much cheaper than hashing each of them, and
+   * as exact.
+   */
+  chain(leaf: string, chain: readonly Uint8Array[]): KnownChain | undefined {
+    for (const candidate of this.#chainsByLeaf.get(leaf) ?? []) {
+      const fps = candidate.fingerprints;
+      if (fps.length !== chain.length) continue;
+      let same = true;
+      for (let i = 1; i < fps.length && same; i++) {
+        const known = this.#entries.get(fps[i] as string)?.record.der;
+        same = known !== undefined && Buffer.compare(known, chain[i] as Uint8Array) === 0;
+      }
+      if (same) return candidate;
+    }
+    return undefined;
+  }
+
+  /** Remembers a chain's id and fingerprints. */
+  rememberChain(chain: KnownChain): void {
+    const leaf = chain.fingerprints[0];
+    if (leaf === undefined) return;
+    if (this.#chains >= this.#limit) {
+      this.#chainsByLeaf.clear();
+      this.#chains = 0;
+    }
+    const siblings = this.#chainsByLeaf.get(leaf);
+    if (siblings) siblings.push(chain);
+    else this.#chainsByLeaf.set(leaf, [chain]);
+    this.#chains++;
+  }
+
+  /**
+   * The anchor's record with `firstSeen = lastSeen = at`: one object per anchor and time,
+   * since every trusted observation names its anchor.
+   */
+  anchor(fingerprint: string, at: number, make: () => CertificateRecord): CertificateRecord {
+    const last = this.#anchor;
+    if (last?.fingerprint === fingerprint && last.at === at) return last.record;
+    const known = this.#entries.get(fingerprint)?.record;
+    const record = known ? { ...known, trustAnchor: true, firstSeen: at, lastSeen: at } : make();
+    if (!known) this.remember(record);
+    this.#anchor = { fingerprint, at, record };
+    return record;
+  }
+
+  /** Forgets everything: the storage may no longer hold what was sent (a prune, an import). */
+  clear(): void {
+    this.#entries = new Map();
+    this.#chainsByLeaf = new Map();
+    this.#chains = 0;
+    this.#anchor = undefined;
+  }
+}

@@ -1,0 +1,78 @@
+// Group commit: at most one `storage.record()` in flight; observations that arrive meanwhile
+// form the next batch. A caller that awaits each record gets batches of one; callers that
+// pipeline get large batches, one storage round trip for many results.
+import type { Observation, Recorded, Storage } from './storage.js';
+
+interface Waiting {
+  readonly observation: Observation;
+  readonly resolve: (recorded: Recorded) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class WriteQueue {
+  readonly #storage: Storage;
+  readonly #batchSize: number;
+  #next: Waiting[] = [];
+  #writing: Promise<{ error: unknown } | undefined> | undefined;
+  #scheduled: NodeJS.Immediate | undefined;
+
+  constructor(storage: Storage, batchSize: number) {
+    this.#storage = storage;
+    this.#batchSize = batchSize;
+  }
+
+  /**
+   * Queues an observation; resolves with what the storage did for it once its batch is
+   * stored, or rejects with the storage's error when the batch failed (nothing is retried).
+   */
+  add(observation: Observation): Promise<Recorded> {
+    return new Promise<Recorded>((resolve, reject) => {
+      this.#next.push({ observation, resolve, reject });
+      if (this.#writing) return; // the batch in flight starts the next one when it settles
+      if (this.#next.length >= this.#batchSize) this.#start();
+      else this.#scheduled ??= setImmediate(() => this.#start());
+    });
+  }
+
+  /** Waits until everything queued so far is stored; throws the error of a failed batch. */
+  async flush(): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    while (this.#writing !== undefined || this.#next.length > 0) {
+      if (this.#writing === undefined) this.#start();
+      const outcome = await (this.#writing as Promise<{ error: unknown } | undefined>);
+      failure ??= outcome;
+    }
+    if (failure) throw failure.error;
+  }
+
+  #start(): void {
+    if (this.#scheduled !== undefined) {
+      clearImmediate(this.#scheduled);
+      this.#scheduled = undefined;
+    }
+    if (this.#writing !== undefined || this.#next.length === 0) return;
+    const batch = this.#next.splice(0, this.#batchSize);
+    // Settles (never rejects) once the batch is done and the queue has moved on from it.
+    this.#writing = this.#write(batch).then((failure) => {
+      this.#writing = undefined;
+      // Those that arrived meanwhile have waited a whole write already: no further delay.
+      if (this.#next.length > 0) this.#start();
+      return failure;
+    });
+  }
+
+  /** Writes one batch and settles its callers; the failure, if any. */
+  async #write(batch: readonly Waiting[]): Promise<{ error: unknown } | undefined> {
+    let recorded: Recorded[];
+    try {
+      recorded = await this.#storage.record(batch.map((waiting) => waiting.observation));
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return { error };
+    }
+    batch.forEach((waiting, i) => {
+      waiting.resolve(recorded[i] as Recorded);
+    });
+    return undefined;
+  }
+}
