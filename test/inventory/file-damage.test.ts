@@ -16,15 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type FileStorageOptions,
-  Inventory,
-  repairFileStorage,
-  StorageCorruptError,
-  StorageLockedError,
-} from '../../src/index.js';
+import { StorageCorruptError, StorageFormatError, StorageLockedError } from '../../src/errors.js';
+import { repairFileStorage } from '../../src/inventory/adapters/file/file-repair.js';
+import type { FileStorageOptions } from '../../src/inventory/adapters/file/index.js';
+import { Inventory } from '../../src/inventory/inventory.js';
 import { createChain } from '../helpers/pki.js';
-import { keys, OpenedStores, put, targetRecord } from './file-stores.js';
+import { keys, OpenedStores, write } from './file-stores.js';
 import { success } from './fixtures.js';
 
 let dir: string;
@@ -33,6 +30,8 @@ const stores = new OpenedStores();
 
 const open = (options: Partial<FileStorageOptions> = {}) =>
   stores.open({ path: store, ...options });
+const make = (options: Partial<FileStorageOptions> = {}) =>
+  stores.make({ path: store, ...options });
 /** A name → SHA-256 map of every file in the store. */
 function hashes(): Record<string, string> {
   const all: Record<string, string> = {};
@@ -45,9 +44,12 @@ function hashes(): Record<string, string> {
 }
 /** Writes `batches` batches of ten targets (`b<batch>t<i>`) and closes the store. */
 async function writeBatches(batches: number, options: { compactAfterBytes?: number } = {}) {
-  const storage = open(options);
+  const storage = await open(options);
   for (let b = 0; b < batches; b++) {
-    await storage.write(Array.from({ length: 10 }, (_, i) => put(`b${b}t${i}`)));
+    await write(
+      storage,
+      Array.from({ length: 10 }, (_, i) => `b${b}t${i}`),
+    );
   }
   await storage.close();
 }
@@ -68,7 +70,7 @@ function flipByte(file: string, offset: number): void {
 }
 async function refusal(): Promise<StorageCorruptError> {
   const before = hashes();
-  const error = await Inventory.open({ storage: open() }).catch((e: unknown) => e);
+  const error = await Inventory.open({ storage: make() }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(StorageCorruptError);
   expect((error as StorageCorruptError).code).toBe('CERTSWEEP_STORAGE_CORRUPT');
   expect((error as Error).message).toMatch(/repairFileStorage/);
@@ -112,14 +114,14 @@ describe('file storage: damage in the log', () => {
     const saved = Buffer.from(side.bytes, 'base64');
     expect(saved.length).toBe(damagedLine.length);
     expect(saved.equals(damagedLine)).toBe(false); // the damaged bytes, as found
-    const reopened = open();
+    const reopened = await open();
     const found = await keys(reopened);
     expect(found).toHaveLength(490);
     expect(found.filter((k) => k.startsWith('b19t'))).toEqual([]); // batch 20 of 50
     expect(found).toContain('b49t9');
-    await reopened.write([put('after')]);
+    await write(reopened, ['after']);
     await reopened.close();
-    const last = open();
+    const last = await open();
     expect(await keys(last)).toHaveLength(491);
     await last.close();
     expect(await repairFileStorage({ path: store })).toMatchObject({ repaired: false });
@@ -133,7 +135,7 @@ describe('file storage: damage in the log', () => {
     const torn = lastFrame.subarray(0, lastFrame.length - 20);
     appendFileSync(log, torn); // what a crash in the middle of the next append leaves
 
-    const inventory = await Inventory.open({ storage: open() });
+    const inventory = await Inventory.open({ storage: make() });
     expect(inventory.recovered).toEqual([
       {
         kind: 'torn-batch',
@@ -151,7 +153,7 @@ describe('file storage: damage in the log', () => {
     expect((await inventory.counts()).target).toBe(30);
     await inventory.close();
     expect(readFileSync(log).equals(good)).toBe(true);
-    const again = await Inventory.open({ storage: open() });
+    const again = await Inventory.open({ storage: make() });
     expect(again.recovered).toEqual([]);
   });
 
@@ -166,7 +168,7 @@ describe('file storage: damage in the log', () => {
 
     const result = await repairFileStorage({ path: store });
     expect(result).toMatchObject({ repaired: true, kept: { target: 490 } });
-    const found = await keys(open());
+    const found = await keys(await open());
     expect(found).toHaveLength(490);
     expect(found.filter((k) => k.startsWith('b49t'))).toEqual([]);
   });
@@ -184,7 +186,7 @@ describe('file storage: damage in the log', () => {
     expect(result.problems).toEqual([
       { file: log, offset: newline, length: 1, reason: expect.any(String) },
     ]);
-    expect(await keys(open())).toHaveLength(500);
+    expect(await keys(await open())).toHaveLength(500);
   });
 
   it('refuses a last batch whose newline was changed (no torn append), and the repair keeps it', async () => {
@@ -197,7 +199,7 @@ describe('file storage: damage in the log', () => {
 
     const result = await repairFileStorage({ path: store });
     expect(result).toMatchObject({ repaired: true, kept: { target: 500 } });
-    const reopened = open();
+    const reopened = await open();
     expect(await keys(reopened)).toHaveLength(500);
     expect(reopened.recoveries?.()).toEqual([]);
   });
@@ -218,8 +220,8 @@ describe('file storage: damage in the log', () => {
 describe('file storage: repair', () => {
   it('refuses to repair while a writer has the store open, changing nothing', async () => {
     await writeBatches(3);
-    const writer = open();
-    await writer.write([put('held')]);
+    const writer = await open();
+    await write(writer, ['held']);
     const before = hashes();
     await expect(repairFileStorage({ path: store })).rejects.toBeInstanceOf(StorageLockedError);
     expect(hashes()).toEqual(before);
@@ -244,18 +246,18 @@ describe('file storage: files that do not add up', () => {
     const [log] = logs();
     const generation = Number(/\d+/.exec(log as string)?.[0]);
     const header = (g: number) =>
-      `${JSON.stringify({ format: 'certsweep-inventory-log', version: 2, generation: g })}\n`;
+      `${JSON.stringify({ format: 'certsweep-inventory-log', version: 3, generation: g })}\n`;
     // An older log not yet removed, and a newer one whose snapshot never made it into place.
     writeFileSync(join(store, `log-${generation - 1}.ndjson`), `${header(generation - 1)}junk\n`);
     writeFileSync(join(store, `log-${generation + 1}.ndjson`), header(generation + 1));
     const before = hashes();
-    const storage = open();
+    const storage = await open();
     expect(await keys(storage)).toHaveLength(500);
     expect(hashes()).toEqual({ ...before, LOCK: expect.any(String) });
     await storage.compact?.();
     await storage.close();
     expect(logs()).toEqual([`log-${generation + 1}.ndjson`]); // the empty one rewritten
-    expect(await keys(open())).toHaveLength(500);
+    expect(await keys(await open())).toHaveLength(500);
   });
 
   it('refuses a store whose snapshot is missing, and deletes no log', async () => {
@@ -284,19 +286,18 @@ describe('file storage: files that do not add up', () => {
     expect(result.savedTo).toBeUndefined();
     expect(result.kept.target).toBeGreaterThan(0);
     expect(result.kept.target).toBeLessThan(500); // the batches in the log are gone
-    expect(await keys(open())).toHaveLength(result.kept.target);
+    expect(await keys(await open())).toHaveLength(result.kept.target);
   });
 });
 
 describe('file storage: damage in the snapshot', () => {
   async function compactedInventory(): Promise<string> {
-    const inventory = await Inventory.open({ storage: open() });
+    const inventory = await Inventory.open({ storage: make() });
     const { leaf, intermediate } = createChain('damage.test');
     for (let i = 0; i < 20; i++) {
       await inventory.record(success(`192.0.2.${i}`, 443, [leaf.der, intermediate.der]));
     }
-    await inventory.flush();
-    await inventory.storage.compact?.();
+    await inventory.compact();
     await inventory.close();
     return join(store, 'snapshot.ndjson');
   }
@@ -325,7 +326,7 @@ describe('file storage: damage in the snapshot', () => {
   it('refuses a snapshot whose header was damaged, and the repair keeps every record', async () => {
     const snapshot = await compactedInventory();
     const counts = await (async () => {
-      const inventory = await Inventory.open({ storage: open() });
+      const inventory = await Inventory.open({ storage: make() });
       const found = await inventory.counts();
       await inventory.close();
       return found;
@@ -337,14 +338,14 @@ describe('file storage: damage in the snapshot', () => {
 
     const result = await repairFileStorage({ path: store });
     expect(result).toMatchObject({ repaired: true, kept: counts });
-    const inventory = await Inventory.open({ storage: open() });
+    const inventory = await Inventory.open({ storage: make() });
     expect(await inventory.counts()).toEqual(counts);
     await inventory.close();
   });
 
   it('refuses two snapshot records joined by a changed newline; the repair keeps both', async () => {
     const snapshot = await compactedInventory();
-    const inventory = await Inventory.open({ storage: open() });
+    const inventory = await Inventory.open({ storage: make() });
     const counts = await inventory.counts();
     await inventory.close();
     const newline = (lineStarts(snapshot)[3] as number) - 1; // between records 2 and 3
@@ -367,33 +368,39 @@ describe('file storage: damage in the snapshot', () => {
     await refusal();
     const result = await repairFileStorage({ path: store });
     expect(result.repaired).toBe(true);
-    const inventory = await Inventory.open({ storage: open() });
+    const inventory = await Inventory.open({ storage: make() });
     expect((await inventory.counts()).certificate).toBeGreaterThan(0);
     expect(Object.values(await inventory.counts()).reduce((a, b) => a + b)).toBe(9);
   });
 });
 
-describe('file storage: format 1', () => {
+describe('file storage: earlier formats', () => {
   const crc = (text: string) => crc32(text).toString(16).padStart(8, '0');
-  const v1Header = (format: string, generation: number) =>
-    `${JSON.stringify({ format: `certsweep-inventory-${format}`, version: 1, generation })}\n`;
+  const header = (format: string, version: number, generation: number) =>
+    `${JSON.stringify({ format: `certsweep-inventory-${format}`, version, generation })}\n`;
 
-  it('reads a format 1 store, and rewrites it in format 2 before the first write', async () => {
-    mkdirSync(store, { recursive: true });
-    const record = `{"kind":"target","key":"a","value":${JSON.stringify(targetRecord('a'))}}`;
-    writeFileSync(
-      join(store, 'snapshot.ndjson'),
-      `${v1Header('snapshot', 1)}${record}\n{"end":1}\n`,
-    );
-    const body = `[{"kind":"target","key":"b","value":${JSON.stringify(targetRecord('b'))}}]`;
-    writeFileSync(join(store, 'log-1.ndjson'), `${v1Header('log', 1)}${crc(body)} ${body}\n`);
-    const storage = open();
-    expect(await keys(storage)).toEqual(['a', 'b']);
-    await storage.write([put('c')]);
-    await storage.close();
-    expect(logs()).toEqual(['log-2.ndjson']);
-    const header = readFileSync(join(store, 'snapshot.ndjson'), 'utf8').split('\n')[0] as string;
-    expect(JSON.parse(header)).toMatchObject({ version: 2, generation: 2 });
-    expect(await keys(open())).toEqual(['a', 'b', 'c']);
-  });
+  it.each([1, 2])(
+    'refuses a store of format %i (other record shapes, never released), touching nothing',
+    async (version) => {
+      mkdirSync(store, { recursive: true });
+      const record = '{"kind":"target","key":"a|443|","value":{"key":"a|443|"}}';
+      writeFileSync(
+        join(store, 'snapshot.ndjson'),
+        `${header('snapshot', version, 1)}${crc(record)} ${record}\n`,
+      );
+      const body = '1 []';
+      writeFileSync(
+        join(store, 'log-1.ndjson'),
+        `${header('log', version, 1)}${crc(body)} ${body}\n`,
+      );
+      const before = hashes();
+      const error = await Inventory.open({ storage: make() }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageFormatError);
+      expect(error).toMatchObject({ found: version, supported: 3 });
+      expect((error as Error).message).toMatch(/unreleased version .* scan again/);
+      expect(hashes()).toEqual(before);
+      await expect(repairFileStorage({ path: store })).rejects.toBeInstanceOf(StorageFormatError);
+      expect(hashes()).toEqual(before);
+    },
+  );
 });

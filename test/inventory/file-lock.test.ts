@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StorageLockedError } from '../../src/index.js';
+import { StorageLockedError } from '../../src/errors.js';
 import { OpenedStores } from './file-stores.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -30,7 +30,7 @@ function writeLock(owner: Record<string, unknown>): string {
 }
 async function openStore(): Promise<unknown> {
   try {
-    await stores.open({ path: store }).get('target', 'x');
+    await stores.open({ path: store });
     return 'opened';
   } catch (error) {
     return error;

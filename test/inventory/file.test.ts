@@ -1,5 +1,5 @@
-// File adapter specifics: the lock, file modes, format versions, torn writes, compaction,
-// a full disk and permission errors.
+// File adapter specifics: the lock, read-only opens, file modes, format versions, torn
+// writes, compaction, a full disk and permission errors.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -17,16 +17,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type FileStorageOptions,
-  Inventory,
   StorageCorruptError,
   StorageError,
   StorageFormatError,
   StorageLockedError,
-} from '../../src/index.js';
+} from '../../src/errors.js';
+import type { FileStorageOptions } from '../../src/inventory/adapters/file/index.js';
+import { Inventory } from '../../src/inventory/inventory.js';
 import { runUnderLimit } from '../helpers/limited-process.js';
 import { createChain } from '../helpers/pki.js';
-import { keys, OpenedStores, put } from './file-stores.js';
+import { keys, OpenedStores, probe, READER, WRITER, write } from './file-stores.js';
 import { success } from './fixtures.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -35,8 +35,10 @@ let store: string;
 let chain: Uint8Array[];
 const stores = new OpenedStores();
 
-const open = (options: Partial<FileStorageOptions> = {}) =>
-  stores.open({ path: store, ...options });
+const open = (options: Partial<FileStorageOptions> = {}, how = WRITER) =>
+  stores.open({ path: store, ...options }, how);
+const make = (options: Partial<FileStorageOptions> = {}) =>
+  stores.make({ path: store, ...options });
 
 beforeAll(() => {
   const { leaf, intermediate } = createChain('file.test');
@@ -53,30 +55,29 @@ afterEach(async () => {
 
 describe('file storage', () => {
   it('lets a second writer fail fast while the first holds the lock', async () => {
-    const first = open();
-    await first.write([put('a')]);
-    const second = open();
-    const error = await second.write([put('b')]).catch((e: unknown) => e);
+    const first = await open();
+    await write(first, ['a']);
+    const error = await open().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageLockedError);
     expect((error as StorageLockedError).pid).toBe(process.pid);
     expect((error as StorageLockedError).code).toBe('CERTSWEEP_STORAGE_LOCKED');
     await first.close();
-    const third = open();
+    const third = await open();
     expect(await keys(third)).toEqual(['a']);
   });
 
   it('takes over a lock left by a process that no longer exists', async () => {
-    await open().write([put('a')]);
+    await write(await open(), ['a']);
     await stores.all[0]?.close();
     const gone = spawnSync(process.execPath, ['-e', 'process.pid']).pid as number;
     writeFileSync(join(store, 'LOCK'), `${gone}\n`);
-    expect(await keys(open())).toEqual(['a']);
+    expect(await keys(await open())).toEqual(['a']);
   });
 
   it('creates its directory 0700 and its files 0600', async () => {
-    const storage = open({ compactAfterBytes: 1 });
-    await storage.write([put('a')]);
-    await storage.write([put('b')]); // compacts: a snapshot and a new log
+    const storage = await open({ compactAfterBytes: 1 });
+    await write(storage, ['a']);
+    await write(storage, ['b']); // compacts: a snapshot and a new log
     expect(statSync(store).mode & 0o777).toBe(0o700);
     const files = readdirSync(store).sort();
     expect(files).toHaveLength(3);
@@ -90,13 +91,11 @@ describe('file storage', () => {
 
   it('refuses a directory written by a newer format version, touching nothing', async () => {
     mkdirSync(store);
-    const snapshot = `${JSON.stringify({ format: 'certsweep-inventory-snapshot', version: 3, generation: 7 })}\n`;
+    const snapshot = `${JSON.stringify({ format: 'certsweep-inventory-snapshot', version: 4, generation: 7 })}\n`;
     writeFileSync(join(store, 'snapshot.ndjson'), snapshot);
-    const error = await open()
-      .write([put('a')])
-      .catch((e: unknown) => e);
+    const error = await open().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageFormatError);
-    expect(error).toMatchObject({ found: 3, supported: 2, code: 'CERTSWEEP_STORAGE_FORMAT' });
+    expect(error).toMatchObject({ found: 4, supported: 3, code: 'CERTSWEEP_STORAGE_FORMAT' });
     expect((error as Error).message).toMatch(/newer/);
     expect(readdirSync(store)).toEqual(['snapshot.ndjson']); // lock released, nothing added
     expect(readFileSync(join(store, 'snapshot.ndjson'), 'utf8')).toBe(snapshot);
@@ -107,53 +106,55 @@ describe('file storage', () => {
     async (header) => {
       mkdirSync(store);
       writeFileSync(join(store, 'snapshot.ndjson'), `${header}\n`);
-      await expect(keys(open())).rejects.toBeInstanceOf(StorageFormatError);
+      await expect(open()).rejects.toBeInstanceOf(StorageFormatError);
     },
   );
 
   it('drops a torn last batch and keeps appending after it', async () => {
-    const storage = open();
-    await storage.write([put('a'), put('b')]);
-    await storage.write([put('c')]);
+    const storage = await open();
+    await write(storage, ['a', 'b']);
+    await write(storage, ['c']);
     await storage.close();
     const log = join(store, 'log-0.ndjson');
     const good = readFileSync(log);
     const lastFrame = good.subarray(good.lastIndexOf(10, good.length - 2) + 1);
     // What a crash in the middle of the next append leaves behind: part of a frame.
     appendFileSync(log, lastFrame.subarray(0, lastFrame.length - 20));
-    const reopened = open();
+    const reopened = await open();
     expect(await keys(reopened)).toEqual(['a', 'b', 'c']);
     expect(readFileSync(log).length).toBe(good.length); // the torn tail was cut off
-    await reopened.write([put('d')]);
+    await write(reopened, ['d']);
     await reopened.close();
-    expect(await keys(open())).toEqual(['a', 'b', 'c', 'd']);
+    expect(await keys(await open())).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('refuses a complete last batch whose checksum does not match, changing nothing', async () => {
-    const storage = open();
-    await storage.write([put('a')]);
+    const storage = await open();
+    await write(storage, ['a']);
     await storage.close();
     const log = join(store, 'log-0.ndjson');
     const text = readFileSync(log, 'utf8');
     const frame = text.split('\n')[1] as string;
+    expect(frame).toContain('"a"');
     appendFileSync(log, `${frame.replace('"a"', '"z"')}\n`);
     const before = readFileSync(log);
-    const error = await Inventory.open({ storage: open() }).catch((e: unknown) => e);
+    const error = await Inventory.open({ storage: make() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageCorruptError);
     expect(error).toMatchObject({ file: log, offset: text.length });
     expect(readFileSync(log).equals(before)).toBe(true);
   });
 
   it('folds the log into a snapshot and reopens to the same state', async () => {
-    const storage = open({ compactAfterBytes: 4096 });
-    for (let i = 0; i < 200; i++) {
-      await storage.write([put(`t${i}`), { type: 'delete', kind: 'target', key: `t${i - 1}` }]);
+    const storage = await open({ compactAfterBytes: 4096 });
+    for (let i = 1; i <= 200; i++) {
+      await write(storage, [`t${i}`], i);
+      expect(await storage.prune(i)).toMatchObject({ target: i === 1 ? 0 : 1 }); // drops t(i-1)
     }
     const logs = readdirSync(store).filter((f) => f.startsWith('log-'));
     expect(logs).toHaveLength(1);
     expect(logs[0]).not.toBe('log-0.ndjson');
     await storage.close();
-    expect(await keys(open())).toEqual(['t199']);
+    expect(await keys(await open())).toEqual(['t200']);
   });
 
   it('reports a full disk as a StorageError and keeps the state before it', async () => {
@@ -172,14 +173,14 @@ describe('file storage', () => {
       systemCode: 'EFBIG',
     });
     expect(report.flushed).toBeGreaterThan(0);
-    const inventory = await Inventory.open({ storage: open() });
+    const inventory = await Inventory.open({ storage: make() });
     expect((await inventory.counts()).target).toBe(report.flushed);
     await inventory.record(success('192.0.2.1', 443, chain));
     await inventory.close(); // writable again without the limit
   });
 
   it('reports a permission error as a StorageError', async () => {
-    await open().write([put('a')]);
+    await write(await open(), ['a']);
     await stores.all[0]?.close();
     if (process.getuid?.() === 0) {
       // Root ignores file modes: an unprivileged user opens the store instead. The child
@@ -199,13 +200,116 @@ describe('file storage', () => {
       });
     } else {
       chmodSync(store, 0o500);
-      const error = await open()
-        .write([put('b')])
-        .catch((e: unknown) => e);
+      const error = await open().catch((e: unknown) => e);
       chmodSync(store, 0o700);
       expect(error).toBeInstanceOf(StorageError);
       expect((error as StorageError).systemCode).toBe('EACCES');
     }
-    expect(await keys(open())).toEqual(['a']);
+    expect(await keys(await open())).toEqual(['a']);
   });
 });
+
+describe('file storage: read-only', () => {
+  /** Every file of the store and its bytes. */
+  const files = () =>
+    Object.fromEntries(readdirSync(store).map((f) => [f, readFileSync(join(store, f))]));
+
+  it('opens beside an open writer: no lock taken, what was stored seen, nothing written', async () => {
+    const writer = await Inventory.open({ storage: make() });
+    await writer.record(success('192.0.2.1', 443, chain), { at: 1000 });
+    await writer.record(success('192.0.2.2', 443, chain), { at: 1001 });
+    const before = files();
+    const reader = await Inventory.open({ storage: make(), readOnly: true });
+    expect(reader.readOnly).toBe(true);
+    expect((await reader.targets()).items.map((t) => t.address)).toEqual([
+      '192.0.2.1',
+      '192.0.2.2',
+    ]);
+    expect(await reader.counts()).toEqual(await writer.counts());
+    expect(files()).toEqual(before); // the writer's lock and files, untouched
+    // The writer goes on; a reader opened afterwards sees what it stored since.
+    await writer.record(success('192.0.2.3', 443, chain), { at: 1002 });
+    await reader.close();
+    const later = await Inventory.open({ storage: make(), readOnly: true });
+    expect((await later.counts()).target).toBe(3);
+    await later.close();
+    expect(readFileSync(join(store, 'LOCK'), 'utf8')).toBe(before.LOCK?.toString());
+    await writer.close();
+  });
+
+  it('leaves a torn tail alone: not repaired, not reported, no side file', async () => {
+    const storage = await open();
+    await write(storage, ['a', 'b']);
+    await write(storage, ['c']);
+    await storage.close();
+    const log = join(store, 'log-0.ndjson');
+    const good = readFileSync(log);
+    const lastFrame = good.subarray(good.lastIndexOf(10, good.length - 2) + 1);
+    appendFileSync(log, lastFrame.subarray(0, lastFrame.length - 20));
+    const before = files();
+    const reader = await open({}, READER);
+    expect(await keys(reader)).toEqual(['a', 'b', 'c']);
+    expect(reader.recoveries?.()).toEqual([]);
+    expect(files()).toEqual(before);
+    await reader.close();
+    // The writer that opens next sets it right.
+    const writer = await Inventory.open({ storage: make() });
+    expect(writer.recovered).toHaveLength(1);
+    await writer.close();
+  });
+
+  it('refuses every write with a StorageError, changing nothing', async () => {
+    await write(await open(), ['a']);
+    await stores.all[0]?.close();
+    const before = files();
+    const reader = await open({}, READER);
+    const writes: [string, () => Promise<unknown>][] = [
+      ['record', () => reader.record([probe('b')])],
+      ['startRun', () => reader.startRun({ ...RUN })],
+      ['endRun', () => reader.endRun('r', { status: 'completed', endedAt: 2 })],
+      ['prune', () => reader.prune(10)],
+      ['import', () => reader.import((async function* () {})())],
+      ['compact', () => reader.compact?.() ?? Promise.reject(new Error('no compact'))],
+    ];
+    for (const [method, call] of writes) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error, method).toBeInstanceOf(StorageError);
+      expect((error as Error).message, method).toMatch(/read-only/);
+    }
+    expect(await keys(reader)).toEqual(['a']);
+    expect(files()).toEqual(before);
+  });
+
+  it('refuses a directory that does not exist, creating nothing', async () => {
+    const error = await open({}, READER).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('opens an empty store that a writer just created', async () => {
+    const writer = await open();
+    const reader = await open({}, READER);
+    expect(await reader.counts()).toEqual({
+      certificate: 0,
+      chain: 0,
+      target: 0,
+      sighting: 0,
+      run: 0,
+    });
+    await writer.close();
+  });
+});
+
+const RUN = {
+  id: 'r',
+  job: 'j',
+  zone: 'default',
+  mode: 'full',
+  startedAt: 1,
+  endedAt: null,
+  status: 'running',
+  total: null,
+  done: 0,
+  succeeded: 0,
+  failed: 0,
+} as const;

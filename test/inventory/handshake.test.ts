@@ -4,15 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  fileStorage,
-  grab,
-  Inventory,
-  memoryStorage,
-  runJob,
-  TrustStore,
-  verifyChain,
-} from '../../src/index.js';
+import { fileStorage } from '../../src/inventory/adapters/file/index.js';
+import { memoryStorage } from '../../src/inventory/adapters/memory/index.js';
+import { Inventory } from '../../src/inventory/inventory.js';
+import { runJob } from '../../src/jobs/index.js';
+import { grab } from '../../src/scan/index.js';
+import { TrustStore } from '../../src/trust/index.js';
+import { verifyChain } from '../../src/verify/index.js';
 import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 

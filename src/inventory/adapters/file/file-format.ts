@@ -1,4 +1,4 @@
-// On-disk format of the file adapter (version 2; version 1 is still read).
+// On-disk format of the file adapter (version 3, the only one this release reads).
 //
 // snapshot.ndjson  header line, then "<crc32 hex> <record>" per record, then
 //                  "<crc32 hex> {"end":count,"generation":G}"
@@ -7,14 +7,15 @@
 // G is the snapshot's generation: the log holds every batch written since that snapshot, and
 // the snapshot names it, so a missing log is noticed. Batches are numbered from 1 in each log,
 // so a missing or repeated batch is noticed too. Each checksum covers the rest of its line.
-// Version 1 had no checksum on snapshot lines and no batch numbers.
+// Version 3 holds the records of zones and verdicts per trust store; versions 1 and 2 (other
+// record shapes, never released) are refused.
 import { crc32 } from 'node:zlib';
-import { StorageFormatError } from '../../errors.js';
-import { encodeRecordLine, readHeader } from '../codec.js';
-import type { StorageOp } from '../storage.js';
+import { StorageFormatError } from '../../../errors.js';
+import { encodeRecordLine, readHeader } from '../../codec.js';
+import type { RecordKind, StoredRecord } from '../../types.js';
 
-/** The newest format version this release writes and reads. */
-export const FILE_FORMAT_VERSION = 2;
+/** The format version this release writes, and the only one it reads. */
+export const FILE_FORMAT_VERSION = 3;
 export const SNAPSHOT_FORMAT = 'certsweep-inventory-snapshot';
 export const LOG_FORMAT = 'certsweep-inventory-log';
 export const SNAPSHOT = 'snapshot.ndjson';
@@ -53,6 +54,18 @@ export function readFileHeader(line: string, format: string, path: string): Head
     });
   }
   const { generation, version } = header.fields as { generation?: unknown; version: number };
+  if (version < FILE_FORMAT_VERSION) {
+    throw new StorageFormatError({
+      message:
+        `${path} was written in inventory format ${version} by an unreleased version of ` +
+        `certsweep; this release reads format ${FILE_FORMAT_VERSION} only. Move the directory ` +
+        'aside and scan again',
+      adapter: 'file',
+      path,
+      found: version,
+      supported: FILE_FORMAT_VERSION,
+    });
+  }
   return { version, generation: typeof generation === 'number' ? generation : 0 };
 }
 
@@ -90,12 +103,17 @@ export function snapshotTrailer(count: number, generation: number): string {
   return snapshotLine(JSON.stringify({ end: count, generation }));
 }
 
+/** What a batch did to one record: stored it as it is now, or deleted it. */
+export type LogOp =
+  | { readonly type: 'put'; readonly record: StoredRecord }
+  | { readonly type: 'delete'; readonly kind: RecordKind; readonly key: string };
+
 /** One op as a line of JSON: a record line, or a deletion. */
-export function encodeOp(op: StorageOp): string {
+export function encodeOp(op: LogOp): string {
   if (op.type === 'delete') {
     return `{"kind":"${op.kind}","key":${JSON.stringify(op.key)},"delete":true}`;
   }
-  return encodeRecordLine(op);
+  return encodeRecordLine(op.record);
 }
 
 /** A log frame for batch number `seq` of encoded ops. */
@@ -106,7 +124,7 @@ export function encodeFrame(seq: number, encodedOps: readonly string[]): Buffer 
 
 /** A batch read back from a log. */
 export interface LogFrame {
-  /** Its number (in a version 1 log, its position). */
+  /** Its number. */
   seq: number;
   ops: unknown[];
   /** Byte offset of its line. */
@@ -131,7 +149,6 @@ export interface DamagedRegion {
 export function scanLog(
   bytes: Buffer,
   start: number,
-  version: number,
 ): { frames: LogFrame[]; damaged: DamagedRegion[] } {
   const frames: LogFrame[] = [];
   const damaged: DamagedRegion[] = [];
@@ -140,8 +157,8 @@ export function scanLog(
     const newline = bytes.indexOf(10, position);
     const end = newline < 0 ? bytes.length : newline + 1;
     const line = bytes.subarray(position, newline < 0 ? bytes.length : newline);
-    const frame = newline < 0 ? undefined : readFrame(line, version, frames.length + 1);
-    const joined = frame ? undefined : splitJoined(line, position, newline >= 0, version, frames);
+    const frame = newline < 0 ? undefined : readFrame(line);
+    const joined = frame ? undefined : splitJoined(line, position, newline >= 0);
     if (frame) {
       frames.push({ ...frame, offset: position, end });
     } else if (joined) {
@@ -159,24 +176,16 @@ export function scanLog(
   return { frames, damaged };
 }
 
-/** Where a frame may begin inside a line: a checksum, then (from version 2) a batch number. */
-const FRAME_START = { 1: /[0-9a-f]{8} \[/, 2: /[0-9a-f]{8} \d+ \[/ };
+/** Where a frame may begin inside a line: a checksum, then a batch number. */
+const FRAME_START = /[0-9a-f]{8} \d+ \[/;
 
 /** A log line that is whole batches around one changed byte; see {@link splitAtChangedNewline}. */
 function splitJoined(
   line: Buffer,
   offset: number,
   terminated: boolean,
-  version: number,
-  before: readonly LogFrame[],
 ): { frames: LogFrame[]; damaged: DamagedRegion } | undefined {
-  const position = before.length + 1;
-  const split = splitAtChangedNewline(
-    line,
-    terminated,
-    FRAME_START[version >= 2 ? 2 : 1],
-    (piece, index) => readFrame(piece, version, position + index),
-  );
+  const split = splitAtChangedNewline(line, terminated, FRAME_START, (piece) => readFrame(piece));
   if (!split) return undefined;
   const { first, second, next } = split;
   const frames: LogFrame[] = [{ ...first, offset, end: offset + next }];
@@ -218,17 +227,13 @@ export function splitAtChangedNewline<T>(
   return undefined;
 }
 
-function readFrame(line: Buffer, version: number, position: number) {
+function readFrame(line: Buffer) {
   const body = checkedBody(line);
   if (body === undefined) return undefined;
-  let seq = position;
-  let json = body;
-  if (version >= 2) {
-    const space = body.indexOf(32);
-    seq = Number(body.toString('latin1', 0, space));
-    json = body.subarray(space + 1);
-    if (space < 1 || !Number.isSafeInteger(seq)) return undefined;
-  }
+  const space = body.indexOf(32);
+  const seq = Number(body.toString('latin1', 0, space));
+  const json = body.subarray(space + 1);
+  if (space < 1 || !Number.isSafeInteger(seq)) return undefined;
   try {
     const ops = JSON.parse(json.toString()) as unknown;
     return Array.isArray(ops) ? { seq, ops } : undefined;

@@ -7,7 +7,7 @@ import { link, open, readFile, stat, unlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { StorageLockedError } from '../../errors.js';
+import { StorageLockedError } from '../../../errors.js';
 import { attempt, fsError } from './fs-util.js';
 
 /** Who holds a lock. Fields missing from locks written by earlier releases are absent. */

@@ -3,10 +3,10 @@
 // keeps whatever is intact.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StorageCorruptError } from '../../errors.js';
-import { isRecordKind } from '../codec.js';
-import type { RecordKind } from '../types.js';
-import { RECORD_KINDS } from '../types.js';
+import { StorageCorruptError } from '../../../errors.js';
+import { isRecordKind } from '../../codec.js';
+import type { RecordKind } from '../../types.js';
+import { RECORD_KINDS } from '../../types.js';
 import {
   CHANGED_NEWLINE,
   checkedBody,
@@ -106,21 +106,19 @@ export async function readStore(dir: string, how: ReadMode): Promise<StoreImage>
   let generation: number;
   let replay: LogFile[];
   if (snapshotBytes === undefined) {
-    // A version 1 store kept no snapshot until its first compaction; a version 2 store writes
-    // one when it is created, so a version 2 log with no batches is an interrupted creation.
+    // A store writes its snapshot when it is created, so a first log with no batches and no
+    // snapshot is an interrupted creation.
     replay = await readLogs(dir, generations, problem);
     const log0 = generations.length === 1 && generations[0] === 0 ? replay[0] : undefined;
-    if (generations.length === 0 || (log0?.version !== 1 && log0 && !hasBatches(log0))) {
+    if (generations.length === 0 || (log0 && !hasBatches(log0))) {
       return { ...image, fresh: true };
     }
-    if (log0?.version !== 1) {
-      problem({
-        file: SNAPSHOT,
-        offset: undefined,
-        length: 0,
-        reason: `missing, while ${generations.map(logName).join(', ')} exist`,
-      });
-    }
+    problem({
+      file: SNAPSHOT,
+      offset: undefined,
+      length: 0,
+      reason: `missing, while ${generations.map(logName).join(', ')} exist`,
+    });
     generation = generations.at(-1) as number;
   } else {
     const header = readSnapshot(snapshotBytes, dir, tables, problem);
@@ -240,12 +238,12 @@ function readSnapshot(bytes: Buffer, dir: string, tables: Tables, problem: Repor
     const newline = bytes.indexOf(10, position);
     const end = newline < 0 ? bytes.length : newline + 1;
     const line = bytes.subarray(position, newline < 0 ? bytes.length : newline);
-    const checked = newline < 0 ? undefined : readSnapshotLine(line, header.version);
+    const checked = newline < 0 ? undefined : readSnapshotLine(line);
     const split =
-      checked || trailer || header.version < 2
+      checked || trailer
         ? undefined
         : splitAtChangedNewline(line, newline >= 0, SNAPSHOT_LINE_START, (piece) =>
-            readSnapshotLine(piece, header.version),
+            readSnapshotLine(piece),
           );
     if (trailer !== undefined || (checked === undefined && split === undefined)) {
       const reason = trailer ? 'data after the end' : 'record checksum does not match';
@@ -262,7 +260,7 @@ function readSnapshot(bytes: Buffer, dir: string, tables: Tables, problem: Repor
   if (headerDamaged && typeof trailer?.generation === 'number')
     header.generation = trailer.generation;
   const wanted = trailer ? `${trailer.end} records, generation ${trailer.generation}` : 'an end';
-  if (trailer?.end !== count || (header.version >= 2 && trailer.generation !== header.generation)) {
+  if (trailer?.end !== count || trailer.generation !== header.generation) {
     // Renamed into place only once complete, so this means the file was damaged afterwards.
     problem({
       file: SNAPSHOT,
@@ -283,8 +281,8 @@ interface SnapshotLine {
 }
 
 /** A snapshot line (without its newline) that checks and parses, or `undefined`. */
-function readSnapshotLine(line: Buffer, version: number): SnapshotLine | undefined {
-  const body = version >= 2 ? checkedBody(line) : line;
+function readSnapshotLine(line: Buffer): SnapshotLine | undefined {
+  const body = checkedBody(line);
   const parsed = body === undefined ? undefined : parseLine(body);
   return body && parsed ? { body, parsed } : undefined;
 }
@@ -314,7 +312,7 @@ function replayLog(
   problem: Report,
 ): Omit<LiveLog, 'generation' | 'version'> {
   const file = logName(log.generation);
-  const { frames, damaged } = scanLog(log.bytes, log.headerEnd, log.version);
+  const { frames, damaged } = scanLog(log.bytes, log.headerEnd);
   const last = damaged.at(-1);
   // A crash mid-append leaves a prefix of the last batch: bytes after the last whole batch
   // with no end of line, since the newline is a frame's last byte. A complete line that does

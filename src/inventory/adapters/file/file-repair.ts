@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { StorageError } from '../../errors.js';
-import type { RecordKind } from '../types.js';
-import { RECORD_KINDS } from '../types.js';
+import { StorageError } from '../../../errors.js';
+import type { RecordKind } from '../../types.js';
+import { RECORD_KINDS } from '../../types.js';
 import { sideFileLines, sideFileName } from './file-format.js';
 import { acquireLock } from './file-lock.js';
 import { readStore, type StoreProblem } from './file-read.js';
@@ -130,7 +130,10 @@ export async function repairFileStorage(options: FileRepairOptions): Promise<Fil
     }
     // A generation newer than every file found, so nothing of the old store is in its way.
     const next = Math.max(image.generation, ...image.generations) + 1;
-    const written = await writeGeneration(dir, next, image.tables, durable);
+    const lines = function* () {
+      for (const kind of RECORD_KINDS) yield* image.tables.get(kind)?.values() ?? [];
+    };
+    const written = await writeGeneration(dir, next, lines, durable);
     await written.log.close();
     await removeFoldedLogs(dir, image.generations, next);
     return { repaired: true, problems, savedTo, kept };

@@ -2,7 +2,6 @@
 // place last. Shared by compaction and repair.
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RECORD_KINDS } from '../types.js';
 import {
   headerLine,
   LOG_FORMAT,
@@ -12,7 +11,6 @@ import {
   snapshotLine,
   snapshotTrailer,
 } from './file-format.js';
-import type { Tables } from './file-read.js';
 import { attempt, syncDirectory, writeFileAtomic } from './fs-util.js';
 
 /** The new generation's log, open for appending, and the sizes written. */
@@ -23,14 +21,14 @@ export interface Generation {
 }
 
 /**
- * Writes generation `next` holding `tables`. Everything that can fail happens before the
+ * Writes generation `next` holding `records` (record lines, kinds in `RECORD_KINDS` order). Everything that can fail happens before the
  * snapshot is renamed into place: until then the previous snapshot and log stay
  * authoritative, and a failure leaves nothing behind but what it found.
  */
 export async function writeGeneration(
   dir: string,
   next: number,
-  tables: Tables,
+  records: () => Iterable<string>,
   durable: boolean,
 ): Promise<Generation> {
   const logPath = join(dir, logName(next));
@@ -40,7 +38,7 @@ export async function writeGeneration(
     log = await attempt('open', logPath, () => open(logPath, 'r+'));
     const snapshotSize = await writeFileAtomic(
       join(dir, SNAPSHOT),
-      snapshot(next, tables),
+      snapshot(next, records()),
       durable,
     );
     return { log, logSize, snapshotSize };
@@ -51,14 +49,12 @@ export async function writeGeneration(
   }
 }
 
-function* snapshot(generation: number, tables: Tables): Iterable<string> {
+function* snapshot(generation: number, records: Iterable<string>): Iterable<string> {
   yield headerLine(SNAPSHOT_FORMAT, generation);
   let count = 0;
-  for (const kind of RECORD_KINDS) {
-    for (const line of tables.get(kind)?.values() ?? []) {
-      count++;
-      yield snapshotLine(line);
-    }
+  for (const line of records) {
+    count++;
+    yield snapshotLine(line);
   }
   yield snapshotTrailer(count, generation);
 }

@@ -1,6 +1,6 @@
 // File-system helpers of the file adapter: error mapping, durable writes.
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
-import { CertsweepError, StorageError } from '../../errors.js';
+import { CertsweepError, StorageError } from '../../../errors.js';
 
 const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',

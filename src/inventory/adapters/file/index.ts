@@ -1,20 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { StorageError } from '../../errors.js';
-import { decodeRecordLine } from '../codec.js';
-import type { Storage, StorageOp, StorageRecovery } from '../storage.js';
-import type { RecordKind, RecordTypes } from '../types.js';
+import { StorageCorruptError, StorageError } from '../../../errors.js';
+import { decodeRecordLine, encodeRecordLine } from '../../codec.js';
+import type { Storage, StorageOpenOptions, StorageRecovery } from '../../storage.js';
+import { RECORD_KINDS, type StoredRecord } from '../../types.js';
+import type { Journal } from '../memory/journal.js';
+import { MemoryModel } from '../memory/model.js';
 import {
   encodeFrame,
   encodeOp,
-  FILE_FORMAT_VERSION,
+  type LogOp,
   logName,
+  SNAPSHOT,
   sideFileLines,
   sideFileName,
 } from './file-format.js';
 import { acquireLock } from './file-lock.js';
-import { emptyTables, type LiveLog, readStore } from './file-read.js';
+import { type LiveLog, readStore, type StoreImage } from './file-read.js';
 import { removeFoldedLogs, writeGeneration } from './file-write.js';
 import { attempt, fsError, writeAll, writeFileAtomic } from './fs-util.js';
 
@@ -41,24 +44,31 @@ export interface FileStorageOptions {
   durable?: boolean;
 }
 
+/** How often a reader reads again when a writer compacted the store under it. */
+const READ_TRIES = 20;
+const READ_RETRY_MS = 10;
+
 /**
- * Storage in one directory, durable across restarts: an append-only log of checksummed,
- * numbered write batches, folded now and then into a checksummed snapshot written aside and
- * renamed into place. A crash, even `kill -9` mid-write, never leaves a half-applied batch:
- * the torn last batch it may leave is dropped at the next open, kept in a side file and
- * reported in {@link Inventory.recovered}. Any other damage, or files that do not add up
- * (a missing snapshot or log, a gap in the batches), makes opening fail with
- * `StorageCorruptError`, changing nothing; {@link repairFileStorage} is the way out. A lock
- * file makes a second writer fail fast with `StorageLockedError`; files are created `0600`.
- * A directory written by a newer format version is refused with `StorageFormatError`; one
- * written in format 1 is read, and rewritten in format 2 before the first write. See
- * `docs/storage/file.md`.
+ * Storage in one directory, for one process and small inventories: the whole inventory is
+ * held in memory (the memory adapter's model answers the queries) and every batch is made
+ * durable in an append-only log of checksummed, numbered batches, folded now and then into a
+ * checksummed snapshot written aside and renamed into place. A crash, even `kill -9`
+ * mid-write, never leaves a half-applied batch: the torn last batch it may leave is dropped
+ * at the next open, kept in a side file and reported in {@link Inventory.recovered}. Any
+ * other damage, or files that do not add up (a missing snapshot or log, a gap in the
+ * batches), makes opening fail with `StorageCorruptError`, changing nothing;
+ * {@link repairFileStorage} is the way out. A lock file makes a second writer fail fast with
+ * `StorageLockedError`; files are created `0600`. A read-only open takes no lock and writes
+ * nothing: it reads what was written when it opened (a torn tail, such as a batch being
+ * appended right then, is left out and left alone). A directory in another format version is
+ * refused with `StorageFormatError`. See `docs/storage/file.md`.
  *
  * @example
  * ```ts
  * import { Inventory, fileStorage } from 'certsweep';
  *
  * const inventory = await Inventory.open({ storage: fileStorage({ path: './inventory' }) });
+ * const reader = await Inventory.open({ storage: fileStorage({ path: './inventory' }), readOnly: true });
  * ```
  */
 export function fileStorage(options: FileStorageOptions): Storage {
@@ -67,7 +77,8 @@ export function fileStorage(options: FileStorageOptions): Storage {
   const dir = resolve(options.path);
   const compactAfter = options.compactAfterBytes ?? 64 * 2 ** 20;
   const durable = options.durable ?? true;
-  let tables = emptyTables();
+  let model: MemoryModel | undefined;
+  let readOnly = false;
   let generation = 0;
   let log: FileHandle | undefined;
   let logSize = 0;
@@ -75,33 +86,81 @@ export function fileStorage(options: FileStorageOptions): Storage {
   let snapshotSize = 0;
   /** Log generations found at open: those older than a new snapshot go when it is written. */
   let generations: number[] = [];
-  /** The files are in an older format: rewrite them before appending. */
-  let upgrade = false;
   const recoveries: StorageRecovery[] = [];
   let release: (() => Promise<void>) | undefined;
-  let opening: Promise<void> | undefined;
+  let opened = false;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
-  const table = (kind: RecordKind) => tables.get(kind) as Map<string, string>;
+  const fail = (message: string) => new StorageError({ message, adapter: 'file', path: dir });
 
-  async function load(): Promise<void> {
-    const image = await readStore(dir, { mode: 'open' });
-    tables = image.tables;
-    generations = image.generations;
-    if (image.fresh) {
-      ({ log, logSize, snapshotSize } = await writeGeneration(dir, 0, tables, durable));
-      return;
+  /** Loads what a store's files hold into a new model. */
+  function loadImage(image: StoreImage, settings: StorageOpenOptions): MemoryModel {
+    const loaded = new MemoryModel(settings);
+    for (const kind of RECORD_KINDS) {
+      for (const line of image.tables.get(kind)?.values() ?? []) {
+        const record = decodeRecordLine(line);
+        if (record) loaded.load(record);
+      }
     }
-    const live = image.log as LiveLog; // opening refuses a store without one
-    generation = live.generation;
-    logSize = live.end;
-    nextSeq = live.nextSeq;
-    snapshotSize = image.snapshotSize;
-    upgrade = Math.min(live.version, image.snapshotVersion) < FILE_FORMAT_VERSION;
-    const path = join(dir, logName(generation));
-    log = await attempt('open', path, () => open(path, 'r+'));
-    if (live.torn) await dropTornBatch(live.torn, log, path);
+    loaded.warm();
+    return loaded;
+  }
+
+  async function openWriter(settings: StorageOpenOptions): Promise<MemoryModel> {
+    await attempt('create', dir, () => mkdir(dir, { recursive: true, mode: 0o700 }));
+    release = await acquireLock(dir);
+    try {
+      const image = await readStore(dir, { mode: 'open' });
+      generations = image.generations;
+      if (image.fresh) {
+        ({ log, logSize, snapshotSize } = await writeGeneration(dir, 0, () => [], durable));
+        return new MemoryModel(settings);
+      }
+      const live = image.log as LiveLog; // opening refuses a store without one
+      generation = live.generation;
+      logSize = live.end;
+      nextSeq = live.nextSeq;
+      snapshotSize = image.snapshotSize;
+      const path = join(dir, logName(generation));
+      log = await attempt('open', path, () => open(path, 'r+'));
+      if (live.torn) await dropTornBatch(live.torn, log, path);
+      return loadImage(image, settings);
+    } catch (error) {
+      await log?.close().catch(() => undefined);
+      await release();
+      throw error;
+    }
+  }
+
+  /**
+   * Reads the files as they are, taking no lock and writing nothing. A compaction by the
+   * writer while they are read (the snapshot replaced, a log removed) makes them not add up
+   * for a moment: they are read again.
+   */
+  async function openReader(settings: StorageOpenOptions): Promise<MemoryModel> {
+    await attempt('open', dir, () => stat(dir));
+    const snapshotId = () =>
+      stat(join(dir, SNAPSHOT)).then(
+        (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
+        () => 'none',
+      );
+    let lastError: unknown;
+    for (let tries = 0; tries < READ_TRIES; tries++) {
+      const before = await snapshotId();
+      try {
+        const image = await readStore(dir, { mode: 'open' });
+        if ((await snapshotId()) === before) {
+          return image.fresh ? new MemoryModel(settings) : loadImage(image, settings);
+        }
+      } catch (error) {
+        if (!(error instanceof StorageCorruptError)) throw error;
+        lastError = error;
+        if ((await snapshotId()) === before) throw error; // nothing moved: real damage
+      }
+      await new Promise((done) => setTimeout(done, READ_RETRY_MS));
+    }
+    throw lastError ?? fail(`cannot read ${dir}: it keeps changing while it is read`);
   }
 
   /** Moves a torn last batch to a side file, so the next batch starts on a clean line. */
@@ -134,37 +193,48 @@ export function fileStorage(options: FileStorageOptions): Storage {
     });
   }
 
-  function ensureOpen(): Promise<void> {
-    if (closed)
-      return Promise.reject(
-        new StorageError({ message: 'file storage is closed', adapter: 'file', path: dir }),
-      );
-    opening ??= (async () => {
-      await attempt('create', dir, () => mkdir(dir, { recursive: true, mode: 0o700 }));
-      release = await acquireLock(dir);
+  const current = (): MemoryModel => {
+    if (closed) throw fail('file storage is closed');
+    if (!model) throw fail('file storage is not open');
+    return model;
+  };
+
+  /**
+   * Applies a change to the model and logs the records it changed as one batch, one change at
+   * a time in call order. A batch that cannot be logged is undone: the model stays what the
+   * files say.
+   */
+  function change<T>(body: (model: MemoryModel, journal: Journal) => T): Promise<T> {
+    const run = queue.then(async () => {
+      const open = current();
+      if (readOnly) throw fail('file storage was opened read-only');
+      const { result, journal } = open.change((j) => body(open, j));
+      if (journal.empty) return result;
       try {
-        await load();
+        await append(journal);
       } catch (error) {
-        await log?.close().catch(() => undefined);
-        await release();
-        closed = true;
+        journal.undo();
         throw error;
       }
-    })();
-    return opening;
-  }
-
-  /** Runs one mutation at a time, in call order. */
-  function serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = queue.then(ensureOpen).then(task);
+      if (logSize > compactAfter && logSize > snapshotSize) {
+        // The batch is already safe in the log; a failed compaction is retried next time.
+        await compact().catch(() => undefined);
+      }
+      return result;
+    });
     queue = run.catch(() => undefined);
     return run;
   }
 
-  async function append(ops: readonly StorageOp[]): Promise<void> {
-    if (upgrade) await compact();
-    const encoded = ops.map(encodeOp);
-    const frame = encodeFrame(nextSeq, encoded);
+  async function append(journal: Journal): Promise<void> {
+    const ops: LogOp[] = journal
+      .changes()
+      .map(({ kind, key, value }) =>
+        value === undefined
+          ? { type: 'delete', kind, key }
+          : { type: 'put', record: { kind, key, value } as StoredRecord },
+      );
+    const frame = encodeFrame(nextSeq, ops.map(encodeOp));
     const path = join(dir, logName(generation));
     const handle = log as FileHandle;
     try {
@@ -177,15 +247,15 @@ export function fileStorage(options: FileStorageOptions): Storage {
     }
     logSize += frame.length;
     nextSeq++;
-    ops.forEach((op, i) => {
-      if (op.type === 'delete') table(op.kind).delete(op.key);
-      else table(op.kind).set(op.key, encoded[i] as string);
-    });
   }
 
   async function compact(): Promise<void> {
+    const records = current().records();
     const next = generation + 1;
-    const written = await writeGeneration(dir, next, tables, durable);
+    const lines = function* () {
+      for (const record of records) yield encodeRecordLine(record);
+    };
+    const written = await writeGeneration(dir, next, lines, durable);
     // The new snapshot is in place: from here on generation `next` is authoritative.
     const oldLog = log;
     const folded = [...generations, generation];
@@ -193,42 +263,95 @@ export function fileStorage(options: FileStorageOptions): Storage {
     generations = [next];
     ({ log, logSize, snapshotSize } = written);
     nextSeq = 1;
-    upgrade = false;
     await oldLog?.close().catch(() => undefined);
     await removeFoldedLogs(dir, folded, next);
   }
 
   return {
     name: 'file',
-    async *scan<K extends RecordKind>(kind: K): AsyncIterable<RecordTypes[K]> {
-      await ensureOpen();
-      for (const line of [...table(kind).values()]) {
-        yield decodeRecordLine(line)?.value as RecordTypes[K];
+    async open(settings) {
+      if (closed) throw fail('file storage is closed');
+      if (opened) throw fail('file storage is open already');
+      opened = true;
+      readOnly = settings.readOnly;
+      try {
+        model = readOnly ? await openReader(settings) : await openWriter(settings);
+      } catch (error) {
+        closed = true;
+        throw error;
       }
     },
-    async get<K extends RecordKind>(kind: K, key: string) {
-      await ensureOpen();
-      const line = table(kind).get(key);
-      return line === undefined ? undefined : (decodeRecordLine(line)?.value as RecordTypes[K]);
+    record(batch) {
+      return change((m, j) => m.record(j, batch));
     },
-    write(ops: readonly StorageOp[]) {
-      return serial(async () => {
-        if (ops.length === 0) return;
-        await append(ops);
-        if (logSize > compactAfter && logSize > snapshotSize) {
-          // The batch is already safe in the log; a failed compaction is retried next time.
-          await compact().catch(() => undefined);
-        }
-      });
+    async startRun(run) {
+      await change((m, j) => m.startRun(j, run));
+    },
+    endRun(id, ending) {
+      return change((m, j) => m.endRun(j, id, ending));
+    },
+    async certificate(fingerprint) {
+      return current().certificate(fingerprint);
+    },
+    async chain(id) {
+      return current().chain(id);
+    },
+    async target(key) {
+      return current().target(key);
+    },
+    async certificates(filter) {
+      return current().certificates(filter);
+    },
+    async usage(fingerprint, page) {
+      return current().usage(fingerprint, page);
+    },
+    async history(targetKey, page) {
+      return current().history(targetKey, page);
+    },
+    async changesSince(since, page) {
+      return current().changesSince(since, page);
+    },
+    async targets(filter) {
+      return current().targets(filter);
+    },
+    async runs(filter) {
+      return current().runs(filter);
+    },
+    async aggregates(settings) {
+      return current().aggregates(settings);
+    },
+    async counts() {
+      return current().counts();
+    },
+    prune(olderThan) {
+      return change((m, j) => m.prune(j, olderThan));
+    },
+    async *export() {
+      yield* current().records();
+    },
+    async import(records) {
+      current();
+      if (readOnly) throw fail('file storage was opened read-only');
+      // Read to the end first: an iterable that throws imports nothing.
+      const all: StoredRecord[] = [];
+      for await (const record of records) all.push(record);
+      return change((m, j) => m.import(j, all));
     },
     compact() {
-      return serial(compact);
+      const run = queue.then(() => {
+        current();
+        if (readOnly) throw fail('file storage was opened read-only');
+        return compact();
+      });
+      queue = run.catch(() => undefined);
+      return run;
     },
     recoveries: () => recoveries,
     async close() {
       if (closed) return;
       await queue;
       closed = true;
+      model = undefined;
       await log?.close().catch(() => undefined);
       await release?.();
     },

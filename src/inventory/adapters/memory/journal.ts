@@ -4,15 +4,17 @@
 import type { RecordKind, StoredRecord } from '../../types.js';
 import type { InventoryState } from './state.js';
 
-/** A change to one record: kind, key and the value before it (`undefined`: absent). */
+/** A record a batch changed: its kind, key and value now (`undefined`: removed). */
 export interface Change {
   readonly kind: RecordKind;
   readonly key: string;
+  readonly value: StoredRecord['value'] | undefined;
 }
 
 export class Journal {
   readonly #state: InventoryState;
-  // Flat triples (kind, key, value before): one push per field, no object per change.
+  // Flat quadruples (kind, key, value before, value after): one push per field, no object
+  // per change.
   #entries: unknown[] = [];
 
   constructor(state: InventoryState) {
@@ -26,7 +28,7 @@ export class Journal {
 
   /** Stores a record, remembering what it replaced (`before`, when the caller knows it). */
   put(record: StoredRecord, before = this.#state.get(record.kind, record.key)): void {
-    this.#entries.push(record.kind, record.key, before);
+    this.#entries.push(record.kind, record.key, before, record.value);
     this.#state.apply(record);
   }
 
@@ -34,7 +36,7 @@ export class Journal {
   remove(kind: RecordKind, key: string): boolean {
     const before = this.#state.get(kind, key);
     if (before === undefined) return false;
-    this.#entries.push(kind, key, before);
+    this.#entries.push(kind, key, before, undefined);
     this.#state.remove(kind, key);
     return true;
   }
@@ -42,7 +44,7 @@ export class Journal {
   /** Puts every changed record back as it was, newest change first. */
   undo(): void {
     const entries = this.#entries;
-    for (let i = entries.length - 3; i >= 0; i -= 3) {
+    for (let i = entries.length - 4; i >= 0; i -= 4) {
       const kind = entries[i] as RecordKind;
       const key = entries[i + 1] as string;
       const before = entries[i + 2] as StoredRecord['value'] | undefined;
@@ -52,18 +54,18 @@ export class Journal {
     this.#entries = [];
   }
 
-  /** Every record changed, once each, in the order of its last change. */
+  /** Every record changed, once each with its value now, in the order of its last change. */
   changes(): Change[] {
     const entries = this.#entries;
     const seen = new Set<string>();
     const changes: Change[] = [];
-    for (let i = entries.length - 3; i >= 0; i -= 3) {
+    for (let i = entries.length - 4; i >= 0; i -= 4) {
       const kind = entries[i] as RecordKind;
       const key = entries[i + 1] as string;
       const id = `${kind}\u0000${key}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      changes.push({ kind, key });
+      changes.push({ kind, key, value: entries[i + 3] as StoredRecord['value'] | undefined });
     }
     return changes.reverse();
   }
