@@ -189,7 +189,7 @@ export class Inventory {
       const prepared = observe(this.#observer, result, context, run);
       if (prepared === undefined) return Promise.resolve(NOTHING);
       const { observation, valid } = prepared;
-      return this.#queue.add(observation).then((recorded) => {
+      return this.#queue.add(observation, (recorded) => {
         this.#stored(observation);
         return outcomeOf(observation, recorded, valid);
       });
@@ -580,7 +580,8 @@ export class Inventory {
     if (!observation.ok) return;
     const { cache } = this.#observer;
     if (observation.certificates.length > 0) cache.markStored(observation.certificates);
-    if (observation.anchor !== null) cache.markStored([observation.anchor]);
+    const { anchor } = observation;
+    if (anchor !== null && !cache.stored(anchor.fingerprint)) cache.markStored([anchor]);
   }
 
   #checkOpen(): void {

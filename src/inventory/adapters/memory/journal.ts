@@ -26,10 +26,15 @@ export class Journal {
     return this.#entries.length === 0;
   }
 
-  /** Stores a record, remembering what it replaced (`before`, when the caller knows it). */
-  put(record: StoredRecord, before = this.#state.get(record.kind, record.key)): void {
+  /** Stores a record in place of `before`, what the caller knows is stored (or `undefined`). */
+  put(record: StoredRecord, before: StoredRecord['value'] | undefined): void {
     this.#entries.push(record.kind, record.key, before, record.value);
     this.#state.apply(record);
+  }
+
+  /** Stores a record, looking up what it replaces. */
+  replace(record: StoredRecord): void {
+    this.put(record, this.#state.get(record.kind, record.key));
   }
 
   /** Removes a record, remembering it. */

@@ -84,7 +84,7 @@ export class MemoryModel {
   }
 
   startRun(journal: Journal, run: RunRecord): void {
-    journal.put({ kind: 'run', key: run.id, value: run });
+    journal.replace({ kind: 'run', key: run.id, value: run });
   }
 
   endRun(journal: Journal, id: string, ending: StoredRunEnding): RunRecord | undefined {
@@ -111,7 +111,7 @@ export class MemoryModel {
   import(journal: Journal, records: readonly StoredRecord[]): Record<RecordKind, number> {
     const imported = zeroCounts();
     for (const record of records) {
-      journal.put(record);
+      journal.replace(record);
       imported[record.kind]++;
     }
     return imported;

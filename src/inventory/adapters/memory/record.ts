@@ -31,32 +31,69 @@ export function recordBatch(
   batch: readonly Observation[],
 ): Recorded[] {
   const recorded: Recorded[] = [];
-  let runs: Map<string, { done: number; succeeded: number; failed: number }> | undefined;
+  const counts = new RunCounts();
   for (const observation of batch) {
     recorded.push(applyObservation(state, journal, settings, observation));
-    if (observation.run !== null && state.runs.has(observation.run)) {
-      runs ??= new Map();
-      let counts = runs.get(observation.run);
-      if (!counts) {
-        counts = { done: 0, succeeded: 0, failed: 0 };
-        runs.set(observation.run, counts);
-      }
-      counts.done++;
-      if (observation.ok) counts.succeeded++;
-      else counts.failed++;
+    if (observation.run !== null) counts.count(observation.run, observation.ok);
+  }
+  counts.fold(state, journal);
+  return recorded;
+}
+
+/** Results counted per run during a batch, folded into one new run record each at its end. */
+class RunCounts {
+  // A batch is nearly always of one run: that one without a Map.
+  #first: string | undefined;
+  #done = 0;
+  #succeeded = 0;
+  #others: Map<string, { done: number; succeeded: number }> | undefined;
+
+  count(run: string, ok: boolean): void {
+    if (this.#first === undefined || this.#first === run) {
+      this.#first = run;
+      this.#done++;
+      if (ok) this.#succeeded++;
+      return;
+    }
+    this.#others ??= new Map();
+    const counts = this.#others.get(run) ?? { done: 0, succeeded: 0 };
+    counts.done++;
+    if (ok) counts.succeeded++;
+    this.#others.set(run, counts);
+  }
+
+  fold(state: InventoryState, journal: Journal): void {
+    if (this.#first !== undefined) add(state, journal, this.#first, this.#done, this.#succeeded);
+    for (const [id, { done, succeeded }] of this.#others ?? []) {
+      add(state, journal, id, done, succeeded);
     }
   }
-  for (const [id, counts] of runs ?? []) {
-    const run = state.runs.get(id) as RunRecord;
-    const value: RunRecord = {
-      ...run,
-      done: run.done + counts.done,
-      succeeded: run.succeeded + counts.succeeded,
-      failed: run.failed + counts.failed,
-    };
-    journal.put({ kind: 'run', key: id, value }, run);
-  }
-  return recorded;
+}
+
+/** Counts results in a stored run; a run not stored counts nothing. */
+function add(
+  state: InventoryState,
+  journal: Journal,
+  id: string,
+  done: number,
+  succeeded: number,
+): void {
+  const run = state.runs.get(id);
+  if (run === undefined) return;
+  const value: RunRecord = {
+    id: run.id,
+    job: run.job,
+    zone: run.zone,
+    mode: run.mode,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    status: run.status,
+    total: run.total,
+    done: run.done + done,
+    succeeded: run.succeeded + succeeded,
+    failed: run.failed + (done - succeeded),
+  };
+  journal.put({ kind: 'run', key: id, value }, run);
 }
 
 function applyObservation(
