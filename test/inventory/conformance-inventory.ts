@@ -477,6 +477,36 @@ export function describeInventoryContract(harness: Harness): void {
       await inventory.close();
     });
 
+    it('judges each SNI name by itself: one certificate that matches only one of two names', async () => {
+      const inventory = await Inventory.open({ storage: storageIn(freshDir()) });
+      const chain = [pki.www.der, pki.intermediate.der];
+      // Recorded in both orders, so neither name's result can be the other's.
+      await record(inventory, success('192.0.2.1', 443, chain, 'api.example.test'), pki.now);
+      await record(inventory, success('192.0.2.1', 443, chain, 'www.example.test'), pki.now);
+      await record(inventory, success('192.0.2.1', 443, chain, 'api.example.test'), pki.now + 1);
+      const www = (await inventory.target({
+        address: '192.0.2.1',
+        port: 443,
+        servername: 'www.example.test',
+      })) as TargetRecord;
+      const api = (await inventory.target({
+        address: '192.0.2.1',
+        port: 443,
+        servername: 'api.example.test',
+      })) as TargetRecord;
+      expect(www.chain).toBe(api.chain);
+      const stored = await inventory.chain(www.chain ?? '');
+      expect(stored?.verdicts.map((v) => [v.valid, v.problems])).toEqual([[true, []]]);
+      expect(www.nameCheck).toEqual({ hostname: 'www.example.test', matched: true });
+      expect(api.nameCheck).toEqual({ hostname: 'api.example.test', matched: false });
+      expect(targetVerdict(www, stored)).toMatchObject({ valid: true, problems: [] });
+      expect(targetVerdict(api, stored)).toMatchObject({
+        valid: false,
+        problems: ['hostname-mismatch'],
+      });
+      await inventory.close();
+    });
+
     it('tells zones apart: the same address and port in dc1 and dc2 are two targets', async () => {
       const inventory = await Inventory.open({ storage: storageIn(freshDir()) });
       const run = await inventory.startRun({ job: 'branch', zone: 'dc2', at: pki.now });

@@ -208,7 +208,7 @@ export function fileStorage(options: FileStorageOptions): Storage {
     const run = queue.then(async () => {
       const open = current();
       if (readOnly) throw fail('file storage was opened read-only');
-      const { result, journal } = open.change((j) => body(open, j));
+      const { result, journal } = open.change('file', (j) => body(open, j));
       if (journal.empty) return result;
       try {
         await append(journal);

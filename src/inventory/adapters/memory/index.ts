@@ -35,7 +35,7 @@ export function memoryStorage(): Storage {
   /** Applies a change in full, or (when it throws) not at all. */
   const change = <T>(body: (model: MemoryModel, journal: Journal) => T): T => {
     const open = writable();
-    return open.change((journal) => body(open, journal)).result;
+    return open.change('memory', (journal) => body(open, journal)).result;
   };
 
   return {

@@ -1,6 +1,7 @@
 // The whole Storage contract over one in-memory model: what the memory adapter is, and what
 // the file adapter keeps in process beside its log. Every change goes through a journal, so a
 // batch that cannot be completed is undone and the file adapter logs what a batch changed.
+import { CertsweepError, StorageError } from '../../../errors.js';
 import type { AggregateOptions, Aggregates } from '../../aggregates.js';
 import type { Page } from '../../paging.js';
 import type {
@@ -56,16 +57,22 @@ export class MemoryModel {
   }
 
   /**
-   * Runs `change` through a new journal: undone when it throws (the error is rethrown), else
-   * handed back with its result for the caller to commit (or undo).
+   * Runs `change` through a new journal: undone when it throws (rethrown as a
+   * `StorageError` of `adapter`), else handed back with its result for the caller to keep
+   * (or undo).
    */
-  change<T>(change: (journal: Journal) => T): { result: T; journal: Journal } {
+  change<T>(adapter: string, change: (journal: Journal) => T): { result: T; journal: Journal } {
     const journal = new Journal(this.state);
     try {
       return { result: change(journal), journal };
     } catch (error) {
       journal.undo();
-      throw error;
+      if (error instanceof CertsweepError) throw error;
+      throw new StorageError({
+        message: `${adapter} storage changed nothing: ${error instanceof Error ? error.message : String(error)}`,
+        adapter,
+        cause: error,
+      });
     }
   }
 
