@@ -19,6 +19,16 @@ interface Entry {
 /** Default of {@link CertificateCache}'s limit: certificates (and as many chains) remembered. */
 export const CERTIFICATE_CACHE_SIZE = 50_000;
 
+/**
+ * The certificates and chains one inventory has made records of and sent to its storage:
+ * at most `limit` of each, the oldest forgotten first.
+ *
+ * @example
+ * ```ts
+ * const cache = new CertificateCache();
+ * if (!cache.stored(fp)) certificates.push(cache.record(fp) ?? parse(der));
+ * ```
+ */
 export class CertificateCache {
   readonly #limit: number;
   #entries = new Map<string, Entry>();

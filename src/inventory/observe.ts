@@ -31,7 +31,10 @@ import type { VerdictMemo } from './verdict-memo.js';
  * ```
  */
 export interface RecordContext {
-  /** Job that scanned the target. Default: the run's job, else none. */
+  /**
+   * Job that scanned the target. Default: the run's job (when `run` is a record, or a run this
+   * inventory started), else none: the target keeps the job it had.
+   */
   job?: string;
   /** The run this result belongs to (the record or its id); its counters are updated. */
   run?: RunRecord | string;

@@ -17,6 +17,16 @@ export interface PathDigest {
 
 const HOSTNAME_MISMATCH: ProblemCode = 'hostname-mismatch';
 
+/**
+ * What is derived from verifier verdicts, remembered per verdict object (weakly): its path
+ * part, its name check, its stored form.
+ *
+ * @example
+ * ```ts
+ * const memo = new VerdictMemo();
+ * const { valid, problems } = memo.path(verdict); // computed once per verdict object
+ * ```
+ */
 export class VerdictMemo {
   readonly #paths = new WeakMap<ChainVerdict, PathDigest>();
   // One name per verdict: a cached verdict is computed for one name and recorded with it.

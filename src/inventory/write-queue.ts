@@ -17,6 +17,16 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * One storage's group commit: observations queued, written a batch at a time.
+ *
+ * @example
+ * ```ts
+ * const queue = new WriteQueue(storage, 2000);
+ * const target = await queue.add(observation, (recorded) => recorded.target);
+ * await queue.flush();
+ * ```
+ */
 export class WriteQueue {
   readonly #storage: Storage;
   readonly #batchSize: number;

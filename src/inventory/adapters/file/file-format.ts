@@ -16,9 +16,13 @@ import type { RecordKind, StoredRecord } from '../../types.js';
 
 /** The format version this release writes, and the only one it reads. */
 export const FILE_FORMAT_VERSION = 3;
+/** The `format` of a snapshot's header line. */
 export const SNAPSHOT_FORMAT = 'certsweep-inventory-snapshot';
+/** The `format` of a log's header line. */
 export const LOG_FORMAT = 'certsweep-inventory-log';
+/** The snapshot's file name. */
 export const SNAPSHOT = 'snapshot.ndjson';
+/** The file name of generation `generation`'s log. */
 export const logName = (generation: number) => `log-${generation}.ndjson`;
 /** The generation a file name is the log of, or `undefined`. */
 export function logGeneration(name: string): number | undefined {
@@ -26,11 +30,13 @@ export function logGeneration(name: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** What a header line says. */
 export interface Header {
   version: number;
   generation: number;
 }
 
+/** The header line of a file of `format`, this release's version. */
 export function headerLine(format: string, generation: number): string {
   return `${JSON.stringify({ format, version: FILE_FORMAT_VERSION, generation })}\n`;
 }

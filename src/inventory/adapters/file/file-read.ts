@@ -29,6 +29,7 @@ import { attempt, fsError } from './fs-util.js';
 /** Every record as its JSON line, by kind and key. */
 export type Tables = Map<RecordKind, Map<string, string>>;
 
+/** Tables with no record of any kind. */
 export function emptyTables(): Tables {
   return new Map(RECORD_KINDS.map((kind) => [kind, new Map()]));
 }
@@ -78,6 +79,7 @@ export interface StoreImage {
  */
 export type ReadMode = { mode: 'open' } | { mode: 'repair'; problems: StoreProblem[] };
 
+/** Reads every file of the store in `dir`; see {@link ReadMode} for what problems do. */
 export async function readStore(dir: string, how: ReadMode): Promise<StoreImage> {
   const problem: Report = (p, bytes) => {
     if (how.mode === 'repair') {

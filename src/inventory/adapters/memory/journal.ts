@@ -11,6 +11,16 @@ export interface Change {
   readonly value: StoredRecord['value'] | undefined;
 }
 
+/**
+ * The changes of one batch to a memory model, each with the value it replaced.
+ *
+ * @example
+ * ```ts
+ * const journal = new Journal(state);
+ * journal.put({ kind: 'run', key: run.id, value: run }, undefined);
+ * if (!logged) journal.undo(); // the model is as it was
+ * ```
+ */
 export class Journal {
   readonly #state: InventoryState;
   // Flat quadruples (kind, key, value before, value after): one push per field, no object

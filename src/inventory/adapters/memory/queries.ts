@@ -10,6 +10,7 @@ export function asciiLower(text: string): string {
   return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text;
 }
 
+/** Certificates by filter, soonest `notAfter` first, then fingerprint. */
 export function queryCertificates(
   state: InventoryState,
   filter: CertificateFilter,
@@ -54,6 +55,7 @@ function trustOf(state: InventoryState, cert: CertificateRecord): boolean | unde
   return verified ? false : undefined;
 }
 
+/** Targets whose current chain contains the certificate, by key. */
 export function queryUsage(
   state: InventoryState,
   fingerprint: string,
@@ -66,6 +68,7 @@ export function queryUsage(
   return pageByKey(keys, (key) => (users.has(key) ? state.targets.get(key) : undefined), page);
 }
 
+/** One target's sightings, by id. */
 export function queryHistory(
   state: InventoryState,
   target: string,
@@ -75,6 +78,7 @@ export function queryHistory(
   return paginate(sightings, (s) => [s.id], page);
 }
 
+/** Sightings at or after `since`, by id. */
 export function queryChangesSince(
   state: InventoryState,
   since: number,
@@ -118,6 +122,7 @@ export function queryTargets(state: InventoryState, filter: TargetFilter): Page<
   );
 }
 
+/** Runs by filter, by id. */
 export function queryRuns(state: InventoryState, filter: RunFilter): Page<RunRecord> {
   const runs = [...state.runs.values()].filter(
     (run) =>
