@@ -1,4 +1,4 @@
-import { compare } from './sorted-keys.js';
+import { compare } from '../../sorted-keys.js';
 
 /**
  * Records by key, for keys that mostly arrive in increasing order, as ids that start with the

@@ -1,8 +1,8 @@
 // The memory adapter's queries: filters and orders over the in-memory model and its indexes.
 import { firstIndex, type Page, pageByKey, paginate } from '../../paging.js';
+import { compare } from '../../sorted-keys.js';
 import type { CertificateFilter, RunFilter, StoragePage, TargetFilter } from '../../storage.js';
 import type { CertificateRecord, RunRecord, Sighting, TargetRecord } from '../../types.js';
-import { compare } from './sorted-keys.js';
 import type { InventoryState } from './state.js';
 
 /** Lower case for ASCII letters only, as the contract's text matches ignore case. */

@@ -1,8 +1,3 @@
-/** Plain code-unit order: stable and locale-independent. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
  * A set of keys kept in sorted order cheaply: additions wait in an unsorted tail and removals
  * in a set until the order is read, which sorts them in at once. Recording 100,000 new targets

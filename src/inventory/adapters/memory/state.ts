@@ -1,5 +1,7 @@
 // The memory adapter's model: every record in process memory plus the indexes its queries
 // need. The file adapter keeps one too, loaded from its files at open.
+
+import { compare } from '../../sorted-keys.js';
 import type {
   CertificateRecord,
   ChainRecord,
@@ -10,7 +12,7 @@ import type {
   TargetRecord,
 } from '../../types.js';
 import { OrderedTable } from './ordered-table.js';
-import { compare, SortedKeys } from './sorted-keys.js';
+import { SortedKeys } from './sorted-keys.js';
 
 /** Every record of an inventory in memory, with the indexes its queries need. */
 export class InventoryState {
