@@ -9,7 +9,7 @@ import type { ChainVerdict } from '../verify/index.js';
 import { type Certificate, fingerprint, parseCertificate } from '../x509/index.js';
 import type { CertificateCache } from './certificate-cache.js';
 import type { RecordIds } from './ids.js';
-import { targetKey } from './keys.js';
+import { DEFAULT_ZONE, targetKey } from './keys.js';
 import type { Observation, ObservedTarget } from './storage.js';
 import type {
   CertificateRecord,
@@ -125,7 +125,7 @@ export function observe(
   const servername = result.target.servername ?? null;
   const target: ObservedTarget = {
     key: targetKey({ zone, address, port: result.target.port, servername }),
-    zone: zone ?? 'default',
+    zone: zone ?? DEFAULT_ZONE,
     address,
     port: result.target.port,
     servername,

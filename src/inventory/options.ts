@@ -51,6 +51,15 @@ export function checkInventoryOptions(options: InventoryOptions): void {
   if (storage !== undefined && !isStorage(storage)) {
     fail('storage', 'must be a storage adapter (open, record, queries, close), got', storage);
   }
+  if ('flushIntervalMs' in options) {
+    // Removed: nothing waits in a buffer any more. Said plainly rather than ignored.
+    const { flushIntervalMs } = options as { flushIntervalMs?: unknown };
+    fail(
+      'flushIntervalMs',
+      'is no option any more (record() resolves once stored); got',
+      flushIntervalMs,
+    );
+  }
   if (readOnly !== undefined && typeof readOnly !== 'boolean') {
     fail('readOnly', 'must be true or false, got', readOnly);
   }

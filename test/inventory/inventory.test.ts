@@ -344,6 +344,7 @@ it.each([
   ['batchSize', { batchSize: 0 }, /batchSize must be a whole number of at least 1, got 0/],
   ['batchSize', { batchSize: 2.5 }, /batchSize must be a whole number/],
   ['readOnly', { readOnly: 'yes' }, /readOnly must be true or false, got "yes"/],
+  ['flushIntervalMs', { flushIntervalMs: 1000 }, /flushIntervalMs is no option any more/],
   ['seenResolutionMs', { seenResolutionMs: Number.NaN }, /seenResolutionMs must be .* got NaN/],
   ['darkAfter', { darkAfter: 0 }, /darkAfter must be a whole number of at least 1, got 0/],
   ['darkAfter', { darkAfter: '2' }, /darkAfter must be a whole number .* got "2"/],
