@@ -76,6 +76,39 @@ it('batches results recorded while a batch is in flight, up to batchSize', async
   await inventory.close();
 });
 
+it('gathers what arrives from other callbacks while a batch is in flight into the next one', async () => {
+  const inner = memoryStorage();
+  const batches: number[] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  // A storage whose first write takes until the test says so, as a disk or a database would.
+  const storage: Storage = {
+    ...inner,
+    async record(batch) {
+      batches.push(batch.length);
+      if (batches.length === 1) await gate;
+      return inner.record(batch);
+    },
+  };
+  const inventory = await Inventory.open({ storage });
+  const first = inventory.record(result(0), { at });
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(batches).toEqual([1]); // in flight
+  // Ten results from ten separate turns of the event loop.
+  const later: Promise<unknown>[] = [];
+  for (let i = 1; i <= 10; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    later.push(inventory.record(result(i), { at }));
+  }
+  expect(batches).toEqual([1]);
+  release();
+  await Promise.all([first, ...later]);
+  expect(batches).toEqual([1, 10]);
+  await inventory.close();
+});
+
 it('rejects the records of a failed batch with StorageError, keeps nothing of it, and goes on', async () => {
   const storage = observed();
   const inventory = await Inventory.open({ storage });
