@@ -120,6 +120,14 @@ export class CertificateCache {
     return record;
   }
 
+  /**
+   * Forgets which certificates were stored, keeping the records made: each is sent once more
+   * (and stored only if absent), in case another writer of a shared storage pruned it since.
+   */
+  forgetStored(): void {
+    for (const entry of this.#entries.values()) entry.stored = false;
+  }
+
   /** Forgets everything: the storage may no longer hold what was sent (a prune, an import). */
   clear(): void {
     this.#entries = new Map();

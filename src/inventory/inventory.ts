@@ -229,6 +229,9 @@ export class Inventory {
     };
     await this.storage.startRun(run);
     this.#runs.set(run.id, run);
+    // Another writer of a shared storage may have pruned what this one sent in earlier runs:
+    // each run sends every certificate once more, to be stored if absent.
+    this.#observer.cache.forgetStored();
     return run;
   }
 

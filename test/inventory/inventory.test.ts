@@ -211,6 +211,27 @@ it('keeps one certificate cache per inventory, emptied by prune and import', asy
   await inventory.close();
 });
 
+it('sends a certificate once per run, to be stored if another writer pruned it', async () => {
+  const inner = memoryStorage();
+  const sent: number[] = [];
+  const storage: Storage = {
+    ...inner,
+    record(batch) {
+      for (const o of batch) sent.push(o.ok ? o.certificates.length : -1);
+      return inner.record(batch);
+    },
+  };
+  const inventory = await Inventory.open({ storage });
+  await inventory.record(result(1), { at });
+  await inventory.record(result(2), { at });
+  const run = await inventory.startRun({ job: 'j', at });
+  const third = await inventory.record(result(3), { at, run });
+  await inventory.record(result(4), { at, run });
+  expect(sent).toEqual([2, 0, 2, 0]);
+  expect(third.newCertificates).toEqual([]); // stored already: kept as it was
+  await inventory.close();
+});
+
 it('indexes an imported chain record that replaces one by its new certificates', async () => {
   const inventory = await Inventory.open();
   await inventory.record(success('192.0.2.1', 443, chain));
