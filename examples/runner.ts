@@ -107,8 +107,8 @@ try {
 if (args.once) {
   const job = jobs.find((candidate) => candidate.name === args.job);
   if (!job) {
-    const where = args.zone === undefined ? '' : ` in zone ${args.zone}`;
-    fail(`--once needs --job NAME, one of${where}: ${jobs.map((j) => j.name).join(', ')}`);
+    const where = args.zone === undefined ? '' : ` of a job in zone ${args.zone}`;
+    fail(`--once needs --job NAME${where}, one of: ${jobs.map((j) => j.name).join(', ')}`);
   }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
