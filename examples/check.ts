@@ -1,8 +1,11 @@
 // A Nagios/Icinga plugin that judges a target's certificates from the inventory the runner keeps
-// (no network traffic at check time). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+// (no network traffic at check time). It opens the inventory read-only: no lock, no writes,
+// nothing replayed, so it runs beside the runner that writes. The inventory finds the target
+// with its indexes, whatever its size. Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 //
 //   npx tsx examples/check.ts --store sqlite:./inventory.db --host www.example.com --port 443
 //   npx tsx examples/check.ts --ip 192.0.2.10 --warning 30d --critical 7d --allow-self-signed
+//   npx tsx examples/check.ts --store postgres://scanner@db/certsweep --ip 10.0.0.5 --zone dc1
 import { parseArgs } from 'node:util';
 import { type CheckSubject, checkExpiry, formatNagios, Inventory } from 'certsweep';
 import { openStore } from './store.js';
@@ -15,10 +18,12 @@ function parse() {
       ip: { type: 'string' },
       port: { type: 'string' },
       sni: { type: 'string' },
+      zone: { type: 'string' },
       warning: { type: 'string', default: '25%' },
       critical: { type: 'string', default: '10%' },
       'allow-self-signed': { type: 'boolean', default: false },
       store: { type: 'string', default: 'file:./certsweep-inventory' },
+      schema: { type: 'string', default: 'certsweep' },
     },
   }).values;
 }
@@ -35,8 +40,10 @@ try {
     ...(args.ip ? { address: args.ip } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(args.sni ? { servername: args.sni } : {}),
+    ...(args.zone ? { zone: args.zone } : {}),
   };
-  const inventory = await Inventory.open({ storage: await openStore(args.store) });
+  const storage = openStore(args.store, { schema: args.schema });
+  const inventory = await Inventory.open({ storage, readOnly: true });
   try {
     const check = await checkExpiry(inventory, subject, {
       warning: args.warning,

@@ -1,6 +1,7 @@
 // The whole job on one machine, with no network at all: mint a small PKI, start TLS servers on
-// loopback that show the usual troubles, scan them with two jobs into a file inventory, then
-// print the inventory, a summary and two Nagios checks. Run: npm run demo
+// loopback that show the usual troubles, scan them with two jobs (the mail job in a zone of its
+// own) into a file inventory, then print the inventory, a summary and Nagios checks, the last
+// from a read-only view of the inventory as a check plugin opens it. Run: npm run demo
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,7 +133,10 @@ try {
       },
     },
     {
+      // A zone is a network a scanner reaches: the same private address in two zones is two
+      // targets. The mail servers sit in the office network.
       name: 'mail',
+      zone: 'office',
       targets: { hosts: smtp.host, ports: smtp.port },
       scan: { starttls: 'smtp' as const },
     },
@@ -205,6 +209,18 @@ try {
     );
   }
   await inventory.close();
+
+  // A check plugin opens the inventory read-only: no lock, no writes, nothing replayed.
+  const reader = await Inventory.open({
+    storage: fileStorage({ path: join(directory, 'inventory') }),
+    readOnly: true,
+  });
+  const mail = { host: smtp.host, port: smtp.port, zone: 'office' };
+  const { output, exitCode } = formatNagios(await checkExpiry(reader, mail));
+  console.log(
+    `$ check --host ${mail.host} --port ${mail.port} --zone ${mail.zone}   (exit ${exitCode})\n${output}\n`,
+  );
+  await reader.close();
 } finally {
   await Promise.all(servers.map((server) => server.close()));
   rmSync(directory, { recursive: true, force: true });

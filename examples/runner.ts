@@ -7,7 +7,9 @@
 // Options:
 //   --jobs FILE           jobs file (default examples/jobs.json); reloaded when it changes and on
 //                         SIGHUP; a bad file is reported and the jobs running go on unchanged
-//   --store SPEC          file:DIR or sqlite:FILE (default file:./certsweep-inventory)
+//   --store SPEC          file:DIR, sqlite:FILE or postgres://… (default file:./certsweep-inventory)
+//   --schema NAME         PostgreSQL schema of the inventory (default certsweep)
+//   --zone NAME           run only the jobs of this zone, as a scanner placed in it (default: all)
 //   --trust SOURCE        mozilla, a PEM file or a directory; repeatable (default mozilla)
 //   --metrics-port N      serve Prometheus metrics on 127.0.0.1:N (--metrics-host to change)
 //   --once --job NAME     run one job now and exit, with --full, --rescan or --since 24h
@@ -31,6 +33,8 @@ const { values: args } = parseArgs({
   options: {
     jobs: { type: 'string', default: 'examples/jobs.json' },
     store: { type: 'string', default: 'file:./certsweep-inventory' },
+    schema: { type: 'string', default: 'certsweep' },
+    zone: { type: 'string' },
     trust: { type: 'string', multiple: true, default: ['mozilla'] },
     'metrics-port': { type: 'string' },
     'metrics-host': { type: 'string', default: '127.0.0.1' },
@@ -82,21 +86,30 @@ function showProgress(progress: RunProgress): void {
   }
 }
 
+/** The jobs of a file this runner runs: those of its zone, or every job without `--zone`. */
+async function readJobs(): Promise<DefinedJob[]> {
+  const all = await readJobsFile(args.jobs);
+  return args.zone === undefined ? all : all.filter((job) => job.zone === args.zone);
+}
+
 const mode: RunMode = args.full ? 'full' : args.rescan ? 'rescan' : 'since';
 let jobs: DefinedJob[];
 let trust: TrustStore;
 let inventory: Inventory;
 try {
-  jobs = await readJobsFile(args.jobs);
+  jobs = await readJobs();
   trust = await loadTrust(args.trust);
-  inventory = await Inventory.open({ storage: await openStore(args.store) });
+  inventory = await Inventory.open({ storage: openStore(args.store, { schema: args.schema }) });
 } catch (error) {
   fail(error);
 }
 
 if (args.once) {
   const job = jobs.find((candidate) => candidate.name === args.job);
-  if (!job) fail(`--once needs --job NAME, one of: ${jobs.map((j) => j.name).join(', ')}`);
+  if (!job) {
+    const where = args.zone === undefined ? '' : ` of a job in zone ${args.zone}`;
+    fail(`--once needs --job NAME${where}, one of: ${jobs.map((j) => j.name).join(', ')}`);
+  }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
@@ -124,6 +137,7 @@ if (args.once) {
   scheduler.on('run:start', (run) =>
     console.log(`${run.at.toISOString()} ${run.job}: ${run.mode} run started`),
   );
+
   scheduler.on('progress', showProgress);
   scheduler.on('run:skipped', (skip) =>
     console.log(`${skip.at.toISOString()} ${skip.job}: skipped, ${skip.reason}`),
@@ -153,7 +167,7 @@ if (args.once) {
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
-        const fresh = await readJobsFile(args.jobs);
+        const fresh = await readJobs();
         for (const job of fresh) scheduler.update(job);
         for (const { name } of scheduler.jobs())
           if (!fresh.some((job) => job.name === name)) scheduler.remove(name);

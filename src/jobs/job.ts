@@ -1,19 +1,24 @@
 import { CronExpressionParser } from 'cron-parser';
 import { CertsweepError, CronError, JobError } from '../errors.js';
+import { DEFAULT_ZONE } from '../inventory/keys.js';
 import { resolveScanOptions } from '../scan/index.js';
 import { expandTargets } from '../targets/index.js';
 import type { Job, Schedule } from './types.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const FIELDS = new Set(['name', 'targets', 'schedules', 'scan', 'expand']);
+const ZONE = /^[A-Za-z0-9._-]{1,63}$/;
+const FIELDS = new Set(['name', 'targets', 'schedules', 'scan', 'expand', 'zone']);
 
-/** A job checked once, with its schedules in one form. */
+/** A job checked once, with its schedules in one form and its zone named. */
 export interface DefinedJob extends Job {
   readonly schedules: readonly Schedule[];
+  /** The job's zone; `'default'` when the job named none. */
+  readonly zone: string;
 }
 
 /**
- * Checks a job and returns it with its schedules normalised. Every problem is a
+ * Checks a job and returns it with its schedules normalised and its zone (default
+ * `'default'`) filled in. Every problem is a
  * {@link JobError} naming the job and the field (a {@link CronError} for schedules), raised
  * here rather than when the job first runs.
  *
@@ -23,6 +28,7 @@ export interface DefinedJob extends Job {
  *   name: 'mail',
  *   targets: { hosts: 'mx1.example.com, mx2.example.com', ports: '25,465,587' },
  *   schedules: [{ cron: '0 6 * * *', timezone: 'Europe/Berlin' }],
+ *   zone: 'dc1',
  * });
  * ```
  */
@@ -68,6 +74,13 @@ export function defineJob(job: Job): DefinedJob {
       message: `job "${name}": scan: signal is given per run, not in the job`,
     });
   }
+  if (job.zone !== undefined && !(typeof job.zone === 'string' && ZONE.test(job.zone))) {
+    throw new JobError({
+      job: name,
+      field: 'zone',
+      message: `job "${name}": zone ${shown(job.zone)} must be a string of 1-63 letters, digits, ".", "_" or "-"`,
+    });
+  }
   wrap(name, 'targets', () => expandTargets(job.targets, job.expand));
   wrap(name, 'scan', () => resolveScanOptions(job.scan));
   if (job.schedules !== undefined && !Array.isArray(job.schedules)) {
@@ -78,7 +91,7 @@ export function defineJob(job: Job): DefinedJob {
     });
   }
   const schedules = (job.schedules ?? []).map((schedule) => parseSchedule(name, schedule));
-  return { ...job, schedules };
+  return { ...job, schedules, zone: job.zone ?? DEFAULT_ZONE };
 }
 
 function isObject(value: unknown): value is object {

@@ -1,27 +1,36 @@
 import { isIP } from 'node:net';
-import { allPages, type Inventory, type RecordContext, targetKey } from '../inventory/index.js';
+import {
+  allPages,
+  type Inventory,
+  type RecordContext,
+  type RecordOutcome,
+} from '../inventory/index.js';
 import { type ScanResult, scan } from '../scan/index.js';
 import { countTargets } from '../targets/index.js';
 import { TrustStore } from '../trust/index.js';
 import { verifyChain } from '../verify/index.js';
 import type { JobEvents } from './events.js';
 import { type DefinedJob, defineJob } from './job.js';
+import { RecordingWindow } from './recording-window.js';
 import { checkRunOptions, selectionFor } from './run-options.js';
 import { RunTally } from './run-tally.js';
-import { type KnownTargets, type Selection, selectTargets } from './select-targets.js';
+import { type KnownTargets, knownKey, type Selection, selectTargets } from './select-targets.js';
 import type { Job, RunJobOptions, RunSummary } from './types.js';
 
 /**
  * Runs a job once: streams `expandTargets()` → `scan()` → `verifyChain()` →
- * `inventory.record()` with bounded memory, records the run, emits events, and returns a
- * summary. What one target does is that target's outcome, never the run's: a network failure
+ * `inventory.record()` with bounded memory, records the run in the job's zone, emits events,
+ * and returns a summary. Up to `recordsInFlight` results (default 1024) are being stored while
+ * the scan goes on, so the inventory writes them in batches; their events and counts still come
+ * one by one, in the order of the results. What one target does is that target's outcome, never the run's: a network failure
  * is a result, a chain that is empty or cannot be parsed is a verdict with a problem.
  *
  * A started run always ends, and the inventory records how: `completed`, `aborted` (by
  * `signal`; probes in flight end and the run is recorded as far as it got) or `failed`. The
  * returned promise rejects for an invalid job or options (before any run starts), and for a
  * failed run: the inventory's storage failed, or an event listener threw (the listener's
- * error is the rejection). `run:end` is emitted for runs that completed or were aborted.
+ * error is the rejection). A failure stops the scan, and every record in flight settles before
+ * the run is ended as `failed`. `run:end` is emitted for runs that completed or were aborted.
  *
  * @example
  * ```ts
@@ -29,7 +38,7 @@ import type { Job, RunJobOptions, RunSummary } from './types.js';
  *
  * const inventory = await Inventory.open({ storage: fileStorage({ path: './inventory' }) });
  * const summary = await runJob(
- *   { name: 'dmz', targets: { hosts: '192.0.2.0/24', ports: 443 } },
+ *   { name: 'dmz', zone: 'dc1', targets: { hosts: '192.0.2.0/24', ports: 443 } },
  *   { inventory, trust: TrustStore.mozilla(), mode: 'full' },
  * );
  * console.log(summary.outcomes, summary.newCertificates);
@@ -48,7 +57,12 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<RunSumma
   const specTargets =
     mode === 'rescan' ? 0 : Number(countTargets(defined.targets, defined.expand ?? {}));
 
-  const run = await inventory.startRun({ job: defined.name, mode, at: started });
+  const run = await inventory.startRun({
+    job: defined.name,
+    mode,
+    at: started,
+    zone: defined.zone,
+  });
   const tally = new RunTally(defined.name, mode, run.id, started, specTargets);
   let status: RunSummary['status'] | 'failed' = 'failed';
   try {
@@ -74,7 +88,21 @@ interface RunSetting {
   run: string;
 }
 
-/** The run's loop: select, scan, verify, record, count, tell. */
+/** Records taken by `inventory.record()` before the oldest outcome is back, by default. */
+const RECORDS_IN_FLIGHT = 1024;
+
+/** A result on its way into the inventory, with the context it is recorded with. */
+interface Recording {
+  readonly result: ScanResult;
+  readonly context: JobRecordContext;
+}
+
+/**
+ * The run's loop: select, scan, verify, record, count, tell. Records are kept in flight while
+ * the scan goes on (the inventory stores them in batches); their outcomes are counted and told
+ * in the order the results came. A failure (a rejected record, a listener that threw) stops
+ * the scan; every record in flight settles before the failure is thrown.
+ */
 async function scanAndRecord(
   job: DefinedJob,
   options: RunJobOptions,
@@ -82,37 +110,59 @@ async function scanAndRecord(
   tally: RunTally,
 ): Promise<void> {
   const { inventory, events } = options;
-  const known = await knownTargets(inventory, job.name);
+  const known = await knownTargets(inventory, job);
   const recordContext: JobRecordContext = {
     job: job.name,
     run: setting.run,
     trustStore: setting.trustName,
+    zone: job.zone,
   };
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = 0;
 
+  // The run's own stop, beside the caller's: a failure ends the probes in flight at once.
+  const failed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
+  const window = new RecordingWindow<Recording>(options.recordsInFlight ?? RECORDS_IN_FLIGHT, {
+    stop: () => failed.abort(),
+    handle: ({ result, context }, outcome) => {
+      tell(outcome, result, context, tally, events);
+      const now = Date.now();
+      if (events && now - lastProgress >= progressEvery) {
+        lastProgress = now;
+        events.emit('progress', tally.progress(now));
+      }
+    },
+  });
   const results = scan(selectTargets(job, known, setting.selection, tally), {
     ...job.scan,
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal,
   });
-  for await (const result of results) {
-    const context = result.ok ? judge(result, setting.trust, recordContext) : recordContext;
-    await recordOne(inventory, result, context, tally, events);
-    events?.emit('result', { job: job.name, result, verdict: context.verdict });
-    const now = Date.now();
-    if (events && now - lastProgress >= progressEvery) {
-      lastProgress = now;
-      events.emit('progress', tally.progress(now));
+  try {
+    for await (const result of results) {
+      // What the scan hands over after a failure is cut short by it: not the run's to record.
+      if (window.failed) break;
+      const context = result.ok ? judge(result, setting.trust, recordContext) : recordContext;
+      window.add({ result, context }, inventory.record(result, context));
+      // Backpressure: the scan is not pulled while the window is full.
+      await window.room();
+      if (window.failed) break;
     }
+  } finally {
+    // Whatever ended the loop, nothing is left in flight when the run ends.
+    await window.settled();
   }
+  window.throwFailure();
   // The last word on progress is the final count.
   events?.emit('progress', tally.progress(Date.now()));
 }
 
-async function knownTargets(inventory: Inventory, job: string): Promise<KnownTargets> {
+/** The targets of the job's zone the inventory knows, by the identity the spec gives them. */
+async function knownTargets(inventory: Inventory, job: DefinedJob): Promise<KnownTargets> {
   const known: KnownTargets = new Map();
-  for await (const record of allPages((at) => inventory.targets({ job, limit: 10_000, ...at }))) {
-    known.set(targetKey(record.host, record.port, record.servername), record);
+  const query = { job: job.name, zone: job.zone, limit: 10_000 };
+  for await (const record of allPages((at) => inventory.targets({ ...query, ...at }))) {
+    known.set(knownKey(record), record);
   }
   return known;
 }
@@ -137,15 +187,14 @@ function judge(
   return { ...context, verdict, hostname: name || null };
 }
 
-/** Records a result and turns what the inventory says it changed into events and counts. */
-async function recordOne(
-  inventory: Inventory,
+/** Turns what the inventory says recording a result changed into counts and events. */
+function tell(
+  outcome: RecordOutcome,
   result: ScanResult,
   context: JobRecordContext,
   tally: RunTally,
   events: JobEvents | undefined,
-): Promise<void> {
-  const outcome = await inventory.record(result, context);
+): void {
   tally.count(result, outcome);
   const { sighting, newCertificates } = outcome;
   const { job } = context;
@@ -174,4 +223,5 @@ async function recordOne(
       to: sighting.chain,
     });
   }
+  events?.emit('result', { job, result, verdict: context.verdict });
 }

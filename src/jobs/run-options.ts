@@ -45,6 +45,10 @@ export function checkRunOptions(job: string, options: RunJobOptions): void {
   if (every !== undefined && !(typeof every === 'number' && every >= 0)) {
     fail('progressIntervalMs', `must be a number of ms of at least 0, not ${shown(every)}`);
   }
+  const inFlight = options.recordsInFlight;
+  if (inFlight !== undefined && !(Number.isSafeInteger(inFlight) && inFlight >= 1)) {
+    fail('recordsInFlight', `must be a whole number of at least 1, not ${shown(inFlight)}`);
+  }
   if (
     options.backoff !== undefined &&
     (typeof options.backoff !== 'object' || options.backoff === null)

@@ -1,4 +1,5 @@
-import { type TargetRecord, targetKey } from '../inventory/index.js';
+import { targetKey } from '../inventory/keys.js';
+import type { TargetRecord } from '../inventory/types.js';
 import type { Target } from '../targets/index.js';
 import { expandTargets } from '../targets/index.js';
 import type { DefinedJob } from './job.js';
@@ -17,9 +18,27 @@ export interface Selection {
 /** Targets of a job the inventory knows, by the identity the spec would give them. */
 export type KnownTargets = Map<string, TargetRecord>;
 
-/** The identity of a target as a spec names it (the host, not the resolved address). */
-function specKey(target: Target): string {
-  return targetKey(target.host, target.port, target.servername);
+/**
+ * The identity of a known target as a spec names it: its zone, the host (not the resolved
+ * address), port and SNI name.
+ */
+export function knownKey(record: TargetRecord): string {
+  return targetKey({
+    zone: record.zone,
+    address: record.host,
+    port: record.port,
+    servername: record.servername,
+  });
+}
+
+/** The identity of a target of the spec of a job in `zone`, as {@link knownKey} gives it. */
+function specKey(zone: string, target: Target): string {
+  return targetKey({
+    zone,
+    address: target.host,
+    port: target.port,
+    servername: target.servername,
+  });
 }
 
 /** A known target as a probe target again. */
@@ -55,7 +74,7 @@ export function* selectTargets(
 ): Generator<Target> {
   if (selection.mode !== 'rescan') {
     for (const target of expandTargets(job.targets, job.expand)) {
-      const key = specKey(target);
+      const key = specKey(job.zone, target);
       const record = known.get(key);
       known.delete(key);
       if (due(record, selection)) yield target;

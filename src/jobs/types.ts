@@ -20,6 +20,7 @@ export interface Schedule {
  * ```ts
  * const job: Job = {
  *   name: 'dmz',
+ *   zone: 'dc1',
  *   targets: { hosts: '192.0.2.0/24', ports: '443,8443,25' },
  *   schedules: ['0 3 * * *', { cron: '0 12 * * 1-5', timezone: 'Europe/Berlin' }],
  *   scan: { concurrency: 128, timeoutMs: 3000 },
@@ -37,6 +38,12 @@ export interface Job {
   readonly scan?: Omit<ScanOptions, 'signal'>;
   /** Target expansion options (`maxTargets`, `sniOutsideHosts`). */
   readonly expand?: ExpandOptions;
+  /**
+   * The network zone the job scans (`dc1`, `branch-42`): 1-63 letters, digits, `.`, `_` or
+   * `-`. Its targets and runs are recorded in this zone, so the same private address scanned
+   * by jobs of two zones is two targets. Default: `'default'`.
+   */
+  readonly zone?: string;
 }
 
 /**
@@ -83,6 +90,13 @@ export interface RunJobOptions {
   };
   /** Least time between two `progress` events, in ms. Default: 1000. */
   readonly progressIntervalMs?: number;
+  /**
+   * Results handed to `inventory.record()` whose outcome is not back yet, at most. The scan
+   * goes on while they are stored, so the inventory writes them in batches; when this many
+   * are waiting, the scan is not pulled until the oldest is stored. Outcomes are still handled
+   * (events, counts) one by one in the order the results came. Default: 1024.
+   */
+  readonly recordsInFlight?: number;
 }
 
 /**

@@ -17,11 +17,11 @@ export function checkSubject(subject: unknown): asserts subject is CheckSubject 
   if (typeof subject !== 'object' || subject === null || Array.isArray(subject)) {
     fail(
       'subject',
-      `checkExpiry: subject must be { host, address, port, servername } or { fingerprint }, not ${shown(subject)}`,
+      `checkExpiry: subject must be { host, address, port, servername, zone } or { fingerprint }, not ${shown(subject)}`,
     );
   }
   const fields = subject as Record<string, unknown>;
-  for (const field of ['host', 'address', 'servername', 'fingerprint']) {
+  for (const field of ['host', 'address', 'servername', 'zone', 'fingerprint']) {
     const value = fields[field];
     if (value !== undefined && typeof value !== 'string') {
       fail(

@@ -3,6 +3,7 @@ import {
   type CertificateRecord,
   type ChainRecord,
   type Inventory,
+  type TargetQuery,
   type TargetRecord,
   targetVerdict,
 } from '../inventory/index.js';
@@ -58,6 +59,7 @@ export async function checkExpiry(
     if (!cert) return unknown(`no certificate ${subject.fingerprint} in the inventory`, thresholds);
     const element = checkCertificate(cert, judge);
     const target: TargetCheck = {
+      zone: '',
       address: '',
       port: 0,
       servername: null,
@@ -88,22 +90,26 @@ interface Judge {
   allowSelfSigned: boolean;
 }
 
+/**
+ * The targets a subject names, as the inventory finds them by its indexes: a check on an
+ * inventory of a million targets reads the few it asks about, never all of them.
+ */
 async function matchingTargets(
   inventory: Inventory,
   subject: Exclude<CheckSubject, { fingerprint: string }>,
 ): Promise<TargetRecord[]> {
-  const host = subject.host?.toLowerCase().replace(/\.$/, '');
+  const name = subject.host?.toLowerCase().replace(/\.$/, '');
+  const query: TargetQuery = {
+    ...(name !== undefined ? { name } : {}),
+    ...(subject.address !== undefined ? { address: subject.address } : {}),
+    ...(subject.port !== undefined ? { port: subject.port } : {}),
+    ...(subject.servername !== undefined ? { servername: subject.servername } : {}),
+    ...(subject.zone !== undefined ? { zone: subject.zone } : {}),
+  };
   const found: TargetRecord[] = [];
-  for await (const target of allPages((at) => inventory.targets({ limit: 10_000, ...at }))) {
-    if (subject.port !== undefined && target.port !== subject.port) continue;
-    if (subject.address !== undefined && target.address !== subject.address) continue;
-    if (subject.servername !== undefined && target.servername !== subject.servername) continue;
-    if (
-      host !== undefined &&
-      target.host.toLowerCase() !== host &&
-      target.servername?.toLowerCase() !== host
-    )
-      continue;
+  for await (const target of allPages((at) =>
+    inventory.targets({ ...query, limit: 1000, ...at }),
+  )) {
     found.push(target);
   }
   return found;
@@ -115,6 +121,7 @@ async function checkTarget(
   judge: Judge,
 ): Promise<TargetCheck> {
   const base = {
+    zone: target.zone,
     address: target.address,
     port: target.port,
     servername: target.servername,
@@ -232,7 +239,7 @@ function unknown(reason: string, thresholds: ExpiryCheck['thresholds']): ExpiryC
 
 function describe(subject: Exclude<CheckSubject, { fingerprint: string }>): string {
   const host = subject.host ?? subject.address ?? '*';
-  return `${host}${subject.port ? `:${subject.port}` : ''}${subject.servername ? ` (SNI ${subject.servername})` : ''}`;
+  return `${host}${subject.port ? `:${subject.port}` : ''}${subject.servername ? ` (SNI ${subject.servername})` : ''}${subject.zone ? ` in zone ${subject.zone}` : ''}`;
 }
 
 /**

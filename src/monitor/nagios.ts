@@ -1,5 +1,6 @@
+import { DEFAULT_ZONE } from '../inventory/keys.js';
 import { checkExpiryCheck } from './arguments.js';
-import type { CheckState, ExpiryCheck } from './types.js';
+import type { CheckState, ExpiryCheck, TargetCheck } from './types.js';
 
 /** Plugin output and exit code. */
 export interface NagiosOutput {
@@ -15,7 +16,8 @@ const MAX_PERFDATA_TARGETS = 20;
 /**
  * Formats a check as Nagios/Icinga plugin output: a first line `CERTSWEEP STATE - summary`
  * with performance data (seconds left for every certificate of every chain, with the warning
- * and critical thresholds in Nagios range form), one detail line per target, and the exit
+ * and critical thresholds in Nagios range form), one detail line per target (its state from
+ * its own verdict, its zone when not the default one), and the exit
  * code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). A certificate that could not be parsed is
  * CRITICAL `certificate could not be parsed: …` and has no perfdata. Text from certificates
  * and parse errors is sanitised: a `|`, quote, `=` or line break in a subject cannot break
@@ -48,7 +50,7 @@ export function formatNagios(check: ExpiryCheck): NagiosOutput {
     const where =
       target.port === 0
         ? 'certificate'
-        : `${target.host}:${target.port}${target.servername && target.servername !== target.host ? ` (SNI ${target.servername})` : ''} [${target.address}]`;
+        : `${target.host}:${target.port}${target.servername && target.servername !== target.host ? ` (SNI ${target.servername})` : ''} [${zoned(target)}]`;
     return text(
       `${target.state}: ${where}${target.reasons.length > 0 ? ` - ${target.reasons.join('; ')}` : ''}`,
     );
@@ -58,6 +60,13 @@ export function formatNagios(check: ExpiryCheck): NagiosOutput {
     ...details,
   ].join('\n');
   return { output, exitCode: EXIT[check.state] };
+}
+
+/** Where a target is: its address, after its zone unless that is the default one. */
+function zoned(target: TargetCheck): string {
+  return target.zone === '' || target.zone === DEFAULT_ZONE
+    ? target.address
+    : `${target.zone} ${target.address}`;
 }
 
 /** Plugin text: one line, no `|` (it starts the performance data). */

@@ -1,4 +1,4 @@
-import { allPages, type Inventory, targetVerdict } from '../inventory/index.js';
+import { allPages, type ChainRecord, type Inventory, targetVerdict } from '../inventory/index.js';
 import { checkAt, checkInventory } from './arguments.js';
 
 /**
@@ -18,9 +18,11 @@ export interface PrometheusOptions {
  * Renders the inventory in the Prometheus text exposition format: per certificate in use
  * `certsweep_cert_not_after_seconds` and `certsweep_cert_expires_in_seconds`, or
  * `certsweep_cert_unparseable` (with the parse error as `reason`) for one that could not be
- * parsed and so has no validity; per target
- * `certsweep_target_up`, `certsweep_chain_valid` and `certsweep_chain_expires_in_seconds`
- * (the earliest expiry along the chain); per job the counters of its latest run. Label sets
+ * parsed and so has no validity; per target (labelled with its `zone`, `address`, `port`,
+ * `servername` and `job`) `certsweep_target_up`, `certsweep_chain_valid` (the target's own
+ * verdict: its chain's path against the target's trust store, and its own name) and
+ * `certsweep_chain_expires_in_seconds` (the earliest expiry along the chain); per job the
+ * counters of its latest run. Label sets
  * are stable and bounded (fingerprints and common names, not whole subjects), and every
  * label value is escaped as the format requires.
  *
@@ -83,22 +85,25 @@ export async function formatPrometheus(
     'Seconds until the first certificate of the chain a target serves expires.',
   );
   // Certificate queries list only parsed certificates (they go by expiry): the unparseable
-  // ones in use are found through the chains targets serve, each chain looked at once.
-  const chainsSeen = new Set<string>();
+  // ones in use are found through the chains targets serve, each chain looked at once. A
+  // chain is read once too, however many targets serve it.
+  const chains = new Map<string, ChainRecord | undefined>();
   const unparseableSeen = new Set<string>();
   for await (const target of allPages((cursor) =>
     inventory.targets({ limit: 10_000, ...cursor }),
   )) {
     const labels = {
+      zone: target.zone,
       address: target.address,
       port: String(target.port),
       servername: target.servername ?? '',
       job: target.job ?? '',
     };
     up.sample(labels, target.lastError === null ? 1 : 0);
-    const chain = target.chain ? await inventory.chain(target.chain) : undefined;
-    if (chain && !chainsSeen.has(chain.id)) {
-      chainsSeen.add(chain.id);
+    const seen = target.chain === null || chains.has(target.chain);
+    const chain =
+      target.chain === null ? undefined : await chainOf(inventory, chains, target.chain);
+    if (chain && !seen) {
       for (const fp of chain.fingerprints) {
         const cert = unparseableSeen.has(fp) ? undefined : await inventory.certificate(fp);
         if (cert?.parseError == null) continue;
@@ -106,7 +111,8 @@ export async function formatPrometheus(
         unparseable.sample({ fingerprint: fp, reason: cert.parseError.slice(0, MAX_REASON) }, 1);
       }
     }
-    // The target's own verdict: a chain valid for one SNI name is not valid for another.
+    // The target's own verdict: its chain's path against its own trust store, and its own
+    // name (a chain valid for one SNI name is not valid for another).
     const verdict = target.chain ? targetVerdict(target, chain) : undefined;
     if (verdict) {
       valid.sample(labels, verdict.valid ? 1 : 0);
@@ -139,6 +145,18 @@ export async function formatPrometheus(
     if (run.endedAt !== null) runEnd.sample({ job: run.job }, Math.floor(run.endedAt / 1000));
   }
   return out.render();
+}
+
+/** A chain as `inventory.chain()` gives it, read once per exposition. */
+async function chainOf(
+  inventory: Inventory,
+  chains: Map<string, ChainRecord | undefined>,
+  id: string,
+): Promise<ChainRecord | undefined> {
+  if (chains.has(id)) return chains.get(id);
+  const chain = await inventory.chain(id);
+  chains.set(id, chain);
+  return chain;
 }
 
 // A parse error is our parser's message, but it lands in a label: keep the series bounded.

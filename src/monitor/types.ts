@@ -4,10 +4,18 @@ import type { Threshold } from './thresholds.js';
 /** Monitoring states, as Nagios and Icinga know them. */
 export type CheckState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
-/** What to check: a target by host or address (port and SNI name optional), or a certificate. */
+/**
+ * What to check: a target by host or address (port, SNI name and zone optional), or a
+ * certificate. The inventory finds the targets by these fields with its indexes.
+ *
+ * @example
+ * ```ts
+ * const subject: CheckSubject = { host: 'www.example.com', port: 443, zone: 'dc1' };
+ * ```
+ */
 export type CheckSubject =
   | {
-      /** Host name as scanned (matches the target's host or SNI name). */
+      /** Host name as scanned (matches the target's host or SNI name, ignoring case). */
       readonly host?: string;
       /** IP address. */
       readonly address?: string;
@@ -15,6 +23,8 @@ export type CheckSubject =
       readonly port?: number;
       /** SNI name; any when absent. */
       readonly servername?: string;
+      /** Zone the target was scanned in; every zone when absent. */
+      readonly zone?: string;
     }
   | {
       /** SHA-256 fingerprint (hex) of a certificate. */
@@ -66,6 +76,8 @@ export interface CertificateCheck {
 
 /** One target's result. */
 export interface TargetCheck {
+  /** Zone the target was scanned in (empty for a certificate check). */
+  readonly zone: string;
   /** IP address probed (empty for a certificate check). */
   readonly address: string;
   /** Port (0 for a certificate check). */
@@ -78,7 +90,7 @@ export interface TargetCheck {
   readonly state: CheckState;
   /** The chain as last seen, leaf first. */
   readonly chain: readonly CertificateCheck[];
-  /** Problem codes of the stored verdict. */
+  /** Problem codes of the target's own verdict: its chain's path and its own name. */
   readonly problems: readonly ProblemCode[];
   /** Why the state is what it is, most severe first. */
   readonly reasons: readonly string[];

@@ -16,9 +16,10 @@ const rootPem = join(directory, 'root.pem');
 writeFileSync(rootPem, serving.root.pem);
 
 /** `runner.ts --once --full` of one job `name` scanning `host:port`, into `store`. */
-function runOnce(name: string, host: string, port: number, store: string) {
+function runOnce(name: string, host: string, port: number, store: string, zone?: string) {
   const jobs = join(directory, `${name}.json`);
-  writeFileSync(jobs, JSON.stringify({ jobs: [{ name, targets: { hosts: host, ports: port } }] }));
+  const job = { name, targets: { hosts: host, ports: port }, ...(zone ? { zone } : {}) };
+  writeFileSync(jobs, JSON.stringify({ jobs: [job] }));
   return example('runner.ts', [
     '--jobs',
     jobs,
@@ -78,6 +79,27 @@ describe('examples', () => {
     ]);
     expect(bad.code).toBe(3);
     expect(bad.stdout).toMatch(/--port "99999"/);
+  }, 120_000);
+
+  it("--zone: the runner scans in the job's zone, the check finds the target in that zone only", async () => {
+    const tls = await start(farm.startTlsServer(serving, { host: '127.25.2.1' }));
+    const store = `sqlite:${join(directory, 'zones.db')}`;
+    const runner = await runOnce('branch', '127.25.2.1', tls.port, store, 'branch-42');
+    expect(runner.code).toBe(0);
+    expect(JSON.parse(runner.stdout)).toMatchObject({ job: 'branch', scanned: 1 });
+
+    const check = (...more: string[]) =>
+      example('check.ts', ['--store', store, '--ip', '127.25.2.1', ...more]);
+    const inZone = await check('--zone', 'branch-42');
+    expect(inZone.code).toBe(0);
+    expect(inZone.stdout).toMatch(/\[branch-42 127\.25\.2\.1\]/);
+    const anyZone = await check();
+    expect(anyZone.code).toBe(0);
+    const elsewhere = await check('--zone', 'dc1');
+    expect(elsewhere.code).toBe(3);
+    expect(elsewhere.stdout).toMatch(
+      /^CERTSWEEP UNKNOWN - no target matching 127\.25\.2\.1 in zone dc1/,
+    );
   }, 120_000);
 
   it('--once against a server sending junk for its certificate: exits 0, the check says why', async () => {

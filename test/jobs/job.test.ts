@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CronError, defineJob, JobError, nextRun } from '../../src/index.js';
+import { CronError, JobError } from '../../src/errors.js';
+import { defineJob, nextRun } from '../../src/jobs/index.js';
 
 const targets = { hosts: '192.0.2.0/30', ports: 443 };
 
@@ -64,6 +65,27 @@ describe('defineJob', () => {
     const scan = jobError({ name: 'x', targets, scan: { timeoutMs: -5 } });
     expect(scan.field).toBe('scan');
     expect(scan.message).toMatch(/timeoutMs: -5/);
+  });
+});
+
+describe('defineJob: zone', () => {
+  it("carries the job's zone, 'default' when it names none", () => {
+    expect(defineJob({ name: 'dmz', targets, zone: 'dc-1.branch_42' }).zone).toBe('dc-1.branch_42');
+    expect(defineJob({ name: 'dmz', targets }).zone).toBe('default');
+    expect(defineJob({ name: 'dmz', targets, zone: 'z'.repeat(63) }).zone).toHaveLength(63);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['64 characters', 'z'.repeat(64)],
+    ['a space', 'dc 1'],
+    ['a bar, the separator of target keys', 'dc|1'],
+    ['a number', 5],
+    ['null', null],
+  ])('refuses a zone that is %s with a JobError naming zone', (_label, zone) => {
+    const error = jobError({ name: 'dmz', targets, zone });
+    expect(error).toMatchObject({ job: 'dmz', field: 'zone', code: 'CERTSWEEP_JOB' });
+    expect(error.message).toMatch(/^job "dmz": zone .* must be a string of 1-63 letters/);
   });
 });
 

@@ -4,13 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  defineJob,
-  JobError,
-  JobsFileError,
-  parseJobsFile,
-  readJobsFile,
-} from '../../src/index.js';
+import { JobError, JobsFileError } from '../../src/errors.js';
+import { defineJob, parseJobsFile, readJobsFile } from '../../src/jobs/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'certsweep-jobs-file-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -25,13 +20,14 @@ describe('readJobsFile', () => {
       JSON.stringify({
         jobs: [
           { name: 'a', targets, schedules: ['0 3 * * *'] },
-          { name: 'b', targets },
+          { name: 'b', targets, zone: 'dc1' },
         ],
       }),
     );
     const jobs = await readJobsFile(path);
     expect(jobs.map((job) => job.name)).toEqual(['a', 'b']);
     expect(jobs[0]?.schedules).toEqual([{ cron: '0 3 * * *' }]);
+    expect(jobs.map((job) => job.zone)).toEqual(['default', 'dc1']);
   });
 
   it('a file it cannot read is a JobsFileError naming it', async () => {
@@ -105,6 +101,11 @@ describe('readJobsFile', () => {
       'scan that is not an object',
       JSON.stringify({ jobs: [{ name: 'a', targets, scan: null }] }),
       { job: 'a', field: 'scan', message: /job "a": scan: must be an object, not null/ },
+    ],
+    [
+      'a zone with a space',
+      JSON.stringify({ jobs: [{ name: 'a', targets, zone: 'dc 1' }] }),
+      { job: 'a', field: 'zone', message: /^f\.json: jobs\[0\]: job "a": zone "dc 1" must be/ },
     ],
   ];
 

@@ -2,7 +2,7 @@
 // sharing one port, and optionally a host that accepts and never answers, started before a
 // test file's tests and closed after them.
 import { afterAll, beforeAll } from 'vitest';
-import { TrustStore } from '../../src/index.js';
+import { TrustStore } from '../../src/trust/index.js';
 import * as farm from '../helpers/farm.js';
 
 export interface Lab {

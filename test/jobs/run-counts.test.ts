@@ -1,15 +1,9 @@
 // One run, one set of counts: the summary, the stored run, the last progress event and the
 // metrics all say the same.
 import { describe, expect, it } from 'vitest';
-import {
-  formatPrometheus,
-  Inventory,
-  JobEvents,
-  memoryStorage,
-  type RunProgress,
-  type RunSummary,
-  runJob,
-} from '../../src/index.js';
+import { JobEvents, type RunProgress, type RunSummary, runJob } from '../../src/jobs/index.js';
+import { formatPrometheus } from '../../src/monitor/index.js';
+import { Inventory, memoryStorage } from './inventory.js';
 import { useLab } from './lab.js';
 
 const lab = useLab('127.23.7', 3, { silentHost: '127.23.7.9' });

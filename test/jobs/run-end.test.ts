@@ -1,15 +1,8 @@
 // A run that starts always ends, and the inventory records how: completed, aborted or failed.
 import { describe, expect, it } from 'vitest';
-import {
-  Inventory,
-  type JobEventMap,
-  JobEvents,
-  memoryStorage,
-  runJob,
-  type Storage,
-  StorageError,
-  UnknownRunError,
-} from '../../src/index.js';
+import { StorageError, UnknownRunError } from '../../src/errors.js';
+import { type JobEventMap, JobEvents, runJob } from '../../src/jobs/index.js';
+import { Inventory, memoryStorage, type Storage } from './inventory.js';
 import { useLab } from './lab.js';
 
 const lab = useLab('127.23.8', 3, { silentHost: '127.23.8.9' });
@@ -20,31 +13,31 @@ const job = () => ({
   targets: { hosts: '127.23.8.1-127.23.8.3', ports: lab.port },
 });
 
-/** Storage whose `n`th write fails as a full disk would, once; every other write goes through. */
+/** A full disk, as the storage reports it. */
+function diskFull(adapter: string): StorageError {
+  const cause = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+  return new StorageError({ message: 'disk full', adapter, cause });
+}
+
+/** Storage whose `n`th batch of observations meets a full disk, once; the rest go through. */
 function diskFullOnce(inner: Storage, n: number): Storage {
-  let writes = 0;
+  let batches = 0;
   return {
+    ...inner,
     name: 'disk-full-once',
-    scan: (kind) => inner.scan(kind),
-    get: (kind, key) => inner.get(kind, key),
-    async write(ops) {
-      if (++writes === n) {
-        const cause = Object.assign(new Error('ENOSPC: no space left on device'), {
-          code: 'ENOSPC',
-        });
-        throw new StorageError({ message: 'disk full', adapter: 'disk-full-once', cause });
-      }
-      await inner.write(ops);
+    async record(batch) {
+      if (++batches === n) throw diskFull('disk-full-once');
+      return inner.record(batch);
     },
-    close: () => inner.close(),
   };
 }
 
-/** The run's stored record, as the storage holds it after the run. */
+/** The run's record as the inventory and as the storage itself hold it after the run. */
 async function storedRun(storage: Storage, inventory: Inventory) {
   const [run] = (await inventory.runs({ job: 'lab' })).items;
   expect(run).toBeDefined();
-  return { run, stored: await storage.get('run', run?.id ?? '') };
+  const [stored] = (await storage.runs({ job: 'lab', limit: 10 })).items;
+  return { run, stored };
 }
 
 async function prunesIt(inventory: Inventory): Promise<void> {
@@ -104,8 +97,8 @@ describe('runJob: every run ends', () => {
 
   it('a storage failure mid-run fails the run, which is recorded as failed', async () => {
     const inner = memoryStorage();
-    // Write 1 is the run's start; write 2, the first result, meets a full disk.
-    const storage = diskFullOnce(inner, 2);
+    // The first batch of results meets a full disk.
+    const storage = diskFullOnce(inner, 1);
     const inventory = await Inventory.open({ storage, batchSize: 1 });
     await expect(runJob(job(), { inventory, trust, mode: 'full' })).rejects.toBeInstanceOf(
       StorageError,
@@ -117,21 +110,66 @@ describe('runJob: every run ends', () => {
     await inventory.close();
   });
 
-  it('a run whose start meets an earlier failed write is recorded as failed', async () => {
+  it('a failed record ends the run only once every record in flight has settled', async () => {
     const inner = memoryStorage();
-    // Write 1, an earlier run's start, meets a full disk in the background.
-    const storage = diskFullOnce(inner, 1);
+    let batches = 0;
+    let writing = 0;
+    const writingAtEnd: number[] = [];
+    const storage: Storage = {
+      ...inner,
+      name: 'slow-then-full',
+      async record(batch) {
+        const n = ++batches;
+        writing++;
+        try {
+          // Later batches are still being written when the second one fails.
+          await new Promise((resolve) => setTimeout(resolve, n === 2 ? 0 : 50));
+          if (n === 2) throw diskFull('slow-then-full');
+          return await inner.record(batch);
+        } finally {
+          writing--;
+        }
+      },
+      async endRun(id, ending) {
+        writingAtEnd.push(writing);
+        return inner.endRun(id, ending);
+      },
+    };
     const inventory = await Inventory.open({ storage, batchSize: 1 });
-    await inventory.startRun({ job: 'earlier' });
-    // Let the background write fail before the job starts, so the start is what hears of it.
-    await new Promise((resolve) => setImmediate(resolve));
-    await expect(runJob(job(), { inventory, trust, mode: 'full' })).rejects.toBeInstanceOf(
+    const events = new JobEvents();
+    const results: string[] = [];
+    events.on('result', (event) => results.push(event.result.target.host));
+    await expect(
+      runJob(job(), { inventory, trust, mode: 'full', events, recordsInFlight: 8 }),
+    ).rejects.toBeInstanceOf(StorageError);
+    expect(writingAtEnd).toEqual([0]);
+    const { run, stored } = await storedRun(inner, inventory);
+    expect(run).toMatchObject({ status: 'failed' });
+    expect(stored).toEqual(run);
+    // Only what was stored before the failure is told, in order.
+    expect(results.length).toBeLessThanOrEqual(1);
+    await inventory.close();
+  });
+
+  it('a run the storage cannot start rejects with its StorageError and probes nothing', async () => {
+    const inner = memoryStorage();
+    const storage: Storage = {
+      ...inner,
+      name: 'cannot-start',
+      startRun: async () => {
+        throw diskFull('cannot-start');
+      },
+    };
+    const inventory = await Inventory.open({ storage });
+    const events = new JobEvents();
+    let results = 0;
+    events.on('result', () => results++);
+    await expect(runJob(job(), { inventory, trust, mode: 'full', events })).rejects.toBeInstanceOf(
       StorageError,
     );
-    await inventory.flush();
-    const { run, stored } = await storedRun(inner, inventory);
-    expect(run).toMatchObject({ status: 'failed', endedAt: expect.any(Number) });
-    expect(stored).toEqual(run);
+    expect(results).toBe(0);
+    expect((await inner.runs({ limit: 10 })).items).toEqual([]);
+    expect((await inner.counts()).target).toBe(0);
     await inventory.close();
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Inventory, type JobEventMap, JobEvents, memoryStorage, runJob } from '../../src/index.js';
+import { type JobEventMap, JobEvents, runJob } from '../../src/jobs/index.js';
 import * as farm from '../helpers/farm.js';
 import { createLeaf } from '../helpers/pki.js';
+import { Inventory, memoryStorage } from './inventory.js';
 import { useLab } from './lab.js';
 
 const lab = useLab('127.23.0', 4);

@@ -1,7 +1,9 @@
 // Bad arguments of runJob, nextRun and the Scheduler are JobErrors naming the field, never a
 // TypeError, and nothing starts.
 import { describe, expect, it } from 'vitest';
-import { CronError, Inventory, JobError, nextRun, runJob, Scheduler } from '../../src/index.js';
+import { CronError, JobError } from '../../src/errors.js';
+import { nextRun, runJob, Scheduler } from '../../src/jobs/index.js';
+import { Inventory } from './inventory.js';
 
 const job = { name: 'x', targets: { hosts: '127.0.0.1', ports: 1 } };
 
@@ -14,6 +16,8 @@ describe('runJob: options', () => {
     ['signal', { signal: 'stop' }],
     ['events', { events: 5 }],
     ['progressIntervalMs', { progressIntervalMs: 'often' }],
+    ['recordsInFlight', { recordsInFlight: 0 }],
+    ['recordsInFlight', { recordsInFlight: 2.5 }],
     ['backoff', { backoff: 5 }],
     ['backoff', { backoff: { base: {}, max: '1d' } }],
     ['since', { since: {} }],

@@ -1,13 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  Inventory,
-  type Job,
-  JobError,
-  memoryStorage,
-  type RunJobOptions,
-  type RunSummary,
-  Scheduler,
-} from '../../src/index.js';
+import { JobError } from '../../src/errors.js';
+import { type Job, type RunJobOptions, type RunSummary, Scheduler } from '../../src/jobs/index.js';
+import { Inventory, memoryStorage } from './inventory.js';
 
 const targets = { hosts: '192.0.2.1', ports: 443 };
 const MINUTE = 60_000;

@@ -1,14 +1,14 @@
 // Bad arguments of the monitor's functions are CheckOptionsErrors naming them, never a
 // TypeError.
 import { describe, expect, it } from 'vitest';
+import { CheckOptionsError } from '../../src/errors.js';
 import {
-  CheckOptionsError,
   checkExpiry,
   escapeLabel,
   formatNagios,
   formatPrometheus,
-  Inventory,
-} from '../../src/index.js';
+} from '../../src/monitor/index.js';
+import { Inventory } from './fixtures.js';
 
 describe('monitor: arguments', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkExpiry, formatNagios, parseThreshold } from '../../src/index.js';
+import { checkExpiry, formatNagios, parseThreshold } from '../../src/monitor/index.js';
 import { createIntermediate, createLeaf, createRoot, createSelfSigned } from '../helpers/pki.js';
 import { DAY, inventoryOf } from './fixtures.js';
 

@@ -1,10 +1,37 @@
 // Builds an inventory from minted certificates without a network: real scan results as the
 // scanner would produce them, real verification, real inventory records.
-import { Inventory, memoryStorage, type Target, TrustStore, verifyChain } from '../../src/index.js';
+import type { ScanSuccess } from '../../src/scan/index.js';
+import type { Target } from '../../src/targets/index.js';
+import { TrustStore } from '../../src/trust/index.js';
+import { verifyChain } from '../../src/verify/index.js';
 import type { Issued } from '../helpers/pki.js';
-import { success } from '../inventory/fixtures.js';
+import { Inventory, memoryStorage } from '../jobs/inventory.js';
+
+export { Inventory, memoryStorage };
 
 export const DAY = 86_400_000;
+
+/** A successful probe of `host:port` that received `chain` (DER, leaf first). */
+export function success(
+  host: string,
+  port: number,
+  chain: readonly Uint8Array[],
+  servername?: string,
+): ScanSuccess {
+  return {
+    ok: true,
+    target: servername === undefined ? { host, port } : { host, port, servername },
+    address: host,
+    // Copies, as a real scan hands over fresh buffers for every handshake.
+    chain: chain.map((der) => Uint8Array.from(der)),
+    chainTruncated: false,
+    protocol: 'TLSv1.3',
+    cipher: 'TLS_AES_128_GCM_SHA256',
+    alpn: null,
+    starttls: null,
+    timings: { connect: 1, handshake: 2, total: 3 },
+  };
+}
 
 /** Records each (target, chain) with its verdict against `roots`, in a fresh memory inventory. */
 export async function inventoryOf(
@@ -24,8 +51,8 @@ export async function inventoryOf(
       trust,
       ...(target.servername ? { hostname: target.servername } : {}),
     });
+    // Resolves once stored: the inventory is complete when this returns.
     await inventory.record(result, { job: 'test', verdict, trustStore: 'test' });
   }
-  await inventory.flush();
   return inventory;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkExpiry, escapeLabel, formatNagios, formatPrometheus } from '../../src/index.js';
+import {
+  checkExpiry,
+  escapeLabel,
+  formatNagios,
+  formatPrometheus,
+} from '../../src/monitor/index.js';
 import { createIntermediate, createLeaf, createRoot } from '../helpers/pki.js';
 import { DAY, inventoryOf } from './fixtures.js';
 
@@ -76,7 +81,7 @@ describe('formatPrometheus', () => {
     expect(text).toContain(`subject_cn="${escapeLabel(HOSTILE)}"`);
     expect(text).toMatch(/certsweep_cert_expires_in_seconds\{[^}]*\} 86(39|40)\d\d\n/);
     expect(text).toMatch(
-      /certsweep_target_up\{address="evil\.test",port="443",servername="evil\.test",job="test"\} 1/,
+      /certsweep_target_up\{zone="default",address="evil\.test",port="443",servername="evil\.test",job="test"\} 1/,
     );
     expect(text).toMatch(/certsweep_chain_valid\{[^}]*\} 1/);
   });

@@ -3,21 +3,15 @@
 // certificate by SNI; the verdicts reach checkExpiry, formatNagios, formatPrometheus and the
 // run's counts per target.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkExpiry,
-  formatNagios,
-  formatPrometheus,
-  grab,
-  Inventory,
-  memoryStorage,
-  runJob,
-  TrustStore,
-  VerdictCache,
-  verifyChain,
-} from '../../src/index.js';
+import { runJob } from '../../src/jobs/index.js';
+import { checkExpiry, formatNagios, formatPrometheus } from '../../src/monitor/index.js';
+import { grab } from '../../src/scan/index.js';
+import { TrustStore } from '../../src/trust/index.js';
+import { VerdictCache, verifyChain } from '../../src/verify/index.js';
 import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 import { createChain, createLeaf, type Issued } from '../helpers/pki.js';
+import { Inventory, memoryStorage } from './fixtures.js';
 
 const {
   root,
@@ -92,10 +86,12 @@ describe('verdicts per SNI name', () => {
       servername: 'other.sni.test',
     });
     expect(other?.nameCheck).toEqual({ hostname: 'other.sni.test', matched: false });
+    expect(other?.trustStore).toBe('lab');
     const chain = await inventory.chain(other?.chain ?? '');
     // The chain's path verdict names no hostname: it is the same for every name.
-    expect(chain?.verdict).toMatchObject({ valid: true, trusted: true, trustStore: 'lab' });
-    expect(chain?.verdict?.problems).not.toContain('hostname-mismatch');
+    expect(chain?.verdicts).toHaveLength(1);
+    expect(chain?.verdicts[0]).toMatchObject({ valid: true, trusted: true, trustStore: 'lab' });
+    expect(chain?.verdicts[0]?.problems).not.toContain('hostname-mismatch');
 
     const metrics = await formatPrometheus(inventory);
     expect(promLine(metrics, 'certsweep_chain_valid{', 'good.sni.test')).toMatch(/ 1$/);

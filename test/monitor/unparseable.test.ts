@@ -1,19 +1,14 @@
 // A server that sends junk for its certificate: the check says what it is (not "expired on
 // 1970-01-01") and the metrics show it, escaped for the format.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkExpiry,
-  fingerprint,
-  formatNagios,
-  formatPrometheus,
-  Inventory,
-  memoryStorage,
-  runJob,
-  TrustStore,
-} from '../../src/index.js';
+import { runJob } from '../../src/jobs/index.js';
+import { checkExpiry, formatNagios, formatPrometheus } from '../../src/monitor/index.js';
+import { TrustStore } from '../../src/trust/index.js';
+import { fingerprint } from '../../src/x509/index.js';
 import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 import { JUNK_CERTIFICATE, startJunkCertificateServer } from '../helpers/junk-certificate.js';
+import { Inventory, memoryStorage } from './fixtures.js';
 
 const serving = farm.defaultServing();
 const trust = TrustStore.fromPem(serving.root.pem);
@@ -70,7 +65,7 @@ describe('monitoring a certificate that could not be parsed', () => {
         `^certsweep_cert_unparseable\\{fingerprint="${fp}",reason="(?:[^"\\\\\\n]|\\\\[\\\\"n])+"\\} 1$`,
       ),
     );
-    expect(text).toMatch(/^certsweep_chain_valid\{address="127\.23\.6\.1",.*\} 0$/m);
+    expect(text).toMatch(/^certsweep_chain_valid\{zone="default",address="127\.23\.6\.1",.*\} 0$/m);
     expect(text).not.toMatch(/^certsweep_cert_not_after_seconds\{.*\} 0$/m);
   });
 });
