@@ -1,0 +1,84 @@
+// The storage conformance suite, shipped as `certsweep/testing`: the cases every Storage
+// adapter must pass, as plain async functions so any test runner can run them.
+import type { Storage } from '../inventory/storage.js';
+
+/**
+ * An adapter under test, as {@link storageConformance} receives it.
+ *
+ * @example
+ * ```ts
+ * const subject: ConformanceSubject = {
+ *   name: 'memory',
+ *   async fresh() {
+ *     return { storage: memoryStorage(), async dispose() {} };
+ *   },
+ * };
+ * ```
+ */
+export interface ConformanceSubject {
+  /** Adapter name, for case titles. */
+  readonly name: string;
+  /** A fresh, empty store for one case. */
+  fresh(): Promise<StoreUnderTest>;
+}
+
+/**
+ * One fresh store, made by {@link ConformanceSubject.fresh} for one case.
+ *
+ * @example
+ * ```ts
+ * const dir = await mkdtemp(join(tmpdir(), 'store-'));
+ * const store: StoreUnderTest = {
+ *   storage: fileStorage({ path: dir }),
+ *   another: () => fileStorage({ path: dir }),
+ *   dispose: () => rm(dir, { recursive: true, force: true }),
+ * };
+ * ```
+ */
+export interface StoreUnderTest {
+  /** The storage, not opened yet. */
+  readonly storage: Storage;
+  /**
+   * Another storage over the same data, not opened yet (a second process's view); absent
+   * when the adapter keeps nothing (memory).
+   */
+  readonly another?: () => Storage;
+  /** Removes what fresh() made; called after the case, passed or not. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * One behaviour of the contract, checked against one fresh store. `run()` rejects with an
+ * `AssertionError` (or the adapter's own error) when the adapter does not behave.
+ *
+ * @example
+ * ```ts
+ * for (const c of storageConformance(subject)) await c.run();
+ * ```
+ */
+export interface ConformanceCase {
+  /** What it checks, e.g. `record: a failure after a success makes the target dark, once`. */
+  readonly name: string;
+  /** Runs it: makes a fresh store, opens, checks, closes, disposes. */
+  run(): Promise<void>;
+}
+
+/**
+ * The conformance cases for one adapter. Register each with your test runner.
+ *
+ * @param subject - The adapter and how to make a fresh store of it.
+ * @returns One case per behaviour of the {@link Storage} contract.
+ * @example
+ * ```ts
+ * import { describe, it } from 'vitest';
+ * import { storageConformance } from 'certsweep/testing';
+ *
+ * describe('my adapter', () => {
+ *   for (const c of storageConformance(subject)) it(c.name, () => c.run());
+ * });
+ * ```
+ */
+export function storageConformance(subject: ConformanceSubject): ConformanceCase[] {
+  void subject;
+  return [];
+}
