@@ -1,6 +1,14 @@
 // The storage conformance suite, shipped as `certsweep/testing`: the cases every Storage
 // adapter must pass, as plain async functions so any test runner can run them.
 import type { Storage } from '../inventory/storage.js';
+import { aggregateCases } from './cases-aggregates.js';
+import { maintenanceCases } from './cases-maintenance.js';
+import { pagingCases } from './cases-paging.js';
+import { persistenceCases } from './cases-persistence.js';
+import { queryCases } from './cases-queries.js';
+import { recordCases } from './cases-record.js';
+import { runCases } from './cases-runs.js';
+import { casesFor } from './harness.js';
 
 /**
  * An adapter under test, as {@link storageConformance} receives it.
@@ -79,6 +87,13 @@ export interface ConformanceCase {
  * ```
  */
 export function storageConformance(subject: ConformanceSubject): ConformanceCase[] {
-  void subject;
-  return [];
+  return casesFor(subject, [
+    ...recordCases,
+    ...queryCases,
+    ...pagingCases,
+    ...aggregateCases,
+    ...maintenanceCases,
+    ...runCases,
+    ...persistenceCases,
+  ]);
 }

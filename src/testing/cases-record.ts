@@ -1,0 +1,674 @@
+// Cases for Storage.record(): what one observation does to certificates, chains, targets,
+// sightings and runs, as the TSDoc of `Observation` lists it.
+import assert from 'node:assert/strict';
+import {
+  authority,
+  certificate,
+  chainOf,
+  DAY,
+  MINUTE,
+  run,
+  T0,
+  verdict,
+  where,
+} from './builders.js';
+import { sighting, targetRecord } from './expect.js';
+import { type CaseSpec, everyPage, sameRecords } from './harness.js';
+
+const HOUR = 60 * MINUTE;
+const TLS = { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' } as const;
+
+/** The record cases. */
+export const recordCases: readonly CaseSpec[] = [
+  {
+    name: 'record: a first success stores its certificates, chain and target, and a `new` sighting',
+    async body({ storage, s }) {
+      const leaf = certificate('www.example.com');
+      const ca = authority('Test CA');
+      const t = where('192.0.2.10', { servername: 'www.example.com' });
+      const nameCheck = { hostname: 'www.example.com', matched: true };
+      const v = verdict('mozilla');
+      const obs = s.success(t, T0, { chain: [leaf, ca], verdict: v, job: 'dmz', nameCheck });
+      const chain = chainOf([leaf, ca]);
+      const results = await storage.record([obs]);
+      assert.equal(results.length, 1, 'one result per observation');
+      const [result] = results;
+      const target = targetRecord(t, {
+        job: 'dmz',
+        chain: chain.id,
+        firstSeen: T0,
+        lastScanned: T0,
+        lastSuccess: T0,
+        trustStore: 'mozilla',
+        nameCheck,
+        ...TLS,
+      });
+      const seen = sighting(t, {
+        id: obs.sightingId,
+        at: T0,
+        kind: 'new',
+        chain: chain.id,
+        job: 'dmz',
+      });
+      sameRecords(result?.target, target, 'Recorded.target is the target after it');
+      sameRecords(result?.sighting, seen, 'a `new` sighting');
+      assert.deepEqual(result?.newCertificates, [leaf.fingerprint, ca.fingerprint]);
+      sameRecords(await storage.target(t.key), target, 'target() answers the stored target');
+      sameRecords(await storage.certificate(leaf.fingerprint), obs.certificates[0]);
+      sameRecords(await storage.certificate(ca.fingerprint), obs.certificates[1]);
+      sameRecords(await storage.chain(chain.id), {
+        id: chain.id,
+        fingerprints: chain.fingerprints,
+        verdicts: [{ ...v, verifiedAt: T0 }],
+        firstSeen: T0,
+        lastSeen: T0,
+      });
+      sameRecords(await everyPage((p) => storage.history(t.key, p)), [seen]);
+      assert.deepEqual(await storage.counts(), {
+        certificate: 2,
+        chain: 1,
+        target: 1,
+        sighting: 1,
+        run: 0,
+      });
+    },
+  },
+  {
+    name: 'record: the same chain again makes no sighting and stores no certificate',
+    async body({ storage, s }) {
+      const leaf = certificate('www.example.com');
+      const t = where('192.0.2.10');
+      await storage.record([s.success(t, T0, { chain: [leaf], job: 'dmz' })]);
+      const [again] = await storage.record([s.success(t, T0 + HOUR, { chain: [leaf] })]);
+      assert.equal(again?.sighting, null, 'no sighting for the same chain');
+      assert.deepEqual(again?.newCertificates, []);
+      sameRecords(
+        again?.target,
+        targetRecord(t, {
+          job: 'dmz',
+          chain: chainOf([leaf]).id,
+          firstSeen: T0,
+          lastScanned: T0 + HOUR,
+          lastSuccess: T0 + HOUR,
+          ...TLS,
+        }),
+      );
+      assert.deepEqual(await storage.counts(), {
+        certificate: 1,
+        chain: 1,
+        target: 1,
+        sighting: 1,
+        run: 0,
+      });
+    },
+  },
+  {
+    name: 'record: a different chain is a `changed` sighting naming the previous chain',
+    async body({ storage, s }) {
+      const ca = authority('Test CA');
+      const old = certificate('old.example.com');
+      const fresh = certificate('new.example.com');
+      const t = where('192.0.2.10', { port: 8443 });
+      await storage.record([s.success(t, T0, { chain: [old, ca], job: 'dmz' })]);
+      const obs = s.success(t, T0 + HOUR, { chain: [fresh, ca], job: 'dmz' });
+      const [result] = await storage.record([obs]);
+      const before = chainOf([old, ca]).id;
+      const after = chainOf([fresh, ca]).id;
+      sameRecords(
+        result?.sighting,
+        sighting(t, {
+          id: obs.sightingId,
+          at: T0 + HOUR,
+          kind: 'changed',
+          chain: after,
+          previousChain: before,
+          job: 'dmz',
+        }),
+      );
+      assert.deepEqual(result?.newCertificates, [fresh.fingerprint], 'only the new leaf is new');
+      assert.equal(result?.target.chain, after);
+      assert.ok(await storage.chain(before), 'the previous chain stays stored');
+      assert.equal((await storage.counts()).sighting, 2);
+    },
+  },
+  {
+    name: 'record: a certificate already stored keeps its record and is not new',
+    async body({ storage, s }) {
+      const ca = authority('Test CA');
+      const t1 = where('192.0.2.1');
+      const t2 = where('192.0.2.2');
+      const first = s.success(t1, T0, { chain: [certificate('one.example'), ca] });
+      await storage.record([first]);
+      const [second] = await storage.record([
+        s.success(t2, T0 + HOUR, { chain: [certificate('two.example'), ca] }),
+      ]);
+      assert.deepEqual(second?.newCertificates, [certificate('two.example').fingerprint]);
+      // The second observation carried the CA again with firstSeen = its own time.
+      sameRecords(
+        await storage.certificate(ca.fingerprint),
+        { ...first.certificates[1], lastSeen: T0 + HOUR },
+        'firstSeen stays; lastSeen moves',
+      );
+    },
+  },
+  {
+    name: 'record: a certificate the writer left out of `certificates` is taken as stored',
+    async body({ storage, s }) {
+      const ca = authority('Test CA');
+      const one = certificate('one.example');
+      const two = certificate('two.example');
+      const t1 = where('192.0.2.1');
+      const t2 = where('192.0.2.2');
+      await storage.record([s.success(t1, T0, { chain: [one, ca] })]);
+      const obs = s.success(t2, T0 + MINUTE, { chain: [two, ca], known: [ca] });
+      assert.equal(obs.certificates.length, 1);
+      const [result] = await storage.record([obs]);
+      assert.deepEqual(result?.newCertificates, [two.fingerprint]);
+      assert.equal(result?.sighting?.kind, 'new');
+      sameRecords((await storage.chain(chainOf([two, ca]).id))?.fingerprints, [
+        two.fingerprint,
+        ca.fingerprint,
+      ]);
+      assert.equal((await storage.counts()).certificate, 3);
+    },
+  },
+  {
+    name: 'record: a success without a chain stores the target and makes no sighting',
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const [result] = await storage.record([s.success(t, T0, { job: 'dmz' })]);
+      assert.equal(result?.sighting, null);
+      assert.deepEqual(result?.newCertificates, []);
+      sameRecords(
+        await storage.target(t.key),
+        targetRecord(t, {
+          job: 'dmz',
+          firstSeen: T0,
+          lastScanned: T0,
+          lastSuccess: T0,
+          ...TLS,
+        }),
+      );
+      assert.deepEqual(await storage.counts(), {
+        certificate: 0,
+        chain: 0,
+        target: 1,
+        sighting: 0,
+        run: 0,
+      });
+    },
+  },
+  {
+    name: 'record: a chain after a success without one is `changed`, previousChain null',
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const leaf = certificate('www.example.com');
+      await storage.record([s.success(t, T0)]);
+      const [result] = await storage.record([s.success(t, T0 + MINUTE, { chain: [leaf] })]);
+      assert.equal(result?.sighting?.kind, 'changed', 'the target had succeeded before');
+      assert.equal(result?.sighting?.previousChain, null);
+      assert.equal(result?.sighting?.chain, chainOf([leaf]).id);
+    },
+  },
+  {
+    name: 'record: a success without a chain after one with a chain is `changed` to null',
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const leaf = certificate('www.example.com');
+      await storage.record([s.success(t, T0, { chain: [leaf] })]);
+      const [result] = await storage.record([s.success(t, T0 + MINUTE)]);
+      assert.equal(result?.sighting?.kind, 'changed');
+      assert.equal(result?.sighting?.chain, null);
+      assert.equal(result?.sighting?.previousChain, chainOf([leaf]).id);
+      assert.equal(result?.target.chain, null);
+    },
+  },
+  {
+    name: 'record: failures of a target that never answered make no sighting (dead space)',
+    async body({ storage, s }) {
+      const t = where('198.51.100.7', { port: 22 });
+      for (const [i, error] of (['REFUSED', 'TIMEOUT', 'REFUSED'] as const).entries()) {
+        const [result] = await storage.record([
+          s.failure(t, T0 + i * HOUR, error, { job: 'sweep' }),
+        ]);
+        assert.equal(result?.sighting, null, `failure ${i + 1}: no sighting`);
+        sameRecords(
+          result?.target,
+          targetRecord(t, {
+            job: 'sweep',
+            firstSeen: T0,
+            lastScanned: T0 + i * HOUR,
+            lastError: error,
+            consecutiveFailures: i + 1,
+          }),
+        );
+      }
+      assert.deepEqual(await everyPage((p) => storage.history(t.key, p)), []);
+      assert.equal((await storage.counts()).sighting, 0);
+    },
+  },
+  {
+    name: 'record: a failure after a success makes the target dark, once (darkAfter 1)',
+    async body({ storage, s }) {
+      const leaf = certificate('www.example.com');
+      const t = where('192.0.2.10', { servername: 'www.example.com' });
+      const nameCheck = { hostname: 'www.example.com', matched: true };
+      await storage.record([
+        s.success(t, T0, { chain: [leaf], verdict: verdict('mozilla'), job: 'dmz', nameCheck }),
+      ]);
+      const lost = s.failure(t, T0 + HOUR, 'TIMEOUT');
+      const [dark] = await storage.record([lost]);
+      const chain = chainOf([leaf]).id;
+      sameRecords(
+        dark?.sighting,
+        sighting(t, {
+          id: lost.sightingId,
+          at: T0 + HOUR,
+          kind: 'dark',
+          chain: null,
+          previousChain: chain,
+          error: 'TIMEOUT',
+          job: 'dmz',
+        }),
+      );
+      const kept = {
+        job: 'dmz',
+        chain,
+        firstSeen: T0,
+        lastSuccess: T0,
+        trustStore: 'mozilla',
+        nameCheck,
+        ...TLS,
+      };
+      sameRecords(
+        dark?.target,
+        targetRecord(t, {
+          ...kept,
+          lastScanned: T0 + HOUR,
+          lastError: 'TIMEOUT',
+          consecutiveFailures: 1,
+        }),
+        'a failure keeps what the last success told',
+      );
+      const [again] = await storage.record([s.failure(t, T0 + 2 * HOUR, 'REFUSED')]);
+      assert.equal(again?.sighting, null, 'a dark target goes dark once');
+      sameRecords(
+        again?.target,
+        targetRecord(t, {
+          ...kept,
+          lastScanned: T0 + 2 * HOUR,
+          lastError: 'REFUSED',
+          consecutiveFailures: 2,
+        }),
+      );
+      assert.deepEqual(
+        (await everyPage((p) => storage.history(t.key, p))).map((x) => x.kind),
+        ['new', 'dark'],
+      );
+    },
+  },
+  {
+    name: 'record: with darkAfter 2 the second failure in a row makes the target dark',
+    open: { darkAfter: 2 },
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      await storage.record([s.success(t, T0, { chain: [certificate('a.example')] })]);
+      const [first] = await storage.record([s.failure(t, T0 + 1)]);
+      assert.equal(first?.sighting, null, 'one failure is not dark yet');
+      const [second] = await storage.record([s.failure(t, T0 + 2)]);
+      assert.equal(second?.sighting?.kind, 'dark');
+      assert.equal(second?.target.consecutiveFailures, 2);
+      const [third] = await storage.record([s.failure(t, T0 + 3)]);
+      assert.equal(third?.sighting, null);
+    },
+  },
+  {
+    name: 'record: failures short of darkAfter, then the same chain, make no sighting',
+    open: { darkAfter: 3 },
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const chain = [certificate('a.example')];
+      await storage.record([s.success(t, T0, { chain })]);
+      const results = await storage.record([
+        s.failure(t, T0 + 1),
+        s.failure(t, T0 + 2),
+        s.success(t, T0 + 3, { chain }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.sighting),
+        [null, null, null],
+      );
+      assert.equal(results[2]?.target.consecutiveFailures, 0);
+      assert.equal(results[2]?.target.lastError, null);
+    },
+  },
+  {
+    name: 'record: a success of a dark target is `recovered`',
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const leaf = certificate('a.example');
+      const chain = chainOf([leaf]).id;
+      await storage.record([s.success(t, T0, { chain: [leaf], job: 'dmz' })]);
+      await storage.record([s.failure(t, T0 + HOUR)]);
+      const back = s.success(t, T0 + 2 * HOUR, { chain: [leaf] });
+      const [result] = await storage.record([back]);
+      sameRecords(
+        result?.sighting,
+        sighting(t, {
+          id: back.sightingId,
+          at: T0 + 2 * HOUR,
+          kind: 'recovered',
+          chain,
+          previousChain: chain,
+          job: 'dmz',
+        }),
+      );
+      assert.equal(result?.target.consecutiveFailures, 0);
+      assert.equal(result?.target.lastError, null);
+      assert.equal(result?.target.lastSuccess, T0 + 2 * HOUR);
+    },
+  },
+  {
+    name: 'record: a dark target back with another chain is `recovered`, not `changed`',
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const old = certificate('old.example');
+      const fresh = certificate('new.example');
+      await storage.record([s.success(t, T0, { chain: [old] })]);
+      await storage.record([s.failure(t, T0 + HOUR)]);
+      const [result] = await storage.record([s.success(t, T0 + 2 * HOUR, { chain: [fresh] })]);
+      assert.equal(result?.sighting?.kind, 'recovered');
+      assert.equal(result?.sighting?.chain, chainOf([fresh]).id);
+      assert.equal(result?.sighting?.previousChain, chainOf([old]).id);
+      assert.deepEqual(result?.newCertificates, [fresh.fingerprint]);
+    },
+  },
+  {
+    name: 'record: the first success after failures only is `new`',
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const leaf = certificate('a.example');
+      await storage.record([s.failure(t, T0), s.failure(t, T0 + HOUR)]);
+      const [result] = await storage.record([s.success(t, T0 + 2 * HOUR, { chain: [leaf] })]);
+      assert.equal(result?.sighting?.kind, 'new');
+      assert.equal(result?.sighting?.previousChain, null);
+      assert.equal(result?.target.firstSeen, T0, 'firstSeen is the first failure');
+      assert.equal(result?.target.consecutiveFailures, 0);
+    },
+  },
+  {
+    name: 'record: observations of one target in one batch each see the one before',
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const other = where('192.0.2.11');
+      const one = [certificate('one.example')];
+      const two = [certificate('two.example')];
+      const batch = [
+        s.success(t, T0, { chain: one }),
+        s.success(other, T0 + 1, { chain: one }),
+        s.success(t, T0 + 2, { chain: two }),
+        s.failure(t, T0 + 3, 'RESET'),
+        s.success(t, T0 + 4, { chain: two }),
+      ];
+      const results = await storage.record(batch);
+      assert.equal(results.length, batch.length, 'one result per observation, in order');
+      assert.deepEqual(
+        results.map((r) => [r.target.key, r.sighting?.kind ?? null, r.sighting?.id ?? null]),
+        [
+          [t.key, 'new', batch[0]?.sightingId],
+          [other.key, 'new', batch[1]?.sightingId],
+          [t.key, 'changed', batch[2]?.sightingId],
+          [t.key, 'dark', batch[3]?.sightingId],
+          [t.key, 'recovered', batch[4]?.sightingId],
+        ],
+      );
+      assert.equal(results[2]?.sighting?.previousChain, chainOf(one).id);
+      assert.deepEqual(
+        results.map((r) => r.newCertificates.length),
+        [1, 0, 1, 0, 0],
+        'a certificate stored earlier in the batch is not new again',
+      );
+      assert.equal((await storage.counts()).sighting, 5);
+    },
+  },
+  {
+    name: 'record: an observation without a job keeps the job the target had',
+    async body({ storage, s }) {
+      const t = where('192.0.2.10');
+      const chain = [certificate('a.example')];
+      const [first] = await storage.record([s.success(t, T0, { chain })]);
+      assert.equal(first?.target.job, null, 'no job at all: null');
+      assert.equal(first?.sighting?.job, null);
+      await storage.record([s.success(t, T0 + 1, { chain, job: 'dmz' })]);
+      const [kept] = await storage.record([s.success(t, T0 + 2, { chain })]);
+      assert.equal(kept?.target.job, 'dmz');
+      const [dark] = await storage.record([s.failure(t, T0 + 3)]);
+      assert.equal(dark?.sighting?.job, 'dmz', "the sighting's job is the target's new job");
+      const [moved] = await storage.record([s.failure(t, T0 + 4, 'REFUSED', { job: 'edge' })]);
+      assert.equal(moved?.target.job, 'edge');
+    },
+  },
+  {
+    name: 'record: lastSeen of certificates and chains moves only seenResolutionMs later',
+    open: { seenResolutionMs: 60_000 },
+    async body({ storage, s }) {
+      const leaf = certificate('a.example');
+      const t = where('192.0.2.10');
+      const chain = chainOf([leaf]).id;
+      const seen = async () => [
+        (await storage.certificate(leaf.fingerprint))?.lastSeen,
+        (await storage.chain(chain))?.lastSeen,
+      ];
+      await storage.record([s.success(t, T0, { chain: [leaf] })]);
+      const [soon] = await storage.record([s.success(t, T0 + 59_999, { chain: [leaf] })]);
+      assert.deepEqual(await seen(), [T0, T0], 'less than seenResolutionMs later: kept');
+      assert.equal(soon?.target.lastScanned, T0 + 59_999, 'the target always moves');
+      await storage.record([s.success(t, T0 + 60_000, { chain: [leaf] })]);
+      assert.deepEqual(await seen(), [T0 + 60_000, T0 + 60_000], 'exactly seenResolutionMs: moved');
+      await storage.record([s.success(t, T0 + 100_000, { chain: [leaf] })]);
+      assert.deepEqual(await seen(), [T0 + 60_000, T0 + 60_000]);
+      assert.equal((await storage.certificate(leaf.fingerprint))?.firstSeen, T0);
+      assert.equal((await storage.chain(chain))?.firstSeen, T0);
+    },
+  },
+  {
+    name: 'record: with seenResolutionMs 0 every later observation moves lastSeen',
+    open: { seenResolutionMs: 0 },
+    async body({ storage, s }) {
+      const leaf = certificate('a.example');
+      const t = where('192.0.2.10');
+      await storage.record([s.success(t, T0, { chain: [leaf] })]);
+      await storage.record([s.success(t, T0 + 1, { chain: [leaf] })]);
+      assert.equal((await storage.certificate(leaf.fingerprint))?.lastSeen, T0 + 1);
+      assert.equal((await storage.chain(chainOf([leaf]).id))?.lastSeen, T0 + 1);
+    },
+  },
+  {
+    name: 'record: verdicts against several trust stores on one chain are kept sorted by store',
+    async body({ storage, s }) {
+      const chain = [certificate('a.example'), authority('Test CA')];
+      const stores = ['mozilla', 'corp', 'Windows'];
+      const targets = stores.map((_, i) => where(`192.0.2.${i + 1}`));
+      for (const [i, store] of stores.entries()) {
+        const t = targets[i] ?? where('192.0.2.99');
+        const [result] = await storage.record([
+          s.success(t, T0 + i, { chain, verdict: verdict(store, { valid: i !== 1 }) }),
+        ]);
+        assert.equal(result?.target.trustStore, store, "the target's own trust store");
+      }
+      const stored = await storage.chain(chainOf(chain).id);
+      sameRecords(
+        stored?.verdicts,
+        [
+          verdict('Windows', { verifiedAt: T0 + 2 }),
+          verdict('corp', { valid: false, verifiedAt: T0 + 1 }),
+          verdict('mozilla', { verifiedAt: T0 }),
+        ],
+        'one verdict per trust store, sorted by name (code units)',
+      );
+    },
+  },
+  {
+    name: 'record: the same verdict again keeps its verifiedAt',
+    async body({ storage, s }) {
+      const chain = [certificate('a.example')];
+      const t = where('192.0.2.10');
+      const v = verdict('mozilla', { valid: false, problems: ['expired', 'weak-key'] });
+      await storage.record([s.success(t, T0, { chain, verdict: v })]);
+      await storage.record([s.success(t, T0 + DAY, { chain, verdict: v })]);
+      sameRecords((await storage.chain(chainOf(chain).id))?.verdicts, [{ ...v, verifiedAt: T0 }]);
+    },
+  },
+  {
+    name: "record: a different verdict replaces only its own trust store's",
+    async body({ storage, s }) {
+      const chain = [certificate('a.example')];
+      const t = where('192.0.2.10');
+      const other = where('192.0.2.11');
+      await storage.record([
+        s.success(t, T0, { chain, verdict: verdict('mozilla') }),
+        s.success(other, T0 + 1, { chain, verdict: verdict('corp') }),
+      ]);
+      const worse = verdict('mozilla', {
+        valid: false,
+        trusted: false,
+        problems: ['untrusted-root'],
+        expiresAt: null,
+      });
+      await storage.record([s.success(t, T0 + DAY, { chain, verdict: worse })]);
+      sameRecords((await storage.chain(chainOf(chain).id))?.verdicts, [
+        verdict('corp', { verifiedAt: T0 + 1 }),
+        { ...worse, verifiedAt: T0 + DAY },
+      ]);
+    },
+  },
+  {
+    name: "record: a success without a verdict keeps the chain's and clears the target's store",
+    async body({ storage, s }) {
+      const chain = [certificate('a.example')];
+      const t = where('192.0.2.10');
+      const nameCheck = { hostname: 'a.example', matched: false };
+      await storage.record([s.success(t, T0, { chain, verdict: verdict('mozilla'), nameCheck })]);
+      const [result] = await storage.record([s.success(t, T0 + MINUTE, { chain })]);
+      assert.equal(result?.target.trustStore, null);
+      assert.equal(result?.target.nameCheck, null, 'nameCheck comes from the observation');
+      sameRecords((await storage.chain(chainOf(chain).id))?.verdicts, [verdict('mozilla')]);
+    },
+  },
+  {
+    name: 'record: an absent anchor is stored as a trust anchor, and not counted as new',
+    async body({ storage, s }) {
+      const leaf = certificate('a.example');
+      const ca = authority('Test CA');
+      const root = authority('Test Root', { selfIssued: true });
+      const t = where('192.0.2.10');
+      const obs = s.success(t, T0, {
+        chain: [leaf, ca],
+        verdict: verdict('mozilla', { anchor: root.fingerprint }),
+        anchor: root,
+      });
+      const [result] = await storage.record([obs]);
+      assert.deepEqual(result?.newCertificates, [leaf.fingerprint, ca.fingerprint]);
+      sameRecords(await storage.certificate(root.fingerprint), {
+        ...root,
+        trustAnchor: true,
+        firstSeen: T0,
+        lastSeen: T0,
+      });
+      assert.equal((await storage.certificate(ca.fingerprint))?.trustAnchor, false);
+      assert.equal((await storage.counts()).certificate, 3);
+    },
+  },
+  {
+    name: 'record: a stored certificate named as the anchor becomes a trust anchor',
+    async body({ storage, s }) {
+      const leaf = certificate('a.example');
+      const root = authority('Test Root', { selfIssued: true });
+      const t = where('192.0.2.10');
+      const first = s.success(t, T0, { chain: [leaf, root] });
+      await storage.record([first]);
+      const [result] = await storage.record([
+        s.success(t, T0 + HOUR, {
+          chain: [leaf, root],
+          verdict: verdict('mozilla', { anchor: root.fingerprint }),
+          anchor: root,
+        }),
+      ]);
+      assert.deepEqual(result?.newCertificates, []);
+      sameRecords(await storage.certificate(root.fingerprint), {
+        ...first.certificates[1],
+        trustAnchor: true,
+        lastSeen: T0 + HOUR,
+      });
+    },
+  },
+  {
+    name: 'record: a chain certificate that is also the anchor is new once, as a trust anchor',
+    async body({ storage, s }) {
+      const leaf = certificate('a.example');
+      const root = authority('Test Root', { selfIssued: true });
+      const t = where('192.0.2.10');
+      const [result] = await storage.record([
+        s.success(t, T0, {
+          chain: [leaf, root],
+          verdict: verdict('mozilla', { anchor: root.fingerprint }),
+          anchor: root,
+        }),
+      ]);
+      assert.deepEqual(result?.newCertificates, [leaf.fingerprint, root.fingerprint]);
+      assert.equal((await storage.certificate(root.fingerprint))?.trustAnchor, true);
+      assert.equal((await storage.counts()).certificate, 2);
+    },
+  },
+  {
+    name: 'record: a stored run counts the observations naming it; an unknown run is ignored',
+    async body({ storage, s }) {
+      await storage.startRun(run('run-1', { total: 3 }));
+      const chain = [certificate('a.example')];
+      await storage.record([
+        s.success(where('192.0.2.1'), T0, { chain, run: 'run-1' }),
+        s.failure(where('192.0.2.2'), T0 + 1, 'REFUSED', { run: 'run-1' }),
+        s.success(where('192.0.2.3'), T0 + 2, { chain, run: 'no-such-run' }),
+      ]);
+      await storage.record([s.success(where('192.0.2.4'), T0 + 3, { chain, run: 'run-1' })]);
+      sameRecords(await everyPage((p) => storage.runs(p)), [
+        run('run-1', { total: 3, done: 3, succeeded: 2, failed: 1 }),
+      ]);
+      assert.equal((await storage.counts()).target, 4, 'the unknown run does not stop the batch');
+    },
+  },
+  {
+    name: 'record: the same address in two zones is two targets',
+    async body({ storage, s }) {
+      const dc1 = where('10.0.0.5', { zone: 'dc1' });
+      const dc2 = where('10.0.0.5', { zone: 'dc2' });
+      assert.notEqual(dc1.key, dc2.key);
+      const results = await storage.record([
+        s.success(dc1, T0, { chain: [certificate('one.internal')] }),
+        s.success(dc2, T0 + 1, { chain: [certificate('two.internal')] }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => [r.target.zone, r.sighting?.kind, r.sighting?.zone]),
+        [
+          ['dc1', 'new', 'dc1'],
+          ['dc2', 'new', 'dc2'],
+        ],
+      );
+      assert.equal((await storage.target(dc1.key))?.zone, 'dc1');
+      assert.equal((await storage.target(dc2.key))?.zone, 'dc2');
+    },
+  },
+  {
+    name: 'record: an empty batch records nothing',
+    async body({ storage }) {
+      assert.deepEqual(await storage.record([]), []);
+      assert.deepEqual(await storage.counts(), {
+        certificate: 0,
+        chain: 0,
+        target: 0,
+        sighting: 0,
+        run: 0,
+      });
+    },
+  },
+];
