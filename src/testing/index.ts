@@ -1,5 +1,17 @@
-// The storage conformance suite, shipped as `certsweep/testing`: the cases every Storage
-// adapter must pass, as plain async functions so any test runner can run them.
+/**
+ * The storage conformance suite, `certsweep/testing`: the cases every {@link Storage}
+ * adapter passes, as plain async functions asserting with `node:assert`, so any test runner
+ * can run them. See `docs/storage/writing-an-adapter.md`.
+ *
+ * @example
+ * ```ts
+ * import { it } from 'vitest';
+ * import { storageConformance } from 'certsweep/testing';
+ *
+ * for (const c of storageConformance({ name: 'memory', fresh })) it(c.name, () => c.run());
+ * ```
+ * @module
+ */
 import type { Storage } from '../inventory/storage.js';
 import { aggregateCases } from './cases-aggregates.js';
 import { maintenanceCases } from './cases-maintenance.js';
