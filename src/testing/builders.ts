@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { targetKey } from '../inventory/keys.js';
 import type { ObservedFailure, ObservedSuccess, ObservedTarget } from '../inventory/storage.js';
 import type { CertificateRecord, NameCheck, RunRecord, StoredVerdict } from '../inventory/types.js';
-import type { ScanErrorCode } from '../scan/index.js';
+import type { ScanErrorCode, StarttlsProtocol } from '../scan/index.js';
 
 /** A fixed instant the cases count from: Wednesday 2026-01-07, 12:00 UTC. */
 export const T0 = Date.UTC(2026, 0, 7, 12);
@@ -187,6 +187,12 @@ export interface SuccessSpec {
   readonly nameCheck?: NameCheck | null;
   /** Protocol. Default: `TLSv1.3`. */
   readonly protocol?: string | null;
+  /** Cipher. Default: `TLS_AES_128_GCM_SHA256`. */
+  readonly cipher?: string | null;
+  /** ALPN protocol. Default: `null`. */
+  readonly alpn?: string | null;
+  /** STARTTLS protocol. Default: `null`. */
+  readonly starttls?: StarttlsProtocol | null;
 }
 
 /** What {@link Scenario.failure} takes besides the target, the time and the code. */
@@ -229,9 +235,9 @@ export class Scenario {
       anchor: spec.anchor ? { ...spec.anchor, firstSeen: at, lastSeen: at } : null,
       nameCheck: spec.nameCheck ?? null,
       protocol: spec.protocol === undefined ? 'TLSv1.3' : spec.protocol,
-      cipher: 'TLS_AES_128_GCM_SHA256',
-      alpn: null,
-      starttls: null,
+      cipher: spec.cipher === undefined ? 'TLS_AES_128_GCM_SHA256' : spec.cipher,
+      alpn: spec.alpn ?? null,
+      starttls: spec.starttls ?? null,
     };
   }
 

@@ -159,6 +159,34 @@ export const queryCases: readonly CaseSpec[] = [
     },
   },
   {
+    name: 'queries: text filters take % and _ literally and keep non-ASCII text as is',
+    async body({ storage, s }) {
+      const plain = certificate('plain.example', { issuer: 'CN=Plain CA,O=Test' });
+      const odd = certificate('odd.example', {
+        subject: 'CN=Zürich Straße,O=100% Test_Co',
+        issuer: 'CN=Ça Issuing,O=Test',
+        dnsNames: ['zürich.example'],
+      });
+      await storage.record([
+        s.success(where('192.0.2.1', { host: 'Zürich.Example' }), T0, { chain: [plain] }),
+        s.success(where('192.0.2.2'), T0, { chain: [odd] }),
+      ]);
+      const find = (filter: Filter) => certificatesWhere(storage, filter);
+      assert.deepEqual(await find({ issuer: '%' }), [], '% is not a wildcard');
+      assert.deepEqual(await find({ subject: '_' }), [odd.fingerprint], '_ is itself');
+      assert.deepEqual(await find({ subject: 'T_st' }), [], '_ is not a wildcard');
+      assert.deepEqual(await find({ subject: '100% test_co' }), [odd.fingerprint]);
+      assert.deepEqual(await find({ subject: 'zürich straße' }), [odd.fingerprint]);
+      assert.deepEqual(await find({ issuer: 'Ça ISSUING' }), [odd.fingerprint]);
+      assert.deepEqual(await find({ san: 'ZüRICH.example' }), [odd.fingerprint]);
+      assert.deepEqual(await find({ san: '%' }), []);
+      assert.deepEqual(await targetsWhere(storage, { name: '%' }), []);
+      assert.deepEqual(await targetsWhere(storage, { name: 'zürich.EXAMPLE' }), [
+        where('192.0.2.1').key,
+      ]);
+    },
+  },
+  {
     name: 'queries: usage lists the targets whose current chain holds it, by key',
     async body({ storage, s }) {
       const { certs, targets } = await recordWorld(storage, s);

@@ -659,6 +659,81 @@ export const recordCases: readonly CaseSpec[] = [
     },
   },
   {
+    name: 'record: a chain that repeats a certificate keeps every position, the target once',
+    async body({ storage, s }) {
+      const leaf = certificate('a.example');
+      const ca = authority('Test CA');
+      const t = where('192.0.2.10');
+      const obs = s.success(t, T0, { chain: [leaf, ca, ca] });
+      assert.deepEqual(obs.certificates.length, 3, 'the writer may send a record twice');
+      const [result] = await storage.record([obs]);
+      assert.deepEqual(result?.newCertificates, [leaf.fingerprint, ca.fingerprint], 'each once');
+      const id = chainOf([leaf, ca, ca]).id;
+      assert.deepEqual((await storage.chain(id))?.fingerprints, [
+        leaf.fingerprint,
+        ca.fingerprint,
+        ca.fingerprint,
+      ]);
+      assert.equal((await storage.counts()).certificate, 2);
+      const users = await everyPage((p) => storage.usage(ca.fingerprint, p));
+      assert.deepEqual(
+        users.map((u) => u.key),
+        [t.key],
+        'usage lists a target once',
+      );
+      const inUse = await everyPage((p) => storage.certificates({ ...p, inUse: true }));
+      assert.deepEqual(
+        inUse.map((c) => c.fingerprint).sort(),
+        [leaf.fingerprint, ca.fingerprint].sort(),
+        'certificates lists each once',
+      );
+    },
+  },
+  {
+    name: 'record: a success keeps protocol, cipher, ALPN and STARTTLS; a failure keeps them',
+    async body({ storage, s }) {
+      const t = where('192.0.2.25', { port: 25, servername: 'mx.example', host: 'mx.example' });
+      const told = {
+        protocol: 'TLSv1.2',
+        cipher: 'ECDHE-RSA-AES128-GCM-SHA256',
+        alpn: 'h2',
+        starttls: 'smtp',
+      } as const;
+      const [first] = await storage.record([
+        s.success(t, T0, { chain: [certificate('mx.example')], ...told }),
+      ]);
+      assert.deepEqual(
+        {
+          protocol: first?.target.protocol,
+          cipher: first?.target.cipher,
+          alpn: first?.target.alpn,
+          starttls: first?.target.starttls,
+        },
+        told,
+      );
+      await storage.record([s.failure(t, T0 + 1, 'STARTTLS_REFUSED')]);
+      const stored = await storage.target(t.key);
+      assert.deepEqual(
+        {
+          protocol: stored?.protocol,
+          cipher: stored?.cipher,
+          alpn: stored?.alpn,
+          starttls: stored?.starttls,
+        },
+        told,
+      );
+      assert.equal(stored?.lastError, 'STARTTLS_REFUSED');
+      const [bare] = await storage.record([
+        s.success(t, T0 + 2, { chain: [certificate('mx.example')], protocol: null, cipher: null }),
+      ]);
+      assert.deepEqual(
+        [bare?.target.protocol, bare?.target.cipher, bare?.target.alpn, bare?.target.starttls],
+        [null, null, null, null],
+        'a success replaces every one, nulls included',
+      );
+    },
+  },
+  {
     name: 'record: an empty batch records nothing',
     async body({ storage }) {
       assert.deepEqual(await storage.record([]), []);

@@ -20,6 +20,7 @@ import { persistenceCases } from './cases-persistence.js';
 import { queryCases } from './cases-queries.js';
 import { recordCases } from './cases-record.js';
 import { runCases } from './cases-runs.js';
+import { writerCases } from './cases-writers.js';
 import { casesFor } from './harness.js';
 
 /**
@@ -40,6 +41,12 @@ export interface ConformanceSubject {
   readonly name: string;
   /** A fresh, empty store for one case. */
   fresh(): Promise<StoreUnderTest>;
+  /**
+   * Whether the storage from `fresh()` and one from its `another` may both be open for
+   * writing at once (PostgreSQL: a scanner fleet). Adds the cases for racing writers: none
+   * may lose a sighting, make one twice or lose a run's count. Default: `false`.
+   */
+  readonly concurrentWriters?: boolean;
 }
 
 /**
@@ -107,5 +114,6 @@ export function storageConformance(subject: ConformanceSubject): ConformanceCase
     ...maintenanceCases,
     ...runCases,
     ...persistenceCases,
+    ...(subject.concurrentWriters ? writerCases : []),
   ]);
 }

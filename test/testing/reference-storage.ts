@@ -71,8 +71,17 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const page = (p: StoragePage): PageOptions =>
   p.cursor === undefined ? { limit: p.limit } : { limit: p.limit, cursor: p.cursor };
 
+/** How a reference storage may be told to misbehave, to show the suite notices. */
+export interface ReferenceFlaws {
+  /** Waits between reading the data and committing a batch: racing writers lose updates. */
+  readonly racyRecord?: boolean;
+}
+
 /** A reference storage over `disk`. */
-export function referenceStorage(disk: ReferenceDisk = referenceDisk()): Storage {
+export function referenceStorage(
+  disk: ReferenceDisk = referenceDisk(),
+  flaws: ReferenceFlaws = {},
+): Storage {
   let options: StorageOpenOptions | undefined;
   let closed = false;
 
@@ -297,6 +306,7 @@ export function referenceStorage(disk: ReferenceDisk = referenceDisk()): Storage
     },
     async record(batch) {
       const data = writing();
+      if (flaws.racyRecord) await new Promise((resolve) => setImmediate(resolve));
       const out = batch.map((obs) => apply(data, obs));
       disk.data = data;
       return out;

@@ -6,6 +6,7 @@ import { referenceDisk, referenceStorage } from './reference-storage.js';
 
 const persistent = storageConformance({
   name: 'reference',
+  concurrentWriters: true,
   async fresh() {
     const disk = referenceDisk();
     return {

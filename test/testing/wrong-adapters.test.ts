@@ -171,6 +171,26 @@ const WRONG: Record<string, { wrong: Wrong; fails: readonly string[]; passes: re
   };
 
 describe('the conformance suite fails a storage that', () => {
+  it('loses updates when two writers record at once', async () => {
+    const cases = storageConformance({
+      name: 'racy',
+      concurrentWriters: true,
+      async fresh() {
+        const disk = referenceDisk();
+        return {
+          storage: referenceStorage(disk, { racyRecord: true }),
+          another: () => referenceStorage(disk, { racyRecord: true }),
+          async dispose() {},
+        };
+      },
+    });
+    const writers = cases.filter((c) => c.name.startsWith('writers: '));
+    expect(writers.length).toBe(4);
+    for (const c of writers) await expect(c.run(), c.name).rejects.toThrow();
+    const sequential = cases.find((c) => c.name.startsWith('record: a first success'));
+    await expect(sequential?.run()).resolves.toBeUndefined();
+  });
+
   it('(names only cases that exist)', () => {
     const names = new Set(
       storageConformance({ name: 'x', fresh: () => Promise.reject(new Error('unused')) }).map((c) =>
