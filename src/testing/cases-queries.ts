@@ -305,7 +305,8 @@ export const queryCases: readonly CaseSpec[] = [
       const { targets: t } = await recordWorld(storage, s);
       assert.deepEqual(await targetsWhere(storage, { name: 'A.Example' }), [t.t1.key]);
       assert.deepEqual(await targetsWhere(storage, { name: 'mail.example' }), [t.t5.key], 'host');
-      assert.deepEqual(await targetsWhere(storage, { name: 'DARK.example' }), [t.t7.key]);
+      assert.deepEqual(await targetsWhere(storage, { name: 'DARK.example' }), [t.t7.key], 'sni');
+      assert.deepEqual(await targetsWhere(storage, { name: 'ops.EXAMPLE' }), [t.t7.key], 'host');
       assert.deepEqual(await targetsWhere(storage, { name: '192.0.2.2' }), [t.t2.key]);
       assert.deepEqual(await targetsWhere(storage, { name: 'example' }), [], 'not a substring');
     },

@@ -52,7 +52,7 @@ export interface WorldTargets {
   readonly t5: ObservedTarget;
   /** 198.51.100.1:443, job `edge`, never answered. */
   readonly t6: ObservedTarget;
-  /** `dark.example` (host `Dark.Example`) on 192.0.2.7:443, job `ops`, chain [a, ca], then dark. */
+  /** `dark.example` (host `Ops.Example`) on 192.0.2.7:443, job `ops`, chain [a, ca], then dark. */
   readonly t7: ObservedTarget;
   /** 10.0.0.1:443 in zone `Zulu`, job `edge`, chain [e]. */
   readonly t8: ObservedTarget;
@@ -110,7 +110,7 @@ export async function recordWorld(storage: Storage, s: Scenario): Promise<World>
     t4: where('192.0.2.4'),
     t5: where('192.0.2.5', { host: 'Mail.Example' }),
     t6: where('198.51.100.1'),
-    t7: where('192.0.2.7', { servername: 'dark.example', host: 'Dark.Example' }),
+    t7: where('192.0.2.7', { servername: 'dark.example', host: 'Ops.Example' }),
     t8: where('10.0.0.1', { zone: 'Zulu' }),
   };
   const { t1, t2, t3, t4, t5, t6, t7, t8 } = targets;
