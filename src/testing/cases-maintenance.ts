@@ -138,6 +138,16 @@ export const maintenanceCases: readonly CaseSpec[] = [
       assert.ok(await storage.certificate(p.l2.fingerprint));
       assert.equal((await storage.certificate(p.root.fingerprint))?.trustAnchor, true, 'anchor');
       assert.deepEqual(
+        (await everyPage((q) => storage.usage(p.issuing.fingerprint, q))).map((t) => t.key),
+        [p.kept.key],
+      );
+      assert.ok(
+        !(await everyPage((q) => storage.certificates(q)))
+          .map((c) => c.fingerprint)
+          .includes(p.l1.fingerprint),
+        'a dropped certificate is not listed',
+      );
+      assert.deepEqual(
         (await everyPage((q) => storage.changesSince(0, q))).map((x) => [x.target, x.kind]),
         [
           [p.kept.key, 'new'],

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { CertificateFilter, Storage, TargetFilter } from '../inventory/storage.js';
 import type { CertificateRecord } from '../inventory/types.js';
-import { certificate, chainOf, DAY, MINUTE, run, T0, where } from './builders.js';
+import { certificate, chainOf, DAY, MINUTE, run, T0, verdict, where } from './builders.js';
 import { type CaseSpec, everyPage, sameRecords } from './harness.js';
 import { byExpiry, idOf, recordWorld, type World } from './world.js';
 
@@ -139,6 +139,27 @@ export const queryCases: readonly CaseSpec[] = [
     { keyAlgorithm: 'ec', inUse: true, expiringBefore: T0 + 15 * DAY },
     (w) => [w.certs.e, w.certs.g],
   ),
+  {
+    name: "queries: certificates trusted follows each store's latest verdict",
+    async body({ storage, s }) {
+      const leaf = certificate('a.example');
+      const t = where('192.0.2.10');
+      const trusted = async (value: boolean) => certificatesWhere(storage, { trusted: value });
+      await storage.record([s.success(t, T0, { chain: [leaf] })]);
+      assert.deepEqual([await trusted(true), await trusted(false)], [[], []], 'no verdict yet');
+      await storage.record([s.success(t, T0 + 1, { chain: [leaf], verdict: verdict('mozilla') })]);
+      assert.deepEqual([await trusted(true), await trusted(false)], [[leaf.fingerprint], []]);
+      const untrusted = verdict('mozilla', { valid: false, trusted: false });
+      await storage.record([s.success(t, T0 + 2, { chain: [leaf], verdict: untrusted })]);
+      assert.deepEqual([await trusted(true), await trusted(false)], [[], [leaf.fingerprint]]);
+      await storage.record([s.success(t, T0 + 3, { chain: [leaf], verdict: verdict('corp') })]);
+      assert.deepEqual(
+        [await trusted(true), await trusted(false)],
+        [[leaf.fingerprint], []],
+        'trusted by one store is trusted',
+      );
+    },
+  },
   {
     name: 'queries: certificates never lists an unparsed one, whatever the filter',
     async body({ storage, s }) {
@@ -337,6 +358,9 @@ export const queryCases: readonly CaseSpec[] = [
       await storage.record([s.failure(t, T0 + 2 * MINUTE)]);
       assert.deepEqual(await targetsWhere(storage, { dark: true }), [t.key]);
       assert.deepEqual(await targetsWhere(storage, { dark: false }), []);
+      await storage.record([s.success(t, T0 + 3 * MINUTE, { chain: [certificate('a.example')] })]);
+      assert.deepEqual(await targetsWhere(storage, { dark: true }), [], 'recovered: not dark');
+      assert.deepEqual(await targetsWhere(storage, { dark: false }), [t.key]);
     },
   },
   {

@@ -543,6 +543,20 @@ export const recordCases: readonly CaseSpec[] = [
     },
   },
   {
+    name: "record: a new verdict within seenResolutionMs leaves the chain's lastSeen",
+    open: { seenResolutionMs: 60_000 },
+    async body({ storage, s }) {
+      const chain = [certificate('a.example')];
+      const t = where('192.0.2.10');
+      await storage.record([s.success(t, T0, { chain, verdict: verdict('mozilla') })]);
+      const worse = verdict('mozilla', { valid: false, problems: ['expired'] });
+      await storage.record([s.success(t, T0 + 1000, { chain, verdict: worse })]);
+      const stored = await storage.chain(chainOf(chain).id);
+      sameRecords(stored?.verdicts, [{ ...worse, verifiedAt: T0 + 1000 }], 'replaced');
+      assert.equal(stored?.lastSeen, T0, 'lastSeen moves only by seenResolutionMs');
+    },
+  },
+  {
     name: "record: a success without a verdict keeps the chain's and clears the target's store",
     async body({ storage, s }) {
       const chain = [certificate('a.example')];
@@ -577,6 +591,20 @@ export const recordCases: readonly CaseSpec[] = [
       });
       assert.equal((await storage.certificate(ca.fingerprint))?.trustAnchor, false);
       assert.equal((await storage.counts()).certificate, 3);
+      const [again] = await storage.record([
+        s.success(t, T0 + HOUR, {
+          chain: [leaf, ca],
+          verdict: verdict('mozilla', { anchor: root.fingerprint }),
+          anchor: root,
+        }),
+      ]);
+      assert.deepEqual(again?.newCertificates, []);
+      const anchor = await storage.certificate(root.fingerprint);
+      assert.deepEqual(
+        [anchor?.firstSeen, anchor?.lastSeen, anchor?.trustAnchor],
+        [T0, T0 + HOUR, true],
+        "the anchor's lastSeen moves as a chain certificate's does",
+      );
     },
   },
   {
