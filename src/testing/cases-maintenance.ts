@@ -154,6 +154,13 @@ export const maintenanceCases: readonly CaseSpec[] = [
           [p.kept.key, 'changed'],
         ],
       );
+      const [back] = await storage.record([
+        s.success(p.old, CUTOFF + 1, { chain: [p.l1, p.issuing] }),
+      ]);
+      assert.equal(back?.sighting?.kind, 'new', 'a pruned target seen again is new');
+      assert.equal(back?.sighting?.previousChain, null);
+      assert.deepEqual(back?.newCertificates, [p.l1.fingerprint]);
+      assert.equal(back?.target.firstSeen, CUTOFF + 1);
     },
   },
   {
