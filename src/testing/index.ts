@@ -15,6 +15,7 @@
 import type { Storage } from '../inventory/storage.js';
 import { aggregateCases } from './cases-aggregates.js';
 import { maintenanceCases } from './cases-maintenance.js';
+import { modelCases } from './cases-model.js';
 import { pagingCases } from './cases-paging.js';
 import { persistenceCases } from './cases-persistence.js';
 import { queryCases } from './cases-queries.js';
@@ -114,6 +115,7 @@ export function storageConformance(subject: ConformanceSubject): ConformanceCase
     ...maintenanceCases,
     ...runCases,
     ...persistenceCases,
+    ...modelCases,
     ...(subject.concurrentWriters ? writerCases : []),
   ]);
 }

@@ -47,6 +47,7 @@ const WRONG: Record<string, { wrong: Wrong; fails: readonly string[]; passes: re
         'record: a failure after a success makes the target dark, once (darkAfter 1)',
         'record: a success of a dark target is `recovered`',
         'record: observations of one target in one batch each see the one before',
+        "model: 300 random observations (seed 1, darkAfter 1, seenResolutionMs 60000) match the contract's model",
       ],
       passes: ['record: the same chain again makes no sighting and stores no certificate'],
     },
@@ -111,7 +112,11 @@ const WRONG: Record<string, { wrong: Wrong; fails: readonly string[]; passes: re
         ...inner,
         open: (options) => inner.open({ ...options, seenResolutionMs: 0 }),
       }),
-      fails: ['record: lastSeen of certificates and chains moves only seenResolutionMs later'],
+      fails: [
+        'record: lastSeen of certificates and chains moves only seenResolutionMs later',
+        "model: 300 random observations (seed 1, darkAfter 1, seenResolutionMs 60000) match the contract's model",
+        "model: 300 random observations (seed 2, darkAfter 2, seenResolutionMs 1000) match the contract's model",
+      ],
       passes: ['record: with seenResolutionMs 0 every later observation moves lastSeen'],
     },
     'ignores darkAfter': {
@@ -122,6 +127,7 @@ const WRONG: Record<string, { wrong: Wrong; fails: readonly string[]; passes: re
       fails: [
         'record: with darkAfter 2 the second failure in a row makes the target dark',
         'queries: targets dark follows the darkAfter the storage was opened with',
+        "model: 300 random observations (seed 2, darkAfter 2, seenResolutionMs 1000) match the contract's model",
       ],
       passes: ['record: a failure after a success makes the target dark, once (darkAfter 1)'],
     },
