@@ -244,6 +244,45 @@ export const maintenanceCases: readonly CaseSpec[] = [
     },
   },
   {
+    name: 'export: leaving the stream early releases it; writes and reads go on',
+    async body({ storage, s }) {
+      await recordWorld(storage, s);
+      for await (const record of storage.export()) {
+        assert.equal(record.kind, 'certificate');
+        break;
+      }
+      const [result] = await storage.record([s.failure(where('203.0.113.1'), T0 + DAY)]);
+      assert.equal(result?.target.consecutiveFailures, 1);
+      assert.equal((await storage.counts()).target, 9);
+      assert.equal((await collect(storage.export())).length, 35);
+    },
+  },
+  {
+    name: 'import: a large stream (an export of 3,000 targets) is stored whole',
+    async body({ storage, s, fresh, open }) {
+      const ca = authority('Test CA');
+      for (let start = 0; start < 3000; start += 500) {
+        await storage.record(
+          Array.from({ length: 500 }, (_, i) =>
+            s.success(where(`10.0.${(start + i) >> 8}.${(start + i) & 255}`), T0 + start + i, {
+              chain: [certificate(`bulk-${start + i}.example`), ca],
+            }),
+          ),
+        );
+      }
+      const other = await open((await fresh()).storage);
+      assert.deepEqual(await other.import(storage.export()), {
+        certificate: 3001,
+        chain: 3000,
+        target: 3000,
+        sighting: 3000,
+        run: 0,
+      });
+      assert.deepEqual(await other.counts(), await storage.counts());
+      assert.equal((await everyPage((p) => other.usage(ca.fingerprint, p), 1000)).length, 3000);
+    },
+  },
+  {
     name: 'import: a fresh store given an export answers every question the same',
     async body({ storage, s, fresh, open }) {
       const world = await recordWorld(storage, s);

@@ -8,6 +8,7 @@ import {
   DAY,
   MINUTE,
   run,
+  sha256,
   T0,
   verdict,
   where,
@@ -759,6 +760,41 @@ export const recordCases: readonly CaseSpec[] = [
         [null, null, null, null],
         'a success replaces every one, nulls included',
       );
+    },
+  },
+  {
+    name: 'record: a batch of 3,000 observations is recorded whole, in order',
+    async body({ storage, s }) {
+      const ca = authority('Test CA');
+      const big = certificate('big.example');
+      // A large certificate too: 100 KiB of DER.
+      const der = new Uint8Array(100 * 1024).map((_, i) => (i * 31) % 256);
+      const huge = { ...big, der, fingerprint: sha256(der) };
+      const batch = Array.from({ length: 3000 }, (_, i) => {
+        const t = where(`10.${(i >> 8) & 255}.${i & 255}.1`);
+        if (i % 4 === 3) return s.failure(t, T0 + i, 'REFUSED', { job: 'bulk' });
+        const leaf = i === 0 ? huge : certificate(`bulk-${i}.example`);
+        return s.success(t, T0 + i, { chain: [leaf, ca], job: 'bulk', run: 'run-1' });
+      });
+      await storage.startRun(run('run-1'));
+      const results = await storage.record(batch);
+      assert.equal(results.length, batch.length);
+      assert.ok(
+        results.every((r, i) => r.target.key === batch[i]?.target.key),
+        'results in batch order',
+      );
+      assert.deepEqual(await storage.counts(), {
+        certificate: 2251,
+        chain: 2250,
+        target: 3000,
+        sighting: 2250,
+        run: 1,
+      });
+      assert.deepEqual(results[0]?.newCertificates, [huge.fingerprint, ca.fingerprint]);
+      sameRecords((await storage.certificate(huge.fingerprint))?.der, der);
+      const [counted] = await everyPage((p) => storage.runs(p));
+      assert.deepEqual([counted?.done, counted?.succeeded], [2250, 2250]);
+      assert.equal((await everyPage((p) => storage.usage(ca.fingerprint, p), 1000)).length, 2250);
     },
   },
   {

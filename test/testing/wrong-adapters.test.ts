@@ -9,8 +9,8 @@ import { referenceDisk, referenceStorage } from './reference-storage.js';
 
 type Wrong = (inner: Storage) => Storage;
 
-/** Runs every case against the wrapped storage; the names of the ones that failed. */
-async function failingCases(wrong: Wrong): Promise<Set<string>> {
+/** Runs the named cases against the wrapped storage; the names of the ones that failed. */
+async function failingCases(wrong: Wrong, names: readonly string[]): Promise<Set<string>> {
   const cases = storageConformance({
     name: 'wrong',
     async fresh() {
@@ -24,6 +24,7 @@ async function failingCases(wrong: Wrong): Promise<Set<string>> {
   });
   const failed = new Set<string>();
   for (const c of cases) {
+    if (!names.includes(c.name.replace(/ \[wrong\]$/, ''))) continue;
     try {
       await c.run();
     } catch {
@@ -209,7 +210,7 @@ describe('the conformance suite fails a storage that', () => {
   });
   for (const [what, { wrong, fails, passes }] of Object.entries(WRONG)) {
     it(what, async () => {
-      const failed = await failingCases(wrong);
+      const failed = await failingCases(wrong, [...fails, ...passes]);
       for (const name of fails) expect(failed, name).toContain(name);
       for (const name of passes) expect(failed, name).not.toContain(name);
     });
