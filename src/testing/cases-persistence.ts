@@ -184,3 +184,30 @@ export const persistenceCases: readonly CaseSpec[] = [
     },
   },
 ];
+
+/** The cases for readers that follow the writer, added when `liveReaders` is set. */
+export const liveReaderCases: readonly CaseSpec[] = [
+  {
+    name: 'readers: a read-only storage sees what the writer commits after it opened',
+    open: false,
+    async body({ storage, store, s, open }) {
+      assert.ok(store.another, 'liveReaders needs StoreUnderTest.another');
+      await open(storage);
+      await recordSome(storage, s);
+      const reader = await open(store.another(), { readOnly: true });
+      assert.equal((await reader.counts()).target, 2);
+      const t = where('192.0.2.1');
+      await storage.record([s.failure(t, T0 + DAY, 'TIMEOUT')]);
+      await storage.endRun('run-1', { status: 'completed', endedAt: T0 + DAY });
+      sameRecords(await snapshot(reader), await snapshot(storage), 'the reader follows');
+      assert.deepEqual(
+        (await everyPage((p) => reader.targets({ ...p, dark: true }))).map((x) => x.key),
+        [t.key],
+      );
+      assert.deepEqual(
+        (await everyPage((p) => reader.history(t.key, p))).map((x) => x.kind),
+        ['new', 'dark'],
+      );
+    },
+  },
+];

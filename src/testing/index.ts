@@ -17,7 +17,7 @@ import { aggregateCases } from './cases-aggregates.js';
 import { maintenanceCases } from './cases-maintenance.js';
 import { modelCases } from './cases-model.js';
 import { pagingCases } from './cases-paging.js';
-import { persistenceCases } from './cases-persistence.js';
+import { liveReaderCases, persistenceCases } from './cases-persistence.js';
 import { queryCases } from './cases-queries.js';
 import { recordCases } from './cases-record.js';
 import { runCases } from './cases-runs.js';
@@ -48,6 +48,12 @@ export interface ConformanceSubject {
    * may lose a sighting, make one twice or lose a run's count. Default: `false`.
    */
   readonly concurrentWriters?: boolean;
+  /**
+   * Whether a read-only storage from `another` sees what the writer commits after it opened
+   * (SQLite, PostgreSQL: a dashboard beside the runner), not only what was committed before.
+   * Adds the case for it. Default: `false` (the file adapter reads its files once, at open).
+   */
+  readonly liveReaders?: boolean;
 }
 
 /**
@@ -116,6 +122,7 @@ export function storageConformance(subject: ConformanceSubject): ConformanceCase
     ...runCases,
     ...persistenceCases,
     ...modelCases,
+    ...(subject.liveReaders ? liveReaderCases : []),
     ...(subject.concurrentWriters ? writerCases : []),
   ]);
 }

@@ -75,6 +75,8 @@ const page = (p: StoragePage): PageOptions =>
 export interface ReferenceFlaws {
   /** Waits between reading the data and committing a batch: racing writers lose updates. */
   readonly racyRecord?: boolean;
+  /** A read-only storage reads the data once, at open, and never again. */
+  readonly readAtOpen?: boolean;
 }
 
 /** A reference storage over `disk`. */
@@ -84,11 +86,12 @@ export function referenceStorage(
 ): Storage {
   let options: StorageOpenOptions | undefined;
   let closed = false;
+  let frozen: Data | undefined;
 
   const fail = (message: string) => new StorageError({ message, adapter: 'reference' });
   const reading = (): Data => {
     if (!options || closed) throw fail('not open');
-    return disk.data;
+    return frozen ?? disk.data;
   };
   const writing = (): Data => {
     const data = reading();
@@ -303,6 +306,7 @@ export function referenceStorage(
     async open(given) {
       if (options) throw fail('opened twice');
       options = given;
+      if (given.readOnly && flaws.readAtOpen) frozen = copy(disk.data);
     },
     async record(batch) {
       const data = writing();

@@ -7,6 +7,7 @@ import { referenceDisk, referenceStorage } from './reference-storage.js';
 const persistent = storageConformance({
   name: 'reference',
   concurrentWriters: true,
+  liveReaders: true,
   async fresh() {
     const disk = referenceDisk();
     return {

@@ -178,6 +178,28 @@ const WRONG: Record<string, { wrong: Wrong; fails: readonly string[]; passes: re
   };
 
 describe('the conformance suite fails a storage that', () => {
+  it('reads its data once when opened read-only, yet claims live readers', async () => {
+    const cases = storageConformance({
+      name: 'frozen',
+      liveReaders: true,
+      async fresh() {
+        const disk = referenceDisk();
+        return {
+          storage: referenceStorage(disk),
+          another: () => referenceStorage(disk, { readAtOpen: true }),
+          async dispose() {},
+        };
+      },
+    });
+    const run = (prefix: string) => cases.find((c) => c.name.startsWith(prefix))?.run();
+    await expect(
+      run('readers: a read-only storage sees what the writer commits'),
+    ).rejects.toThrow();
+    await expect(
+      run('readers: a read-only storage beside the open writer'),
+    ).resolves.toBeUndefined();
+  });
+
   it('loses updates when two writers record at once', async () => {
     const cases = storageConformance({
       name: 'racy',
