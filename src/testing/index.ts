@@ -20,6 +20,7 @@ import { pagingCases } from './cases-paging.js';
 import { liveReaderCases, persistenceCases } from './cases-persistence.js';
 import { queryCases } from './cases-queries.js';
 import { recordCases } from './cases-record.js';
+import { recordChainCases } from './cases-record-chains.js';
 import { runCases } from './cases-runs.js';
 import { writerCases } from './cases-writers.js';
 import { casesFor } from './harness.js';
@@ -115,6 +116,7 @@ export interface ConformanceCase {
 export function storageConformance(subject: ConformanceSubject): ConformanceCase[] {
   return casesFor(subject, [
     ...recordCases,
+    ...recordChainCases,
     ...queryCases,
     ...pagingCases,
     ...aggregateCases,
