@@ -21,6 +21,7 @@ import { liveReaderCases, persistenceCases } from './cases-persistence.js';
 import { queryCases } from './cases-queries.js';
 import { recordCases } from './cases-record.js';
 import { recordChainCases } from './cases-record-chains.js';
+import { recordDarkCases } from './cases-record-dark.js';
 import { runCases } from './cases-runs.js';
 import { writerCases } from './cases-writers.js';
 import { casesFor } from './harness.js';
@@ -116,6 +117,7 @@ export interface ConformanceCase {
 export function storageConformance(subject: ConformanceSubject): ConformanceCase[] {
   return casesFor(subject, [
     ...recordCases,
+    ...recordDarkCases,
     ...recordChainCases,
     ...queryCases,
     ...pagingCases,
