@@ -24,7 +24,7 @@ import {
   TARGET_COLUMNS,
   targetFrom,
 } from './rows.js';
-import { asciiLower, type Tables } from './schema.js';
+import { asciiLower, hostIsAName, type Tables } from './schema.js';
 
 /** A WHERE clause under construction, with its `$n` parameters. */
 class Conditions {
@@ -205,8 +205,11 @@ export async function listTargets(
   else if (filter.servername !== undefined)
     where.add(`t.servername = ${where.param(filter.servername)}`);
   if (filter.name !== undefined) {
+    // Three index lookups: the host where it is a name, else the address it equals, and the
+    // SNI name.
     const name = where.param(lowerAscii(filter.name));
-    where.add(`(${asciiLower('t.host')} = ${name}
+    where.add(`((${asciiLower('t.host')} = ${name} AND ${hostIsAName('t.')})
+      OR (t.address = ${name} AND NOT ${hostIsAName('t.')})
       OR (t.servername IS NOT NULL AND ${asciiLower('t.servername')} = ${name}))`);
   }
   // darkAfter is a whole number checked at open: written out, it lets the planner see that

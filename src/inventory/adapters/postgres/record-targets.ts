@@ -26,7 +26,9 @@ export function applyObservation(
   darkAfter: number,
 ): TargetStep {
   const where = o.target;
-  const seen = {
+  // One literal with every field, no spread: V8 builds spread-then-extend objects slowly,
+  // and this runs once per observation.
+  const target: TargetRecord = {
     key: where.key,
     zone: where.zone,
     address: where.address,
@@ -34,36 +36,19 @@ export function applyObservation(
     servername: where.servername,
     host: where.host,
     job: o.job ?? previous?.job ?? null,
+    chain: o.ok ? (o.chain?.id ?? null) : (previous?.chain ?? null),
     firstSeen: previous?.firstSeen ?? o.at,
     lastScanned: o.at,
+    lastSuccess: o.ok ? o.at : (previous?.lastSuccess ?? null),
+    lastError: o.ok ? null : o.error,
+    consecutiveFailures: o.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1,
+    trustStore: o.ok ? (o.verdict?.trustStore ?? null) : (previous?.trustStore ?? null),
+    nameCheck: o.ok ? o.nameCheck : (previous?.nameCheck ?? null),
+    protocol: o.ok ? o.protocol : (previous?.protocol ?? null),
+    cipher: o.ok ? o.cipher : (previous?.cipher ?? null),
+    alpn: o.ok ? o.alpn : (previous?.alpn ?? null),
+    starttls: o.ok ? o.starttls : (previous?.starttls ?? null),
   };
-  const target: TargetRecord = o.ok
-    ? {
-        ...seen,
-        chain: o.chain?.id ?? null,
-        lastSuccess: o.at,
-        lastError: null,
-        consecutiveFailures: 0,
-        trustStore: o.verdict?.trustStore ?? null,
-        nameCheck: o.nameCheck,
-        protocol: o.protocol,
-        cipher: o.cipher,
-        alpn: o.alpn,
-        starttls: o.starttls,
-      }
-    : {
-        ...seen,
-        chain: previous?.chain ?? null,
-        lastSuccess: previous?.lastSuccess ?? null,
-        lastError: o.error,
-        consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
-        trustStore: previous?.trustStore ?? null,
-        nameCheck: previous?.nameCheck ?? null,
-        protocol: previous?.protocol ?? null,
-        cipher: previous?.cipher ?? null,
-        alpn: previous?.alpn ?? null,
-        starttls: previous?.starttls ?? null,
-      };
 
   let kind: SightingKind | null = null;
   const wasDark = previous !== undefined && isDark(previous, darkAfter);

@@ -67,6 +67,15 @@ export function asciiLower(expression: string): string {
   return `translate(${expression}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 }
 
+/**
+ * When a target's host says more than its address (`alias` names the targets table): the
+ * rows the host-name index holds. Any other target's host is its address, in lower case.
+ */
+export function hostIsAName(alias = ''): string {
+  const host = `${alias}host`;
+  return `(${host} <> ${alias}address OR ${host} <> ${asciiLower(host)})`;
+}
+
 // Times are bigint milliseconds, as the records keep them: exact both ways (timestamptz
 // holds microseconds, but turning it into ms goes through a float), cheap to compare, and
 // what a `prune(olderThan)` or `expiringBefore` in ms compares with. Queries read them back
@@ -161,11 +170,16 @@ CREATE TABLE ${t.targets} (
   alpn text,
   starttls text
 );
-CREATE INDEX targets_zone ON ${t.targets} (zone, key);
-CREATE INDEX targets_job ON ${t.targets} (job, key);
+-- Zone and job alone, not with the key: few values, so a new row lands at the end of its
+-- value's entries (pages in cache) instead of at a random place, which costs a dead-space
+-- insert several times more; a listing of a small zone or job sorts its few rows.
+CREATE INDEX targets_zone ON ${t.targets} (zone);
+CREATE INDEX targets_job ON ${t.targets} (job);
 CREATE INDEX targets_address ON ${t.targets} (address);
 CREATE INDEX targets_servername ON ${t.targets} (servername) WHERE servername IS NOT NULL;
-CREATE INDEX targets_host_name ON ${t.targets} (${asciiLower('host')});
+-- A name is looked up by host only where the host is not just the address (in lower case):
+-- dead space, named by address, is found through the address index instead.
+CREATE INDEX targets_host_name ON ${t.targets} (${asciiLower('host')}) WHERE ${hostIsAName()};
 CREATE INDEX targets_servername_name ON ${t.targets} (${asciiLower('servername')}) WHERE servername IS NOT NULL;
 CREATE INDEX targets_chain ON ${t.targets} (chain) WHERE chain IS NOT NULL;
 -- Dark targets are among those that answered once and fail now: a few among many.
