@@ -81,8 +81,13 @@ export class TestSchemas {
 
 /** Unique, time-ordered sighting ids, as the façade makes them. */
 export class SightingIds {
-  readonly #tag = randomBytes(3).toString('hex');
+  readonly #tag: string;
   #counter = 0;
+
+  /** `tag` tells one maker's ids from another's; random unless given. */
+  constructor(tag = randomBytes(3).toString('hex')) {
+    this.#tag = tag;
+  }
 
   next(at: number): string {
     return `${String(at).padStart(15, '0')}-${this.#tag}${(this.#counter++).toString(36).padStart(8, '0')}`;
