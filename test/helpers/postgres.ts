@@ -73,6 +73,13 @@ export class TestSchemas {
     return postgresStorage({ pool: this.pool }, { schema });
   }
 
+  /** Drops one schema now (a conformance case's, when the case is done). */
+  async dropOne(name: string): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    const at = this.#made.indexOf(name);
+    if (at >= 0) this.#made.splice(at, 1);
+  }
+
   async drop(): Promise<void> {
     for (const name of this.#made) await this.pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
     await this.pool.end();
