@@ -271,6 +271,7 @@ describe.skipIf(!reachable)('postgresStorage', () => {
     const b = observedTarget('192.0.2.1', 8443, 'WWW.example.com');
     const c = observedTarget('10.0.0.1', 443, null, 'dc1');
     const d = observedTarget('192.0.2.200', 443);
+    const e = observedTarget('192.0.2.1', 443, null, 'dc1');
 
     async function filled() {
       await opened();
@@ -282,27 +283,36 @@ describe.skipIf(!reachable)('postgresStorage', () => {
         }),
         failureAt(ids, c, T0 + 2 * DAY),
         failureAt(ids, d, T0 + 3 * DAY),
+        failureAt(ids, e, T0 + 4 * DAY),
       ]);
     }
 
     it('lists targets by key (COLLATE "C"), filtered, in pages that resume after the cursor', async () => {
       await filled();
       const keys = (await storage.targets({ limit: 100 })).items.map((t) => t.key);
-      expect(keys).toEqual([c.key, a.key, b.key, d.key].sort());
+      expect(keys).toEqual([c.key, e.key, a.key, b.key, d.key].sort());
       const paged = [];
       for await (const t of allPages((at) => storage.targets({ limit: 1, ...at })))
         paged.push(t.key);
       expect(paged).toEqual(keys);
       const keysOf = async (filter: object) =>
         (await storage.targets({ limit: 100, ...filter })).items.map((t) => t.key);
-      expect(await keysOf({ zone: 'dc1' })).toEqual([c.key]);
+      expect(await keysOf({ zone: 'dc1' })).toEqual([c.key, e.key]);
       expect(await keysOf({ job: 'other' })).toEqual([b.key]);
-      expect(await keysOf({ address: '192.0.2.1' })).toEqual([a.key, b.key]);
+      expect(await keysOf({ address: '192.0.2.1' })).toEqual([a.key, b.key, e.key].sort());
+      expect(await keysOf({ address: '192.0.2.1', zone: 'dc1' })).toEqual([e.key]);
+      expect(await keysOf({ address: '192.0.2' })).toEqual([]);
       expect(await keysOf({ port: 8443 })).toEqual([b.key]);
-      expect(await keysOf({ servername: null })).toEqual([c.key, a.key, d.key].sort());
+      expect(await keysOf({ servername: null })).toEqual([c.key, e.key, a.key, d.key].sort());
       expect(await keysOf({ servername: 'WWW.example.com' })).toEqual([b.key]);
       expect(await keysOf({ name: 'edge.example.com' })).toEqual([a.key]);
       expect(await keysOf({ name: 'www.EXAMPLE.com' })).toEqual([b.key]);
+      // Dead space is named by its address.
+      expect(await keysOf({ name: '192.0.2.200' })).toEqual([d.key]);
+      expect(await keysOf({ name: '192.0.2.1' })).toEqual([e.key]);
+      expect(await keysOf({ name: '192.0.2.1', dark: false, zone: 'dc1', port: 443 })).toEqual([
+        e.key,
+      ]);
       await expect(storage.targets({ limit: 1, cursor: 'junk' })).rejects.toBeInstanceOf(PageError);
     });
 
@@ -386,7 +396,7 @@ describe.skipIf(!reachable)('postgresStorage', () => {
       expect(exported.map((r) => r.kind)).toEqual([
         ...Array(3).fill('certificate'),
         ...Array(2).fill('chain'),
-        ...Array(4).fill('target'),
+        ...Array(5).fill('target'),
         ...Array(2).fill('sighting'),
       ]);
       const copy = schemas.storage();
@@ -410,7 +420,7 @@ describe.skipIf(!reachable)('postgresStorage', () => {
       expect(await copy.import(twice())).toEqual({
         certificate: 6,
         chain: 4,
-        target: 8,
+        target: 10,
         sighting: 4,
         run: 0,
       });
@@ -422,7 +432,7 @@ describe.skipIf(!reachable)('postgresStorage', () => {
       ]);
       // Leaving early gives the connection back.
       for (let i = 0; i < 20; i++) for await (const _ of copy.export()) break;
-      expect(await copy.counts()).toMatchObject({ target: 4 });
+      expect(await copy.counts()).toMatchObject({ target: 5 });
       await copy.close();
       await expect(copy.counts()).rejects.toBeInstanceOf(StorageError);
     });

@@ -199,7 +199,10 @@ export async function listTargets(
   const where = new Conditions();
   if (filter.job !== undefined) where.add(`t.job = ${where.param(filter.job)}`);
   if (filter.zone !== undefined) where.add(`t.zone = ${where.param(filter.zone)}`);
-  if (filter.address !== undefined) where.add(`t.address = ${where.param(filter.address)}`);
+  if (filter.address !== undefined) {
+    const address = where.param(filter.address);
+    where.add(`t.address = ${address} AND t.key IN (${addressKeys(t, address)})`);
+  }
   if (filter.port !== undefined) where.add(`t.port = ${where.param(filter.port)}`);
   if (filter.servername === null) where.add('t.servername IS NULL');
   else if (filter.servername !== undefined)
@@ -208,9 +211,14 @@ export async function listTargets(
     // Three index lookups: the host where it is a name, else the address it equals, and the
     // SNI name.
     const name = where.param(lowerAscii(filter.name));
-    where.add(`((${asciiLower('t.host')} = ${name} AND ${hostIsAName('t.')})
-      OR (t.address = ${name} AND NOT ${hostIsAName('t.')})
-      OR (t.servername IS NOT NULL AND ${asciiLower('t.servername')} = ${name}))`);
+    where.add(`t.key IN (
+      SELECT x.key FROM ${t.targets} x WHERE ${asciiLower('x.host')} = ${name} AND ${hostIsAName('x.')}
+      UNION ALL
+      SELECT x.key FROM ${t.targets} x WHERE x.key IN (${addressKeys(t, name)})
+        AND x.address = ${name} AND NOT ${hostIsAName('x.')}
+      UNION ALL
+      SELECT x.key FROM ${t.targets} x
+      WHERE x.servername IS NOT NULL AND ${asciiLower('x.servername')} = ${name})`);
   }
   // darkAfter is a whole number checked at open: written out, it lets the planner see that
   // the condition implies the predicate of the index on failing targets.
@@ -223,6 +231,23 @@ export async function listTargets(
     where.add(`(t.last_success IS NULL OR t.consecutive_failures < ${threshold})`);
   }
   return targetPage(db, t, where, filter);
+}
+
+/**
+ * Keys of the targets that may be at an address (`$n` placeholder): a key starts with
+ * `zone|address|`, so each zone's range of the key index holds them. The zones come from
+ * the zone index by a loose scan (one probe per zone), which costs little as zones are few.
+ */
+function addressKeys(t: Tables, address: string): string {
+  return `WITH RECURSIVE zones (zone) AS (
+      (SELECT zone FROM ${t.targets} ORDER BY zone LIMIT 1)
+      UNION ALL
+      SELECT (SELECT z.zone FROM ${t.targets} z WHERE z.zone > zones.zone ORDER BY z.zone LIMIT 1)
+      FROM zones WHERE zones.zone IS NOT NULL
+    )
+    SELECT a.key FROM zones JOIN ${t.targets} a
+      ON a.key >= zones.zone || '|' || ${address} || '|' AND a.key < zones.zone || '|' || ${address} || '}'
+    WHERE zones.zone IS NOT NULL`;
 }
 
 async function targetPage(

@@ -184,7 +184,11 @@ export function targetArrays(targets: readonly TargetRecord[]): unknown[][] {
     (c[18] as unknown[])[i] = r.alpn;
     (c[19] as unknown[])[i] = r.starttls;
   }
-  return columns;
+  // A column of nulls goes as one null: `unnest` pads it with nulls, and PostgreSQL parses
+  // one array less (dead space leaves half the columns empty).
+  return columns.map((column, i) =>
+    i > 0 && column.every((v) => v === null) ? null : column,
+  ) as unknown[][];
 }
 
 /** Upserts target records (an import); same columns as a batch writes. */
