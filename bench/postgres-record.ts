@@ -24,6 +24,7 @@ const { values } = parseArgs({
     schema: { type: 'string', default: 'bench_pg' },
     child: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'queries-only': { type: 'boolean', default: false },
   },
 });
 const WRITERS = Number(values.writers);
@@ -191,6 +192,13 @@ async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
 
 async function parent(): Promise<void> {
   const admin = new pg.Pool({ connectionString: URL });
+  if (!values['queries-only']) await record(admin);
+  await queries(admin);
+  if (!values.keep) await admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+  await admin.end();
+}
+
+async function record(admin: pg.Pool): Promise<void> {
   await admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
   await (await openStorage()).close(); // the schema, created once before the writers start
   const self = fileURLToPath(import.meta.url);
@@ -221,9 +229,22 @@ async function parent(): Promise<void> {
       `${(wall / 1000).toFixed(1)} s, ${Math.round(recorded / (wall / 1000))} results/s, peak RSS ${rss} MB per writer`,
   );
   await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+}
 
-  // Queries on what was recorded, from a read-only storage, as a checker would.
-  await admin.query(`ANALYZE "${SCHEMA}".targets`);
+async function queries(admin: pg.Pool): Promise<void> {
+  // Queries on what was recorded, from a read-only storage, as a checker would; with the
+  // statistics autovacuum would have gathered by then.
+  for (const table of [
+    'certificates',
+    'certificate_names',
+    'chains',
+    'chain_links',
+    'chain_verdicts',
+    'targets',
+    'sightings',
+  ]) {
+    await admin.query(`ANALYZE "${SCHEMA}".${table}`);
+  }
   const reader = postgresStorage({ connectionString: URL }, { schema: SCHEMA });
   await reader.open({ readOnly: true, darkAfter: 1, seenResolutionMs: 60_000 });
   console.log('queries (limit 100):');
@@ -258,8 +279,6 @@ async function parent(): Promise<void> {
     reader.aggregates({ at: T0, weeks: 52, includeCas: false, includeUnused: false }),
   );
   await reader.close();
-  if (!values.keep) await admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-  await admin.end();
 }
 
 if (values.child) {

@@ -41,6 +41,11 @@ class Conditions {
     this.#conditions.push(condition);
   }
 
+  /** The conditions so far. */
+  list(): readonly string[] {
+    return this.#conditions;
+  }
+
   toString(): string {
     return this.#conditions.length === 0 ? '' : `WHERE ${this.#conditions.join(' AND ')}`;
   }
@@ -184,10 +189,24 @@ export async function listUsage(
   page: StoragePage,
 ): Promise<Page<TargetRecord>> {
   const where = new Conditions();
-  where.add(
-    `t.chain IN (SELECT l.chain FROM ${t.chainLinks} l WHERE l.fingerprint = ${where.param(fingerprint)})`,
+  const fp = where.param(fingerprint);
+  where.add('t.chain = l.chain');
+  const after = cursorKey(page, ['string']);
+  if (after) where.add(`t.key > ${where.param(after[0])}`);
+  const limit = where.param(page.limit + 1);
+  // A page from each chain the certificate is in (an intermediate: thousands of chains, each
+  // on a few targets), read off the (chain, key) index, then merged: no walk over every
+  // target that serves a chain.
+  const rows = await run(
+    db,
+    `SELECT u.* FROM (SELECT DISTINCT l.chain FROM ${t.chainLinks} l WHERE l.fingerprint = ${fp}) l
+     CROSS JOIN LATERAL (
+       SELECT ${TARGET_COLUMNS} FROM ${t.targets} t ${where} ORDER BY t.key LIMIT ${limit}
+     ) u
+     ORDER BY u.key COLLATE "C" LIMIT ${limit}`,
+    where.values,
   );
-  return targetPage(db, t, where, page);
+  return pageOf(rows, page.limit, targetFrom, (target) => [target.key]);
 }
 
 export async function listTargets(
@@ -197,28 +216,29 @@ export async function listTargets(
   darkAfter: number,
 ): Promise<Page<TargetRecord>> {
   const where = new Conditions();
+  let branches: Branch[] | undefined;
   if (filter.job !== undefined) where.add(`t.job = ${where.param(filter.job)}`);
   if (filter.zone !== undefined) where.add(`t.zone = ${where.param(filter.zone)}`);
   if (filter.address !== undefined) {
     const address = where.param(filter.address);
-    where.add(`t.address = ${address} AND t.key IN (${addressKeys(t, address)})`);
+    if (filter.name === undefined) {
+      branches = [{ address: filter.address, conditions: [`t.address = ${address}`] }];
+    } else where.add(`t.address = ${address}`);
   }
   if (filter.port !== undefined) where.add(`t.port = ${where.param(filter.port)}`);
   if (filter.servername === null) where.add('t.servername IS NULL');
   else if (filter.servername !== undefined)
     where.add(`t.servername = ${where.param(filter.servername)}`);
   if (filter.name !== undefined) {
-    // Three index lookups: the host where it is a name, else the address it equals, and the
-    // SNI name.
-    const name = where.param(lowerAscii(filter.name));
-    where.add(`t.key IN (
-      SELECT x.key FROM ${t.targets} x WHERE ${asciiLower('x.host')} = ${name} AND ${hostIsAName('x.')}
-      UNION ALL
-      SELECT x.key FROM ${t.targets} x WHERE x.key IN (${addressKeys(t, name)})
-        AND x.address = ${name} AND NOT ${hostIsAName('x.')}
-      UNION ALL
-      SELECT x.key FROM ${t.targets} x
-      WHERE x.servername IS NOT NULL AND ${asciiLower('x.servername')} = ${name})`);
+    // Three lookups, each on an index: the host where it is a name, the address where the
+    // host is just that, and the SNI name.
+    const lowered = lowerAscii(filter.name);
+    const name = where.param(lowered);
+    branches = [
+      { conditions: [`${asciiLower('t.host')} = ${name}`, hostIsAName('t.')] },
+      { address: lowered, conditions: [`t.address = ${name}`, `NOT ${hostIsAName('t.')}`] },
+      { conditions: ['t.servername IS NOT NULL', `${asciiLower('t.servername')} = ${name}`] },
+    ];
   }
   // darkAfter is a whole number checked at open: written out, it lets the planner see that
   // the condition implies the predicate of the index on failing targets.
@@ -230,24 +250,32 @@ export async function listTargets(
   } else if (filter.dark === false) {
     where.add(`(t.last_success IS NULL OR t.consecutive_failures < ${threshold})`);
   }
-  return targetPage(db, t, where, filter);
+  return targetPage(db, t, where, filter, branches);
 }
 
 /**
- * Keys of the targets that may be at an address (`$n` placeholder): a key starts with
- * `zone|address|`, so each zone's range of the key index holds them. The zones come from
- * the zone index by a loose scan (one probe per zone), which costs little as zones are few.
+ * One way to a page of targets, with conditions of its own. With `address`, it reads the
+ * key index over the range of each zone's keys at that address (a key starts with
+ * `zone|address|`), so that no index on the address is needed.
  */
-function addressKeys(t: Tables, address: string): string {
-  return `WITH RECURSIVE zones (zone) AS (
-      (SELECT zone FROM ${t.targets} ORDER BY zone LIMIT 1)
-      UNION ALL
-      SELECT (SELECT z.zone FROM ${t.targets} z WHERE z.zone > zones.zone ORDER BY z.zone LIMIT 1)
-      FROM zones WHERE zones.zone IS NOT NULL
-    )
-    SELECT a.key FROM zones JOIN ${t.targets} a
-      ON a.key >= zones.zone || '|' || ${address} || '|' AND a.key < zones.zone || '|' || ${address} || '}'
-    WHERE zones.zone IS NOT NULL`;
+interface Branch {
+  readonly conditions: readonly string[];
+  readonly address?: string;
+}
+
+/** Every zone, from the zone index by a loose scan: one probe per zone, and zones are few. */
+async function zonesOf(db: Queryable, t: Tables): Promise<string[]> {
+  const rows = (await run(
+    db,
+    `WITH RECURSIVE zones (zone) AS (
+       (SELECT zone FROM ${t.targets} ORDER BY zone LIMIT 1)
+       UNION ALL
+       SELECT (SELECT z.zone FROM ${t.targets} z WHERE z.zone > zones.zone ORDER BY z.zone LIMIT 1)
+       FROM zones WHERE zones.zone IS NOT NULL
+     )
+     SELECT zone FROM zones WHERE zone IS NOT NULL`,
+  )) as { zone: string }[];
+  return rows.map((row) => row.zone);
 }
 
 async function targetPage(
@@ -255,14 +283,31 @@ async function targetPage(
   t: Tables,
   where: Conditions,
   page: StoragePage,
+  branches: readonly Branch[] = [{ conditions: [] }],
 ): Promise<Page<TargetRecord>> {
   const after = cursorKey(page, ['string']);
   if (after) where.add(`t.key > ${where.param(after[0])}`);
-  const rows = await run(
-    db,
-    `SELECT ${TARGET_COLUMNS} FROM ${t.targets} t ${where} ORDER BY t.key LIMIT ${where.param(page.limit + 1)}`,
-    where.values,
-  );
+  const limit = where.param(page.limit + 1);
+  const zones = branches.some((b) => b.address !== undefined) ? await zonesOf(db, t) : [];
+  const queries = branches.map((branch) => {
+    const conditions = [...branch.conditions, ...where.list()];
+    if (branch.address !== undefined) {
+      // The ranges as parameters: the planner sees their values and reads just them.
+      const ranges = zones.map((zone) => {
+        const prefix = `${zone}|${branch.address}`;
+        return `(t.key >= ${where.param(`${prefix}|`)} AND t.key < ${where.param(`${prefix}}`)})`;
+      });
+      conditions.unshift(ranges.length === 0 ? 'false' : `(${ranges.join(' OR ')})`);
+    }
+    return `SELECT ${TARGET_COLUMNS} FROM ${t.targets} t WHERE ${conditions.join(' AND ') || 'true'}`;
+  });
+  // Several branches (a name's few targets) are read whole and sorted: a LIMIT in each would
+  // tempt the planner to walk the key index hoping to meet matches early.
+  const text =
+    queries.length === 1
+      ? `${queries[0]} ORDER BY t.key LIMIT ${limit}`
+      : `SELECT * FROM (${queries.join(' UNION ')}) u ORDER BY u.key COLLATE "C" LIMIT ${limit}`;
+  const rows = await run(db, text, where.values);
   return pageOf(rows, page.limit, targetFrom, (target) => [target.key]);
 }
 

@@ -183,7 +183,7 @@ CREATE INDEX targets_servername ON ${t.targets} (servername) WHERE servername IS
 -- dead space, named by address, is found by its address instead.
 CREATE INDEX targets_host_name ON ${t.targets} (${asciiLower('host')}) WHERE ${hostIsAName()};
 CREATE INDEX targets_servername_name ON ${t.targets} (${asciiLower('servername')}) WHERE servername IS NOT NULL;
-CREATE INDEX targets_chain ON ${t.targets} (chain) WHERE chain IS NOT NULL;
+CREATE INDEX targets_chain ON ${t.targets} (chain, key) WHERE chain IS NOT NULL;
 -- Dark targets are among those that answered once and fail now: a few among many.
 CREATE INDEX targets_failing ON ${t.targets} (key) WHERE last_success IS NOT NULL AND consecutive_failures > 0;
 
