@@ -234,7 +234,6 @@ async function record(admin: pg.Pool): Promise<void> {
 async function queries(admin: pg.Pool): Promise<void> {
   // Queries on what was recorded, from a read-only storage, as a checker would; with the
   // statistics and visibility map autovacuum would have made by then.
-
   for (const table of [
     'certificates',
     'certificate_names',
