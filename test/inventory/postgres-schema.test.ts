@@ -55,6 +55,7 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
       'schema_version',
       'sightings',
       'targets',
+      'zones',
     ]);
     expect(await versionsOf(schema)).toEqual([POSTGRES_SCHEMA_VERSION]);
     const storage = schemas.storage(schema);

@@ -177,6 +177,7 @@ export function postgresStorage(
         t.chainLinks,
         t.chainVerdicts,
         t.targets,
+        t.zones,
         t.sightings,
         t.runs,
       ]) {

@@ -218,7 +218,14 @@ export async function listTargets(
   const where = new Conditions();
   let branches: Branch[] | undefined;
   if (filter.job !== undefined) where.add(`t.job = ${where.param(filter.job)}`);
-  if (filter.zone !== undefined) where.add(`t.zone = ${where.param(filter.zone)}`);
+  if (filter.zone !== undefined) {
+    // A zone's keys are those from `zone|` to `zone}` ('}' follows '|'), read off the key index.
+    const zone = where.param(filter.zone);
+    where.add(`t.zone = ${zone}`);
+    where.add(
+      `t.key >= ${where.param(`${filter.zone}|`)} AND t.key < ${where.param(`${filter.zone}}`)}`,
+    );
+  }
   if (filter.address !== undefined) {
     const address = where.param(filter.address);
     if (filter.name === undefined) {
@@ -263,18 +270,9 @@ interface Branch {
   readonly address?: string;
 }
 
-/** Every zone, from the zone index by a loose scan: one probe per zone, and zones are few. */
+/** Every zone targets were recorded in: a few rows. */
 async function zonesOf(db: Queryable, t: Tables): Promise<string[]> {
-  const rows = (await run(
-    db,
-    `WITH RECURSIVE zones (zone) AS (
-       (SELECT zone FROM ${t.targets} ORDER BY zone LIMIT 1)
-       UNION ALL
-       SELECT (SELECT z.zone FROM ${t.targets} z WHERE z.zone > zones.zone ORDER BY z.zone LIMIT 1)
-       FROM zones WHERE zones.zone IS NOT NULL
-     )
-     SELECT zone FROM zones WHERE zone IS NOT NULL`,
-  )) as { zone: string }[];
+  const rows = (await run(db, `SELECT zone FROM ${t.zones}`)) as { zone: string }[];
   return rows.map((row) => row.zone);
 }
 

@@ -122,7 +122,11 @@ export async function writeTargets(
   };
 
   const inserted = await client.query(
-    `INSERT INTO ${t.targets} (${TARGET_INSERT_COLUMNS}) SELECT * FROM ${TARGET_UNNEST}
+    `WITH zones AS (
+       INSERT INTO ${t.zones} (zone) SELECT DISTINCT zone FROM unnest($2::text[]) AS z(zone)
+       ORDER BY zone ON CONFLICT DO NOTHING
+     )
+     INSERT INTO ${t.targets} (${TARGET_INSERT_COLUMNS}) SELECT * FROM ${TARGET_UNNEST}
      ON CONFLICT (key) DO NOTHING RETURNING key`,
     targetArrays(keys.map((key) => fold(key, undefined))),
   );
@@ -198,7 +202,11 @@ export async function upsertTargets(
   targets: readonly TargetRecord[],
 ): Promise<void> {
   await client.query(
-    `INSERT INTO ${t.targets} (${TARGET_INSERT_COLUMNS}) SELECT * FROM ${TARGET_UNNEST}
+    `WITH zones AS (
+       INSERT INTO ${t.zones} (zone) SELECT DISTINCT zone FROM unnest($2::text[]) AS z(zone)
+       ORDER BY zone ON CONFLICT DO NOTHING
+     )
+     INSERT INTO ${t.targets} (${TARGET_INSERT_COLUMNS}) SELECT * FROM ${TARGET_UNNEST}
      ON CONFLICT (key) DO UPDATE SET zone = EXCLUDED.zone, address = EXCLUDED.address,
        port = EXCLUDED.port, servername = EXCLUDED.servername, host = EXCLUDED.host,
        job = EXCLUDED.job, chain = EXCLUDED.chain, first_seen = EXCLUDED.first_seen,

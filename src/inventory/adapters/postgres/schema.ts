@@ -28,6 +28,7 @@ export interface Tables {
   readonly chainLinks: string;
   readonly chainVerdicts: string;
   readonly targets: string;
+  readonly zones: string;
   readonly sightings: string;
   readonly runs: string;
 }
@@ -54,6 +55,7 @@ export function tablesIn(schema: string): Tables {
     chainLinks: `${s}.chain_links`,
     chainVerdicts: `${s}.chain_verdicts`,
     targets: `${s}.targets`,
+    zones: `${s}.zones`,
     sightings: `${s}.sightings`,
     runs: `${s}.runs`,
   };
@@ -170,13 +172,12 @@ CREATE TABLE ${t.targets} (
   alpn text,
   starttls text
 );
--- No index on the address: a target's key starts with zone and address, so the key index
--- finds an address, zone by zone (see addressKeys in queries.ts), and dead space is
--- written with one random-order index less.
--- Zone and job alone, not with the key: few values, so a new row lands at the end of its
--- value's entries (pages in cache) instead of at a random place, which costs a dead-space
--- insert several times more; a listing of a small zone or job sorts its few rows.
-CREATE INDEX targets_zone ON ${t.targets} (zone);
+-- Neither zone nor address has an index of its own: a key starts with zone and address,
+-- so the key index finds a zone's targets, and an address's zone by zone (the zones a
+-- writer has recorded are listed in zones); dead space is written with two indexes less.
+-- Job alone, not with the key: few values, so a new row lands at the end of its value's
+-- entries (pages in cache) instead of at a random place; a small job's listing sorts its
+-- few rows.
 CREATE INDEX targets_job ON ${t.targets} (job);
 CREATE INDEX targets_servername ON ${t.targets} (servername) WHERE servername IS NOT NULL;
 -- A name is looked up by host only where the host is not just the address (in lower case):
@@ -186,6 +187,9 @@ CREATE INDEX targets_servername_name ON ${t.targets} (${asciiLower('servername')
 CREATE INDEX targets_chain ON ${t.targets} (chain, key) WHERE chain IS NOT NULL;
 -- Dark targets are among those that answered once and fail now: a few among many.
 CREATE INDEX targets_failing ON ${t.targets} (key) WHERE last_success IS NOT NULL AND consecutive_failures > 0;
+
+-- Every zone a target was recorded in (never pruned: an empty zone costs one probe).
+CREATE TABLE ${t.zones} (zone text COLLATE "C" PRIMARY KEY);
 
 CREATE TABLE ${t.sightings} (
   id text COLLATE "C" PRIMARY KEY,
