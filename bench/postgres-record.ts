@@ -211,6 +211,8 @@ async function record(admin: pg.Pool): Promise<void> {
       },
     ),
   );
+  // Listened for now: a child that exits before we wait would leave nothing to wait on.
+  const exits = children.map((c) => new Promise((resolve) => c.once('exit', resolve)));
   const outputs = children.map((c) => createInterface({ input: c.stdout }));
   const next = (i: number) =>
     new Promise<string>((resolve) =>
@@ -228,7 +230,7 @@ async function record(admin: pg.Pool): Promise<void> {
     `postgres record: ${recorded} results, ${WRITERS} writer(s), batches of ${BATCH}: ` +
       `${(wall / 1000).toFixed(1)} s, ${Math.round(recorded / (wall / 1000))} results/s, peak RSS ${rss} MB per writer`,
   );
-  await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+  await Promise.all(exits);
 }
 
 async function queries(admin: pg.Pool): Promise<void> {
