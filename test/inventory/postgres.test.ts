@@ -435,6 +435,10 @@ describe.skipIf(!reachable)('postgresStorage', () => {
       expect(await copy.counts()).toMatchObject({ target: 5 });
       await copy.close();
       await expect(copy.counts()).rejects.toBeInstanceOf(StorageError);
+      const drain = async () => {
+        for await (const _ of copy.export());
+      };
+      await expect(drain()).rejects.toBeInstanceOf(StorageError);
     });
   });
 });

@@ -161,8 +161,10 @@ export function postgresStorage(
     prune: async (olderThan) => pruneRecords(writable('prune'), t, olderThan),
 
     export(): AsyncIterable<StoredRecord> {
-      const on = db();
-      return exportRecords(on, t);
+      // Checked when the loop starts, as every other method fails: by rejecting.
+      return (async function* () {
+        yield* exportRecords(db(), t);
+      })();
     },
 
     import: async (records) => importRecords(writable('import'), t, records),
