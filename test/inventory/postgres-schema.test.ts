@@ -1,5 +1,7 @@
 // The PostgreSQL adapter's schema: created once, migrated safely when several processes open
 // at once, a newer version refused, read-only opens that write nothing, and its connections.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError, StorageFormatError } from '../../src/errors.js';
@@ -196,4 +198,33 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
     );
     await expect(storage.open(WRITER)).rejects.toBeInstanceOf(StorageError);
   });
+});
+
+it('says what to install when pg is missing and a connection string is given', async () => {
+  // A process in which `pg` cannot be found: a resolve hook refuses it.
+  const refuse =
+    'data:text/javascript,export async function resolve(s,c,n){if(s==="pg"){const e=new Error("no pg");e.code="ERR_MODULE_NOT_FOUND";throw e}return n(s,c)}';
+  const script = `
+    const { postgresStorage } = await import('./src/inventory/adapters/postgres/index.ts');
+    const storage = postgresStorage({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
+    await storage.open({ readOnly: false, darkAfter: 1, seenResolutionMs: 0 }).then(
+      () => console.log('opened'),
+      (e) => console.log(JSON.stringify({ name: e.name, message: e.message })),
+    );`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      `data:text/javascript,import { register } from 'node:module'; register('${refuse}');`,
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+    ],
+    { timeout: 60_000 },
+  );
+  const error = JSON.parse(stdout) as { name: string; message: string };
+  expect(error.name).toBe('StorageError');
+  expect(error.message).toContain('npm install pg');
 });
