@@ -1,0 +1,72 @@
+// `record(batch)`: the whole batch in one transaction, a few statements whatever its size.
+import type { Observation, Recorded } from '../../storage.js';
+import { inTransaction, type PostgresPool, type PostgresPoolClient } from './connection.js';
+import { writeCertificates, writeChains, writeVerdicts } from './record-chains.js';
+import { writeTargets } from './record-targets.js';
+import type { Tables } from './schema.js';
+
+/** What a writer was opened with. */
+export interface RecordSettings {
+  readonly darkAfter: number;
+  readonly seenResolutionMs: number;
+}
+
+/**
+ * Records a batch atomically. The statements run in one order for every writer: targets
+ * (mostly a writer's own), then the rows writers share (certificates, chains, verdicts, and
+ * last the run counters, the hottest row, held for the shortest time), each in key order, so
+ * that concurrent batches queue rather than deadlock; a deadlock or serialization failure
+ * PostgreSQL still reports runs the batch again.
+ */
+export function recordBatch(
+  pool: PostgresPool,
+  t: Tables,
+  batch: readonly Observation[],
+  settings: RecordSettings,
+): Promise<Recorded[]> {
+  if (batch.length === 0) return Promise.resolve([]);
+  return inTransaction(pool, async (client) => {
+    const steps = await writeTargets(client, t, batch, settings.darkAfter);
+    const fresh = await writeCertificates(client, t, batch, settings.seenResolutionMs);
+    await writeChains(client, t, batch, settings.seenResolutionMs);
+    await writeVerdicts(client, t, batch);
+    await countRuns(client, t, batch);
+    return steps.map((step, i) => ({
+      target: step.target,
+      sighting: step.sighting,
+      newCertificates: fresh[i] ?? [],
+    }));
+  });
+}
+
+/** Step 5: each run named by the batch counts its observations, in one statement. */
+async function countRuns(
+  client: PostgresPoolClient,
+  t: Tables,
+  batch: readonly Observation[],
+): Promise<void> {
+  const counts = new Map<string, { succeeded: number; failed: number }>();
+  for (const o of batch) {
+    if (o.run === null) continue;
+    let count = counts.get(o.run);
+    if (!count) {
+      count = { succeeded: 0, failed: 0 };
+      counts.set(o.run, count);
+    }
+    if (o.ok) count.succeeded++;
+    else count.failed++;
+  }
+  if (counts.size === 0) return;
+  const ids = [...counts.keys()].sort();
+  await client.query(
+    `UPDATE ${t.runs} r SET done = r.done + v.succeeded + v.failed,
+       succeeded = r.succeeded + v.succeeded, failed = r.failed + v.failed
+     FROM unnest($1::text[], $2::int4[], $3::int4[]) AS v(id, succeeded, failed)
+     WHERE r.id = v.id`,
+    [
+      ids,
+      ids.map((id) => counts.get(id)?.succeeded ?? 0),
+      ids.map((id) => counts.get(id)?.failed ?? 0),
+    ],
+  );
+}

@@ -1,0 +1,228 @@
+// The PostgreSQL server the tests run against, and a schema of its own for each test file,
+// dropped afterwards. Where no server answers, the PostgreSQL tests skip with a notice; where
+// one is required (CI sets CERTSWEEP_REQUIRE_POSTGRES), they fail instead.
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { postgresStorage } from '../../src/inventory/adapters/postgres/index.js';
+import { targetKey } from '../../src/inventory/keys.js';
+import type {
+  ObservedFailure,
+  ObservedSuccess,
+  ObservedTarget,
+  Storage,
+} from '../../src/inventory/storage.js';
+import type { CertificateRecord, StoredVerdict } from '../../src/inventory/types.js';
+import type { ScanErrorCode } from '../../src/scan/index.js';
+
+/** Where the test server is: trust auth, database `test`. */
+export const POSTGRES_URL =
+  process.env.CERTSWEEP_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Whether the test server answers. When it does not: throws if `CERTSWEEP_REQUIRE_POSTGRES`
+ * is set, otherwise prints a notice once per file and resolves `false`.
+ */
+export async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (process.env.CERTSWEEP_REQUIRE_POSTGRES) {
+      throw new Error(`PostgreSQL at ${POSTGRES_URL} is required but unreachable: ${reason}`);
+    }
+    console.warn(`notice: PostgreSQL tests skipped, no server at ${POSTGRES_URL} (${reason})`);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The schemas of one test file on one pool: `fresh()` names a new one, `storage()` an adapter
+ * on it, `drop()` removes every one and ends the pool.
+ *
+ * @example
+ * ```ts
+ * const schemas = new TestSchemas('record');
+ * afterAll(() => schemas.drop());
+ * const storage = schemas.storage();
+ * ```
+ */
+export class TestSchemas {
+  readonly pool: pg.Pool;
+  readonly #label: string;
+  readonly #made: string[] = [];
+
+  constructor(label: string) {
+    this.#label = label.replace(/[^a-z0-9_]/g, '_');
+    this.pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 8 });
+  }
+
+  /** A new schema name, unique to this run, dropped by {@link drop}. */
+  fresh(): string {
+    const name = `test_${this.#label}_${process.pid}_${randomBytes(3).toString('hex')}`;
+    this.#made.push(name);
+    return name;
+  }
+
+  /** An adapter on `schema` (a fresh one by default), on this file's pool. */
+  storage(schema = this.fresh()): Storage {
+    return postgresStorage({ pool: this.pool }, { schema });
+  }
+
+  /** Drops one schema now (a conformance case's, when the case is done). */
+  async dropOne(name: string): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    const at = this.#made.indexOf(name);
+    if (at >= 0) this.#made.splice(at, 1);
+  }
+
+  async drop(): Promise<void> {
+    for (const name of this.#made) await this.pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    await this.pool.end();
+  }
+}
+
+/** Unique, time-ordered sighting ids, as the façade makes them. */
+export class SightingIds {
+  readonly #tag: string;
+  #counter = 0;
+
+  /** `tag` tells one maker's ids from another's; random unless given. */
+  constructor(tag = randomBytes(3).toString('hex')) {
+    this.#tag = tag;
+  }
+
+  next(at: number): string {
+    return `${String(at).padStart(15, '0')}-${this.#tag}${(this.#counter++).toString(36).padStart(8, '0')}`;
+  }
+}
+
+/** A target as an observation names it. */
+export function observedTarget(
+  address: string,
+  port: number,
+  servername: string | null = null,
+  zone = 'default',
+  host = servername ?? address,
+): ObservedTarget {
+  return {
+    key: targetKey({ zone, address, port, servername }),
+    zone,
+    address,
+    port,
+    servername,
+    host,
+  };
+}
+
+/** A synthetic certificate record: the adapter stores what it is given and parses nothing. */
+export function syntheticCertificate(
+  name: string,
+  at: number,
+  fields: Partial<CertificateRecord> = {},
+): CertificateRecord {
+  const der = new Uint8Array(createHash('sha256').update(`der:${name}`).digest());
+  return {
+    fingerprint: createHash('sha256').update(der).digest('hex'),
+    der,
+    subject: `CN=${name}`,
+    subjectCommonName: name,
+    issuer: 'CN=Test CA',
+    issuerCommonName: 'Test CA',
+    serialNumber: createHash('sha256').update(`serial:${name}`).digest('hex').slice(0, 16),
+    dnsNames: [name],
+    ipAddresses: [],
+    notBefore: at - 86_400_000,
+    notAfter: at + 89 * 86_400_000,
+    keyAlgorithm: 'ec',
+    keyBits: 256,
+    keyCurve: 'P-256',
+    signatureAlgorithm: 'ecdsa-with-SHA256',
+    isCA: false,
+    selfIssued: false,
+    trustAnchor: false,
+    parseError: null,
+    firstSeen: at,
+    lastSeen: at,
+    ...fields,
+  };
+}
+
+/** A chain of these certificates, leaf first, as an observation names it. */
+export function chainOf(certificates: readonly CertificateRecord[]): {
+  id: string;
+  fingerprints: string[];
+} {
+  const fingerprints = certificates.map((c) => c.fingerprint);
+  return { id: createHash('sha256').update(fingerprints.join(':')).digest('hex'), fingerprints };
+}
+
+/** A verdict against `trustStore`. */
+export function verdictOf(
+  trustStore: string,
+  at: number,
+  fields: Partial<StoredVerdict> = {},
+): StoredVerdict {
+  return {
+    valid: true,
+    trusted: true,
+    problems: [],
+    expiresAt: Date.UTC(2027, 0, 1),
+    trustStore,
+    anchor: null,
+    verifiedAt: at,
+    ...fields,
+  };
+}
+
+/** A success serving `certificates` (leaf first), every one of them passed as possibly new. */
+export function successAt(
+  ids: SightingIds,
+  target: ObservedTarget,
+  at: number,
+  certificates: readonly CertificateRecord[],
+  fields: Partial<Omit<ObservedSuccess, 'ok'>> = {},
+): ObservedSuccess {
+  return {
+    ok: true,
+    target,
+    at,
+    job: 'job',
+    run: null,
+    sightingId: ids.next(at),
+    chain: certificates.length === 0 ? null : chainOf(certificates),
+    certificates,
+    verdict: null,
+    anchor: null,
+    nameCheck: null,
+    protocol: 'TLSv1.3',
+    cipher: 'TLS_AES_128_GCM_SHA256',
+    alpn: null,
+    starttls: null,
+    ...fields,
+  };
+}
+
+/** A failed probe. */
+export function failureAt(
+  ids: SightingIds,
+  target: ObservedTarget,
+  at: number,
+  error: ScanErrorCode = 'REFUSED',
+  fields: Partial<Omit<ObservedFailure, 'ok'>> = {},
+): ObservedFailure {
+  return {
+    ok: false,
+    target,
+    at,
+    job: 'job',
+    run: null,
+    sightingId: ids.next(at),
+    error,
+    ...fields,
+  };
+}
