@@ -6,6 +6,15 @@ export {
 } from './adapters/file/file-repair.js';
 export { type FileStorageOptions, fileStorage } from './adapters/file/index.js';
 export { memoryStorage } from './adapters/memory/index.js';
+export {
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresConnection,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+  type PostgresStorageOptions,
+  postgresStorage,
+} from './adapters/postgres/index.js';
 export type { AggregateOptions, Aggregates, Count, ExpiryWeek } from './aggregates.js';
 export { Inventory } from './inventory.js';
 export { DEFAULT_ZONE, targetKey } from './keys.js';
