@@ -1,0 +1,404 @@
+// record(): observations applied in one transaction, with prepared statements and the row
+// cache, exactly as the contract of `Observation` says.
+import { StorageError } from '../../../errors.js';
+import type { Observation, ObservedFailure, ObservedSuccess, Recorded } from '../../storage.js';
+import type { CertificateRecord, Sighting, SightingKind, TargetRecord } from '../../types.js';
+import type { KnownCertificate, KnownChain, RowCache } from './cache.js';
+import type { Statements } from './database.js';
+import {
+  certificateValues,
+  sightingValues,
+  type TargetRow,
+  targetFromRow,
+  targetValues,
+  verdictValues,
+} from './rows.js';
+
+/** The columns of `targets` in insert order (see {@link targetValues}). */
+export const TARGET_INSERT = `INSERT INTO targets (key, zone, address, port, servername, host,
+  job, chain, first_seen, last_scanned, last_success, last_error, consecutive_failures,
+  trust_store, name_host, name_matched, protocol, cipher, alpn, starttls)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const TARGET_PUT = `${TARGET_INSERT} ON CONFLICT (key) DO UPDATE SET zone = excluded.zone,
+  address = excluded.address, port = excluded.port, servername = excluded.servername,
+  host = excluded.host, job = excluded.job, chain = excluded.chain,
+  first_seen = excluded.first_seen, last_scanned = excluded.last_scanned,
+  last_success = excluded.last_success, last_error = excluded.last_error,
+  consecutive_failures = excluded.consecutive_failures, trust_store = excluded.trust_store,
+  name_host = excluded.name_host, name_matched = excluded.name_matched,
+  protocol = excluded.protocol, cipher = excluded.cipher, alpn = excluded.alpn,
+  starttls = excluded.starttls`;
+
+const TARGET_ROW = `SELECT key, zone, address, port, servername, host, job, chain, first_seen,
+  last_scanned, last_success, last_error, consecutive_failures, trust_store, name_host,
+  name_matched, protocol, cipher, alpn, starttls FROM targets WHERE key = ?`;
+
+// A failure of a known target changes only columns no index holds (targets_dark's own
+// column aside), unless its host or job changed: a rescan of dead space moves no index entry.
+const FAILURE_UPDATE = `UPDATE targets SET last_scanned = ?, last_error = ?,
+  consecutive_failures = ? WHERE key = ?`;
+const FAILURE_MOVE = `UPDATE targets SET host = ?, job = ?, last_scanned = ?, last_error = ?,
+  consecutive_failures = ? WHERE key = ?`;
+
+/** The columns of `certificates` in insert order (see {@link certificateValues}). */
+export const CERTIFICATE_INSERT = `INSERT INTO certificates (fingerprint, der, subject,
+  subject_cn, issuer, issuer_cn, serial, not_before, not_after, key_algorithm, key_bits,
+  key_curve, signature_algorithm, is_ca, self_issued, trust_anchor, parse_error, first_seen,
+  last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const SIGHTING_INSERT = `INSERT INTO sightings (id, at, kind, target, zone, address, port,
+  servername, chain, previous_chain, error, job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const VERDICT_PUT = `INSERT INTO chain_verdicts (chain, trust_store, valid, trusted, problems,
+  expires_at, anchor, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (chain, trust_store) DO UPDATE SET valid = excluded.valid,
+  trusted = excluded.trusted, problems = excluded.problems, expires_at = excluded.expires_at,
+  anchor = excluded.anchor, verified_at = excluded.verified_at
+  WHERE valid IS NOT excluded.valid OR trusted IS NOT excluded.trusted
+  OR problems IS NOT excluded.problems OR expires_at IS NOT excluded.expires_at
+  OR anchor IS NOT excluded.anchor`;
+
+/** A target's row with its chain as the chain's row id. */
+type StoredTargetRow = Omit<TargetRow, 'chain'> & { chain: number | null };
+
+/** Counters of one run within a batch. */
+interface RunCount {
+  done: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** How the writer reaches the database and what it remembers. */
+export interface WriterContext {
+  readonly statements: Statements;
+  readonly cache: RowCache;
+  readonly darkAfter: number;
+  readonly seenResolutionMs: number;
+}
+
+/**
+ * Applies a batch of observations, in order. The caller holds the transaction.
+ *
+ * @returns One {@link Recorded} per observation.
+ */
+export function recordBatch(context: WriterContext, batch: readonly Observation[]): Recorded[] {
+  const runs = new Map<string, RunCount>();
+  const out: Recorded[] = [];
+  for (const observation of batch) {
+    if (observation.run !== null) {
+      let count = runs.get(observation.run);
+      if (count === undefined) {
+        count = { done: 0, succeeded: 0, failed: 0 };
+        runs.set(observation.run, count);
+      }
+      count.done++;
+      if (observation.ok) count.succeeded++;
+      else count.failed++;
+    }
+    out.push(
+      observation.ok ? recordSuccess(context, observation) : recordFailure(context, observation),
+    );
+  }
+  const countRun = context.statements.sql(
+    'UPDATE runs SET done = done + ?, succeeded = succeeded + ?, failed = failed + ? WHERE id = ?',
+  );
+  for (const [id, count] of runs) countRun.run(count.done, count.succeeded, count.failed, id);
+  return out;
+}
+
+function recordFailure(context: WriterContext, o: ObservedFailure): Recorded {
+  const { statements } = context;
+  const { target, at } = o;
+  const row = statements.sql(TARGET_ROW).get(target.key) as StoredTargetRow | undefined;
+  const job = o.job ?? row?.job ?? null;
+  const failures = (row?.consecutive_failures ?? 0) + 1;
+  if (row === undefined) {
+    const record: TargetRecord = {
+      key: target.key,
+      zone: target.zone,
+      address: target.address,
+      port: target.port,
+      servername: target.servername,
+      host: target.host,
+      job,
+      chain: null,
+      firstSeen: at,
+      lastScanned: at,
+      lastSuccess: null,
+      lastError: o.error,
+      consecutiveFailures: failures,
+      trustStore: null,
+      nameCheck: null,
+      protocol: null,
+      cipher: null,
+      alpn: null,
+      starttls: null,
+    };
+    statements.sql(TARGET_INSERT).run(...targetValues(record, null));
+    return { target: record, sighting: null, newCertificates: [] };
+  }
+  if (row.host === target.host && row.job === job) {
+    statements.sql(FAILURE_UPDATE).run(at, o.error, failures, target.key);
+  } else {
+    statements.sql(FAILURE_MOVE).run(target.host, job, at, o.error, failures, target.key);
+  }
+  const chain = row.chain === null ? null : chainIdOf(context, row.chain);
+  const record: TargetRecord = {
+    ...targetFromRow({ ...row, chain }),
+    zone: target.zone,
+    address: target.address,
+    port: target.port,
+    servername: target.servername,
+    host: target.host,
+    job,
+    lastScanned: at,
+    lastError: o.error,
+    consecutiveFailures: failures,
+  };
+  const { darkAfter } = context;
+  const becameDark =
+    row.last_success !== null && failures >= darkAfter && row.consecutive_failures < darkAfter;
+  if (!becameDark) return { target: record, sighting: null, newCertificates: [] };
+  const sighting = sightingOf(o, record, 'dark', null, chain);
+  statements.sql(SIGHTING_INSERT).run(...sightingValues(sighting, null, row.chain));
+  return { target: record, sighting, newCertificates: [] };
+}
+
+function recordSuccess(context: WriterContext, o: ObservedSuccess): Recorded {
+  const { statements, darkAfter } = context;
+  const { target, at } = o;
+  const newCertificates: string[] = [];
+  const ids = storeCertificates(context, o, newCertificates);
+  const chain = o.chain === null ? null : storeChain(context, o.chain, ids, at);
+  if (chain !== null && o.verdict !== null) {
+    statements.sql(VERDICT_PUT).run(chain.id, ...verdictValues(o.verdict));
+  }
+
+  const previous = statements.sql(TARGET_ROW).get(target.key) as StoredTargetRow | undefined;
+  const record: TargetRecord = {
+    key: target.key,
+    zone: target.zone,
+    address: target.address,
+    port: target.port,
+    servername: target.servername,
+    host: target.host,
+    job: o.job ?? previous?.job ?? null,
+    chain: chain?.chainId ?? null,
+    firstSeen: previous?.first_seen ?? at,
+    lastScanned: at,
+    lastSuccess: at,
+    lastError: null,
+    consecutiveFailures: 0,
+    trustStore: o.verdict?.trustStore ?? null,
+    nameCheck: o.nameCheck,
+    protocol: o.protocol,
+    cipher: o.cipher,
+    alpn: o.alpn,
+    starttls: o.starttls,
+  };
+  statements.sql(TARGET_PUT).run(...targetValues(record, chain?.id ?? null));
+
+  let kind: SightingKind | undefined;
+  const previousChain = previous?.chain ?? null;
+  if (previous?.last_success == null) kind = chain === null ? undefined : 'new';
+  else if (previous.consecutive_failures >= darkAfter) kind = 'recovered';
+  else if (previousChain !== (chain?.id ?? null)) kind = 'changed';
+  if (kind === undefined) return { target: record, sighting: null, newCertificates };
+  const before = previousChain === null ? null : chainIdOf(context, previousChain);
+  const sighting = sightingOf(o, record, kind, record.chain, before);
+  statements
+    .sql(SIGHTING_INSERT)
+    .run(...sightingValues(sighting, chain?.id ?? null, previousChain));
+  return { target: record, sighting, newCertificates };
+}
+
+function sightingOf(
+  o: Observation,
+  target: TargetRecord,
+  kind: SightingKind,
+  chain: string | null,
+  previousChain: string | null,
+): Sighting {
+  return {
+    id: o.sightingId,
+    at: o.at,
+    kind,
+    target: target.key,
+    zone: target.zone,
+    address: target.address,
+    port: target.port,
+    servername: target.servername,
+    chain,
+    previousChain,
+    error: o.ok ? null : o.error,
+    job: target.job,
+  };
+}
+
+/**
+ * Stores the certificates of a success that are absent, moves `lastSeen` of every one it
+ * names, marks the anchor; returns the row ids of the chain's certificates in order.
+ */
+function storeCertificates(context: WriterContext, o: ObservedSuccess, added: string[]): number[] {
+  const fingerprints = o.chain?.fingerprints ?? [];
+  const given = o.certificates;
+  const ids: number[] = [];
+  for (const fingerprint of fingerprints) {
+    let known = knownCertificate(context, fingerprint);
+    if (known === undefined) {
+      const record = given.find((cert) => cert.fingerprint === fingerprint);
+      if (record === undefined) {
+        throw new StorageError({
+          message: `chain ${o.chain?.id} names certificate ${fingerprint}, which is not stored and not given`,
+          adapter: 'sqlite',
+        });
+      }
+      known = insertCertificate(context, record, false);
+      added.push(fingerprint);
+    } else touchCertificate(context, known, o.at);
+    ids.push(known.id);
+  }
+  for (const record of given) {
+    if (knownCertificate(context, record.fingerprint) !== undefined) continue;
+    insertCertificate(context, record, false);
+    added.push(record.fingerprint);
+  }
+  if (o.anchor !== null) {
+    const known = knownCertificate(context, o.anchor.fingerprint);
+    if (known === undefined) insertCertificate(context, o.anchor, true);
+    else {
+      touchCertificate(context, known, o.at);
+      if (!known.trustAnchor) {
+        context.statements
+          .sql('UPDATE certificates SET trust_anchor = 1 WHERE id = ?')
+          .run(known.id);
+        known.trustAnchor = true;
+      }
+    }
+  }
+  return ids;
+}
+
+/** The stored certificate with this fingerprint, from the cache or the database. */
+export function knownCertificate(
+  context: Pick<WriterContext, 'statements' | 'cache'>,
+  fingerprint: string,
+): KnownCertificate | undefined {
+  const cached = context.cache.certificates.get(fingerprint);
+  if (cached !== undefined) return cached;
+  const row = context.statements
+    .sql('SELECT id, last_seen, trust_anchor FROM certificates WHERE fingerprint = ?')
+    .get(fingerprint) as { id: number; last_seen: number; trust_anchor: number } | undefined;
+  if (row === undefined) return undefined;
+  const known = { id: row.id, lastSeen: row.last_seen, trustAnchor: row.trust_anchor === 1 };
+  context.cache.certificates.set(fingerprint, known);
+  return known;
+}
+
+function insertCertificate(
+  context: WriterContext,
+  record: CertificateRecord,
+  trustAnchor: boolean,
+): KnownCertificate {
+  const anchor = trustAnchor || record.trustAnchor;
+  const { id } = context.statements
+    .sql(`${CERTIFICATE_INSERT} RETURNING id`)
+    .get(...certificateValues(record, anchor)) as { id: number };
+  insertNames(context, id, record);
+  const known = { id, lastSeen: record.lastSeen, trustAnchor: anchor };
+  context.cache.certificates.set(record.fingerprint, known);
+  return known;
+}
+
+/** Stores a certificate's SAN names, in order. */
+export function insertNames(
+  context: Pick<WriterContext, 'statements'>,
+  id: number,
+  record: CertificateRecord,
+): void {
+  if (record.dnsNames.length === 0 && record.ipAddresses.length === 0) return;
+  const insert = context.statements.sql(
+    'INSERT INTO certificate_names (certificate, kind, position, name) VALUES (?, ?, ?, ?)',
+  );
+  for (const [i, name] of record.dnsNames.entries()) insert.run(id, 'dns', i, name);
+  for (const [i, name] of record.ipAddresses.entries()) insert.run(id, 'ip', i, name);
+}
+
+function touchCertificate(context: WriterContext, known: KnownCertificate, at: number): void {
+  if (at === known.lastSeen || at - known.lastSeen < context.seenResolutionMs) return;
+  context.statements.sql('UPDATE certificates SET last_seen = ? WHERE id = ?').run(at, known.id);
+  known.lastSeen = at;
+}
+
+/** Stores the chain when absent (links in order), or moves its `lastSeen`. */
+function storeChain(
+  context: WriterContext,
+  chain: { readonly id: string; readonly fingerprints: readonly string[] },
+  certificateIds: readonly number[],
+  at: number,
+): KnownChain {
+  const { statements, cache } = context;
+  const known = knownChain(context, chain.id);
+  if (known !== undefined) {
+    if (at !== known.lastSeen && at - known.lastSeen >= context.seenResolutionMs) {
+      statements.sql('UPDATE chains SET last_seen = ? WHERE id = ?').run(at, known.id);
+      known.lastSeen = at;
+    }
+    return known;
+  }
+  const { id } = statements
+    .sql('INSERT INTO chains (chain_id, first_seen, last_seen) VALUES (?, ?, ?) RETURNING id')
+    .get(chain.id, at, at) as { id: number };
+  insertLinks(context, id, certificateIds);
+  const made = { id, chainId: chain.id, lastSeen: at };
+  cache.rememberChain(made);
+  return made;
+}
+
+/** Stores a chain's links, in order. */
+export function insertLinks(
+  context: Pick<WriterContext, 'statements'>,
+  chain: number,
+  certificateIds: readonly number[],
+): void {
+  const insert = context.statements.sql(
+    'INSERT INTO chain_links (chain, position, certificate) VALUES (?, ?, ?)',
+  );
+  for (const [position, certificate] of certificateIds.entries()) {
+    insert.run(chain, position, certificate);
+  }
+}
+
+/** The stored chain with this id, from the cache or the database. */
+export function knownChain(
+  context: Pick<WriterContext, 'statements' | 'cache'>,
+  chainId: string,
+): KnownChain | undefined {
+  const cached = context.cache.chains.get(chainId);
+  if (cached !== undefined) return cached;
+  const row = context.statements
+    .sql('SELECT id, last_seen FROM chains WHERE chain_id = ?')
+    .get(chainId) as { id: number; last_seen: number } | undefined;
+  if (row === undefined) return undefined;
+  const known = { id: row.id, chainId, lastSeen: row.last_seen };
+  context.cache.rememberChain(known);
+  return known;
+}
+
+/** The chain id of a chain's row id. */
+function chainIdOf(context: WriterContext, id: number): string {
+  const cached = context.cache.chainsById.get(id);
+  if (cached !== undefined) return cached.chainId;
+  const row = context.statements
+    .sql('SELECT chain_id, last_seen FROM chains WHERE id = ?')
+    .get(id) as { chain_id: string; last_seen: number } | undefined;
+  if (row === undefined) {
+    throw new StorageError({
+      message: `a target names chain row ${id}, which is gone`,
+      adapter: 'sqlite',
+    });
+  }
+  context.cache.rememberChain({ id, chainId: row.chain_id, lastSeen: row.last_seen });
+  return row.chain_id;
+}
