@@ -35,8 +35,8 @@ export function aggregates(
       `WITH counted AS MATERIALIZED (
          SELECT coalesce(issuer_cn, issuer) AS issuer, ${KEY_LABEL} AS key_label,
            signature_algorithm, ${LIFETIME_LABEL} AS lifetime,
-           CASE WHEN not_after < ?1 THEN -1
-             ELSE min(CAST((not_after - ?2) / ${WEEK} AS INTEGER), ?3) END AS week
+           CASE WHEN not_after < @at THEN -1
+             ELSE min(CAST((not_after - @monday) / ${WEEK} AS INTEGER), @weeks) END AS week
          FROM certificates c WHERE ${where.join(' AND ')})
        SELECT 'issuer' AS dimension, issuer AS key, count(*) AS count FROM counted GROUP BY issuer
        UNION ALL SELECT 'key', key_label, count(*) FROM counted GROUP BY key_label
@@ -45,7 +45,7 @@ export function aggregates(
        UNION ALL SELECT 'lifetime', lifetime, count(*) FROM counted GROUP BY lifetime
        UNION ALL SELECT 'week', CAST(week AS TEXT), count(*) FROM counted GROUP BY week`,
     )
-    .all(at, firstMonday, weeks) as { dimension: string; key: string; count: number }[];
+    .all({ at, monday: firstMonday, weeks }) as { dimension: string; key: string; count: number }[];
 
   const groups = new Map<string, Count[]>();
   const histogram = new Array<number>(weeks).fill(0);

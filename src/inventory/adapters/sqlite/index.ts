@@ -254,12 +254,13 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
 
     endRun(id: string, ending: StoredRunEnding) {
       return transaction('end a run in', (context) => {
+        const { changes } = context.statements
+          .sql('UPDATE runs SET status = ?, ended_at = ?, total = coalesce(?, total) WHERE id = ?')
+          .run(ending.status, ending.endedAt, ending.total ?? null, id);
+        if (changes === 0) return undefined;
         const row = context.statements
-          .sql(
-            `UPDATE runs AS r SET status = ?, ended_at = ?, total = coalesce(?, total)
-             WHERE id = ? RETURNING ${RUN_COLUMNS}`,
-          )
-          .get(ending.status, ending.endedAt, ending.total ?? null, id) as RunRow | undefined;
+          .sql(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.id = ?`)
+          .get(id) as RunRow | undefined;
         return row && runFromRow(row);
       });
     },
