@@ -2,7 +2,6 @@
 // aggregates (src/inventory/aggregates.ts).
 import type { AggregateOptions, Aggregates, Count } from '../../aggregates.js';
 import type { Statements } from './database.js';
-import { IN_USE } from './queries.js';
 import { byCodeUnit } from './rows.js';
 
 const DAY = 86_400_000;
@@ -28,7 +27,11 @@ export function aggregates(
   const firstMonday = mondayOf(at);
   const where = ['parse_error IS NULL'];
   if (!options.includeCas) where.push('is_ca = 0');
-  if (!options.includeUnused) where.push(IN_USE);
+  // The certificates in use, gathered once from the targets that answered.
+  if (!options.includeUnused) {
+    where.push(`id IN (SELECT l.certificate FROM chain_links l WHERE l.chain IN (
+      SELECT t.chain FROM targets t INDEXED BY targets_chain WHERE t.chain IS NOT NULL))`);
+  }
   // Week -1: expired at `at`; `weeks` and beyond: later than the histogram.
   const rows = statements
     .sql(
@@ -37,7 +40,7 @@ export function aggregates(
            signature_algorithm, ${LIFETIME_LABEL} AS lifetime,
            CASE WHEN not_after < @at THEN -1
              ELSE min(CAST((not_after - @monday) / ${WEEK} AS INTEGER), @weeks) END AS week
-         FROM certificates c WHERE ${where.join(' AND ')})
+         FROM certificates INDEXED BY certificates_summary WHERE ${where.join(' AND ')})
        SELECT 'issuer' AS dimension, issuer AS key, count(*) AS count FROM counted GROUP BY issuer
        UNION ALL SELECT 'key', key_label, count(*) FROM counted GROUP BY key_label
        UNION ALL SELECT 'signature', signature_algorithm, count(*) FROM counted

@@ -65,8 +65,10 @@ export interface SqliteDatabaseOptions extends SqliteCommonOptions {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const DEFAULT_CACHE_SIZE = 65_536;
-// About 64 MiB of pages for the connection (negative: KiB).
-const CACHE_KIB = -65_536;
+// Pages kept per connection (negative: KiB): the writer's working set of a million targets,
+// a reader's few pages per query.
+const WRITER_CACHE_KIB = -65_536;
+const READER_CACHE_KIB = -8192;
 
 /**
  * The inventory in one SQLite database on a normalized schema (certificates, their names,
@@ -219,7 +221,7 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
           database = openFile(driver, path as string, readOnly);
         }
         database.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-        database.pragma(`cache_size = ${CACHE_KIB}`);
+        database.pragma(`cache_size = ${readOnly ? READER_CACHE_KIB : WRITER_CACHE_KIB}`);
         if (readOnly) checkReadable(database, where);
         else {
           database.pragma('journal_mode = WAL');

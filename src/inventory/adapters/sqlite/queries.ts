@@ -122,18 +122,19 @@ export class SqliteQueries {
            WHERE l.certificate = ? LIMIT ${FEW_USERS})`,
       )
       .get(certificate.id) as { users: number };
-    const sql =
+    // Keys first, from the index alone; then the rows of one page.
+    const keys =
       users < FEW_USERS
-        ? `SELECT ${TARGET_COLUMNS} FROM targets t INDEXED BY targets_chain
-           WHERE t.chain IN (SELECT chain FROM chain_links WHERE certificate = ?) AND t.key > ?
-           ORDER BY t.key LIMIT ?`
+        ? `SELECT key FROM targets INDEXED BY targets_chain
+           WHERE chain IN (SELECT chain FROM chain_links WHERE certificate = ?) AND key > ?
+           ORDER BY key LIMIT ?`
         : // Many users: walk the targets that answered by key, keeping those it serves.
-          `SELECT ${TARGET_COLUMNS} FROM targets t INDEXED BY targets_served
-           WHERE t.chain IS NOT NULL
-             AND t.chain IN (SELECT chain FROM chain_links WHERE certificate = ?) AND t.key > ?
-           ORDER BY t.key LIMIT ?`;
+          `SELECT key FROM targets INDEXED BY targets_served
+           WHERE chain IS NOT NULL
+             AND chain IN (SELECT chain FROM chain_links WHERE certificate = ?) AND key > ?
+           ORDER BY key LIMIT ?`;
     const rows = this.#statements
-      .sql(sql)
+      .sql(`SELECT ${TARGET_COLUMNS} FROM targets t WHERE t.key IN (${keys}) ORDER BY t.key`)
       .all(certificate.id, after, page.limit + 1) as TargetRow[];
     return pageOf(rows, page.limit, targetFromRow, (t) => [t.key]);
   }
@@ -153,8 +154,9 @@ export class SqliteQueries {
     const after = page.cursor === undefined ? '' : cursorKey(page.cursor, ['string'])[0];
     const rows = this.#statements
       .sql(
-        `SELECT ${SIGHTING_COLUMNS} FROM sightings s INDEXED BY sightings_at
-         WHERE s.at >= ? AND s.id > ? ORDER BY s.id LIMIT ?`,
+        `SELECT ${SIGHTING_COLUMNS} FROM sightings s WHERE s.id IN (
+           SELECT id FROM sightings INDEXED BY sightings_at WHERE at >= ? AND id > ?
+           ORDER BY id LIMIT ?) ORDER BY s.id`,
       )
       .all(since, after, page.limit + 1) as SightingRow[];
     return pageOf(rows, page.limit, sightingFromRow, (s) => [s.id]);
@@ -208,8 +210,10 @@ export class SqliteQueries {
     if (filter.cursor !== undefined) add('t.key > ?', cursorKey(filter.cursor, ['string'])[0]);
     const rows = this.#statements
       .sql(
-        `SELECT ${TARGET_COLUMNS} FROM targets t ${index}
-         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.key LIMIT ?`,
+        `SELECT ${TARGET_COLUMNS} FROM targets t WHERE t.key IN (
+           SELECT t.key FROM targets t ${index}
+           ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.key LIMIT ?)
+         ORDER BY t.key`,
       )
       .all(...params, filter.limit + 1) as TargetRow[];
     return pageOf(rows, filter.limit, targetFromRow, (t) => [t.key]);
@@ -250,7 +254,7 @@ export class SqliteQueries {
   }
 }
 
-/** Whether certificate `c` is in some target's current chain. */
+/** Whether certificate `c` is in some target's current chain (stops at the first). */
 export const IN_USE = `EXISTS (SELECT 1 FROM chain_links l
   JOIN targets t INDEXED BY targets_chain ON t.chain = l.chain WHERE l.certificate = c.id)`;
 

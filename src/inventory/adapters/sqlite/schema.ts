@@ -40,6 +40,9 @@ CREATE TABLE certificates (
   last_seen INTEGER NOT NULL
 );
 CREATE INDEX certificates_not_after ON certificates (not_after, fingerprint);
+-- Every column the dashboard counts group by: aggregates read this, never the DER.
+CREATE INDEX certificates_summary ON certificates (is_ca, parse_error, issuer_cn, issuer,
+  key_algorithm, key_bits, key_curve, signature_algorithm, not_before, not_after);
 
 CREATE TABLE certificate_names (
   certificate INTEGER NOT NULL,
