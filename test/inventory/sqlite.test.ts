@@ -251,6 +251,27 @@ describe('record', () => {
     expect((await storage.targets({ limit: 10, dark: true })).items).toEqual([]);
   });
 
+  it('moves a failing target to the job and host of its latest observation', async () => {
+    const t = where('198.51.100.10');
+    await storage.record([failure(ids, t, T0), failure(ids, t, T0 + 1, 'TIMEOUT', { job: null })]);
+    await storage.record([
+      failure(ids, { ...t, host: 'Legacy.Example' }, T0 + 2, 'RESET', { job: 'legacy' }),
+    ]);
+    expect(await storage.target(t.key)).toMatchObject({
+      job: 'legacy',
+      host: 'Legacy.Example',
+      consecutiveFailures: 3,
+      lastError: 'RESET',
+    });
+    expect((await storage.targets({ limit: 5, job: 'sweep' })).items).toEqual([]);
+    expect((await storage.targets({ limit: 5, job: 'legacy' })).items.map((x) => x.key)).toEqual([
+      t.key,
+    ]);
+    expect(
+      (await storage.targets({ limit: 5, name: 'legacy.example' })).items.map((x) => x.key),
+    ).toEqual([t.key]);
+  });
+
   it('replaces a verdict per trust store only when it differs, keeping verifiedAt otherwise', async () => {
     const t = where('192.0.2.5');
     const certs = [certificate('v.example'), inter];

@@ -20,6 +20,8 @@ export const TARGET_INSERT = `INSERT INTO targets (key, zone, address, port, ser
   trust_store, name_host, name_matched, protocol, cipher, alpn, starttls)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
+const TARGET_INSERT_NEW = `${TARGET_INSERT} ON CONFLICT (key) DO NOTHING`;
+
 const TARGET_PUT = `${TARGET_INSERT} ON CONFLICT (key) DO UPDATE SET zone = excluded.zone,
   address = excluded.address, port = excluded.port, servername = excluded.servername,
   host = excluded.host, job = excluded.job, chain = excluded.chain,
@@ -110,34 +112,35 @@ export function recordBatch(context: WriterContext, batch: readonly Observation[
 function recordFailure(context: WriterContext, o: ObservedFailure): Recorded {
   const { statements } = context;
   const { target, at } = o;
-  const row = statements.sql(TARGET_ROW).get(target.key) as StoredTargetRow | undefined;
-  const job = o.job ?? row?.job ?? null;
-  const failures = (row?.consecutive_failures ?? 0) + 1;
-  if (row === undefined) {
-    const record: TargetRecord = {
-      key: target.key,
-      zone: target.zone,
-      address: target.address,
-      port: target.port,
-      servername: target.servername,
-      host: target.host,
-      job,
-      chain: null,
-      firstSeen: at,
-      lastScanned: at,
-      lastSuccess: null,
-      lastError: o.error,
-      consecutiveFailures: failures,
-      trustStore: null,
-      nameCheck: null,
-      protocol: null,
-      cipher: null,
-      alpn: null,
-      starttls: null,
-    };
-    statements.sql(TARGET_INSERT).run(...targetValues(record, null));
-    return { target: record, sighting: null, newCertificates: [] };
+  // Most failures are of targets never seen (a sweep of dead space): try the insert first,
+  // which costs one look-up of the key either way.
+  const fresh: TargetRecord = {
+    key: target.key,
+    zone: target.zone,
+    address: target.address,
+    port: target.port,
+    servername: target.servername,
+    host: target.host,
+    job: o.job,
+    chain: null,
+    firstSeen: at,
+    lastScanned: at,
+    lastSuccess: null,
+    lastError: o.error,
+    consecutiveFailures: 1,
+    trustStore: null,
+    nameCheck: null,
+    protocol: null,
+    cipher: null,
+    alpn: null,
+    starttls: null,
+  };
+  if (statements.sql(TARGET_INSERT_NEW).run(...targetValues(fresh, null)).changes === 1) {
+    return { target: fresh, sighting: null, newCertificates: [] };
   }
+  const row = statements.sql(TARGET_ROW).get(target.key) as StoredTargetRow;
+  const job = o.job ?? row.job;
+  const failures = row.consecutive_failures + 1;
   if (row.host === target.host && row.job === job) {
     statements.sql(FAILURE_UPDATE).run(at, o.error, failures, target.key);
   } else {
