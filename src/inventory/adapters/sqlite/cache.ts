@@ -10,10 +10,12 @@ export class BoundedMap<K, V> {
     this.#limit = limit;
   }
 
+  /** The value kept for `key`. */
   get(key: K): V | undefined {
     return this.#entries.get(key);
   }
 
+  /** Keeps `value` for `key`, dropping the oldest entry when full. */
   set(key: K, value: V): void {
     if (this.#entries.size >= this.#limit && !this.#entries.has(key)) {
       const oldest = this.#entries.keys().next();
@@ -22,6 +24,7 @@ export class BoundedMap<K, V> {
     this.#entries.set(key, value);
   }
 
+  /** Forgets everything. */
   clear(): void {
     this.#entries.clear();
   }
@@ -57,11 +60,13 @@ export class RowCache {
     this.chainsById = new BoundedMap(limit);
   }
 
+  /** Keeps a chain under both its id and its row id. */
   rememberChain(chain: KnownChain): void {
     this.chains.set(chain.chainId, chain);
     this.chainsById.set(chain.id, chain);
   }
 
+  /** Forgets every row. */
   clear(): void {
     this.certificates.clear();
     this.chains.clear();

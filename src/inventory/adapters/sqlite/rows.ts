@@ -45,6 +45,7 @@ export const SIGHTING_COLUMNS = `s.id, s.at, s.kind, s.target, s.zone, s.address
 export const RUN_COLUMNS = `r.id, r.job, r.zone, r.mode, r.started_at, r.ended_at, r.status,
   r.total, r.done, r.succeeded, r.failed`;
 
+/** A row of `CERTIFICATE_COLUMNS`. */
 export interface CertificateRow {
   fingerprint: string;
   der: Uint8Array;
@@ -69,6 +70,7 @@ export interface CertificateRow {
   ip_addresses: string;
 }
 
+/** The certificate record of a row. */
 export function certificateFromRow(row: CertificateRow): CertificateRecord {
   return {
     fingerprint: row.fingerprint,
@@ -121,6 +123,7 @@ export function certificateValues(cert: CertificateRecord, trustAnchor: boolean)
   ];
 }
 
+/** A row of `CHAIN_COLUMNS`: links and verdicts as JSON arrays. */
 export interface ChainRow {
   chain_id: string;
   first_seen: number;
@@ -131,6 +134,7 @@ export interface ChainRow {
 
 type VerdictTuple = [string, number, number, ProblemCode[], number | null, string | null, number];
 
+/** The chain record of a row, verdicts sorted by trust store. */
 export function chainFromRow(row: ChainRow): ChainRecord {
   const verdicts = (JSON.parse(row.verdicts) as VerdictTuple[]).map(
     ([trustStore, valid, trusted, problems, expiresAt, anchor, verifiedAt]): StoredVerdict => ({
@@ -166,6 +170,7 @@ export function verdictValues(verdict: StoredVerdict): unknown[] {
   ];
 }
 
+/** A row of `TARGET_COLUMNS`, its chain as the chain id. */
 export interface TargetRow {
   key: string;
   zone: string;
@@ -189,6 +194,7 @@ export interface TargetRow {
   starttls: string | null;
 }
 
+/** The target record of a row. */
 export function targetFromRow(row: TargetRow): TargetRecord {
   return {
     key: row.key,
@@ -243,6 +249,7 @@ export function targetValues(target: TargetRecord, chain: number | null): unknow
   ];
 }
 
+/** A row of `SIGHTING_COLUMNS`, chains as chain ids. */
 export interface SightingRow {
   id: string;
   at: number;
@@ -258,6 +265,7 @@ export interface SightingRow {
   job: string | null;
 }
 
+/** The sighting of a row. */
 export function sightingFromRow(row: SightingRow): Sighting {
   return {
     id: row.id,
@@ -297,6 +305,7 @@ export function sightingValues(
   ];
 }
 
+/** A row of `RUN_COLUMNS`. */
 export interface RunRow {
   id: string;
   job: string;
@@ -311,6 +320,7 @@ export interface RunRow {
   failed: number;
 }
 
+/** The run record of a row. */
 export function runFromRow(row: RunRow): RunRecord {
   return {
     id: row.id,

@@ -10,16 +10,15 @@ import type {
   StoredRecord,
   TargetRecord,
 } from '../../types.js';
-import type { Statements } from './database.js';
 import {
   CERTIFICATE_INSERT,
   insertLinks,
   insertNames,
   knownCertificate,
   knownChain,
-  TARGET_INSERT,
-  type WriterContext,
-} from './record.js';
+} from './chain-store.js';
+import type { Statements } from './database.js';
+import { TARGET_INSERT, type WriterContext } from './record.js';
 import {
   CERTIFICATE_COLUMNS,
   type CertificateRow,
