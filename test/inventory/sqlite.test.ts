@@ -535,6 +535,32 @@ describe('targets', () => {
     expect((await keys({ dark: false })).length).toBe(5);
   });
 
+  it('finds an address and a name in every zone, and a host that did not resolve', async () => {
+    await storage.record(
+      [
+        failure(ids, where('10.0.0.1', 443, null, 'dc1')),
+        failure(ids, where('10.0.0.1', 443, null, 'dc0')),
+        failure(ids, where('10.0.0.10', 443)),
+        failure(ids, where('Unresolved.Example', 443, null, 'dc1', 'Unresolved.Example')),
+      ].map((o) => ({ ...o, at: T0 + 5 })),
+    );
+    expect(await keys({ address: '10.0.0.1' })).toEqual([
+      'dc0|10.0.0.1|443|',
+      'dc1|10.0.0.1|443|',
+      'default|10.0.0.1|443|',
+      'default|10.0.0.1|443|Mail.Example.com',
+    ]);
+    expect(await keys({ address: '10.0.0.1', zone: 'dc1' })).toEqual(['dc1|10.0.0.1|443|']);
+    expect(await keys({ name: '10.0.0.1' })).toEqual([
+      'dc0|10.0.0.1|443|',
+      'dc1|10.0.0.1|443|',
+      'default|10.0.0.1|443|',
+    ]);
+    expect(await keys({ name: 'unresolved.EXAMPLE' })).toEqual(['dc1|Unresolved.Example|443|']);
+    expect(await keys({ address: 'unresolved.example' })).toEqual([]);
+    expect(await keys({ address: 'Unresolved.Example' })).toEqual(['dc1|Unresolved.Example|443|']);
+  });
+
   it('pages targets strictly after the cursor', async () => {
     const every = await all((cursor) =>
       storage.targets({ limit: 4, ...(cursor ? { cursor } : {}) }),

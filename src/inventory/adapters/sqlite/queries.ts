@@ -170,6 +170,7 @@ export class SqliteQueries {
       params.push(...values);
     };
     let index = '';
+    const usesZones = filter.address !== undefined || filter.name !== undefined;
     if (filter.job !== undefined) add('t.job = ?', filter.job);
     if (filter.zone !== undefined) {
       // Keys start with the zone and a '|' (see targetKey): a range of the primary key.
@@ -181,18 +182,24 @@ export class SqliteQueries {
       );
     }
     if (filter.address !== undefined) {
-      add('lower(t.address) = ? AND t.address = ?', asciiLower(filter.address), filter.address);
+      add(`t.key IN (${ADDRESS_KEYS})`, filter.address, filter.address, filter.address);
+      add('t.address = ?', filter.address);
     }
     if (filter.port !== undefined) add('t.port = ?', filter.port);
     if (filter.servername === null) add('t.servername IS NULL');
     else if (filter.servername !== undefined) add('t.servername = ?', filter.servername);
     if (filter.name !== undefined) {
       const name = asciiLower(filter.name);
-      // Three index look-ups, one per partial index (see the schema).
+      // A host that is its address in lower case is found by address; any other host by
+      // targets_host; an SNI name by targets_servername.
       add(
-        `((t.host = t.address AND lower(t.address) = ?1)
-          OR (t.host <> t.address AND lower(t.host) = ?1)
-          OR (t.servername IS NOT NULL AND lower(t.servername) = ?1))`.replaceAll('?1', '?'),
+        `t.key IN (${ADDRESS_KEYS} AND a.host = a.address
+          UNION ALL SELECT key FROM targets INDEXED BY targets_host
+            WHERE (host <> address OR host <> lower(host)) AND lower(host) = ?
+          UNION ALL SELECT key FROM targets INDEXED BY targets_servername
+            WHERE servername IS NOT NULL AND lower(servername) = ?)`,
+        name,
+        name,
         name,
         name,
         name,
@@ -210,12 +217,17 @@ export class SqliteQueries {
     if (filter.cursor !== undefined) add('t.key > ?', cursorKey(filter.cursor, ['string'])[0]);
     const rows = this.#statements
       .sql(
-        `SELECT ${TARGET_COLUMNS} FROM targets t WHERE t.key IN (
+        `${usesZones ? zonesOf(filter.zone) : ''}
+         SELECT ${TARGET_COLUMNS} FROM targets t WHERE t.key IN (
            SELECT t.key FROM targets t ${index}
            ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.key LIMIT ?)
          ORDER BY t.key`,
       )
-      .all(...params, filter.limit + 1) as TargetRow[];
+      .all(
+        ...(usesZones && filter.zone !== undefined ? [filter.zone] : []),
+        ...params,
+        filter.limit + 1,
+      ) as TargetRow[];
     return pageOf(rows, filter.limit, targetFromRow, (t) => [t.key]);
   }
 
@@ -253,6 +265,26 @@ export class SqliteQueries {
       .get() as Record<'certificate' | 'chain' | 'target' | 'sighting' | 'run', number>;
   }
 }
+
+/**
+ * The zones that have targets, found by skipping from one zone's keys to the next (keys
+ * start `zone|`), or the one zone asked for: a few seeks, whatever the number of targets.
+ */
+function zonesOf(zone: string | undefined): string {
+  return zone !== undefined
+    ? 'WITH zones(zone) AS (SELECT ?)'
+    : `WITH RECURSIVE zones(zone) AS (
+         SELECT (SELECT substr(key, 1, instr(key, '|') - 1) FROM targets ORDER BY key LIMIT 1)
+         UNION ALL
+         SELECT (SELECT substr(key, 1, instr(key, '|') - 1) FROM targets
+                 WHERE key >= zones.zone || '}' ORDER BY key LIMIT 1)
+         FROM zones WHERE zones.zone IS NOT NULL)`;
+}
+
+/** Keys of targets at address `?` (given three times), one key range per zone. */
+const ADDRESS_KEYS = `SELECT a.key FROM zones z JOIN targets a
+  ON a.key >= z.zone || '|' || ? || '|' AND a.key < z.zone || '|' || ? || '}'
+  WHERE z.zone IS NOT NULL AND a.address = ?`;
 
 /** Whether certificate `c` is in some target's current chain (stops at the first). */
 export const IN_USE = `EXISTS (SELECT 1 FROM chain_links l
