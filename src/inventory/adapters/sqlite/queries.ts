@@ -275,14 +275,19 @@ function zonesOf(zone: string | undefined): string {
     ? 'WITH zones(zone) AS (SELECT ?)'
     : `WITH RECURSIVE zones(zone) AS (
          SELECT (SELECT substr(key, 1, instr(key, '|') - 1) FROM targets ORDER BY key LIMIT 1)
-         UNION ALL
+         -- UNION, not UNION ALL: a key without '|' (not made by targetKey) cannot loop.
+         UNION
          SELECT (SELECT substr(key, 1, instr(key, '|') - 1) FROM targets
                  WHERE key >= zones.zone || '}' ORDER BY key LIMIT 1)
          FROM zones WHERE zones.zone IS NOT NULL)`;
 }
 
-/** Keys of targets at address `?` (given three times), one key range per zone. */
-const ADDRESS_KEYS = `SELECT a.key FROM zones z JOIN targets a
+/**
+ * Keys of targets at address `?` (given three times), one key range per zone. NOT INDEXED
+ * keeps the planner on the key ranges: it would rather build a temporary index on address
+ * from every row.
+ */
+const ADDRESS_KEYS = `SELECT a.key FROM zones z JOIN targets a NOT INDEXED
   ON a.key >= z.zone || '|' || ? || '|' AND a.key < z.zone || '|' || ? || '}'
   WHERE z.zone IS NOT NULL AND a.address = ?`;
 
