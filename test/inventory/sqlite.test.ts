@@ -536,14 +536,12 @@ describe('targets', () => {
   });
 
   it('finds an address and a name in every zone, and a host that did not resolve', async () => {
-    await storage.record(
-      [
-        failure(ids, where('10.0.0.1', 443, null, 'dc1')),
-        failure(ids, where('10.0.0.1', 443, null, 'dc0')),
-        failure(ids, where('10.0.0.10', 443)),
-        failure(ids, where('Unresolved.Example', 443, null, 'dc1', 'Unresolved.Example')),
-      ].map((o) => ({ ...o, at: T0 + 5 })),
-    );
+    await storage.record([
+      failure(ids, where('10.0.0.1', 443, null, 'dc1'), T0 + 5),
+      failure(ids, where('10.0.0.1', 443, null, 'dc0'), T0 + 5),
+      failure(ids, where('10.0.0.10', 443), T0 + 5),
+      failure(ids, where('Unresolved.Example', 443, null, 'dc1', 'Unresolved.Example'), T0 + 5),
+    ]);
     expect(await keys({ address: '10.0.0.1' })).toEqual([
       'dc0|10.0.0.1|443|',
       'dc1|10.0.0.1|443|',
