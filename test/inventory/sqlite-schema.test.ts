@@ -1,0 +1,230 @@
+// The SQLite adapter's file: schema and migrations, formats it refuses, read-only opening,
+// a database passed in.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { StorageError, StorageFormatError } from '../../src/errors.js';
+import {
+  SQLITE_SCHEMA_VERSION,
+  type SqliteDatabase,
+  sqliteStorage,
+} from '../../src/inventory/adapters/sqlite/index.js';
+import {
+  certificate,
+  failure,
+  Ids,
+  opened,
+  success,
+  T0,
+  TempDir,
+  where,
+} from './sqlite-fixtures.js';
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (
+  path: string,
+) => SqliteDatabase;
+let dir: TempDir;
+let path: string;
+beforeEach(() => {
+  dir = new TempDir();
+  path = dir.file();
+});
+afterEach(() => dir.remove());
+
+const tables = (db: SqliteDatabase) =>
+  (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
+
+it('creates the schema in WAL mode and records its version once, across reopenings', async () => {
+  for (let i = 0; i < 2; i++) {
+    const storage = await opened(path);
+    await storage.record([failure(new Ids(), where(`192.0.2.${i}`), T0)]);
+    await storage.close();
+  }
+  const db = new Database(path);
+  expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([
+    { version: SQLITE_SCHEMA_VERSION },
+  ]);
+  expect(tables(db)).toEqual([
+    'certificate_names',
+    'certificates',
+    'chain_links',
+    'chain_verdicts',
+    'chains',
+    'runs',
+    'schema_version',
+    'sightings',
+    'targets',
+  ]);
+  expect(db.prepare('SELECT count(*) AS n FROM targets').get()).toEqual({ n: 2 });
+  db.close();
+});
+
+it('refuses a database of a newer schema, changing nothing', async () => {
+  const db = new Database(path);
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)');
+  db.prepare('INSERT INTO schema_version VALUES (?, ?)').run(SQLITE_SCHEMA_VERSION + 1, 'later');
+  db.close();
+  const error = await opened(path).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(StorageFormatError);
+  expect(error).toMatchObject({
+    found: SQLITE_SCHEMA_VERSION + 1,
+    supported: SQLITE_SCHEMA_VERSION,
+    adapter: 'sqlite',
+  });
+  const after = new Database(path);
+  expect(tables(after)).toEqual(['schema_version']);
+  after.close();
+});
+
+it('refuses a 0.1.0 key/value file with a clear message, changing nothing', async () => {
+  const db = new Database(path);
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)');
+  db.prepare('INSERT INTO schema_version VALUES (1, ?)').run('2026-01-01T00:00:00.000Z');
+  for (const table of ['certificates', 'chains', 'targets', 'sightings', 'runs']) {
+    db.exec(`CREATE TABLE ${table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+  }
+  db.prepare("INSERT INTO targets VALUES ('192.0.2.1|443|', '{}')").run();
+  db.close();
+  for (const readOnly of [false, true]) {
+    const storage = sqliteStorage({ path });
+    const error = await storage
+      .open({ readOnly, darkAfter: 2, seenResolutionMs: 0 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageFormatError);
+    expect(error).toMatchObject({ found: 1 });
+    expect((error as Error).message).toMatch(/0\.1\.0/);
+  }
+  const after = new Database(path);
+  expect(tables(after)).toEqual([
+    'certificates',
+    'chains',
+    'runs',
+    'schema_version',
+    'sightings',
+    'targets',
+  ]);
+  expect(after.prepare('SELECT value FROM targets').all()).toEqual([{ value: '{}' }]);
+  after.close();
+});
+
+it('refuses tables that are not an inventory', async () => {
+  const db = new Database(path);
+  db.exec('CREATE TABLE targets (id INTEGER PRIMARY KEY, url TEXT)');
+  db.close();
+  await expect(opened(path)).rejects.toBeInstanceOf(StorageFormatError);
+});
+
+it('opens read-only: answers queries, sees what a writer commits later, refuses every write', async () => {
+  const writer = await opened(path);
+  const ids = new Ids();
+  await writer.record([success(ids, where('192.0.2.1'), T0, [certificate('ro.example')])]);
+  const reader = await opened(path, { readOnly: true });
+  expect((await reader.counts()).target).toBe(1);
+  await writer.record([failure(ids, where('192.0.2.2'), T0)]);
+  expect((await reader.targets({ limit: 10 })).items.map((t) => t.address)).toEqual([
+    '192.0.2.1',
+    '192.0.2.2',
+  ]);
+  const writes: Promise<unknown>[] = [
+    reader.record([failure(ids, where('192.0.2.3'), T0)]),
+    reader.startRun({
+      id: 'r',
+      job: 'j',
+      zone: 'default',
+      mode: 'full',
+      startedAt: T0,
+      endedAt: null,
+      status: 'running',
+      total: null,
+      done: 0,
+      succeeded: 0,
+      failed: 0,
+    }),
+    reader.endRun('r', { status: 'completed', endedAt: T0 }),
+    reader.prune(T0 + 1),
+    reader.import((async function* () {})()),
+    reader.compact?.() ?? Promise.reject(new Error('no compact')),
+  ];
+  for (const write of writes) {
+    const error = await write.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as Error).message).toMatch(/read-only/);
+  }
+  await reader.close();
+  expect((await writer.counts()).target).toBe(2);
+  await writer.close();
+});
+
+it('refuses to open a missing file read-only, naming it, and creates nothing', async () => {
+  const error = await opened(path, { readOnly: true }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(StorageError);
+  expect(error).toMatchObject({ path });
+  expect((error as Error).message).toContain(path);
+  expect(existsSync(path)).toBe(false);
+});
+
+it('refuses read-only a file that holds no inventory yet', async () => {
+  new Database(path).close();
+  await expect(opened(path, { readOnly: true })).rejects.toBeInstanceOf(StorageFormatError);
+});
+
+it('uses a database passed in and leaves it open on close', async () => {
+  const db = new Database(path);
+  const storage = sqliteStorage({ database: db });
+  await storage.open({ readOnly: false, darkAfter: 2, seenResolutionMs: 0 });
+  await storage.record([failure(new Ids(), where('192.0.2.1'), T0)]);
+  const exported = [];
+  for await (const record of storage.export()) exported.push(record.kind);
+  expect(exported).toEqual(['target']);
+  await storage.close();
+  expect(db.prepare('SELECT key FROM targets').all()).toEqual([{ key: 'default|192.0.2.1|443|' }]);
+  db.close();
+});
+
+it('refuses a write while an export reads the connection passed in', async () => {
+  const db = new Database(path);
+  const storage = sqliteStorage({ database: db });
+  await storage.open({ readOnly: false, darkAfter: 2, seenResolutionMs: 0 });
+  const ids = new Ids();
+  await storage.record([
+    failure(ids, where('192.0.2.1'), T0),
+    failure(ids, where('192.0.2.2'), T0),
+  ]);
+  for await (const _ of storage.export()) {
+    await expect(storage.record([failure(ids, where('192.0.2.3'), T0)])).rejects.toBeInstanceOf(
+      StorageError,
+    );
+  }
+  await storage.record([failure(ids, where('192.0.2.3'), T0)]);
+  expect((await storage.counts()).target).toBe(3);
+  await storage.close();
+  db.close();
+});
+
+it('fails clearly without a path or a database, before open, and after close', async () => {
+  expect(() => sqliteStorage({} as never)).toThrow(StorageError);
+  const storage = sqliteStorage({ path });
+  await expect(storage.counts()).rejects.toThrow(/not open/);
+  await storage.open({ readOnly: false, darkAfter: 2, seenResolutionMs: 0 });
+  await storage.close();
+  await expect(storage.counts()).rejects.toThrow(/closed/);
+  await expect(storage.record([])).rejects.toBeInstanceOf(StorageError);
+});
+
+it('compacts: checkpoints the log and vacuums, keeping every record', async () => {
+  const storage = await opened(path);
+  const ids = new Ids();
+  await storage.record(
+    Array.from({ length: 500 }, (_, i) => failure(ids, where(`10.0.${i >> 8}.${i & 255}`), T0)),
+  );
+  await storage.prune(T0 + 1);
+  await storage.record([failure(ids, where('192.0.2.1'), T0 + 2)]);
+  await storage.compact?.();
+  expect(await storage.counts()).toMatchObject({ target: 1 });
+  await storage.close();
+});
