@@ -7,6 +7,13 @@ export {
 export { type FileStorageOptions, fileStorage } from './adapters/file/index.js';
 export { memoryStorage } from './adapters/memory/index.js';
 export {
+  SQLITE_SCHEMA_VERSION,
+  type SqliteDatabase,
+  type SqliteStatement,
+  type SqliteStorageOptions,
+  sqliteStorage,
+} from './adapters/sqlite/index.js';
+export {
   POSTGRES_SCHEMA_VERSION,
   type PostgresConnection,
   type PostgresPool,
