@@ -7,13 +7,6 @@ export {
 export { type FileStorageOptions, fileStorage } from './adapters/file/index.js';
 export { memoryStorage } from './adapters/memory/index.js';
 export {
-  SQLITE_SCHEMA_VERSION,
-  type SqliteDatabase,
-  type SqliteStatement,
-  type SqliteStorageOptions,
-  sqliteStorage,
-} from './adapters/sqlite/index.js';
-export {
   POSTGRES_SCHEMA_VERSION,
   type PostgresConnection,
   type PostgresPool,
@@ -22,6 +15,13 @@ export {
   type PostgresStorageOptions,
   postgresStorage,
 } from './adapters/postgres/index.js';
+export {
+  SQLITE_SCHEMA_VERSION,
+  type SqliteDatabase,
+  type SqliteStatement,
+  type SqliteStorageOptions,
+  sqliteStorage,
+} from './adapters/sqlite/index.js';
 export type { AggregateOptions, Aggregates, Count, ExpiryWeek } from './aggregates.js';
 export { Inventory } from './inventory.js';
 export { DEFAULT_ZONE, targetKey } from './keys.js';
