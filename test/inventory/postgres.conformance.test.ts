@@ -12,6 +12,7 @@ describe.skipIf(!reachable)('postgresStorage conformance', () => {
   const cases = storageConformance({
     name: 'postgres',
     concurrentWriters: true,
+    liveReaders: true,
     async fresh() {
       const schema = schemas.fresh();
       return {

@@ -9,6 +9,7 @@ import { storageConformance } from '../../src/testing/index.js';
 describe('sqlite', () => {
   const cases = storageConformance({
     name: 'sqlite',
+    liveReaders: true,
     async fresh() {
       const dir = await mkdtemp(join(tmpdir(), 'certsweep-sqlite-conformance-'));
       const path = join(dir, 'inventory.db');
