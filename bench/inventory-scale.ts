@@ -1,0 +1,416 @@
+// Inventory at scale: 1,000,000 scan results (a /16 × 16 ports in a seeded random order, 2%
+// live, serving 20,000 distinct leaves under 20 intermediates) recorded into each adapter in
+// its own fresh process (PostgreSQL also by four writer processes at once, on disjoint
+// quarters of the stream), then the inventory opened in another fresh process that times the
+// opening and the queries a check plugin and a dashboard ask. Beside them: a bare
+// better-sqlite3 loop inserting the same results into one table (the physical reference) and
+// the file adapter, whose open replays every record (today's model).
+// Run: npm run bench -- inventory-scale
+// Environment: CERTSWEEP_BENCH_SCALE=memory,sqlite,… runs only those steps (bare-append,
+// bare-keyed, memory, sqlite, postgres, postgres4, file, baseline); CERTSWEEP_BENCH_VERDICTS=1
+// records live results with their verdicts; CERTSWEEP_BENCH_BASELINE=<an older build's
+// dist/index.js> adds that build's SQLite and file adapters, recorded and reopened the same
+// way; CERTSWEEP_BENCH_PG overrides the PostgreSQL connection string.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { INTERMEDIATES, SCALE_LAYOUT, writeScaleFixture } from './scale-fixture.js';
+
+/** The file adapter replays every record when it opens; at 1,000,000 it is measured smaller. */
+const FILE_RESULTS = 200_000;
+const WRITERS = 4;
+/** Records in flight in a recording process (see inventory-scale-record.mjs). */
+const WINDOW = 4096;
+const FLAGS = ['--expose-gc'];
+
+interface Timing {
+  first: number;
+  median: number;
+  max: number;
+}
+
+interface RecordSample {
+  adapter: string;
+  results: number;
+  recordSeconds: number;
+  startedAt: number;
+  endedAt: number;
+  counts: Record<string, number>;
+  queries?: Record<string, Timing>;
+  peakRssMb: number;
+}
+
+interface QuerySample {
+  openMs: number;
+  readOnly: boolean;
+  queries: Record<string, Timing>;
+  counts: Record<string, number>;
+  peakRssMb: number;
+}
+
+interface Row {
+  what: string;
+  results: number;
+  record?: { perSecond: number; peakRssMb: number; note?: string };
+  read?: { openMs: number; queries: Record<string, Timing>; peakRssMb: number; note?: string };
+  counts?: Record<string, number>;
+  error?: string;
+}
+
+/** Mints the fixture, then runs every measurement in fresh processes and prints the table. */
+export async function runInventoryScaleBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'certsweep-bench-scale-'));
+  const schemas: string[] = [];
+  const rows: Row[] = [];
+  try {
+    const fixture = join(dir, 'fixture.json');
+    const minted = writeScaleFixture(fixture, SCALE_LAYOUT);
+    const fileFixture = join(dir, 'fixture-file.json');
+    writeScaleFixture(fileFixture, { ...SCALE_LAYOUT, results: FILE_RESULTS });
+    const total = SCALE_LAYOUT.results;
+    const verdicts = process.env.CERTSWEEP_BENCH_VERDICTS === '1';
+    const recordFlags = verdicts ? ['--verdicts'] : [];
+    console.log(
+      `inventory-scale: ${n(total)} results, a /16 × 16 ports in a seeded random order, 1 in ` +
+        `${SCALE_LAYOUT.liveEvery} live (${n(total / SCALE_LAYOUT.liveEvery)} leaves under ` +
+        `${INTERMEDIATES} intermediates, minted in ${minted.toFixed(1)} s), the rest refused ` +
+        `or timed out (3:1); recorded with ${verdicts ? '{ run, verdict, trustStore } (verdicts computed before timing)' : '{ run } (no verdict)'}, ` +
+        `${WINDOW} records in flight, the default batch size; then 1 in 100 live targets ` +
+        'fails once more (untimed), so some are dark',
+    );
+    const wanted = (process.env.CERTSWEEP_BENCH_SCALE ?? '').split(',').filter(Boolean);
+    const steps: [string, () => Promise<Row>][] = [];
+    const step = (key: string, run: () => Promise<Row>) => {
+      if (wanted.length === 0 || wanted.includes(key)) steps.push([key, run]);
+    };
+
+    for (const variant of ['append', 'keyed']) {
+      step(`bare-${variant}`, () =>
+        measure(`bare better-sqlite3 loop, ${variant}`, total, async () => {
+          const sample = await worker<RecordSample>('inventory-scale-bare.mjs', [
+            fixture,
+            join(dir, `bare-${variant}.db`),
+            variant,
+          ]);
+          return { record: recordFigures([sample]) };
+        }),
+      );
+    }
+
+    step('memory', () =>
+      measure('memory', total, async () => {
+        const sample = await worker<RecordSample>('inventory-scale-record.mjs', [
+          fixture,
+          'memory',
+          '',
+          '0',
+          String(total),
+          '--queries',
+          ...recordFlags,
+        ]);
+        const queries = sample.queries ?? {};
+        return {
+          record: recordFigures([sample]),
+          read: { openMs: Number.NaN, queries, peakRssMb: sample.peakRssMb, note: 'same process' },
+          counts: sample.counts,
+        };
+      }),
+    );
+
+    step('sqlite', () =>
+      measure('sqlite', total, () =>
+        writeThenRead(fixture, 'sqlite', join(dir, 'scale.db'), total, { recordFlags }),
+      ),
+    );
+
+    step('postgres', () => {
+      const schema = `bench_scale_${process.pid}_1`;
+      schemas.push(schema);
+      return measure('postgres, one writer', total, async () => {
+        await worker('inventory-scale-pg.mjs', ['create', schema]);
+        return writeThenRead(fixture, 'postgres', schema, total, { recordFlags });
+      });
+    });
+
+    step('postgres4', () => {
+      const schema = `bench_scale_${process.pid}_${WRITERS}`;
+      schemas.push(schema);
+      return measure(`postgres, ${WRITERS} writers`, total, async () => {
+        await worker('inventory-scale-pg.mjs', ['create', schema]);
+        const quarter = Math.ceil(total / WRITERS);
+        const gate = startingGate(WRITERS);
+        const samples = await Promise.all(
+          Array.from({ length: WRITERS }, (_, w) =>
+            worker<RecordSample>(
+              'inventory-scale-record.mjs',
+              [
+                fixture,
+                'postgres',
+                schema,
+                String(w * quarter),
+                String(Math.min(total, (w + 1) * quarter)),
+                '--wait',
+                ...recordFlags,
+              ],
+              { gate },
+            ),
+          ),
+        );
+        const read = await worker<QuerySample>('inventory-scale-query.mjs', [
+          fixture,
+          'postgres',
+          schema,
+          String(Math.min(...samples.map((s) => s.startedAt))),
+        ]);
+        return { record: recordFigures(samples), read: readFigures(read), counts: read.counts };
+      });
+    });
+
+    // The file adapter keeps its model in memory and opens by replaying its log, one process
+    // by design, so its reader opens it for writing.
+    step('file', () =>
+      measure('file (replays on open)', FILE_RESULTS, () =>
+        writeThenRead(fileFixture, 'file', join(dir, 'file-store'), FILE_RESULTS, {
+          recordFlags,
+          readFlags: ['--write'],
+        }),
+      ),
+    );
+
+    const baseline = process.env.CERTSWEEP_BENCH_BASELINE;
+    if (baseline) {
+      const env = { CERTSWEEP_BENCH_DIST: baseline };
+      const options = { recordFlags, readFlags: ['--write'], env };
+      step('baseline', () =>
+        measure('baseline build: sqlite (replays on open)', total, () =>
+          writeThenRead(fixture, 'sqlite', join(dir, 'baseline.db'), total, options),
+        ),
+      );
+      step('baseline', () =>
+        measure('baseline build: file (replays on open)', FILE_RESULTS, () =>
+          writeThenRead(fileFixture, 'file', join(dir, 'baseline-store'), FILE_RESULTS, options),
+        ),
+      );
+    }
+    for (const [, run] of steps) rows.push(await run());
+  } finally {
+    for (const schema of schemas) {
+      await worker('inventory-scale-pg.mjs', ['drop', schema]).catch((error: unknown) => {
+        console.error(`could not drop schema ${schema}: ${firstLine(error)}`);
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  printRows(rows);
+}
+
+/** Records `results` into a fresh store in one process, then reads it in another. */
+async function writeThenRead(
+  fixture: string,
+  adapter: string,
+  location: string,
+  results: number,
+  options: { recordFlags?: string[]; readFlags?: string[]; env?: Record<string, string> } = {},
+): Promise<Omit<Row, 'what' | 'results'>> {
+  const { recordFlags = [], readFlags = [], env = {} } = options;
+  const sample = await worker<RecordSample>(
+    'inventory-scale-record.mjs',
+    [fixture, adapter, location, '0', String(results), ...recordFlags],
+    { env },
+  );
+  const read = await worker<QuerySample>(
+    'inventory-scale-query.mjs',
+    [fixture, adapter, location, String(sample.startedAt), ...readFlags],
+    { env },
+  );
+  return { record: recordFigures([sample]), read: readFigures(read), counts: read.counts };
+}
+
+/** Results per second over the span from the first writer's start to the last one's end. */
+function recordFigures(samples: RecordSample[]): NonNullable<Row['record']> {
+  const results = samples.reduce((sum, s) => sum + s.results, 0);
+  const seconds =
+    (Math.max(...samples.map((s) => s.endedAt)) - Math.min(...samples.map((s) => s.startedAt))) /
+    1000;
+  return {
+    perSecond: results / seconds,
+    peakRssMb: Math.max(...samples.map((s) => s.peakRssMb)),
+    ...(samples.length > 1 ? { note: 'largest of the writers' } : {}),
+  };
+}
+
+function readFigures(sample: QuerySample): NonNullable<Row['read']> {
+  return {
+    openMs: sample.openMs,
+    queries: sample.queries,
+    peakRssMb: sample.peakRssMb,
+    ...(sample.readOnly ? {} : { note: 'opened for writing' }),
+  };
+}
+
+/** One row of the table; a measurement that fails says why instead of ending the run. */
+async function measure(
+  what: string,
+  results: number,
+  run: () => Promise<Omit<Row, 'what' | 'results'>>,
+): Promise<Row> {
+  const started = Date.now();
+  try {
+    const row = { what, results, ...(await run()) };
+    console.log(`  ${what}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return row;
+  } catch (error) {
+    console.log(`  ${what}: not measured (${firstLine(error)})`);
+    return { what, results, error: firstLine(error) };
+  }
+}
+
+/**
+ * Lets writer processes start recording together: each one arrives when set up (it printed
+ * "ready"); when all have, each is told to go. Should one end before that, the others are
+ * told to give up (their stdin ends).
+ */
+function startingGate(size: number): { arrive(child: ChildProcess): void; abandon(): void } {
+  const waiting: ChildProcess[] = [];
+  let open = true;
+  return {
+    arrive(child) {
+      waiting.push(child);
+      if (open && waiting.length === size) for (const each of waiting) each.stdin?.write('go\n');
+    },
+    abandon() {
+      if (!open) return;
+      open = false;
+      for (const each of waiting) each.stdin?.end();
+    },
+  };
+}
+
+/**
+ * Runs `bench/<name>` in a fresh Node process and resolves with its last stdout line, parsed.
+ * A worker passed a `gate` waits at it (see {@link startingGate}).
+ */
+function worker<T>(
+  name: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; gate?: ReturnType<typeof startingGate> } = {},
+): Promise<T> {
+  const file = fileURLToPath(new URL(`./${name}`, import.meta.url));
+  const child = spawn(process.execPath, [...FLAGS, file, ...args], {
+    env: { ...process.env, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const { gate } = options;
+  let out = '';
+  let err = '';
+  let arrived = false;
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    out += chunk;
+    if (gate && !arrived && out.includes('ready\n')) {
+      arrived = true;
+      gate.arrive(child);
+    }
+  });
+  child.stderr.on('data', (chunk: string) => {
+    err += chunk;
+  });
+  if (!gate) child.stdin.end();
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        gate?.abandon();
+        reject(new Error(`${name} exited with ${code}: ${lastLines(err)}`));
+        return;
+      }
+      const last = out.trimEnd().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`${name} printed no sample: ${lastLines(out + err)}`));
+      }
+    });
+  });
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+function lastLines(text: string): string {
+  return text.trimEnd().split('\n').slice(-3).join(' / ');
+}
+
+const RECORD_TARGETS: Record<string, string> = {
+  memory: '≥ 100,000/s',
+  sqlite: '≥ 50,000/s',
+  'postgres, one writer': '≥ 25,000/s',
+  [`postgres, ${WRITERS} writers`]: '≥ 1.5 × one writer',
+};
+const READS = [
+  'checkExpiry',
+  'target',
+  'usage(intermediate)',
+  'usage(leaf)',
+  'expiringBefore',
+  'darkTargets',
+  'changesSince',
+  'certificates(issuer)',
+  'aggregates',
+];
+
+function n(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function printRows(rows: Row[]): void {
+  const ms = (t: Timing | undefined) => (t ? `${t.median.toFixed(1)}/${t.max.toFixed(1)}` : '-');
+  console.log('\n  recording (each in a fresh process; peak RSS of the recording process)');
+  console.log(
+    `  ${'what'.padEnd(40)} ${'results'.padStart(9)} ${'results/s'.padStart(9)} ${'peak RSS'.padStart(8)}  target`,
+  );
+  for (const row of rows) {
+    const figures = row.record
+      ? `${n(row.record.perSecond).padStart(9)} ${`${n(row.record.peakRssMb)} MB`.padStart(8)}` +
+        `  ${RECORD_TARGETS[row.what] ?? ''}${row.record.note ? ` (RSS: ${row.record.note})` : ''}`
+      : `not measured: ${row.error ?? ''}`;
+    console.log(`  ${row.what.padEnd(40)} ${n(row.results).padStart(9)} ${figures}`);
+  }
+  console.log(
+    '\n  reading in a fresh process: open and each query in ms, median/max of 5 (the first ' +
+      'call is the max);\n  targets: open ≤ 50, checkExpiry ≤ 5, queries (limit 100) ≤ 20, ' +
+      'aggregates ≤ 300, peak RSS ≤ 100 MB',
+  );
+  for (const row of rows.filter((r) => r.read)) {
+    const read = row.read as NonNullable<Row['read']>;
+    const open = Number.isNaN(read.openMs) ? '-' : read.openMs.toFixed(1);
+    console.log(
+      `  ${row.what} (${n(row.results)}): open ${open}, peak RSS ${n(read.peakRssMb)} MB` +
+        `${read.note ? ` (${read.note})` : ''}`,
+    );
+    console.log(`    ${READS.map((name) => `${name} ${ms(read.queries[name])}`).join(', ')}`);
+  }
+  // Every adapter that recorded the same stream must hold the same records (runs aside: four
+  // writers start four runs each).
+  const bySize = new Map<number, { what: string; counts: string }[]>();
+  for (const row of rows) {
+    if (!row.counts) continue;
+    const { runs: _runs, ...rest } = row.counts;
+    const list = bySize.get(row.results) ?? [];
+    list.push({ what: row.what, counts: JSON.stringify(rest) });
+    bySize.set(row.results, list);
+  }
+  for (const [size, list] of bySize) {
+    const distinct = new Set(list.map((l) => l.counts));
+    const status = distinct.size === 1 ? 'the same in every adapter' : 'DIFFERENT:';
+    console.log(
+      `\n  records at ${n(size)}: ${status} ${distinct.size === 1 ? list[0]?.counts : ''}`,
+    );
+    if (distinct.size > 1) for (const l of list) console.log(`    ${l.what}: ${l.counts}`);
+  }
+}
