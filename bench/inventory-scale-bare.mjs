@@ -56,6 +56,8 @@ console.log(
   JSON.stringify({
     results: stream.total,
     recordSeconds: (endedAt - startedAt) / 1000,
+    startedAt,
+    endedAt,
     peakRssMb: peakRssMb(),
   }),
 );

@@ -45,6 +45,7 @@ export async function timeQueries(lib, inventory, fixture, stream, since) {
   return timings;
 }
 
+/** A page with something on it (each question of the fixture has an answer). */
 function full(page) {
-  return page.items.length === 100;
+  return page.items.length > 0;
 }
