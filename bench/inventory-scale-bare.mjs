@@ -44,6 +44,7 @@ const batch = db.transaction((first, end) => {
 });
 
 globalThis.gc?.();
+const rssBeforeMb = peakRssMb();
 const startedAt = epochMs();
 for (let i = 0; i < stream.total; i += TRANSACTION)
   batch(i, Math.min(stream.total, i + TRANSACTION));
@@ -58,6 +59,7 @@ console.log(
     recordSeconds: (endedAt - startedAt) / 1000,
     startedAt,
     endedAt,
+    rssBeforeMb,
     peakRssMb: peakRssMb(),
   }),
 );

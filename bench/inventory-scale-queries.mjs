@@ -4,14 +4,22 @@ const DAY = 86_400_000;
 const REPEAT = 5;
 
 /**
- * Times the queries on `inventory` and returns `{ name: { first, median, max } }` in ms.
- * `since` is when recording began (the changes asked for start there).
+ * What the queries ask about, from the fixture: a live target that stays live (it serves
+ * leaf 1), that leaf, an intermediate, and `since` (when recording began). A reader gets it
+ * from the recording process, so it need not load the fixture itself.
  */
-export async function timeQueries(lib, inventory, fixture, stream, since) {
-  const live = stream.targetAt(fixture.layout.liveEvery); // leaf 1: live, not rescanned
-  const where = { address: live.host, port: live.port };
-  const intermediate = lib.fingerprint(fixture.intermediates[3]);
-  const leaf = lib.fingerprint(fixture.leaves[1]);
+export function questionsOf(lib, fixture, stream, since) {
+  const live = stream.targetAt(fixture.layout.liveEvery);
+  return {
+    where: { address: live.host, port: live.port },
+    intermediate: lib.fingerprint(fixture.intermediates[3]),
+    leaf: lib.fingerprint(fixture.leaves[1]),
+    since,
+  };
+}
+
+/** Times the queries on `inventory` and returns `{ name: { first, median, max } }` in ms. */
+export async function timeQueries(lib, inventory, { where, intermediate, leaf, since }) {
   const soon = Date.now() + 30 * DAY;
   const questions = [
     ['checkExpiry', () => lib.checkExpiry(inventory, where), (a) => a.targets?.length > 0],

@@ -5,7 +5,7 @@
 // rescan), so the inventory holds dark targets and their sightings.
 // Usage: node bench/inventory-scale-record.mjs <fixture> <adapter> <location> <from> <to>
 //   [--wait] [--queries] [--verdicts]
-import { timeQueries } from './inventory-scale-queries.mjs';
+import { questionsOf, timeQueries } from './inventory-scale-queries.mjs';
 import {
   epochMs,
   loadPackage,
@@ -80,8 +80,9 @@ await recordAll(0, lost.length, (k) => {
 await inventory.finishRun(rescan);
 
 // The memory adapter cannot be reopened: its queries run here, on the recording process.
+const questions = questionsOf(lib, fixture, stream, startedAt);
 const queries = flags.includes('--queries')
-  ? await timeQueries(lib, inventory, fixture, stream, startedAt)
+  ? await timeQueries(lib, inventory, questions)
   : undefined;
 const counts = await inventory.counts();
 await inventory.close();
@@ -96,6 +97,7 @@ console.log(
     rescanAt,
     dark: lost.length,
     counts,
+    questions,
     queries,
     rssBeforeMb: rssBefore,
     peakRssMb: peakRssMb(),

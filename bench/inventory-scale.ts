@@ -34,30 +34,46 @@ interface Timing {
   max: number;
 }
 
+/** What a reader asks about (see questionsOf() in inventory-scale-queries.mjs). */
+interface Questions {
+  where: { address: string; port: number };
+  intermediate: string;
+  leaf: string;
+  since: number;
+}
+
 interface RecordSample {
   adapter: string;
+  questions: Questions;
   results: number;
   recordSeconds: number;
   startedAt: number;
   endedAt: number;
   counts: Record<string, number>;
   queries?: Record<string, Timing>;
+  rssBeforeMb: number;
   peakRssMb: number;
 }
 
 interface QuerySample {
   openMs: number;
-  readOnly: boolean;
   queries: Record<string, Timing>;
   counts: Record<string, number>;
+  rssBeforeMb: number;
   peakRssMb: number;
 }
 
 interface Row {
   what: string;
   results: number;
-  record?: { perSecond: number; peakRssMb: number; note?: string };
-  read?: { openMs: number; queries: Record<string, Timing>; peakRssMb: number; note?: string };
+  record?: { perSecond: number; peakRssMb: number; rssBeforeMb: number; note?: string };
+  read?: {
+    openMs: number;
+    queries: Record<string, Timing>;
+    peakRssMb: number;
+    rssBeforeMb: number;
+    note?: string;
+  };
   counts?: Record<string, number>;
   error?: string;
 }
@@ -119,7 +135,13 @@ export async function runInventoryScaleBench(): Promise<void> {
         const queries = sample.queries ?? {};
         return {
           record: recordFigures([sample]),
-          read: { openMs: Number.NaN, queries, peakRssMb: sample.peakRssMb, note: 'same process' },
+          read: {
+            openMs: Number.NaN,
+            queries,
+            peakRssMb: sample.peakRssMb,
+            rssBeforeMb: sample.rssBeforeMb,
+            note: 'the recording process',
+          },
           counts: sample.counts,
         };
       }),
@@ -164,31 +186,28 @@ export async function runInventoryScaleBench(): Promise<void> {
             ),
           ),
         );
+        const since = Math.min(...samples.map((s) => s.startedAt));
+        const questions = { ...(samples[0] as RecordSample).questions, since };
         const read = await worker<QuerySample>('inventory-scale-query.mjs', [
-          fixture,
           'postgres',
           schema,
-          String(Math.min(...samples.map((s) => s.startedAt))),
+          JSON.stringify(questions),
         ]);
         return { record: recordFigures(samples), read: readFigures(read), counts: read.counts };
       });
     });
 
-    // The file adapter keeps its model in memory and opens by replaying its log, one process
-    // by design, so its reader opens it for writing.
+    // The file adapter keeps its model in memory and opens by replaying its log.
     step('file', () =>
       measure('file (replays on open)', FILE_RESULTS, () =>
-        writeThenRead(fileFixture, 'file', join(dir, 'file-store'), FILE_RESULTS, {
-          recordFlags,
-          readFlags: ['--write'],
-        }),
+        writeThenRead(fileFixture, 'file', join(dir, 'file-store'), FILE_RESULTS, { recordFlags }),
       ),
     );
 
     const baseline = process.env.CERTSWEEP_BENCH_BASELINE;
     if (baseline) {
       const env = { CERTSWEEP_BENCH_DIST: baseline };
-      const options = { recordFlags, readFlags: ['--write'], env };
+      const options = { recordFlags, env };
       step('baseline', () =>
         measure('baseline build: sqlite (replays on open)', total, () =>
           writeThenRead(fixture, 'sqlite', join(dir, 'baseline.db'), total, options),
@@ -218,9 +237,9 @@ async function writeThenRead(
   adapter: string,
   location: string,
   results: number,
-  options: { recordFlags?: string[]; readFlags?: string[]; env?: Record<string, string> } = {},
+  options: { recordFlags?: string[]; env?: Record<string, string> } = {},
 ): Promise<Omit<Row, 'what' | 'results'>> {
-  const { recordFlags = [], readFlags = [], env = {} } = options;
+  const { recordFlags = [], env = {} } = options;
   const sample = await worker<RecordSample>(
     'inventory-scale-record.mjs',
     [fixture, adapter, location, '0', String(results), ...recordFlags],
@@ -228,7 +247,7 @@ async function writeThenRead(
   );
   const read = await worker<QuerySample>(
     'inventory-scale-query.mjs',
-    [fixture, adapter, location, String(sample.startedAt), ...readFlags],
+    [adapter, location, JSON.stringify(sample.questions)],
     { env },
   );
   return { record: recordFigures([sample]), read: readFigures(read), counts: read.counts };
@@ -243,6 +262,7 @@ function recordFigures(samples: RecordSample[]): NonNullable<Row['record']> {
   return {
     perSecond: results / seconds,
     peakRssMb: Math.max(...samples.map((s) => s.peakRssMb)),
+    rssBeforeMb: Math.max(...samples.map((s) => s.rssBeforeMb)),
     ...(samples.length > 1 ? { note: 'largest of the writers' } : {}),
   };
 }
@@ -252,7 +272,7 @@ function readFigures(sample: QuerySample): NonNullable<Row['read']> {
     openMs: sample.openMs,
     queries: sample.queries,
     peakRssMb: sample.peakRssMb,
-    ...(sample.readOnly ? {} : { note: 'opened for writing' }),
+    rssBeforeMb: sample.rssBeforeMb,
   };
 }
 
@@ -378,28 +398,35 @@ function n(value: number): string {
 
 function printRows(rows: Row[]): void {
   const ms = (t: Timing | undefined) => (t ? `${t.median.toFixed(1)}/${t.max.toFixed(1)}` : '-');
-  console.log('\n  recording (each in a fresh process; peak RSS of the recording process)');
+  const mb = (value: number) => `${n(value)} MB`;
   console.log(
-    `  ${'what'.padEnd(40)} ${'results'.padStart(9)} ${'results/s'.padStart(9)} ${'peak RSS'.padStart(8)}  target`,
+    '\n  recording, each in a fresh process; peak RSS of the recording process (and its RSS ' +
+      'before recording: package, fixture, result order)',
+  );
+  console.log(
+    `  ${'what'.padEnd(40)} ${'results'.padStart(9)} ${'results/s'.padStart(9)} ` +
+      `${'peak RSS'.padStart(8)} ${'(before)'.padStart(8)}  target`,
   );
   for (const row of rows) {
     const figures = row.record
-      ? `${n(row.record.perSecond).padStart(9)} ${`${n(row.record.peakRssMb)} MB`.padStart(8)}` +
-        `  ${RECORD_TARGETS[row.what] ?? ''}${row.record.note ? ` (RSS: ${row.record.note})` : ''}`
+      ? `${n(row.record.perSecond).padStart(9)} ${mb(row.record.peakRssMb).padStart(8)} ` +
+        `${`(${mb(row.record.rssBeforeMb)})`.padStart(8)}  ${RECORD_TARGETS[row.what] ?? ''}` +
+        `${row.record.note ? ` (RSS: ${row.record.note})` : ''}`
       : `not measured: ${row.error ?? ''}`;
     console.log(`  ${row.what.padEnd(40)} ${n(row.results).padStart(9)} ${figures}`);
   }
   console.log(
-    '\n  reading in a fresh process: open and each query in ms, median/max of 5 (the first ' +
-      'call is the max);\n  targets: open ≤ 50, checkExpiry ≤ 5, queries (limit 100) ≤ 20, ' +
-      'aggregates ≤ 300, peak RSS ≤ 100 MB',
+    '\n  reading in a fresh process (memory: in the recording one), open and each query in ms, ' +
+      'median/max of 5 (the max is mostly the first call);\n  targets: open ≤ 50, ' +
+      'checkExpiry ≤ 5, queries (limit 100) ≤ 20, aggregates ≤ 300, peak RSS ≤ 100 MB',
   );
-  for (const row of rows.filter((r) => r.read)) {
-    const read = row.read as NonNullable<Row['read']>;
+  for (const row of rows) {
+    if (!row.read) continue;
+    const read = row.read;
     const open = Number.isNaN(read.openMs) ? '-' : read.openMs.toFixed(1);
     console.log(
-      `  ${row.what} (${n(row.results)}): open ${open}, peak RSS ${n(read.peakRssMb)} MB` +
-        `${read.note ? ` (${read.note})` : ''}`,
+      `  ${row.what} (${n(row.results)}): open ${open}, peak RSS ${mb(read.peakRssMb)} ` +
+        `(${mb(read.rssBeforeMb)} before opening)${read.note ? `, ${read.note}` : ''}`,
     );
     console.log(`    ${READS.map((name) => `${name} ${ms(read.queries[name])}`).join(', ')}`);
   }
@@ -408,7 +435,7 @@ function printRows(rows: Row[]): void {
   const bySize = new Map<number, { what: string; counts: string }[]>();
   for (const row of rows) {
     if (!row.counts) continue;
-    const { runs: _runs, ...rest } = row.counts;
+    const { run: _run, ...rest } = row.counts;
     const list = bySize.get(row.results) ?? [];
     list.push({ what: row.what, counts: JSON.stringify(rest) });
     bySize.set(row.results, list);
