@@ -2,15 +2,17 @@
 // live, serving 20,000 distinct leaves under 20 intermediates) recorded into each adapter in
 // its own fresh process (PostgreSQL also by four writer processes at once, on disjoint
 // quarters of the stream), then the inventory opened in another fresh process that times the
-// opening and the queries a check plugin and a dashboard ask. Beside them: a bare
-// better-sqlite3 loop inserting the same results into one table (the physical reference) and
-// the file adapter, whose open replays every record (today's model).
+// opening and the queries a check plugin and a dashboard ask. Beside them: bare better-sqlite3
+// and pg loops inserting the same results into one table (the physical reference) and the
+// file adapter, whose open replays every record (today's model).
 // Run: npm run bench -- inventory-scale
-// Environment: CERTSWEEP_BENCH_SCALE=memory,sqlite,… runs only those steps (bare-append,
-// bare-keyed, memory, sqlite, postgres, postgres4, file, baseline); CERTSWEEP_BENCH_VERDICTS=1
-// records live results with their verdicts; CERTSWEEP_BENCH_BASELINE=<an older build's
-// dist/index.js> adds that build's SQLite and file adapters, recorded and reopened the same
-// way; CERTSWEEP_BENCH_PG overrides the PostgreSQL connection string.
+// Environment:
+// - CERTSWEEP_BENCH_SCALE=memory,sqlite,… runs only those steps (bare-append, bare-keyed,
+//   bare-pg, memory, sqlite, postgres, postgres4, file, baseline);
+// - CERTSWEEP_BENCH_VERDICTS=1 records live results with their verdicts;
+// - CERTSWEEP_BENCH_BASELINE=<an older build's dist/index.js> adds that build's SQLite and
+//   file adapters, recorded and reopened the same way;
+// - CERTSWEEP_BENCH_PG overrides the PostgreSQL connection string.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,6 +122,16 @@ export async function runInventoryScaleBench(): Promise<void> {
         }),
       );
     }
+
+    step('bare-pg', () => {
+      const schema = `bench_scale_${process.pid}_bare`;
+      schemas.push(schema);
+      return measure('bare pg loop, keyed', total, async () => {
+        await worker('inventory-scale-pg.mjs', ['create', schema]);
+        const sample = await worker<RecordSample>('inventory-scale-bare-pg.mjs', [fixture, schema]);
+        return { record: recordFigures([sample]) };
+      });
+    });
 
     step('memory', () =>
       measure('memory', total, async () => {
