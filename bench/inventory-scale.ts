@@ -15,7 +15,7 @@
 // - CERTSWEEP_BENCH_PG overrides the PostgreSQL connection string.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INTERMEDIATES, SCALE_LAYOUT, writeScaleFixture } from './scale-fixture.js';
@@ -104,6 +104,8 @@ export async function runInventoryScaleBench(): Promise<void> {
         `${WINDOW} records in flight, the default batch size; then 1 in 100 live targets ` +
         'fails once more (untimed), so some are dark',
     );
+    // The machine may be shared: the load says how far the figures can be taken.
+    console.log(`  load average at the start: ${load()} (${availableParallelism()} cores)`);
     const wanted = (process.env.CERTSWEEP_BENCH_SCALE ?? '').split(',').filter(Boolean);
     const steps: [string, () => Promise<Row>][] = [];
     const step = (key: string, run: () => Promise<Row>) => {
@@ -232,6 +234,7 @@ export async function runInventoryScaleBench(): Promise<void> {
       );
     }
     for (const [, run] of steps) rows.push(await run());
+    console.log(`  load average at the end: ${load()}`);
   } finally {
     for (const schema of schemas) {
       await worker('inventory-scale-pg.mjs', ['drop', schema]).catch((error: unknown) => {
@@ -403,6 +406,12 @@ const READS = [
   'certificates(issuer)',
   'aggregates',
 ];
+
+function load(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+}
 
 function n(value: number): string {
   return Math.round(value).toLocaleString('en-US');
