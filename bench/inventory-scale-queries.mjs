@@ -18,7 +18,10 @@ export function questionsOf(lib, fixture, stream, since) {
   };
 }
 
-/** Times the queries on `inventory` and returns `{ name: { first, median, max } }` in ms. */
+/**
+ * Times the queries on `inventory`; returns `{ name: { first, median, max, peakRssMb } }`,
+ * times in ms.
+ */
 export async function timeQueries(lib, inventory, { where, intermediate, leaf, since }) {
   const soon = Date.now() + 30 * DAY;
   const questions = [
@@ -48,7 +51,13 @@ export async function timeQueries(lib, inventory, { where, intermediate, leaf, s
     }
     const first = samples[0];
     samples.sort((a, b) => a - b);
-    timings[name] = { first, median: samples[Math.floor(REPEAT / 2)], max: samples[REPEAT - 1] };
+    timings[name] = {
+      first,
+      median: samples[Math.floor(REPEAT / 2)],
+      max: samples[REPEAT - 1],
+      // The process's peak RSS once this question was asked: which one raised it shows.
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
   }
   return timings;
 }

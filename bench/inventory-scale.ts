@@ -34,6 +34,8 @@ interface Timing {
   first: number;
   median: number;
   max: number;
+  /** Peak RSS of the process after this query's repetitions. */
+  peakRssMb: number;
 }
 
 /** What a reader asks about (see questionsOf() in inventory-scale-queries.mjs). */
@@ -59,6 +61,7 @@ interface RecordSample {
 
 interface QuerySample {
   openMs: number;
+  rssOpenMb: number;
   queries: Record<string, Timing>;
   counts: Record<string, number>;
   rssBeforeMb: number;
@@ -71,6 +74,7 @@ interface Row {
   record?: { perSecond: number; peakRssMb: number; rssBeforeMb: number; note?: string };
   read?: {
     openMs: number;
+    rssOpenMb?: number;
     queries: Record<string, Timing>;
     peakRssMb: number;
     rssBeforeMb: number;
@@ -288,6 +292,7 @@ function readFigures(sample: QuerySample): NonNullable<Row['read']> {
     queries: sample.queries,
     peakRssMb: sample.peakRssMb,
     rssBeforeMb: sample.rssBeforeMb,
+    rssOpenMb: sample.rssOpenMb,
   };
 }
 
@@ -445,9 +450,20 @@ function printRows(rows: Row[]): void {
     if (!row.read) continue;
     const read = row.read;
     const open = Number.isNaN(read.openMs) ? '-' : read.openMs.toFixed(1);
+    const opened = read.rssOpenMb === undefined ? '' : `, ${mb(read.rssOpenMb)} once open`;
+    // The query after which the peak grew most is the one that costs the memory.
+    let previous = read.rssOpenMb ?? read.rssBeforeMb;
+    let grew = { name: '', by: 0 };
+    for (const name of READS) {
+      const peak = read.queries[name]?.peakRssMb ?? previous;
+      if (peak - previous > grew.by) grew = { name, by: peak - previous };
+      previous = Math.max(previous, peak);
+    }
+    const raised = grew.by > 0 ? `; ${grew.name} raised it most, by ${mb(grew.by)}` : '';
     console.log(
       `  ${row.what} (${n(row.results)}): open ${open}, peak RSS ${mb(read.peakRssMb)} ` +
-        `(${mb(read.rssBeforeMb)} before opening)${read.note ? `, ${read.note}` : ''}`,
+        `(${mb(read.rssBeforeMb)} before opening${opened}${raised})` +
+        `${read.note ? `, ${read.note}` : ''}`,
     );
     console.log(`    ${READS.map((name) => `${name} ${ms(read.queries[name])}`).join(', ')}`);
   }
