@@ -459,7 +459,7 @@ function printRows(rows: Row[]): void {
       if (peak - previous > grew.by) grew = { name, by: peak - previous };
       previous = Math.max(previous, peak);
     }
-    const raised = grew.by > 0 ? `; ${grew.name} raised it most, by ${mb(grew.by)}` : '';
+    const raised = grew.by >= 1 ? `; ${grew.name} raised it most, by ${mb(grew.by)}` : '';
     console.log(
       `  ${row.what} (${n(row.results)}): open ${open}, peak RSS ${mb(read.peakRssMb)} ` +
         `(${mb(read.rssBeforeMb)} before opening${opened}${raised})` +
