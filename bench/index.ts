@@ -1,6 +1,7 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
 import { runDarkBench } from './dark.js';
 import { runInventoryBench } from './inventory.js';
+import { runInventoryScaleBench } from './inventory-scale.js';
 import { runScanBench } from './scan.js';
 import { runTargetsBench } from './targets.js';
 import { runVerifyBench } from './verify.js';
@@ -10,6 +11,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   scan: runScanBench,
   verify: runVerifyBench,
   inventory: runInventoryBench,
+  'inventory-scale': runInventoryScaleBench,
   dark: runDarkBench,
 };
 

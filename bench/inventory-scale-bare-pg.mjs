@@ -1,0 +1,62 @@
+// A reference for the PostgreSQL figures of the scale run: the same result stream inserted
+// into one table keyed by target, 2000 rows per INSERT … SELECT FROM unnest(…) statement,
+// one statement per transaction, by one connection of `pg`.
+// Usage: node bench/inventory-scale-bare-pg.mjs <fixture> <schema>
+import pg from 'pg';
+import {
+  epochMs,
+  loadPackage,
+  PG_URL,
+  peakRssMb,
+  readFixture,
+  scaleStream,
+} from './inventory-scale-stream.mjs';
+
+const [fixtureFile, schema] = process.argv.slice(2);
+if (!/^[a-z_][a-z0-9_]*$/.test(schema ?? '')) throw new Error(`not a schema name: ${schema}`);
+const fixture = readFixture(fixtureFile);
+const stream = scaleStream(fixture);
+const { fingerprint } = await loadPackage();
+const leafFingerprints = fixture.leaves.map((der) => fingerprint(der));
+const BATCH = 2000;
+
+const client = new pg.Client({ connectionString: PG_URL });
+await client.connect();
+await client.query(`CREATE TABLE ${schema}.results (
+  target text PRIMARY KEY, address text NOT NULL, port integer NOT NULL,
+  leaf text, error text, at bigint NOT NULL)`);
+const insert = `INSERT INTO ${schema}.results
+  SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::bigint[])`;
+
+globalThis.gc?.();
+const rssBeforeMb = peakRssMb();
+const startedAt = epochMs();
+for (let first = 0; first < stream.total; first += BATCH) {
+  const columns = [[], [], [], [], [], []];
+  for (let i = first; i < Math.min(stream.total, first + BATCH); i++) {
+    const result = stream.resultAt(i);
+    const leaf = stream.leafAt(i);
+    columns[0].push(`default|${result.address}|${result.target.port}|`);
+    columns[1].push(result.address);
+    columns[2].push(result.target.port);
+    columns[3].push(leaf >= 0 ? leafFingerprints[leaf] : null);
+    columns[4].push(result.ok ? null : result.error.code);
+    columns[5].push(Date.now());
+  }
+  await client.query(insert, columns);
+}
+const endedAt = epochMs();
+const { rows } = await client.query(`SELECT count(*)::integer AS n FROM ${schema}.results`);
+await client.end();
+if (rows[0].n !== stream.total) throw new Error(`${rows[0].n} rows, expected ${stream.total}`);
+
+console.log(
+  JSON.stringify({
+    results: stream.total,
+    recordSeconds: (endedAt - startedAt) / 1000,
+    startedAt,
+    endedAt,
+    rssBeforeMb,
+    peakRssMb: peakRssMb(),
+  }),
+);
