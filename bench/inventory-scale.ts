@@ -367,10 +367,11 @@ function worker<T>(
   if (!gate) child.stdin.end();
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       if (code !== 0) {
         gate?.abandon();
-        reject(new Error(`${name} exited with ${code}: ${lastLines(err)}`));
+        const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
+        reject(new Error(`${name} ${how}: ${lastLines(err)}`));
         return;
       }
       const last = out.trimEnd().split('\n').pop() ?? '';
