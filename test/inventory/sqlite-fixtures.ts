@@ -1,11 +1,9 @@
 // Synthetic observations and stores for the SQLite adapter's tests: certificates are records
 // with opaque DER bytes, which is all a storage adapter sees of them.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sqliteStorage } from '../../src/inventory/adapters/sqlite/index.js';
-import { targetKey } from '../../src/inventory/keys.js';
 import type {
   ObservedFailure,
   ObservedSuccess,
@@ -14,14 +12,24 @@ import type {
 } from '../../src/inventory/storage.js';
 import type { CertificateRecord, StoredVerdict } from '../../src/inventory/types.js';
 import type { ScanErrorCode } from '../../src/scan/index.js';
+import {
+  certificate as baseCertificate,
+  chainOf,
+  sha256,
+  where as whereAt,
+} from '../../src/testing/builders.js';
+
+export { chainOf, sha256 };
 
 export const DAY = 86_400_000;
 /** Monday 2026-01-05, 00:00 UTC. */
 export const T0 = Date.UTC(2026, 0, 5);
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** A certificate record for `name`, its DER a few bytes naming it. */
+/**
+ * A certificate record for `name`, its DER a few bytes naming it; the other fields are the
+ * conformance builder's, but issued by `Test Issuing CA` and valid from a day before `at`
+ * for `days` days.
+ */
 export function certificate(
   name: string,
   options: Partial<CertificateRecord> & { at?: number; days?: number } = {},
@@ -29,27 +37,16 @@ export function certificate(
   const { at = T0, days = 90, ...fields } = options;
   const der = new Uint8Array(Buffer.from(`certificate ${name}`));
   return {
-    fingerprint: sha256(`certificate ${name}`),
+    ...baseCertificate(name, {
+      issuer: 'CN=Test Issuing CA,O=Test',
+      issuerCommonName: 'Test Issuing CA',
+      notBefore: at - DAY,
+      notAfter: at - DAY + days * DAY,
+      firstSeen: at,
+      lastSeen: at,
+    }),
     der,
-    subject: `CN=${name}`,
-    subjectCommonName: name,
-    issuer: 'CN=Test Issuing CA,O=Test',
-    issuerCommonName: 'Test Issuing CA',
-    serialNumber: sha256(name).slice(0, 16),
-    dnsNames: [name],
-    ipAddresses: [],
-    notBefore: at - DAY,
-    notAfter: at - DAY + days * DAY,
-    keyAlgorithm: 'ec',
-    keyBits: 256,
-    keyCurve: 'P-256',
-    signatureAlgorithm: 'ecdsa-with-SHA256',
-    isCA: false,
-    selfIssued: false,
-    trustAnchor: false,
-    parseError: null,
-    firstSeen: at,
-    lastSeen: at,
+    fingerprint: sha256(der),
     ...fields,
   };
 }
@@ -71,15 +68,7 @@ export function authority(
   });
 }
 
-/** The chain of an observation over these certificates, leaf first. */
-export function chainOf(certs: readonly CertificateRecord[]): {
-  id: string;
-  fingerprints: string[];
-} {
-  const fingerprints = certs.map((cert) => cert.fingerprint);
-  return { id: sha256(fingerprints.join(':')), fingerprints };
-}
-
+/** Where an observation was made, positionally: `host` defaults to the servername, else the address. */
 export function where(
   address: string,
   port = 443,
@@ -87,14 +76,7 @@ export function where(
   zone = 'default',
   host = servername ?? address,
 ): ObservedTarget {
-  return {
-    key: targetKey({ zone, address, port, servername }),
-    zone,
-    address,
-    port,
-    servername,
-    host,
-  };
+  return whereAt(address, { port, servername, zone, host });
 }
 
 /** Time-ordered sighting ids, like the inventory's. */
