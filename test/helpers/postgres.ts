@@ -12,9 +12,10 @@ import type {
 } from '../../src/inventory/storage.js';
 import type { CertificateRecord, StoredVerdict } from '../../src/inventory/types.js';
 import type { ScanErrorCode } from '../../src/scan/index.js';
-import { certificate, chainOf, sha256, where } from '../../src/testing/builders.js';
+import { certificate, chainOf, sha256 } from '../../src/testing/builders.js';
+import { observedFailure, observedSuccess, observedTarget, SightingIds } from './observations.js';
 
-export { chainOf };
+export { chainOf, observedTarget, SightingIds };
 
 /** Where the test server is: trust auth, database `test`. */
 export const POSTGRES_URL =
@@ -88,32 +89,6 @@ export class TestSchemas {
   }
 }
 
-/** Unique, time-ordered sighting ids, as the façade makes them. */
-export class SightingIds {
-  readonly #tag: string;
-  #counter = 0;
-
-  /** `tag` tells one maker's ids from another's; random unless given. */
-  constructor(tag = randomBytes(3).toString('hex')) {
-    this.#tag = tag;
-  }
-
-  next(at: number): string {
-    return `${String(at).padStart(15, '0')}-${this.#tag}${(this.#counter++).toString(36).padStart(8, '0')}`;
-  }
-}
-
-/** A target as an observation names it (the conformance builder's `where`, positionally). */
-export function observedTarget(
-  address: string,
-  port: number,
-  servername: string | null = null,
-  zone = 'default',
-  host = servername ?? address,
-): ObservedTarget {
-  return where(address, { port, servername, zone, host });
-}
-
 /**
  * A synthetic certificate record: the adapter stores what it is given and parses nothing.
  * The conformance builder's record, with DER of 32 hashed bytes, issued by `CN=Test CA`,
@@ -166,24 +141,7 @@ export function successAt(
   certificates: readonly CertificateRecord[],
   fields: Partial<Omit<ObservedSuccess, 'ok'>> = {},
 ): ObservedSuccess {
-  return {
-    ok: true,
-    target,
-    at,
-    job: 'job',
-    run: null,
-    sightingId: ids.next(at),
-    chain: certificates.length === 0 ? null : chainOf(certificates),
-    certificates,
-    verdict: null,
-    anchor: null,
-    nameCheck: null,
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_128_GCM_SHA256',
-    alpn: null,
-    starttls: null,
-    ...fields,
-  };
+  return observedSuccess(ids, target, at, certificates, { job: 'job', ...fields });
 }
 
 /** A failed probe. */
@@ -194,14 +152,5 @@ export function failureAt(
   error: ScanErrorCode = 'REFUSED',
   fields: Partial<Omit<ObservedFailure, 'ok'>> = {},
 ): ObservedFailure {
-  return {
-    ok: false,
-    target,
-    at,
-    job: 'job',
-    run: null,
-    sightingId: ids.next(at),
-    error,
-    ...fields,
-  };
+  return observedFailure(ids, target, at, error, { job: 'job', ...fields });
 }

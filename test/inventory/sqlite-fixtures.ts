@@ -12,14 +12,16 @@ import type {
 } from '../../src/inventory/storage.js';
 import type { CertificateRecord, StoredVerdict } from '../../src/inventory/types.js';
 import type { ScanErrorCode } from '../../src/scan/index.js';
-import {
-  certificate as baseCertificate,
-  chainOf,
-  sha256,
-  where as whereAt,
-} from '../../src/testing/builders.js';
+import { certificate as baseCertificate, chainOf, sha256 } from '../../src/testing/builders.js';
 
-export { chainOf, sha256 };
+import {
+  observedFailure,
+  observedSuccess,
+  SightingIds,
+  observedTarget as where,
+} from '../helpers/observations.js';
+
+export { chainOf, sha256, where };
 
 export const DAY = 86_400_000;
 /** Monday 2026-01-05, 00:00 UTC. */
@@ -68,22 +70,13 @@ export function authority(
   });
 }
 
-/** Where an observation was made, positionally: `host` defaults to the servername, else the address. */
-export function where(
-  address: string,
-  port = 443,
-  servername: string | null = null,
-  zone = 'default',
-  host = servername ?? address,
-): ObservedTarget {
-  return whereAt(address, { port, servername, zone, host });
-}
-
-/** Time-ordered sighting ids, like the inventory's. */
-export class Ids {
-  #n = 0;
-  next(at: number): string {
-    return `${String(at).padStart(15, '0')}-test${(this.#n++).toString(36).padStart(6, '0')}`;
+/**
+ * Time-ordered sighting ids, like the inventory's, under the fixed tag `test`: two makers give
+ * the same ids, as the tests that open a store per observation expect.
+ */
+export class Ids extends SightingIds {
+  constructor() {
+    super('test');
   }
 }
 
@@ -100,50 +93,27 @@ export function verdict(at: number, fields: Partial<StoredVerdict> = {}): Stored
   };
 }
 
+/** A success of job `sweep` serving `certs`, each stamped first and last seen `at`. */
 export function success(
   ids: Ids,
   target: ObservedTarget,
   at: number,
   certs: readonly CertificateRecord[],
-  fields: Partial<ObservedSuccess> = {},
+  fields: Partial<Omit<ObservedSuccess, 'ok'>> = {},
 ): ObservedSuccess {
-  return {
-    ok: true,
-    target,
-    at,
-    job: 'sweep',
-    run: null,
-    sightingId: ids.next(at),
-    chain: certs.length === 0 ? null : chainOf(certs),
-    certificates: certs.map((cert) => ({ ...cert, firstSeen: at, lastSeen: at })),
-    verdict: null,
-    anchor: null,
-    nameCheck: null,
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_128_GCM_SHA256',
-    alpn: null,
-    starttls: null,
-    ...fields,
-  };
+  const stamped = certs.map((cert) => ({ ...cert, firstSeen: at, lastSeen: at }));
+  return observedSuccess(ids, target, at, stamped, { job: 'sweep', ...fields });
 }
 
+/** A failure of job `sweep`. */
 export function failure(
   ids: Ids,
   target: ObservedTarget,
   at: number,
   error: ScanErrorCode = 'REFUSED',
-  fields: Partial<ObservedFailure> = {},
+  fields: Partial<Omit<ObservedFailure, 'ok'>> = {},
 ): ObservedFailure {
-  return {
-    ok: false,
-    target,
-    at,
-    job: 'sweep',
-    run: null,
-    sightingId: ids.next(at),
-    error,
-    ...fields,
-  };
+  return observedFailure(ids, target, at, error, { job: 'sweep', ...fields });
 }
 
 /** A fresh directory per test, removed after it. */
