@@ -24,6 +24,7 @@ import {
 } from '../../src/errors.js';
 import type { FileStorageOptions } from '../../src/inventory/adapters/file/index.js';
 import { Inventory } from '../../src/inventory/inventory.js';
+import { run as runRecord } from '../../src/testing/builders.js';
 import { runUnderLimit } from '../helpers/limited-process.js';
 import { createChain } from '../helpers/pki.js';
 import { keys, OpenedStores, probe, READER, WRITER, write } from './file-stores.js';
@@ -300,16 +301,4 @@ describe('file storage: read-only', () => {
   });
 });
 
-const RUN = {
-  id: 'r',
-  job: 'j',
-  zone: 'default',
-  mode: 'full',
-  startedAt: 1,
-  endedAt: null,
-  status: 'running',
-  total: null,
-  done: 0,
-  succeeded: 0,
-  failed: 0,
-} as const;
+const RUN = runRecord('r', { job: 'j', startedAt: 1 });
