@@ -10,6 +10,7 @@ import { memoryStorage } from '../../src/inventory/adapters/memory/index.js';
 import type { Observation, ObservedSuccess, Storage } from '../../src/inventory/storage.js';
 import type { CertificateRecord, RunRecord } from '../../src/inventory/types.js';
 import { certificate, run as runRecord } from '../../src/testing/builders.js';
+import { observedSuccess, observedTarget, SightingIds } from '../helpers/observations.js';
 import { probe, WRITER } from './file-stores.js';
 
 // The conformance builder's record under a given fingerprint, with five bytes of DER.
@@ -28,23 +29,13 @@ const cert = (fingerprint: string, at: number): CertificateRecord => ({
   der: new Uint8Array([0x30, 0x03, 0x02, 0x01, fingerprint.charCodeAt(0)]),
 });
 
-let ids = 0;
+// Chain ids are the fingerprints joined, not hashed: the adapters take the id as given.
+const ids = new SightingIds('batch');
 function served(address: string, fingerprints: string[], at: number): ObservedSuccess {
-  const failed = probe(address, at);
-  return {
-    ...failed,
-    ok: true,
-    sightingId: `${String(at).padStart(15, '0')}-batch${(ids++).toString(36).padStart(8, '0')}`,
+  const certificates = [...new Set(fingerprints)].map((fp) => cert(fp, at));
+  return observedSuccess(ids, observedTarget(address), at, certificates, {
     chain: { id: fingerprints.join('+'), fingerprints },
-    certificates: [...new Set(fingerprints)].map((fp) => cert(fp, at)),
-    verdict: null,
-    anchor: null,
-    nameCheck: null,
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_128_GCM_SHA256',
-    alpn: null,
-    starttls: null,
-  };
+  });
 }
 
 const run: RunRecord = runRecord('run-1', { job: 'j', startedAt: 0 });
