@@ -1,10 +1,9 @@
 // The PostgreSQL server the tests run against, and a schema of its own for each test file,
 // dropped afterwards. Where no server answers, the PostgreSQL tests skip with a notice; where
 // one is required (CI sets CERTSWEEP_REQUIRE_POSTGRES), they fail instead.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { postgresStorage } from '../../src/inventory/adapters/postgres/index.js';
-import { targetKey } from '../../src/inventory/keys.js';
 import type {
   ObservedFailure,
   ObservedSuccess,
@@ -13,6 +12,10 @@ import type {
 } from '../../src/inventory/storage.js';
 import type { CertificateRecord, StoredVerdict } from '../../src/inventory/types.js';
 import type { ScanErrorCode } from '../../src/scan/index.js';
+import { certificate, chainOf, sha256 } from '../../src/testing/builders.js';
+import { observedFailure, observedSuccess, observedTarget, SightingIds } from './observations.js';
+
+export { chainOf, observedTarget, SightingIds };
 
 /** Where the test server is: trust auth, database `test`. */
 export const POSTGRES_URL =
@@ -86,79 +89,30 @@ export class TestSchemas {
   }
 }
 
-/** Unique, time-ordered sighting ids, as the façade makes them. */
-export class SightingIds {
-  readonly #tag: string;
-  #counter = 0;
-
-  /** `tag` tells one maker's ids from another's; random unless given. */
-  constructor(tag = randomBytes(3).toString('hex')) {
-    this.#tag = tag;
-  }
-
-  next(at: number): string {
-    return `${String(at).padStart(15, '0')}-${this.#tag}${(this.#counter++).toString(36).padStart(8, '0')}`;
-  }
-}
-
-/** A target as an observation names it. */
-export function observedTarget(
-  address: string,
-  port: number,
-  servername: string | null = null,
-  zone = 'default',
-  host = servername ?? address,
-): ObservedTarget {
-  return {
-    key: targetKey({ zone, address, port, servername }),
-    zone,
-    address,
-    port,
-    servername,
-    host,
-  };
-}
-
-/** A synthetic certificate record: the adapter stores what it is given and parses nothing. */
+/**
+ * A synthetic certificate record: the adapter stores what it is given and parses nothing.
+ * The conformance builder's record, with DER of 32 hashed bytes, issued by `CN=Test CA`,
+ * valid from a day before `at` for 90 days.
+ */
 export function syntheticCertificate(
   name: string,
   at: number,
   fields: Partial<CertificateRecord> = {},
 ): CertificateRecord {
-  const der = new Uint8Array(createHash('sha256').update(`der:${name}`).digest());
+  const der = new Uint8Array(Buffer.from(sha256(`der:${name}`), 'hex'));
   return {
-    fingerprint: createHash('sha256').update(der).digest('hex'),
+    ...certificate(name, {
+      issuer: 'CN=Test CA',
+      serialNumber: sha256(`serial:${name}`).slice(0, 16),
+      notBefore: at - 86_400_000,
+      notAfter: at + 89 * 86_400_000,
+      firstSeen: at,
+      lastSeen: at,
+    }),
     der,
-    subject: `CN=${name}`,
-    subjectCommonName: name,
-    issuer: 'CN=Test CA',
-    issuerCommonName: 'Test CA',
-    serialNumber: createHash('sha256').update(`serial:${name}`).digest('hex').slice(0, 16),
-    dnsNames: [name],
-    ipAddresses: [],
-    notBefore: at - 86_400_000,
-    notAfter: at + 89 * 86_400_000,
-    keyAlgorithm: 'ec',
-    keyBits: 256,
-    keyCurve: 'P-256',
-    signatureAlgorithm: 'ecdsa-with-SHA256',
-    isCA: false,
-    selfIssued: false,
-    trustAnchor: false,
-    parseError: null,
-    firstSeen: at,
-    lastSeen: at,
+    fingerprint: sha256(der),
     ...fields,
   };
-}
-
-/** A chain of these certificates, leaf first, as an observation names it. */
-export function chainOf(certificates: readonly CertificateRecord[]): {
-  id: string;
-  fingerprints: string[];
-} {
-  const fingerprints = certificates.map((c) => c.fingerprint);
-  return { id: createHash('sha256').update(fingerprints.join(':')).digest('hex'), fingerprints };
 }
 
 /** A verdict against `trustStore`. */
@@ -187,24 +141,7 @@ export function successAt(
   certificates: readonly CertificateRecord[],
   fields: Partial<Omit<ObservedSuccess, 'ok'>> = {},
 ): ObservedSuccess {
-  return {
-    ok: true,
-    target,
-    at,
-    job: 'job',
-    run: null,
-    sightingId: ids.next(at),
-    chain: certificates.length === 0 ? null : chainOf(certificates),
-    certificates,
-    verdict: null,
-    anchor: null,
-    nameCheck: null,
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_128_GCM_SHA256',
-    alpn: null,
-    starttls: null,
-    ...fields,
-  };
+  return observedSuccess(ids, target, at, certificates, { job: 'job', ...fields });
 }
 
 /** A failed probe. */
@@ -215,14 +152,5 @@ export function failureAt(
   error: ScanErrorCode = 'REFUSED',
   fields: Partial<Omit<ObservedFailure, 'ok'>> = {},
 ): ObservedFailure {
-  return {
-    ok: false,
-    target,
-    at,
-    job: 'job',
-    run: null,
-    sightingId: ids.next(at),
-    error,
-    ...fields,
-  };
+  return observedFailure(ids, target, at, error, { job: 'job', ...fields });
 }

@@ -24,6 +24,7 @@ import {
 } from '../../src/errors.js';
 import type { FileStorageOptions } from '../../src/inventory/adapters/file/index.js';
 import { Inventory } from '../../src/inventory/inventory.js';
+import { run as runRecord } from '../../src/testing/builders.js';
 import { runUnderLimit } from '../helpers/limited-process.js';
 import { createChain } from '../helpers/pki.js';
 import { keys, OpenedStores, probe, READER, WRITER, write } from './file-stores.js';
@@ -39,6 +40,22 @@ const open = (options: Partial<FileStorageOptions> = {}, how = WRITER) =>
   stores.open({ path: store, ...options }, how);
 const make = (options: Partial<FileStorageOptions> = {}) =>
   stores.make({ path: store, ...options });
+
+/**
+ * Stores `a`, `b` then `c` in two batches and appends part of the last frame again: what a
+ * crash in the middle of the next append leaves behind. Returns the log and its bytes before.
+ */
+async function tornLog(): Promise<{ log: string; good: Buffer }> {
+  const storage = await open();
+  await write(storage, ['a', 'b']);
+  await write(storage, ['c']);
+  await storage.close();
+  const log = join(store, 'log-0.ndjson');
+  const good = readFileSync(log);
+  const lastFrame = good.subarray(good.lastIndexOf(10, good.length - 2) + 1);
+  appendFileSync(log, lastFrame.subarray(0, lastFrame.length - 20));
+  return { log, good };
+}
 
 beforeAll(() => {
   const { leaf, intermediate } = createChain('file.test');
@@ -111,15 +128,7 @@ describe('file storage', () => {
   );
 
   it('drops a torn last batch and keeps appending after it', async () => {
-    const storage = await open();
-    await write(storage, ['a', 'b']);
-    await write(storage, ['c']);
-    await storage.close();
-    const log = join(store, 'log-0.ndjson');
-    const good = readFileSync(log);
-    const lastFrame = good.subarray(good.lastIndexOf(10, good.length - 2) + 1);
-    // What a crash in the middle of the next append leaves behind: part of a frame.
-    appendFileSync(log, lastFrame.subarray(0, lastFrame.length - 20));
+    const { log, good } = await tornLog();
     const reopened = await open();
     expect(await keys(reopened)).toEqual(['a', 'b', 'c']);
     expect(readFileSync(log).length).toBe(good.length); // the torn tail was cut off
@@ -238,14 +247,7 @@ describe('file storage: read-only', () => {
   });
 
   it('leaves a torn tail alone: not repaired, not reported, no side file', async () => {
-    const storage = await open();
-    await write(storage, ['a', 'b']);
-    await write(storage, ['c']);
-    await storage.close();
-    const log = join(store, 'log-0.ndjson');
-    const good = readFileSync(log);
-    const lastFrame = good.subarray(good.lastIndexOf(10, good.length - 2) + 1);
-    appendFileSync(log, lastFrame.subarray(0, lastFrame.length - 20));
+    await tornLog();
     const before = files();
     const reader = await open({}, READER);
     expect(await keys(reader)).toEqual(['a', 'b', 'c']);
@@ -300,16 +302,4 @@ describe('file storage: read-only', () => {
   });
 });
 
-const RUN = {
-  id: 'r',
-  job: 'j',
-  zone: 'default',
-  mode: 'full',
-  startedAt: 1,
-  endedAt: null,
-  status: 'running',
-  total: null,
-  done: 0,
-  succeeded: 0,
-  failed: 0,
-} as const;
+const RUN = runRecord('r', { job: 'j', startedAt: 1 });

@@ -9,6 +9,7 @@ import {
   POSTGRES_SCHEMA_VERSION,
   postgresStorage,
 } from '../../src/inventory/adapters/postgres/index.js';
+import { run as runRecord } from '../../src/testing/builders.js';
 import {
   failureAt,
   observedTarget,
@@ -140,19 +141,7 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
     const target = observedTarget('192.0.2.7', 443);
     await writer.record([failureAt(ids, target, 1000)]);
     expect((await reader.target(target.key))?.consecutiveFailures).toBe(1);
-    const run = {
-      id: 'r',
-      job: 'j',
-      zone: 'default',
-      mode: 'full',
-      startedAt: 1,
-      endedAt: null,
-      status: 'running' as const,
-      total: null,
-      done: 0,
-      succeeded: 0,
-      failed: 0,
-    };
+    const run = runRecord('r', { job: 'j', startedAt: 1 });
     async function* nothing() {}
     const writes: (() => Promise<unknown>)[] = [
       () => reader.record([failureAt(ids, target, 2000)]),

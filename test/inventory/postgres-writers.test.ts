@@ -14,6 +14,7 @@ import {
 import { allPages } from '../../src/inventory/paging.js';
 import type { Observation, Recorded, Storage } from '../../src/inventory/storage.js';
 import type { RunRecord, Sighting, TargetRecord } from '../../src/inventory/types.js';
+import { run as runRecord } from '../../src/testing/builders.js';
 import { POSTGRES_URL, postgresReachable, TestSchemas } from '../helpers/postgres.js';
 import {
   BATCH_SIZE,
@@ -31,19 +32,7 @@ const execute = promisify(execFile);
 const WRITER_SCRIPT = join(import.meta.dirname, '../helpers/postgres-writer.ts');
 
 function sharedRun(): RunRecord {
-  return {
-    id: RUN_ID,
-    job: 'shared',
-    zone: 'default',
-    mode: 'full',
-    startedAt: 0,
-    endedAt: null,
-    status: 'running',
-    total: null,
-    done: 0,
-    succeeded: 0,
-    failed: 0,
-  };
+  return runRecord(RUN_ID, { job: 'shared', startedAt: 0 });
 }
 
 /** One writer's observations of one target, in units that a batch applied together. */

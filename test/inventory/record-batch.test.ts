@@ -9,64 +9,36 @@ import { fileStorage } from '../../src/inventory/adapters/file/index.js';
 import { memoryStorage } from '../../src/inventory/adapters/memory/index.js';
 import type { Observation, ObservedSuccess, Storage } from '../../src/inventory/storage.js';
 import type { CertificateRecord, RunRecord } from '../../src/inventory/types.js';
+import { certificate, run as runRecord } from '../../src/testing/builders.js';
+import { observedSuccess, observedTarget, SightingIds } from '../helpers/observations.js';
 import { probe, WRITER } from './file-stores.js';
 
+// The conformance builder's record under a given fingerprint, with five bytes of DER.
 const cert = (fingerprint: string, at: number): CertificateRecord => ({
+  ...certificate(fingerprint, {
+    issuer: 'CN=CA',
+    issuerCommonName: 'CA',
+    serialNumber: '01',
+    dnsNames: [],
+    notBefore: 0,
+    notAfter: 10 ** 13,
+    firstSeen: at,
+    lastSeen: at,
+  }),
   fingerprint,
   der: new Uint8Array([0x30, 0x03, 0x02, 0x01, fingerprint.charCodeAt(0)]),
-  subject: `CN=${fingerprint}`,
-  subjectCommonName: fingerprint,
-  issuer: 'CN=CA',
-  issuerCommonName: 'CA',
-  serialNumber: '01',
-  dnsNames: [],
-  ipAddresses: [],
-  notBefore: 0,
-  notAfter: 10 ** 13,
-  keyAlgorithm: 'ec',
-  keyBits: 256,
-  keyCurve: 'P-256',
-  signatureAlgorithm: 'ecdsa-with-SHA256',
-  isCA: false,
-  selfIssued: false,
-  trustAnchor: false,
-  parseError: null,
-  firstSeen: at,
-  lastSeen: at,
 });
 
-let ids = 0;
+// Chain ids are the fingerprints joined, not hashed: the adapters take the id as given.
+const ids = new SightingIds('batch');
 function served(address: string, fingerprints: string[], at: number): ObservedSuccess {
-  const failed = probe(address, at);
-  return {
-    ...failed,
-    ok: true,
-    sightingId: `${String(at).padStart(15, '0')}-batch${(ids++).toString(36).padStart(8, '0')}`,
+  const certificates = [...new Set(fingerprints)].map((fp) => cert(fp, at));
+  return observedSuccess(ids, observedTarget(address), at, certificates, {
     chain: { id: fingerprints.join('+'), fingerprints },
-    certificates: [...new Set(fingerprints)].map((fp) => cert(fp, at)),
-    verdict: null,
-    anchor: null,
-    nameCheck: null,
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_128_GCM_SHA256',
-    alpn: null,
-    starttls: null,
-  };
+  });
 }
 
-const run: RunRecord = {
-  id: 'run-1',
-  job: 'j',
-  zone: 'default',
-  mode: 'full',
-  startedAt: 0,
-  endedAt: null,
-  status: 'running',
-  total: null,
-  done: 0,
-  succeeded: 0,
-  failed: 0,
-};
+const run: RunRecord = runRecord('run-1', { job: 'j', startedAt: 0 });
 
 const dirs: string[] = [];
 const opened: Storage[] = [];

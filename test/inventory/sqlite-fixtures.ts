@@ -1,11 +1,9 @@
 // Synthetic observations and stores for the SQLite adapter's tests: certificates are records
 // with opaque DER bytes, which is all a storage adapter sees of them.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sqliteStorage } from '../../src/inventory/adapters/sqlite/index.js';
-import { targetKey } from '../../src/inventory/keys.js';
 import type {
   ObservedFailure,
   ObservedSuccess,
@@ -14,14 +12,26 @@ import type {
 } from '../../src/inventory/storage.js';
 import type { CertificateRecord, StoredVerdict } from '../../src/inventory/types.js';
 import type { ScanErrorCode } from '../../src/scan/index.js';
+import { certificate as baseCertificate, chainOf, sha256 } from '../../src/testing/builders.js';
+
+import {
+  observedFailure,
+  observedSuccess,
+  SightingIds,
+  observedTarget as where,
+} from '../helpers/observations.js';
+
+export { chainOf, sha256, where };
 
 export const DAY = 86_400_000;
 /** Monday 2026-01-05, 00:00 UTC. */
 export const T0 = Date.UTC(2026, 0, 5);
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** A certificate record for `name`, its DER a few bytes naming it. */
+/**
+ * A certificate record for `name`, its DER a few bytes naming it; the other fields are the
+ * conformance builder's, but issued by `Test Issuing CA` and valid from a day before `at`
+ * for `days` days.
+ */
 export function certificate(
   name: string,
   options: Partial<CertificateRecord> & { at?: number; days?: number } = {},
@@ -29,27 +39,16 @@ export function certificate(
   const { at = T0, days = 90, ...fields } = options;
   const der = new Uint8Array(Buffer.from(`certificate ${name}`));
   return {
-    fingerprint: sha256(`certificate ${name}`),
+    ...baseCertificate(name, {
+      issuer: 'CN=Test Issuing CA,O=Test',
+      issuerCommonName: 'Test Issuing CA',
+      notBefore: at - DAY,
+      notAfter: at - DAY + days * DAY,
+      firstSeen: at,
+      lastSeen: at,
+    }),
     der,
-    subject: `CN=${name}`,
-    subjectCommonName: name,
-    issuer: 'CN=Test Issuing CA,O=Test',
-    issuerCommonName: 'Test Issuing CA',
-    serialNumber: sha256(name).slice(0, 16),
-    dnsNames: [name],
-    ipAddresses: [],
-    notBefore: at - DAY,
-    notAfter: at - DAY + days * DAY,
-    keyAlgorithm: 'ec',
-    keyBits: 256,
-    keyCurve: 'P-256',
-    signatureAlgorithm: 'ecdsa-with-SHA256',
-    isCA: false,
-    selfIssued: false,
-    trustAnchor: false,
-    parseError: null,
-    firstSeen: at,
-    lastSeen: at,
+    fingerprint: sha256(der),
     ...fields,
   };
 }
@@ -71,37 +70,13 @@ export function authority(
   });
 }
 
-/** The chain of an observation over these certificates, leaf first. */
-export function chainOf(certs: readonly CertificateRecord[]): {
-  id: string;
-  fingerprints: string[];
-} {
-  const fingerprints = certs.map((cert) => cert.fingerprint);
-  return { id: sha256(fingerprints.join(':')), fingerprints };
-}
-
-export function where(
-  address: string,
-  port = 443,
-  servername: string | null = null,
-  zone = 'default',
-  host = servername ?? address,
-): ObservedTarget {
-  return {
-    key: targetKey({ zone, address, port, servername }),
-    zone,
-    address,
-    port,
-    servername,
-    host,
-  };
-}
-
-/** Time-ordered sighting ids, like the inventory's. */
-export class Ids {
-  #n = 0;
-  next(at: number): string {
-    return `${String(at).padStart(15, '0')}-test${(this.#n++).toString(36).padStart(6, '0')}`;
+/**
+ * Time-ordered sighting ids, like the inventory's, under the fixed tag `test`: two makers give
+ * the same ids, as the tests that open a store per observation expect.
+ */
+export class Ids extends SightingIds {
+  constructor() {
+    super('test');
   }
 }
 
@@ -118,50 +93,27 @@ export function verdict(at: number, fields: Partial<StoredVerdict> = {}): Stored
   };
 }
 
+/** A success of job `sweep` serving `certs`, each stamped first and last seen `at`. */
 export function success(
   ids: Ids,
   target: ObservedTarget,
   at: number,
   certs: readonly CertificateRecord[],
-  fields: Partial<ObservedSuccess> = {},
+  fields: Partial<Omit<ObservedSuccess, 'ok'>> = {},
 ): ObservedSuccess {
-  return {
-    ok: true,
-    target,
-    at,
-    job: 'sweep',
-    run: null,
-    sightingId: ids.next(at),
-    chain: certs.length === 0 ? null : chainOf(certs),
-    certificates: certs.map((cert) => ({ ...cert, firstSeen: at, lastSeen: at })),
-    verdict: null,
-    anchor: null,
-    nameCheck: null,
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_128_GCM_SHA256',
-    alpn: null,
-    starttls: null,
-    ...fields,
-  };
+  const stamped = certs.map((cert) => ({ ...cert, firstSeen: at, lastSeen: at }));
+  return observedSuccess(ids, target, at, stamped, { job: 'sweep', ...fields });
 }
 
+/** A failure of job `sweep`. */
 export function failure(
   ids: Ids,
   target: ObservedTarget,
   at: number,
   error: ScanErrorCode = 'REFUSED',
-  fields: Partial<ObservedFailure> = {},
+  fields: Partial<Omit<ObservedFailure, 'ok'>> = {},
 ): ObservedFailure {
-  return {
-    ok: false,
-    target,
-    at,
-    job: 'sweep',
-    run: null,
-    sightingId: ids.next(at),
-    error,
-    ...fields,
-  };
+  return observedFailure(ids, target, at, error, { job: 'sweep', ...fields });
 }
 
 /** A fresh directory per test, removed after it. */

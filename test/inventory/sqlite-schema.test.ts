@@ -9,6 +9,7 @@ import {
   type SqliteDatabase,
   sqliteStorage,
 } from '../../src/inventory/adapters/sqlite/index.js';
+import { run as runRecord } from '../../src/testing/builders.js';
 import {
   certificate,
   failure,
@@ -132,19 +133,7 @@ it('opens read-only: answers queries, sees what a writer commits later, refuses 
   ]);
   const writes: Promise<unknown>[] = [
     reader.record([failure(ids, where('192.0.2.3'), T0)]),
-    reader.startRun({
-      id: 'r',
-      job: 'j',
-      zone: 'default',
-      mode: 'full',
-      startedAt: T0,
-      endedAt: null,
-      status: 'running',
-      total: null,
-      done: 0,
-      succeeded: 0,
-      failed: 0,
-    }),
+    reader.startRun(runRecord('r', { job: 'j', startedAt: T0 })),
     reader.endRun('r', { status: 'completed', endedAt: T0 }),
     reader.prune(T0 + 1),
     reader.import((async function* () {})()),

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PageError, StorageError } from '../../src/errors.js';
 import type { Storage } from '../../src/inventory/storage.js';
 import type { RunRecord, StoredRecord } from '../../src/inventory/types.js';
+import { run as runRecord } from '../../src/testing/builders.js';
 import {
   authority,
   certificate,
@@ -37,19 +38,7 @@ const inter = authority('Test Issuing CA');
 const root = authority('Test Root', { selfIssued: true, issuer: 'CN=Test Root,O=Test' });
 
 function run(id: string, job = 'sweep'): RunRecord {
-  return {
-    id,
-    job,
-    zone: 'default',
-    mode: 'full',
-    startedAt: T0,
-    endedAt: null,
-    status: 'running',
-    total: null,
-    done: 0,
-    succeeded: 0,
-    failed: 0,
-  };
+  return runRecord(id, { job, startedAt: T0 });
 }
 
 async function all<T>(

@@ -1,37 +1,16 @@
 // Builds an inventory from minted certificates without a network: real scan results as the
 // scanner would produce them, real verification, real inventory records.
-import type { ScanSuccess } from '../../src/scan/index.js';
 import type { Target } from '../../src/targets/index.js';
 import { TrustStore } from '../../src/trust/index.js';
 import { verifyChain } from '../../src/verify/index.js';
 import type { Issued } from '../helpers/pki.js';
+import { success } from '../inventory/fixtures.js';
 import { Inventory, memoryStorage } from '../jobs/inventory.js';
 
-export { Inventory, memoryStorage };
+// The scan results are the inventory tests' own: one way to make them for both.
+export { Inventory, memoryStorage, success };
 
 export const DAY = 86_400_000;
-
-/** A successful probe of `host:port` that received `chain` (DER, leaf first). */
-export function success(
-  host: string,
-  port: number,
-  chain: readonly Uint8Array[],
-  servername?: string,
-): ScanSuccess {
-  return {
-    ok: true,
-    target: servername === undefined ? { host, port } : { host, port, servername },
-    address: host,
-    // Copies, as a real scan hands over fresh buffers for every handshake.
-    chain: chain.map((der) => Uint8Array.from(der)),
-    chainTruncated: false,
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_128_GCM_SHA256',
-    alpn: null,
-    starttls: null,
-    timings: { connect: 1, handshake: 2, total: 3 },
-  };
-}
 
 /** Records each (target, chain) with its verdict against `roots`, in a fresh memory inventory. */
 export async function inventoryOf(

@@ -3,6 +3,9 @@
 // the contract says, and (wrapped wrongly) fails on one that does not. Data lives on a
 // "disk" object several storages can share, committed a whole batch at a time, so the
 // suite's reader and persistence cases have something to run against.
+// Its record() repeats what src/testing/model.ts does, line for line in places, on purpose:
+// the suite's random cases hold an adapter to that model, and a reference built on the model
+// would only compare the model with itself. Written separately, a slip in either one shows.
 import { StorageError } from '../../src/errors.js';
 import type { Aggregates, Count } from '../../src/inventory/aggregates.js';
 import { type Page, type PageOptions, paginate } from '../../src/inventory/paging.js';
