@@ -18,6 +18,8 @@ export {
 export {
   SQLITE_SCHEMA_VERSION,
   type SqliteDatabase,
+  type SqliteDatabaseOptions,
+  type SqliteFileOptions,
   type SqliteStatement,
   type SqliteStorageOptions,
   sqliteStorage,

@@ -98,7 +98,12 @@ export interface ObservedSuccess extends ObservationBase {
   /** Always `true`. */
   readonly ok: true;
   /** The chain as sent (id and fingerprints, leaf first), or `null` when it was empty. */
-  readonly chain: { readonly id: string; readonly fingerprints: readonly string[] } | null;
+  readonly chain: {
+    /** The chain's id, as `chainId(fingerprints)` makes it. */
+    readonly id: string;
+    /** Certificate fingerprints, leaf first, in the order sent. */
+    readonly fingerprints: readonly string[];
+  } | null;
   /**
    * Records for certificates of the chain the writer may not have stored yet, with
    * `firstSeen = lastSeen = at`. The adapter stores each one that is absent and counts it in

@@ -13,7 +13,10 @@ import { StorageError } from '../../../errors.js';
  */
 export interface SqliteStatement {
   /** Runs the statement; `changes` is how many rows it wrote. */
-  run(...params: unknown[]): { readonly changes: number };
+  run(...params: unknown[]): {
+    /** How many rows it inserted, updated or deleted. */
+    readonly changes: number;
+  };
   /** The first row, or `undefined`. */
   get(...params: unknown[]): unknown;
   /** Every row, as an array. */
