@@ -92,7 +92,12 @@ export function queryChangesSince(
 
 /** Targets by key; dark ones from their own index. */
 export function queryTargets(state: InventoryState, filter: TargetFilter): Page<TargetRecord> {
-  const keys = filter.dark === true ? state.darkTargetKeys() : state.targetKeys();
+  const keys =
+    filter.dark === true
+      ? state.darkTargetKeys()
+      : filter.address !== undefined
+        ? keysAtAddress(state.targetKeys(), filter.address, filter.zone)
+        : state.targetKeys();
   const name = filter.name === undefined ? undefined : asciiLower(filter.name);
   const selects =
     filter.job !== undefined ||
@@ -120,6 +125,45 @@ export function queryTargets(state: InventoryState, filter: TargetFilter): Page<
     },
     filter,
   );
+}
+
+/**
+ * The keys of targets at one address, in key order: keys start `zone|address|` (see
+ * targetKey), so they are one range of the sorted keys per zone, found by binary search
+ * (skipping from zone to zone when no zone is asked for) instead of a walk over every target.
+ */
+function keysAtAddress(
+  keys: readonly string[],
+  address: string,
+  zone: string | undefined,
+): readonly string[] {
+  const found: string[] = [];
+  const range = (prefix: string, from: number): void => {
+    const start = firstIndex(keys.length, (i) => (keys[i] as string) < prefix, from);
+    const end = firstIndex(
+      keys.length,
+      (i) => (keys[i] as string) < prefix || (keys[i] as string).startsWith(prefix),
+      start,
+    );
+    for (let i = start; i < end; i++) found.push(keys[i] as string);
+  };
+  if (zone !== undefined) {
+    range(`${zone}|${address}|`, 0);
+    return found;
+  }
+  // Zone names hold no '|' (the façade checks them), so a zone's keys start `zone|`.
+  let at = 0;
+  while (at < keys.length) {
+    const first = keys[at] as string;
+    const zonePrefix = first.slice(0, first.indexOf('|') + 1);
+    range(`${zonePrefix}${address}|`, at);
+    at = firstIndex(
+      keys.length,
+      (i) => (keys[i] as string) < zonePrefix || (keys[i] as string).startsWith(zonePrefix),
+      at,
+    );
+  }
+  return found;
 }
 
 /** Runs by filter, by id. */
