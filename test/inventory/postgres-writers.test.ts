@@ -7,12 +7,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  applyObservation,
-  type TargetStep,
-} from '../../src/inventory/adapters/postgres/record-targets.js';
 import { allPages } from '../../src/inventory/paging.js';
 import type { Observation, Recorded, Storage } from '../../src/inventory/storage.js';
+import { observeTarget, type TargetStep } from '../../src/inventory/target-history.js';
 import type { RunRecord, Sighting, TargetRecord } from '../../src/inventory/types.js';
 import { run as runRecord } from '../../src/testing/builders.js';
 import { POSTGRES_URL, postgresReachable, TestSchemas } from '../helpers/postgres.js';
@@ -57,7 +54,7 @@ function serialOrder(lanes: Unit[][], stored: TargetRecord | undefined): TargetS
       let current = state;
       const applied: TargetStep[] = [];
       for (const { observation, recorded } of unit) {
-        const step = applyObservation(current, observation, DARK_AFTER);
+        const step = observeTarget(current, observation, DARK_AFTER);
         if (
           !isDeepStrictEqual(step.target, recorded.target) ||
           !isDeepStrictEqual(step.sighting, recorded.sighting)

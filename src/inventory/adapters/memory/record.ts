@@ -1,15 +1,8 @@
 // Applies observations to a memory model, exactly as the TSDoc of `Observation` says:
 // certificates, the chain and its verdict per trust store, the target, a sighting, the run.
 import type { Observation, ObservedSuccess, Recorded } from '../../storage.js';
-import type {
-  CertificateRecord,
-  ChainRecord,
-  RunRecord,
-  Sighting,
-  SightingKind,
-  StoredVerdict,
-  TargetRecord,
-} from '../../types.js';
+import { observeTarget } from '../../target-history.js';
+import type { CertificateRecord, ChainRecord, RunRecord, StoredVerdict } from '../../types.js';
 import type { Journal } from './journal.js';
 import type { InventoryState } from './state.js';
 
@@ -102,7 +95,6 @@ function applyObservation(
   settings: RecordSettings,
   observation: Observation,
 ): Recorded {
-  const { at } = observation;
   const where = observation.target;
   const previous = state.targets.get(where.key);
   let newCertificates = NONE;
@@ -110,78 +102,9 @@ function applyObservation(
     newCertificates = storeCertificates(state, journal, settings, observation);
     if (observation.chain !== null) storeChain(state, journal, settings, observation);
   }
-  const job = observation.job ?? previous?.job ?? null;
-  // One literal with every field: the same object shape for every target record.
-  const target: TargetRecord = observation.ok
-    ? {
-        key: where.key,
-        zone: where.zone,
-        address: where.address,
-        port: where.port,
-        servername: where.servername,
-        host: where.host,
-        job,
-        chain: observation.chain?.id ?? null,
-        firstSeen: previous?.firstSeen ?? at,
-        lastScanned: at,
-        lastSuccess: at,
-        lastError: null,
-        consecutiveFailures: 0,
-        trustStore: observation.verdict?.trustStore ?? null,
-        nameCheck: observation.nameCheck,
-        protocol: observation.protocol,
-        cipher: observation.cipher,
-        alpn: observation.alpn,
-        starttls: observation.starttls,
-      }
-    : {
-        key: where.key,
-        zone: where.zone,
-        address: where.address,
-        port: where.port,
-        servername: where.servername,
-        host: where.host,
-        job,
-        chain: previous?.chain ?? null,
-        firstSeen: previous?.firstSeen ?? at,
-        lastScanned: at,
-        lastSuccess: previous?.lastSuccess ?? null,
-        lastError: observation.error,
-        consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
-        trustStore: previous?.trustStore ?? null,
-        nameCheck: previous?.nameCheck ?? null,
-        protocol: previous?.protocol ?? null,
-        cipher: previous?.cipher ?? null,
-        alpn: previous?.alpn ?? null,
-        starttls: previous?.starttls ?? null,
-      };
+  const { target, sighting } = observeTarget(previous, observation, state.darkAfter);
   journal.put({ kind: 'target', key: where.key, value: target }, previous);
-
-  let kind: SightingKind | undefined;
-  const wasDark = previous !== undefined && state.isDark(previous);
-  if (observation.ok) {
-    if (previous?.lastSuccess == null) kind = target.chain !== null ? 'new' : undefined;
-    else if (wasDark) kind = 'recovered';
-    else if (previous.chain !== target.chain) kind = 'changed';
-  } else if (!wasDark && state.isDark(target)) {
-    // Only a target that used to answer can go dark; dead space stays quiet.
-    kind = 'dark';
-  }
-  if (kind === undefined) return { target, sighting: null, newCertificates };
-  const sighting: Sighting = {
-    id: observation.sightingId,
-    at,
-    kind,
-    target: where.key,
-    zone: where.zone,
-    address: where.address,
-    port: where.port,
-    servername: where.servername,
-    chain: kind === 'dark' ? null : target.chain,
-    previousChain: previous?.chain ?? null,
-    error: observation.ok ? null : observation.error,
-    job: target.job,
-  };
+  if (sighting === null) return { target, sighting, newCertificates };
   // Sightings are new by construction: no lookup of what it replaced.
   journal.put({ kind: 'sighting', key: sighting.id, value: sighting }, undefined);
   return { target, sighting, newCertificates };

@@ -175,6 +175,11 @@ export class InventoryState {
     return this.#darkKeys.sorted();
   }
 
+  /** Failures in a row after which a target that used to answer counts as dark. */
+  get darkAfter(): number {
+    return this.#darkAfter;
+  }
+
   /** Whether a target that used to answer has failed `darkAfter` times in a row. */
   isDark(target: TargetRecord): boolean {
     return target.lastSuccess !== null && target.consecutiveFailures >= this.#darkAfter;

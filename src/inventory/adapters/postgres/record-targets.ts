@@ -3,80 +3,11 @@
 // the same target take turns and neither loses nor repeats a sighting.
 import { compare } from '../../sorted-keys.js';
 import type { Observation } from '../../storage.js';
-import type { Sighting, SightingKind, TargetRecord } from '../../types.js';
+import { observeTarget, type TargetStep } from '../../target-history.js';
+import type { Sighting, TargetRecord } from '../../types.js';
 import { type PostgresPoolClient, TryAgain } from './connection.js';
 import { TARGET_COLUMNS, targetFrom } from './rows.js';
 import type { Tables } from './schema.js';
-
-/** What one observation did to its target. */
-export interface TargetStep {
-  readonly target: TargetRecord;
-  readonly sighting: Sighting | null;
-}
-
-/** Whether a target counts as dark (see `Observation`). */
-export function isDark(target: TargetRecord, darkAfter: number): boolean {
-  return target.lastSuccess !== null && target.consecutiveFailures >= darkAfter;
-}
-
-/** One observation applied to its target's previous record (`undefined`: never seen). */
-export function applyObservation(
-  previous: TargetRecord | undefined,
-  o: Observation,
-  darkAfter: number,
-): TargetStep {
-  const where = o.target;
-  // One literal with every field, no spread: V8 builds spread-then-extend objects slowly,
-  // and this runs once per observation.
-  const target: TargetRecord = {
-    key: where.key,
-    zone: where.zone,
-    address: where.address,
-    port: where.port,
-    servername: where.servername,
-    host: where.host,
-    job: o.job ?? previous?.job ?? null,
-    chain: o.ok ? (o.chain?.id ?? null) : (previous?.chain ?? null),
-    firstSeen: previous?.firstSeen ?? o.at,
-    lastScanned: o.at,
-    lastSuccess: o.ok ? o.at : (previous?.lastSuccess ?? null),
-    lastError: o.ok ? null : o.error,
-    consecutiveFailures: o.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1,
-    trustStore: o.ok ? (o.verdict?.trustStore ?? null) : (previous?.trustStore ?? null),
-    nameCheck: o.ok ? o.nameCheck : (previous?.nameCheck ?? null),
-    protocol: o.ok ? o.protocol : (previous?.protocol ?? null),
-    cipher: o.ok ? o.cipher : (previous?.cipher ?? null),
-    alpn: o.ok ? o.alpn : (previous?.alpn ?? null),
-    starttls: o.ok ? o.starttls : (previous?.starttls ?? null),
-  };
-
-  let kind: SightingKind | null = null;
-  const wasDark = previous !== undefined && isDark(previous, darkAfter);
-  if (o.ok) {
-    if (previous?.lastSuccess == null) kind = target.chain === null ? null : 'new';
-    else if (wasDark) kind = 'recovered';
-    else if (previous.chain !== target.chain) kind = 'changed';
-  } else if (!wasDark && isDark(target, darkAfter)) {
-    // Only a target that used to answer can go dark; dead space stays quiet.
-    kind = 'dark';
-  }
-  if (kind === null) return { target, sighting: null };
-  const sighting: Sighting = {
-    id: o.sightingId,
-    at: o.at,
-    kind,
-    target: target.key,
-    zone: target.zone,
-    address: target.address,
-    port: target.port,
-    servername: target.servername,
-    chain: kind === 'dark' ? null : target.chain,
-    previousChain: previous?.chain ?? null,
-    error: o.ok ? null : o.error,
-    job: target.job,
-  };
-  return { target, sighting };
-}
 
 const TARGET_INSERT_COLUMNS = `key, zone, address, port, servername, host, job, chain, first_seen,
   last_scanned, last_success, last_error, consecutive_failures, trust_store, name_checked,
@@ -114,7 +45,7 @@ export async function writeTargets(
   const fold = (key: string, previous: TargetRecord | undefined): TargetRecord => {
     let current = previous;
     for (const i of byKey.get(key) as number[]) {
-      const step = applyObservation(current, batch[i] as Observation, darkAfter);
+      const step = observeTarget(current, batch[i] as Observation, darkAfter);
       steps[i] = step;
       current = step.target;
     }
