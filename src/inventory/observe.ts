@@ -271,30 +271,43 @@ function certificateRecord(der: Uint8Array, fp: string, at: number): Certificate
   } catch (error) {
     // A hostile or broken server: keep the bytes and the reason, so the target still
     // shows what it serves.
-    return {
-      fingerprint: fp,
-      der: Uint8Array.from(der),
-      subject: '',
-      subjectCommonName: null,
-      issuer: '',
-      issuerCommonName: null,
-      serialNumber: '',
-      dnsNames: [],
-      ipAddresses: [],
-      notBefore: 0,
-      notAfter: 0,
-      keyAlgorithm: 'unknown',
-      keyBits: null,
-      keyCurve: null,
-      signatureAlgorithm: '',
-      isCA: false,
-      selfIssued: false,
-      trustAnchor: false,
-      parseError: error instanceof Error ? error.message : String(error),
-      firstSeen: at,
-      lastSeen: at,
-    };
+    return unparsedCertificate(der, fp, at, error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * The record of a certificate whose DER did not parse: only its bytes (copied), its
+ * fingerprint and the reason are kept; every parsed field is empty.
+ */
+export function unparsedCertificate(
+  der: Uint8Array,
+  fingerprint: string,
+  at: number,
+  reason: string,
+): CertificateRecord {
+  return {
+    fingerprint,
+    der: Uint8Array.from(der),
+    subject: '',
+    subjectCommonName: null,
+    issuer: '',
+    issuerCommonName: null,
+    serialNumber: '',
+    dnsNames: [],
+    ipAddresses: [],
+    notBefore: 0,
+    notAfter: 0,
+    keyAlgorithm: 'unknown',
+    keyBits: null,
+    keyCurve: null,
+    signatureAlgorithm: '',
+    isCA: false,
+    selfIssued: false,
+    trustAnchor: false,
+    parseError: reason,
+    firstSeen: at,
+    lastSeen: at,
+  };
 }
 
 function fromCertificate(cert: Certificate, at: number, trustAnchor: boolean): CertificateRecord {

@@ -1,8 +1,10 @@
 // Synthetic records and observations for the conformance cases. Adapters treat DER as opaque
 // bytes, so a certificate here is any bytes plus the parsed fields a case needs: no PKI, no
 // parser, and every field is exactly what the case says it is.
+
 import { createHash } from 'node:crypto';
 import { targetKey } from '../inventory/keys.js';
+import { unparsedCertificate } from '../inventory/observe.js';
 import type { ObservedFailure, ObservedSuccess, ObservedTarget } from '../inventory/storage.js';
 import type { CertificateRecord, NameCheck, RunRecord, StoredVerdict } from '../inventory/types.js';
 import type { ScanErrorCode, StarttlsProtocol } from '../scan/index.js';
@@ -87,22 +89,8 @@ export function authority(
 
 /** A certificate whose DER did not parse: only the bytes and the reason are kept. */
 export function unparsed(name: string): CertificateRecord {
-  return certificate(name, {
-    subject: '',
-    subjectCommonName: null,
-    issuer: '',
-    issuerCommonName: null,
-    serialNumber: '',
-    dnsNames: [],
-    ipAddresses: [],
-    notBefore: 0,
-    notAfter: 0,
-    keyAlgorithm: 'unknown',
-    keyBits: null,
-    keyCurve: null,
-    signatureAlgorithm: '',
-    parseError: 'unexpected end of DER',
-  });
+  const { der, fingerprint, firstSeen } = certificate(name);
+  return unparsedCertificate(der, fingerprint, firstSeen, 'unexpected end of DER');
 }
 
 /** A chain of these certificates, leaf first: id and fingerprints as an observation carries them. */
