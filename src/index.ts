@@ -15,6 +15,7 @@ export * from './errors.js';
 export * from './inventory/index.js';
 export * from './jobs/index.js';
 export * from './monitor/index.js';
+export * from './revocation/index.js';
 export * from './scan/index.js';
 export * from './targets/index.js';
 export * from './trust/index.js';

@@ -148,6 +148,7 @@ async function probeAddress(
       address,
       chain,
       chainTruncated: truncated,
+      ocspStaple: null,
       ...rest,
       starttls,
       handshake: mode,

@@ -80,6 +80,11 @@ export interface ScanSuccess {
   /** The STARTTLS protocol spoken before the handshake, if any. */
   readonly starttls: StarttlsProtocol | null;
   /**
+   * The OCSP response the server stapled to the handshake (DER `OCSPResponse`, exactly as
+   * sent), or `null` when it stapled none. Both handshakes ask for one (`status_request`).
+   */
+  readonly ocspStaple: Uint8Array | null;
+  /**
    * The handshake that read the chain: `'capture'` (the server's flight read up to its
    * certificates) or `'complete'` (a full OpenSSL handshake). Usually the one asked for in
    * `ScanOptions.handshake`; when not, `handshakeFallback` says why. Set on every result

@@ -19,6 +19,7 @@ export function success(
     cipher: 'TLS_AES_128_GCM_SHA256',
     alpn: null,
     starttls: null,
+    ocspStaple: null,
     timings: { connect: 1, handshake: 2, total: 3 },
   };
 }

@@ -1,0 +1,11 @@
+export type {
+  CertificateRevocation,
+  RevocationOptions,
+  RevocationPolicy,
+  RevocationProblem,
+  RevocationProblemCode,
+  RevocationReason,
+  RevocationReport,
+  RevocationSource,
+  RevocationStatus,
+} from './types.js';
