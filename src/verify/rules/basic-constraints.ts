@@ -5,12 +5,17 @@ const BASIC_CONSTRAINTS = '2.5.29.19';
 /**
  * RFC 5280 4.2.1.9 and 4.1.2.6 and the CA/Browser Forum: a CA marks basicConstraints critical
  * and has a subject; a leaf is not a CA; only a CA signs certificates; certificates are
- * version 3.
+ * version 3. Trust anchors are exempt (browsers hold roots that break these rules).
  */
 export const basicConstraints: Rule = (context) => {
   const { cert, index, isAnchor, report } = context;
   const ca = actsAsCA(context);
-  if (ca && cert.hasBasicConstraints && !extensionOf(cert, BASIC_CONSTRAINTS)?.critical) {
+  if (
+    ca &&
+    !isAnchor &&
+    cert.hasBasicConstraints &&
+    !extensionOf(cert, BASIC_CONSTRAINTS)?.critical
+  ) {
     report(
       'basic-constraints-not-critical',
       cert,

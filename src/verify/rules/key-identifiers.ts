@@ -6,7 +6,9 @@ const AUTHORITY_KEY_ID = '2.5.29.35';
 /**
  * RFC 5280 4.2.1.1-2 and the CA/Browser Forum: every certificate but a root names its
  * issuer's key (keyIdentifier), CAs carry their own key identifier, a root's authority key
- * identifier (optional) is its own, and neither is critical.
+ * identifier (optional) is its own, and neither is critical. A trust anchor is a name and a
+ * key (RFC 5280 6.1): only the advice about roots applies to it, as browsers hold roots that
+ * break the other rules.
  */
 export const keyIdentifiers: Rule = (context) => {
   const { cert, isRoot, isAnchor, index, report } = context;
@@ -20,7 +22,7 @@ export const keyIdentifiers: Rule = (context) => {
       `${label(cert)} has no authority key identifier (keyIdentifier) naming its issuer's key`,
     );
   }
-  if (aki && cert.authorityKeyIdNamesIssuer) {
+  if (aki && cert.authorityKeyIdNamesIssuer && !isAnchor) {
     report(
       'authority-key-id-names-issuer',
       cert,
@@ -47,7 +49,7 @@ export const keyIdentifiers: Rule = (context) => {
     );
   }
   for (const extension of [aki, ski]) {
-    if (extension?.critical) {
+    if (extension?.critical && !isAnchor) {
       report(
         'critical-key-identifier',
         cert,
