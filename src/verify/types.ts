@@ -125,7 +125,7 @@ export interface VerifyOptions {
    * pass a new array when its contents change. Default: none.
    */
   extraIntermediates?: readonly Certificate[];
-  /** Longest path considered, in certificates, trust anchor included. Default: 10. */
+  /** Longest path considered, in certificates, trust anchor included; self-issued intermediates (key rollovers) do not count, as in RFC 5280. Default: 10. */
   maxDepth?: number;
   /**
    * Where verdicts are cached, or `false` to always verify. Default: a process-wide cache of
