@@ -55,12 +55,17 @@ const ski = (keyId: Uint8Array, critical = false): RawExtension => ({
   der: octets(keyId),
 });
 /** AuthorityKeyIdentifier: [0] keyIdentifier, optionally [1] issuer and [2] serial. */
-const aki = (keyId: Uint8Array, options: { issuerSerial?: Issued; critical?: boolean } = {}) => {
+const aki = (
+  keyId: Uint8Array,
+  options: { issuerSerial?: { issuer: Issued; serial: string }; critical?: boolean } = {},
+) => {
   const parts = [tlv(0x80, keyId)];
   if (options.issuerSerial) {
-    const name = Buffer.from(options.issuerSerial.name.toSchema().toBER(false));
-    // authorityCertIssuer GeneralNames { directoryName [4] Name }, serial [2] INTEGER
-    parts.push(tlv(0xa1, tlv(0xa4, name)), tlv(0x82, Buffer.from([0x01])));
+    const { issuer, serial } = options.issuerSerial;
+    const name = Buffer.from(issuer.name.toSchema().toBER(false));
+    // authorityCertIssuer GeneralNames { directoryName [4] Name }, serial [2] INTEGER: the
+    // issuing CA certificate's own issuer and serial number.
+    parts.push(tlv(0xa1, tlv(0xa4, name)), tlv(0x82, Buffer.from(serial, 'hex')));
   }
   return {
     oid: AUTHORITY_KEY_ID,
@@ -125,7 +130,11 @@ export function buildProfileCases(): ProfileCase[] {
   add('authority-key-id-names-issuer', true, 'leaf AKI with issuer and serial', [
     leaf({
       omitKeyIdentifiers: true,
-      extensions: [aki(intermediate.keyId, { issuerSerial: root })],
+      extensions: [
+        aki(intermediate.keyId, {
+          issuerSerial: { issuer: root, serial: intermediate.x509.serialNumber },
+        }),
+      ],
     }),
     intermediate,
   ]);
