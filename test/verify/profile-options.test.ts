@@ -1,5 +1,6 @@
 // The profile and severities options: validated, applied to every problem, part of the
 // cache key; and the real roots Node ships raise no error-level rule as trust anchors.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   parseCertificate,
@@ -108,6 +109,23 @@ describe('profile and severities options', () => {
       expect(PROFILE_SEVERITIES[code as 'revoked']).toEqual({ webpki: 'error', rfc5280: 'error' });
     }
     expect(PROFILE_SEVERITIES['missing-staple']).toEqual({ webpki: 'warning', rfc5280: 'warning' });
+  });
+});
+
+describe('docs/verification.md', () => {
+  it('lists every problem code with the severities of the table, in its order', () => {
+    const doc = readFileSync(new URL('../../docs/verification.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Problem codes'), doc.indexOf('## Caching'));
+    const rows = [
+      ...section.matchAll(/^\| `([a-z-]+)`\s*\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|/gm),
+    ].map((m) => [m[1], (m[2] as string).split(';')[0], (m[3] as string).split(';')[0]]);
+    expect(rows).toEqual(
+      PROBLEM_CODES.map((code) => [
+        code,
+        PROFILE_SEVERITIES[code].webpki,
+        PROFILE_SEVERITIES[code].rfc5280,
+      ]),
+    );
   });
 });
 
