@@ -21,7 +21,7 @@ type Verdicts = Record<Profile | Reference, boolean>;
  * Where a reference and a profile disagree on purpose, by case name: the reference's verdict
  * (true: it accepts) on that case. Explained in docs/verification.md.
  */
-export const DIFFERENCES: Record<string, Partial<Record<`${Profile}-${Reference}`, boolean>>> = {
+const DIFFERENCES: Record<string, Partial<Record<`${Profile}-${Reference}`, boolean>>> = {
   // CA/Browser Forum rules: webpki rejects, as pyca does; rfc5280 accepts, as OpenSSL does.
   ...Object.fromEntries(
     [
@@ -69,7 +69,7 @@ export const DIFFERENCES: Record<string, Partial<Record<`${Profile}-${Reference}
   },
 };
 
-const PYCA = String.raw`
+const PYCA = `
 import sys, json, datetime, ipaddress
 try:
     import cryptography
