@@ -3,6 +3,7 @@ import { matchesHostname } from './hostname.js';
 import { constraintViolations } from './name-constraints.js';
 import type { CandidatePath } from './path.js';
 import type { SeverityOf } from './profile.js';
+import { label } from './rules/context.js';
 import { PROFILE_RULES, type Report } from './rules/index.js';
 import type { Problem, ProblemCode, Severity } from './types.js';
 
@@ -33,8 +34,6 @@ export function problem(
 ): Problem {
   return Object.freeze({ code, severity, certificate, message });
 }
-
-const label = (cert: Certificate) => `"${cert.subject.text || '(empty subject)'}"`;
 
 /**
  * Every problem of one candidate path, at time `at`, for `hostname` if given, each with the
@@ -151,9 +150,7 @@ export function checkPath(
   return problems;
 }
 
-type Add = Report;
-
-function checkLeaf(leaf: Certificate, add: Add): void {
+function checkLeaf(leaf: Certificate, add: Report): void {
   const usage = leaf.keyUsage;
   if (
     usage &&
@@ -175,7 +172,12 @@ function checkLeaf(leaf: Certificate, add: Add): void {
   }
 }
 
-function checkIssuer(certs: readonly Certificate[], i: number, isAnchor: boolean, add: Add): void {
+function checkIssuer(
+  certs: readonly Certificate[],
+  i: number,
+  isAnchor: boolean,
+  add: Report,
+): void {
   const cert = certs[i] as Certificate;
   const v1Root = cert.version === 1 && isAnchor && cert.selfIssued;
   if (!cert.isCA && !v1Root) {
