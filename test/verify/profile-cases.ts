@@ -332,6 +332,13 @@ export function buildProfileCases(): ProfileCase[] {
     [leaf({ subject: '*.example.co.uk', san: { dns: ['*.example.co.uk'] } }), intermediate],
     { hostname: 'www.example.co.uk' },
   );
+  add(
+    'public-suffix-wildcard',
+    false,
+    'wildcard *.github.io (a private suffix, which browsers allow)',
+    [leaf({ subject: '*.github.io', san: { dns: ['*.github.io'] } }), intermediate],
+    { hostname: 'www.github.io' },
+  );
   add('common-name-not-in-san', true, 'CN not among the SANs', [
     leaf({ subject: 'other.profile.test', san: { dns: [host] } }),
     intermediate,
