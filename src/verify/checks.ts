@@ -2,6 +2,9 @@ import { type Certificate, EXTENDED_KEY_USAGE } from '../x509/index.js';
 import { matchesHostname } from './hostname.js';
 import { constraintViolations } from './name-constraints.js';
 import type { CandidatePath } from './path.js';
+import type { SeverityOf } from './profile.js';
+import { label } from './rules/context.js';
+import { PROFILE_RULES, type Report } from './rules/index.js';
 import type { Problem, ProblemCode, Severity } from './types.js';
 
 // Critical extensions that do not make a certificate unusable: OpenSSL's list, so verdicts
@@ -32,18 +35,22 @@ export function problem(
   return Object.freeze({ code, severity, certificate, message });
 }
 
-const label = (cert: Certificate) => `"${cert.subject.text || '(empty subject)'}"`;
-
-/** Every problem of one candidate path, at time `at`, for `hostname` if given. */
+/**
+ * Every problem of one candidate path, at time `at`, for `hostname` if given, each with the
+ * severity `severityOf` gives it (problems it switches off are not reported).
+ */
 export function checkPath(
   path: CandidatePath,
   at: number,
   hostname: string | undefined,
+  severityOf: SeverityOf,
 ): Problem[] {
   const { certs, end } = path;
   const problems: Problem[] = [];
-  const add = (code: ProblemCode, cert: Certificate | undefined, message: string) =>
-    problems.push(problem(code, 'error', cert, message));
+  const add: Report = (code, cert, message) => {
+    const severity = severityOf(code);
+    if (severity) problems.push(problem(code, severity, cert, message));
+  };
   const leaf = certs[0] as Certificate;
   const last = certs[certs.length - 1] as Certificate;
 
@@ -128,6 +135,9 @@ export function checkPath(
     }
     if (i === 0) checkLeaf(cert, add);
     else checkIssuer(certs, i, isAnchor, add);
+    const isRoot = isRootEnd && cert.selfIssued;
+    const context = { cert, certs, index: i, isAnchor, isRoot, report: add };
+    for (const rule of PROFILE_RULES) rule(context);
   }
   if (hostname !== undefined && !matchesHostname(leaf, hostname)) {
     const names = [...(leaf.subjectAltNames?.dns ?? []), ...(leaf.subjectAltNames?.ip ?? [])];
@@ -140,9 +150,7 @@ export function checkPath(
   return problems;
 }
 
-type Add = (code: ProblemCode, cert: Certificate | undefined, message: string) => void;
-
-function checkLeaf(leaf: Certificate, add: Add): void {
+function checkLeaf(leaf: Certificate, add: Report): void {
   const usage = leaf.keyUsage;
   if (
     usage &&
@@ -164,7 +172,12 @@ function checkLeaf(leaf: Certificate, add: Add): void {
   }
 }
 
-function checkIssuer(certs: readonly Certificate[], i: number, isAnchor: boolean, add: Add): void {
+function checkIssuer(
+  certs: readonly Certificate[],
+  i: number,
+  isAnchor: boolean,
+  add: Report,
+): void {
   const cert = certs[i] as Certificate;
   const v1Root = cert.version === 1 && isAnchor && cert.selfIssued;
   if (!cert.isCA && !v1Root) {

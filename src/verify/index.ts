@@ -1,4 +1,11 @@
 export { defaultVerdictCache, VerdictCache, type VerdictCacheOptions } from './cache.js';
 export { matchesHostname } from './hostname.js';
-export type { ChainVerdict, Problem, ProblemCode, Severity, VerifyOptions } from './types.js';
+export type {
+  ChainVerdict,
+  Problem,
+  ProblemCode,
+  Profile,
+  Severity,
+  VerifyOptions,
+} from './types.js';
 export { verifyChain } from './verify-chain.js';

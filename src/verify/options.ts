@@ -1,5 +1,6 @@
 import { VerifyOptionsError } from '../errors.js';
 import { VerdictCache } from './cache.js';
+import { PROFILE_SEVERITIES } from './profile.js';
 import type { VerifyOptions } from './types.js';
 
 /**
@@ -7,7 +8,8 @@ import type { VerifyOptions } from './types.js';
  * problem); a wrong one is a {@link VerifyOptionsError} naming it.
  */
 export function checkVerifyOptions(options: VerifyOptions): void {
-  const { hostname, at, maxDepth, maxBytes, cache, extraIntermediates } = options;
+  const { hostname, at, maxDepth, maxBytes, cache, extraIntermediates, profile, severities } =
+    options;
   if (hostname !== undefined && typeof hostname !== 'string') {
     fail('hostname', `must be a DNS name or an IP address as a string, not ${shown(hostname)}`);
   }
@@ -31,6 +33,34 @@ export function checkVerifyOptions(options: VerifyOptions): void {
       'extraIntermediates',
       `must be a list of parsed Certificates, not ${shown(extraIntermediates)}`,
     );
+  }
+  checkProfile(profile, severities);
+}
+
+const PROFILES = new Set(['webpki', 'rfc5280']);
+const SEVERITIES = new Set(['error', 'warning', 'off']);
+
+function checkProfile(profile: unknown, severities: unknown): void {
+  if (profile !== undefined && !PROFILES.has(profile as string)) {
+    fail('profile', `must be 'webpki' or 'rfc5280', not ${shown(profile)}`);
+  }
+  if (severities === undefined) return;
+  if (typeof severities !== 'object' || severities === null || Array.isArray(severities)) {
+    fail(
+      'severities',
+      `must be an object of problem codes to severities, not ${shown(severities)}`,
+    );
+  }
+  for (const [code, value] of Object.entries(severities)) {
+    if (!Object.hasOwn(PROFILE_SEVERITIES, code)) {
+      fail('severities', `names an unknown problem code ${JSON.stringify(code)}`);
+    }
+    if (value !== undefined && !SEVERITIES.has(value as string)) {
+      fail(
+        'severities',
+        `gives ${JSON.stringify(code)} the severity ${shown(value)}; use 'error', 'warning' or 'off'`,
+      );
+    }
   }
 }
 

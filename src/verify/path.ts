@@ -47,6 +47,7 @@ const MAX_SIGNATURE_CHECKS = 512;
  * Every path from `leaf` towards an anchor, depth first, anchors preferred over the
  * certificates of the pools (in their order) at each step. Cycles are cut (a certificate
  * appears once per path) and the search stops after a fixed number of paths and steps.
+ * `maxDepth` counts certificates, trust anchor included, but not self-issued intermediates.
  */
 export function buildPaths(
   leaf: Certificate,
@@ -67,7 +68,7 @@ export function buildPaths(
       paths.push({ certs: path, end: 'anchor' });
       return;
     }
-    if (path.length >= maxDepth) {
+    if (countedDepth(path) >= maxDepth) {
       paths.push({ certs: path, end: 'too-long' });
       return;
     }
@@ -105,4 +106,14 @@ export function buildPaths(
   };
   walk([leaf]);
   return paths;
+}
+
+/**
+ * The path's length as a depth limit counts it: self-issued certificates above the leaf (key
+ * rollovers) do not count, as in RFC 5280 section 6.1.4 (l).
+ */
+function countedDepth(path: readonly Certificate[]): number {
+  let uncounted = 0;
+  for (let i = 1; i < path.length; i++) if ((path[i] as Certificate).selfIssued) uncounted++;
+  return path.length - uncounted;
 }

@@ -27,7 +27,45 @@ export type ProblemCode =
   | 'malformed-extension'
   | 'path-too-long'
   | 'no-certificate'
-  | 'unparseable-certificate';
+  | 'unparseable-certificate'
+  | 'name-constraints-too-complex'
+  | 'malformed-name-constraints'
+  | 'revoked'
+  | 'missing-staple'
+  | 'missing-authority-key-id'
+  | 'authority-key-id-names-issuer'
+  | 'root-authority-key-id-mismatch'
+  | 'missing-subject-key-id'
+  | 'critical-key-identifier'
+  | 'basic-constraints-not-critical'
+  | 'ca-as-leaf'
+  | 'key-cert-sign-without-ca'
+  | 'old-version'
+  | 'empty-ca-subject'
+  | 'missing-extended-key-usage'
+  | 'any-extended-key-usage'
+  | 'critical-extended-key-usage'
+  | 'root-extended-key-usage'
+  | 'missing-subject-alt-name'
+  | 'subject-alt-name-criticality'
+  | 'invalid-dns-name'
+  | 'public-suffix-wildcard'
+  | 'common-name-not-in-san'
+  | 'non-canonical-ip-common-name'
+  | 'zero-serial-number'
+  | 'negative-serial-number'
+  | 'long-serial-number'
+  | 'explicit-curve-parameters'
+  | 'rsa-modulus-size'
+  | 'signature-algorithm-mismatch'
+  | 'policy-constraints-not-critical';
+
+/**
+ * Which rules apply and how severely: `webpki` (the default) is what a browser accepts,
+ * CA/Browser Forum rules included; `rfc5280` is for private PKIs that follow RFC 5280 but not
+ * the CA/Browser Forum. See the table in `docs/verification.md`.
+ */
+export type Profile = 'webpki' | 'rfc5280';
 
 /** `error` makes a chain invalid; `warning` is worth fixing but browsers still connect. */
 export type Severity = 'error' | 'warning';
@@ -87,7 +125,7 @@ export interface VerifyOptions {
    * pass a new array when its contents change. Default: none.
    */
   extraIntermediates?: readonly Certificate[];
-  /** Longest path considered, in certificates, trust anchor included. Default: 10. */
+  /** Longest path considered, in certificates, trust anchor included; self-issued intermediates (key rollovers) do not count, as in RFC 5280. Default: 10. */
   maxDepth?: number;
   /**
    * Where verdicts are cached, or `false` to always verify. Default: a process-wide cache of
@@ -96,4 +134,19 @@ export interface VerifyOptions {
   cache?: VerdictCache | false;
   /** Largest DER certificate accepted in `chain`. Default: 64 KiB. */
   maxBytes?: number;
+  /**
+   * The rule set and its severities. Default: `'webpki'` (what a browser accepts); use
+   * `'rfc5280'` for a private PKI that does not follow CA/Browser Forum rules.
+   */
+  profile?: Profile;
+  /**
+   * Changes the severity of a problem code, whatever the profile says: `'error'`, `'warning'`
+   * or `'off'` (not reported). Default: none.
+   *
+   * @example
+   * ```ts
+   * verifyChain(chain, { trust, severities: { 'weak-signature': 'warning', 'old-version': 'off' } });
+   * ```
+   */
+  severities?: Partial<Record<ProblemCode, Severity | 'off'>>;
 }

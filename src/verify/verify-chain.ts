@@ -10,6 +10,7 @@ import { defaultVerdictCache } from './cache.js';
 import { checkPath, problem } from './checks.js';
 import { checkVerifyOptions } from './options.js';
 import { buildPaths, type CandidatePath } from './path.js';
+import { overridden, profileKey, type SeverityOf, severityOf } from './profile.js';
 import type { ChainVerdict, Problem, VerifyOptions } from './types.js';
 
 const DEFAULT_MAX_DEPTH = 10;
@@ -84,7 +85,7 @@ export function verifyChain(
   const fingerprints = chain.map(fingerprintOf);
   let key = '';
   if (cache) {
-    key = `${fingerprints.join('')}|${idOf(storeIds, options.trust)}|${hostname ?? ''}|${maxDepth}`;
+    key = `${fingerprints.join('')}|${idOf(storeIds, options.trust)}|${hostname ?? ''}|${maxDepth}|${profileKey(options)}`;
     if (options.extraIntermediates) key += `|${idOf(extrasIds, options.extraIntermediates)}`;
     const hit = cache.get(key, at);
     if (hit) return hit;
@@ -104,8 +105,11 @@ export function verifyChain(
   const considered = new Set<Certificate>();
   // Without its leaf a chain has no path to build: the other elements say nothing.
   const verdict = leafReadable
-    ? withProblems(decide(sent, options, at, hostname, maxDepth, considered), unreadable)
-    : unjudged(unreadable);
+    ? withProblems(
+        decide(sent, options, at, hostname, maxDepth, considered),
+        overridden(unreadable, options.severities),
+      )
+    : unjudged(overridden(unreadable, options.severities));
   if (cache) {
     const [from, until] = stableInterval(considered, at);
     cache.set(key, verdict, from, until);
@@ -127,14 +131,23 @@ function decide(
   if (options.extraIntermediates) pools.push(extrasPool(options.extraIntermediates));
   const leaf = sent[0] as Certificate;
   const candidates = buildPaths(leaf, options.trust, pools, maxDepth, considered);
+  const severity: SeverityOf = severityOf(options);
   let best: { path: CandidatePath; problems: Problem[]; errors: number } | undefined;
   for (const path of candidates) {
-    const problems = checkPath(path, at, hostname);
-    const errors = problems.length;
+    const problems = checkPath(path, at, hostname, severity);
+    const errors = problems.filter((p) => p.severity === 'error').length;
     if (!best || better(path, errors, best.path, best.errors)) best = { path, problems, errors };
   }
   const chosen = best as { path: CandidatePath; problems: Problem[] };
-  const problems = [...chosen.problems, ...chainWarnings(sent, chosen.path)];
+  const found = [
+    ...chosen.problems,
+    ...overridden(chainWarnings(sent, chosen.path), options.severities),
+  ];
+  // Errors first, as the verdict promises, whatever severities the profile gave.
+  const problems = [
+    ...found.filter((p) => p.severity === 'error'),
+    ...found.filter((p) => p.severity !== 'error'),
+  ];
   const path = Object.freeze(chosen.path.certs);
   const trusted = chosen.path.end === 'anchor';
   let expiresAt: number | undefined;

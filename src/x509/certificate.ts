@@ -24,6 +24,7 @@ export interface CertificateFields {
   notAfter: number;
   publicKey: PublicKeyInfo;
   signature: SignatureInfo;
+  signatureAlgorithmsMatch: boolean;
   extensions: ParsedExtensions;
 }
 
@@ -68,6 +69,11 @@ export class Certificate {
   readonly publicKey: PublicKeyInfo;
   /** Signature algorithm and its hash. */
   readonly signature: SignatureInfo;
+  /**
+   * Whether the algorithm inside the signed part (TBSCertificate `signature`) is byte for byte
+   * the outer `signatureAlgorithm`, as RFC 5280 section 4.1.1.2 requires.
+   */
+  readonly signatureAlgorithmsMatch: boolean;
   /** Whether basicConstraints says this is a CA. */
   readonly isCA: boolean;
   /** Whether the certificate has a basicConstraints extension at all. */
@@ -82,6 +88,11 @@ export class Certificate {
   readonly subjectKeyId: string | undefined;
   /** Authority key identifier (keyIdentifier field), hex; `undefined` when absent. */
   readonly authorityKeyId: string | undefined;
+  /**
+   * Whether the authority key identifier names the issuer by `authorityCertIssuer` or
+   * `authorityCertSerialNumber` (which the CA/Browser Forum forbids); false when absent.
+   */
+  readonly authorityKeyIdNamesIssuer: boolean;
   /** OCSP responder URLs from authority information access. */
   readonly ocspUrls: readonly string[];
   /** CA issuers URLs from authority information access (where to fetch the issuer). */
@@ -116,6 +127,7 @@ export class Certificate {
     this.issuer = fields.issuer;
     this.publicKey = fields.publicKey;
     this.signature = fields.signature;
+    this.signatureAlgorithmsMatch = fields.signatureAlgorithmsMatch;
     this.#notBefore = fields.notBefore;
     this.#notAfter = fields.notAfter;
     this.subjectAltNames = ext.subjectAltNames;
@@ -126,6 +138,7 @@ export class Certificate {
     this.extendedKeyUsage = ext.extendedKeyUsage && Object.freeze(ext.extendedKeyUsage);
     this.subjectKeyId = ext.subjectKeyId;
     this.authorityKeyId = ext.authorityKeyId;
+    this.authorityKeyIdNamesIssuer = ext.authorityKeyIdNamesIssuer;
     this.ocspUrls = Object.freeze(ext.ocspUrls);
     this.caIssuersUrls = Object.freeze(ext.caIssuersUrls);
     this.crlUrls = Object.freeze(ext.crlUrls);

@@ -45,6 +45,7 @@ export interface ParsedExtensions {
   subjectAltNames: SubjectAltNames | undefined;
   subjectKeyId: string | undefined;
   authorityKeyId: string | undefined;
+  authorityKeyIdNamesIssuer: boolean;
   ocspUrls: string[];
   caIssuersUrls: string[];
   crlUrls: string[];
@@ -66,6 +67,7 @@ export function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): Parse
     subjectAltNames: undefined,
     subjectKeyId: undefined,
     authorityKeyId: undefined,
+    authorityKeyIdNamesIssuer: false,
     ocspUrls: [],
     caIssuersUrls: [],
     crlUrls: [],
@@ -144,6 +146,8 @@ function readOne(der: Uint8Array, oid: string, value: Tlv, out: ParsedExtensions
     case EXTENSION.authorityKeyIdentifier:
       for (const part of children(der, need(top, TAG.sequence))) {
         if (part.tag === 0x80) out.authorityKeyId = hex(der, part);
+        // [1] authorityCertIssuer, [2] authorityCertSerialNumber
+        else if (part.tag === 0xa1 || part.tag === 0x82) out.authorityKeyIdNamesIssuer = true;
       }
       return;
     case EXTENSION.authorityInfoAccess:

@@ -156,6 +156,7 @@ function decode(der: Uint8Array): Certificate {
       notAfter: readTime(der, notAfter),
       publicKey: readPublicKey(der, spki),
       signature: readSignatureAlgorithm(der, sigAlg),
+      signatureAlgorithmsMatch: Buffer.from(whole(der, innerSig)).equals(whole(der, sigAlg)),
       extensions: readExtensions(der, extensions),
     },
     {

@@ -1,9 +1,13 @@
 import { DerError, TAG, type Tlv } from './der.js';
 
 const UTC = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-const GENERALIZED = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/;
+const GENERALIZED = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))?Z$/;
 
-/** Reads a UTCTime or GeneralizedTime (RFC 5280 section 4.1.2.5) as milliseconds. */
+/**
+ * Reads a UTCTime or GeneralizedTime (RFC 5280 section 4.1.2.5) as milliseconds. RFC 5280
+ * forbids fractional seconds in GeneralizedTime, but some CAs write them: they are read, to
+ * the millisecond, rather than refused.
+ */
 export function readTime(der: Uint8Array, tlv: Tlv): number {
   const text = Buffer.from(der.buffer, der.byteOffset + tlv.start, tlv.end - tlv.start).toString(
     'latin1',
@@ -28,5 +32,7 @@ export function readTime(der: Uint8Array, tlv: Tlv): number {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     throw new DerError(`invalid time "${text}"`);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  const fraction = utc ? undefined : match[7];
+  const millis = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }

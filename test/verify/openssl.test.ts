@@ -76,9 +76,12 @@ describe('verifyChain agrees with openssl verify', () => {
         expect(reference.ok, detail).toBe(true);
         expect(verdict.valid, detail).toBe(false);
         expect(
-          verdict.problems.filter((p) => p.severity === 'error').map((p) => p.code),
+          verdict.problems
+            .filter((p) => p.severity === 'error')
+            .map((p) => p.code)
+            .sort(),
           detail,
-        ).toEqual([zooCase.stricter]);
+        ).toEqual([zooCase.stricter].flat().sort());
       } else if (zooCase.backtracks) {
         // OpenSSL takes the first issuer it finds and does not try the other cross-sign.
         expect(reference.ok, detail).toBe(false);
