@@ -67,10 +67,7 @@ export interface Handshaken {
  * OpenSSL reasons for a staple it refused (a CertificateStatus of another status_type, or
  * whose length lies), where the capture keeps the chain and drops only the staple.
  */
-const STAPLE_REFUSALS: ReadonlySet<string> = new Set([
-  'ERR_SSL_UNSUPPORTED_STATUS_TYPE',
-  'ERR_SSL_BAD_LENGTH',
-]);
+const STAPLE_REFUSALS: ReadonlySet<string> = new Set(['ERR_SSL_UNSUPPORTED_STATUS_TYPE']);
 
 /**
  * Runs a complete TLS handshake over a connected socket, asking for an OCSP staple. Rejects

@@ -40,7 +40,13 @@ export async function stapleLab(serving: Serving): Promise<{
   const leafFile = join(directory, 'leaf.pem');
   const intermediatesFile = join(directory, 'intermediates.pem');
   await writeFile(leafFile, serving.chain[0]?.pem ?? '');
-  await writeFile(intermediatesFile, serving.chain.slice(1).map((c) => c.pem).join(''));
+  await writeFile(
+    intermediatesFile,
+    serving.chain
+      .slice(1)
+      .map((c) => c.pem)
+      .join(''),
+  );
   return {
     directory,
     chainFile,
@@ -251,11 +257,14 @@ export async function startNodeStapler(
     ...options.tls,
   });
   let asked = 0;
-  server.on('OCSPRequest', (_certificate, _issuer, done: (error: null, staple?: Buffer) => void) => {
-    asked++;
-    if (staple) done(null, staple);
-    else done(null);
-  });
+  server.on(
+    'OCSPRequest',
+    (_certificate, _issuer, done: (error: null, staple?: Buffer) => void) => {
+      asked++;
+      if (staple) done(null, staple);
+      else done(null);
+    },
+  );
   server.on('secureConnection', (socket: TLSSocket) => {
     socket.on('error', () => {});
     socket.end();

@@ -9,10 +9,10 @@ import type { Issued } from '../helpers/pki.js';
 import {
   mintOcspResponse,
   type Stapler,
+  stapleLab,
   startNginxStapler,
   startNodeStapler,
   startOpensslStapler,
-  stapleLab,
 } from '../helpers/staple-servers.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
@@ -65,8 +65,13 @@ const versions = [
 
 describe.skipIf(!hasOpenssl)('openssl s_server -status_file', () => {
   it('the staple is a real OCSP response (the control for the cases below)', () => {
-    const text = spawnSync('openssl', ['ocsp', '-respin', staple.file, '-resp_text', '-noverify'])
-      .stdout.toString();
+    const text = spawnSync('openssl', [
+      'ocsp',
+      '-respin',
+      staple.file,
+      '-resp_text',
+      '-noverify',
+    ]).stdout.toString();
     expect(text).toContain('Cert Status: good');
     expect(staple.der[0]).toBe(0x30);
   });

@@ -18,11 +18,6 @@ export interface ReadChain {
  * entries after the leaf may carry in one message; they are skipped, never buffered.
  */
 const MAX_ENTRY_EXTENSIONS = 64 * 1024;
-/**
- * Most bytes of extensions of the leaf's entry that are buffered and read for its OCSP staple
- * (TLS 1.3); a larger block is skipped, and its staple dropped.
- */
-const MAX_LEAF_EXTENSIONS = 64 * 1024;
 const STATUS_REQUEST = 0x0005;
 
 function malformed(reason: string): ProbeFailure {
@@ -106,16 +101,11 @@ export class CertificateMessageReader {
       if (this.tls13) {
         if (entry + extensions > this.listLeft)
           throw malformed(`certificate extensions of ${extensions} bytes run past the list`);
-        if (leaf && extensions <= MAX_LEAF_EXTENSIONS) {
-          // The leaf's extensions hold its staple: wait for them, then read them in place.
+        if (leaf) {
+          // The leaf's extensions hold its staple: wait for them (64 KiB at most, by their
+          // 2-byte length), then read them in place.
           if (queue.length < size + header + extensions) return undefined;
           this.staple = leafStaple(view.subarray(size + header, size + header + extensions));
-        } else if (leaf) {
-          this.staple = {
-            staple: null,
-            dropped: `leaf certificate extensions of ${extensions} bytes, over the ${MAX_LEAF_EXTENSIONS}-byte cap`,
-          };
-          this.skipping = extensions;
         } else {
           this.extensionBytes += extensions;
           if (this.extensionBytes > MAX_ENTRY_EXTENSIONS)
