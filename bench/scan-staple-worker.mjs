@@ -4,8 +4,12 @@
 //   capture | complete : certsweep scan() with that handshake
 //   bare-tls           : a tls.connect loop, with requestOCSP as params.requestOCSP says
 // params: { hosts: string[], port, rounds, concurrency, requestOCSP? }
+// CERTSWEEP_BENCH_DIST names another build's dist/index.js to measure instead of this tree's.
 import tls from 'node:tls';
-import { scan } from '../dist/index.js';
+import { pathToFileURL } from 'node:url';
+
+const dist = process.env.CERTSWEEP_BENCH_DIST;
+const { scan } = await import(dist ? pathToFileURL(dist).href : '../dist/index.js');
 
 const [mode, json] = process.argv.slice(2);
 const params = JSON.parse(json);

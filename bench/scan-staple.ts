@@ -3,11 +3,14 @@
 // each scanned 16 times over in both handshake modes, side by side with a bare tls.connect
 // loop asking for the staple (requestOCSP) and not. Every pair is measured back to back, in
 // alternating order over three rounds, so load from other work on the machine hits both sides.
+// With CERTSWEEP_BENCH_BASELINE=<dist/index.js of a build that does not ask for staples>, the
+// capture also runs against the stapling port with that build: the request on versus off.
 // Run: npm run bench -- scan-staple
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createChain } from '../test/helpers/pki.js';
 import { mintOcspResponse } from '../test/helpers/staple-servers.js';
 import { runWorker } from './worker.js';
@@ -68,9 +71,16 @@ http {
   return { stapleBytes: staple.der.length, stop: () => child.kill('SIGTERM') };
 }
 
-function measure(mode: string, port: number, extra: object = {}): Measurement {
+function measure(mode: string, port: number, extra: object = {}, dist?: string): Measurement {
   const params = { hosts: ADDRESSES, port, rounds: ROUNDS, concurrency: CONCURRENCY, ...extra };
-  return runWorker<Measurement>('scan-staple-worker.mjs', [mode, JSON.stringify(params)]);
+  const args = [mode, JSON.stringify(params)];
+  if (!dist) return runWorker<Measurement>('scan-staple-worker.mjs', args);
+  const worker = fileURLToPath(new URL('./scan-staple-worker.mjs', import.meta.url));
+  const out = execFileSync(process.execPath, [worker, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CERTSWEEP_BENCH_DIST: dist },
+  });
+  return JSON.parse(out) as Measurement;
 }
 
 const rate = (m: Measurement) => m.count / m.seconds;
@@ -144,6 +154,15 @@ export async function runScanStapleBench(): Promise<void> {
         () => measure('bare-tls', STAPLING_PORT, { requestOCSP: false }),
       ],
     ];
+    const baseline = process.env.CERTSWEEP_BENCH_BASELINE;
+    if (baseline) {
+      pairs.push([
+        'capture, asking (this build)',
+        () => measure('capture', STAPLING_PORT),
+        'capture, not asking (baseline)',
+        () => measure('capture', STAPLING_PORT, {}, baseline),
+      ]);
+    }
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       for (const [a, runA, b, runB] of pairs) {
         if (repeat % 2 === 0) {
