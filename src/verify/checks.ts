@@ -1,6 +1,6 @@
 import { type Certificate, EXTENDED_KEY_USAGE } from '../x509/index.js';
 import { matchesHostname } from './hostname.js';
-import { constraintViolations } from './name-constraints.js';
+import { nameConstraintProblems } from './name-constraints/check.js';
 import type { CandidatePath } from './path.js';
 import type { Problem, ProblemCode, Severity } from './types.js';
 
@@ -129,6 +129,7 @@ export function checkPath(
     if (i === 0) checkLeaf(cert, add);
     else checkIssuer(certs, i, isAnchor, add);
   }
+  problems.push(...nameConstraintProblems(certs, end === 'anchor' ? certs.length - 1 : undefined));
   if (hostname !== undefined && !matchesHostname(leaf, hostname)) {
     const names = [...(leaf.subjectAltNames?.dns ?? []), ...(leaf.subjectAltNames?.ip ?? [])];
     add(
@@ -199,20 +200,6 @@ function checkIssuer(certs: readonly Certificate[], i: number, isAnchor: boolean
         cert,
         `${label(cert)} allows ${cert.pathLength} intermediate(s) below it, but the path has ${below}`,
       );
-    }
-  }
-  if (cert.nameConstraints) {
-    for (let j = 0; j < i; j++) {
-      const subject = certs[j] as Certificate;
-      if (j > 0 && subject.selfIssued) continue;
-      const bad = constraintViolations(subject, cert.nameConstraints);
-      if (bad.length > 0) {
-        add(
-          'name-constraints',
-          subject,
-          `${label(subject)} has names outside what ${label(cert)} may issue for: ${bad.join(', ')}`,
-        );
-      }
     }
   }
 }

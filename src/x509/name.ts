@@ -81,6 +81,7 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
   return Object.freeze({
     text,
     attributes: Object.freeze(attributes),
+    rdns: Object.freeze(rdns.map((rdn) => Object.freeze(rdn))),
     commonName,
     canonical: canonical === '' && tlv.end > tlv.start ? hex(der, tlv) : canonical,
   });
