@@ -3,6 +3,7 @@ import {
   DerError,
   expectTlv,
   hex,
+  onlyTlv,
   readBoolean,
   readOid,
   readSmallInteger,
@@ -83,10 +84,12 @@ export function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): Parse
     hasScts: false,
   };
   if (!wrapper) return parsed;
-  const sequence = expectTlv(der, wrapper.start, wrapper.end, TAG.sequence);
+  const sequence = onlyTlv(der, wrapper.start, wrapper.end, TAG.sequence);
   const seen = new Set<string>();
   for (const extension of children(der, sequence)) {
-    if (extension.tag !== TAG.sequence) throw new DerError('expected an Extension');
+    if (extension.tag !== TAG.sequence) {
+      throw new DerError(`expected an Extension at offset ${extension.offset}`);
+    }
     const parts = children(der, extension);
     const oid = readOid(der, parts[0] ?? extension);
     let index = 1;
@@ -94,7 +97,7 @@ export function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): Parse
     if (parts[index]?.tag === TAG.boolean) critical = readBoolean(der, parts[index++] as Tlv);
     const value = parts[index];
     if (!value || value.tag !== TAG.octetString || parts[index + 1]) {
-      throw new DerError(`malformed extension ${oid}`);
+      throw new DerError(`malformed extension ${oid} at offset ${extension.offset}`);
     }
     const name = EXTENSION_NAMES[oid];
     parsed.list.push(Object.freeze({ oid, name, critical }));
