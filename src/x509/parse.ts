@@ -112,13 +112,11 @@ export function parseDer(input: Uint8Array, maxBytes: number): Certificate {
   }
 }
 
-// Unique IDs are IMPLICIT BIT STRINGs (primitive); the constructed forms are BER only, but
-// have been seen in the wild and are tolerated as before.
+// issuerUniqueID and subjectUniqueID are IMPLICIT BIT STRINGs, so primitive: [1] 0x81 and
+// [2] 0x82 (the constructed forms 0xa1/0xa2 are BER only). Extensions are [3] EXPLICIT.
 const OPTIONAL_FIELDS = new Map([
   [0x81, 1],
-  [0xa1, 1],
   [0x82, 2],
-  [0xa2, 2],
   [0xa3, 3],
 ]);
 
@@ -130,13 +128,19 @@ function expectTag(tlv: Tlv, tag: number, what: string): void {
   }
 }
 
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
 function decode(der: Uint8Array): Certificate {
   const outer = expectTlv(der, 0, der.length, TAG.sequence);
-  if (outer.end !== der.length) throw new DerError('trailing bytes after the certificate');
+  if (outer.end !== der.length) {
+    throw new DerError(`${der.length - outer.end} trailing byte(s) at offset ${outer.end}`);
+  }
   const [tbs, sigAlg, sigValue, extra] = children(der, outer);
   if (!tbs || !sigAlg || !sigValue || extra) {
     throw new DerError(
-      `a Certificate has three fields, found ${children(der, outer).length} at offset 0`,
+      `the Certificate at offset 0 has ${children(der, outer).length} fields (3 expected)`,
     );
   }
   expectTag(tbs, TAG.sequence, 'TBSCertificate');
@@ -152,24 +156,22 @@ function decode(der: Uint8Array): Certificate {
     i = 1;
   }
   const [serial, innerSig, issuer, validity, subject, spki, ...rest] = fields.slice(i);
-  if (
-    !serial ||
-    serial.tag !== TAG.integer ||
-    !innerSig ||
-    !issuer ||
-    !validity ||
-    !subject ||
-    !spki
-  ) {
-    throw new DerError('TBSCertificate is missing fields');
+  if (!serial || !innerSig || !issuer || !validity || !subject || !spki) {
+    throw new DerError(`the TBSCertificate at offset ${tbs.offset} is missing fields`);
   }
   checkInteger(der, serial);
   expectTag(innerSig, TAG.sequence, 'signature AlgorithmIdentifier');
+  // RFC 5280 section 4.1.1.2: the signed and the outer algorithm are the same identifier.
+  if (!equalBytes(whole(der, innerSig), whole(der, sigAlg))) {
+    throw new DerError(
+      `the signature algorithm at offset ${innerSig.offset} differs from the one at offset ${sigAlg.offset}`,
+    );
+  }
   expectTag(validity, TAG.sequence, 'Validity');
   expectTag(spki, TAG.sequence, 'SubjectPublicKeyInfo');
   const [notBefore, notAfter, more] = children(der, validity);
   if (!notBefore || !notAfter || more) {
-    throw new DerError(`a Validity has two times, at offset ${validity.offset}`);
+    throw new DerError(`the Validity at offset ${validity.offset} does not hold exactly two times`);
   }
   let extensions: (typeof rest)[number] | undefined;
   // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: each at most once, in order.
@@ -185,6 +187,8 @@ function decode(der: Uint8Array): Certificate {
     if (number === 3) extensions = field;
   }
   if (extensions && version !== 3) throw new DerError('extensions in a version 1 or 2 certificate');
+  if (lastField > 0 && version === 1)
+    throw new DerError('unique identifiers in a version 1 certificate');
   if (sigValue.end === sigValue.start || der[sigValue.start] !== 0) {
     throw new DerError(`signatureValue at offset ${sigValue.offset} has unused bits or no content`);
   }
