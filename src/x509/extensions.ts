@@ -269,12 +269,22 @@ function formOf(general: Tlv): GeneralNameForm {
 
 function readAltNames(der: Uint8Array, sequence: Tlv): SubjectAltNames {
   const names = emptyLists();
-  const otherForms: GeneralNameForm[] = [];
+  let otherForms: GeneralNameForm[] | undefined;
   for (const general of children(der, sequence)) {
-    if (!addAltName(der, general, names)) otherForms.push(formOf(general));
+    if (!addAltName(der, general, names)) (otherForms ??= []).push(formOf(general));
   }
-  return Object.freeze({ ...frozen(names), otherForms: Object.freeze(otherForms) });
+  // A literal, not a spread: this runs for every leaf, and keeps one object shape.
+  return Object.freeze({
+    dns: Object.freeze(names.dns),
+    ip: Object.freeze(names.ip),
+    email: Object.freeze(names.email),
+    uri: Object.freeze(names.uri),
+    directoryNames: Object.freeze(names.directoryNames),
+    otherForms: otherForms ? Object.freeze(otherForms) : NO_FORMS,
+  });
 }
+
+const NO_FORMS: readonly GeneralNameForm[] = Object.freeze([]);
 
 function readNameConstraints(der: Uint8Array, sequence: Tlv): NameConstraints {
   const malformed: string[] = [];

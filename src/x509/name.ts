@@ -46,7 +46,7 @@ function readString(der: Uint8Array, tlv: Tlv): string | undefined {
 export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
   if (tlv.tag !== TAG.sequence) throw new DerError('expected a Name');
   const attributes: NameAttribute[] = [];
-  const rdns: NameAttribute[][] = [];
+  const rdns: (readonly NameAttribute[])[] = [];
   for (const set of children(der, tlv)) {
     if (set.tag !== TAG.set) throw new DerError('expected a RelativeDistinguishedName');
     const rdn: NameAttribute[] = [];
@@ -62,7 +62,7 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
       rdn.push(attribute);
       attributes.push(attribute);
     }
-    rdns.push(rdn);
+    rdns.push(Object.freeze(rdn));
   }
   let commonName: string | undefined;
   for (const attribute of attributes) if (attribute.oid === '2.5.4.3') commonName = attribute.value;
@@ -81,7 +81,7 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
   return Object.freeze({
     text,
     attributes: Object.freeze(attributes),
-    rdns: Object.freeze(rdns.map((rdn) => Object.freeze(rdn))),
+    rdns: Object.freeze(rdns),
     commonName,
     canonical: canonical === '' && tlv.end > tlv.start ? hex(der, tlv) : canonical,
   });
