@@ -271,7 +271,9 @@ function readAltNames(der: Uint8Array, sequence: Tlv): SubjectAltNames {
   const names = emptyLists();
   let otherForms: GeneralNameForm[] | undefined;
   for (const general of children(der, sequence)) {
-    if (!addAltName(der, general, names)) (otherForms ??= []).push(formOf(general));
+    if (addAltName(der, general, names)) continue;
+    otherForms ??= [];
+    otherForms.push(formOf(general));
   }
   // A literal, not a spread: this runs for every leaf, and keeps one object shape.
   return Object.freeze({
