@@ -46,7 +46,7 @@ function readString(der: Uint8Array, tlv: Tlv): string | undefined {
 export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
   if (tlv.tag !== TAG.sequence) throw new DerError('expected a Name');
   const attributes: NameAttribute[] = [];
-  const rdns: (readonly NameAttribute[])[] = [];
+  const rdns: NameAttribute[][] = [];
   for (const set of children(der, tlv)) {
     if (set.tag !== TAG.set) throw new DerError('expected a RelativeDistinguishedName');
     const rdn: NameAttribute[] = [];
@@ -62,7 +62,7 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
       rdn.push(attribute);
       attributes.push(attribute);
     }
-    rdns.push(Object.freeze(rdn));
+    rdns.push(rdn);
   }
   let commonName: string | undefined;
   for (const attribute of attributes) if (attribute.oid === '2.5.4.3') commonName = attribute.value;
@@ -78,6 +78,8 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
         .join('+'),
     )
     .join('/');
+  // Frozen last: the text and canonical forms above read the arrays first.
+  for (const rdn of rdns) Object.freeze(rdn);
   return Object.freeze({
     text,
     attributes: Object.freeze(attributes),
