@@ -2,6 +2,7 @@
 // - one verification of a leaf with 2,048 DNS SANs under an intermediate with 2,048 permitted
 //   DNS subtrees (4.2 million comparisons: refused as name-constraints-too-complex), next to
 //   `openssl verify` and pyca/cryptography on the same chain;
+// - with CERTSWEEP_BASELINE, the same chain through that checkout's verifyChain;
 // - one verification at the budget (500 SANs x 500 subtrees = 250,000 comparisons, made and
 //   accepted): the most a chain can cost;
 // - full parses of real certificates (Node's root store) and minted leaves with this
@@ -40,15 +41,29 @@ function constrainedChain(root: Issued, count: number): { leaf: Issued; ca: Issu
   return { leaf, ca };
 }
 
+/** The part of the package a verification needs: this tree's, or a baseline checkout's. */
+interface Library {
+  parseCertificate: (der: Uint8Array) => unknown;
+  TrustStore: { fromCertificates(certs: unknown[]): unknown };
+  verifyChain: (chain: unknown[], options: object) => { problems: readonly { code: string }[] };
+}
+
+const THIS_TREE = { parseCertificate, TrustStore, verifyChain } as unknown as Library;
+
 /** Median milliseconds of one verification, and the problem codes it gave. */
-function timeVerify(root: Issued, chain: { leaf: Issued; ca: Issued }) {
-  const trust = TrustStore.fromCertificates([parseCertificate(root.der)]);
-  const sent = [parseCertificate(chain.leaf.der), parseCertificate(chain.ca.der)];
+function timeVerify(
+  root: Issued,
+  chain: { leaf: Issued; ca: Issued },
+  library: Library = THIS_TREE,
+  runs = 11,
+) {
+  const trust = library.TrustStore.fromCertificates([library.parseCertificate(root.der)]);
+  const sent = [library.parseCertificate(chain.leaf.der), library.parseCertificate(chain.ca.der)];
   const times: number[] = [];
   let codes: string[] = [];
-  for (let i = 0; i < 11; i++) {
+  for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const verdict = verifyChain(sent, { trust, cache: false, hostname: 'h0.example.test' });
+    const verdict = library.verifyChain(sent, { trust, cache: false, hostname: 'h0.example.test' });
     times.push(ms(start));
     codes = verdict.problems.map((p) => p.code);
   }
@@ -140,6 +155,14 @@ export async function runNameConstraintsBench(): Promise<void> {
       `  2,048 SANs x 2,048 subtrees (certsweep)           ${h.ms.toFixed(2)} ms: ${h.codes.join(', ') || 'valid'}`,
     );
     for (const line of peers(dir, root, huge)) console.log(line);
+    const baselineDir = process.env.CERTSWEEP_BASELINE;
+    if (baselineDir) {
+      const before = (await import(resolve(baselineDir, 'src/index.ts'))) as Library;
+      const t = timeVerify(root, huge, before, 3);
+      console.log(
+        `  the same chain, verifyChain of ${baselineDir} (median of 3) ${t.ms.toFixed(0)} ms: ${t.codes.join(', ') || 'valid'}`,
+      );
+    }
     const b = timeVerify(root, atBudget);
     console.log(
       `  500 SANs x 500 subtrees, 250,000 comparisons     ${b.ms.toFixed(2)} ms: ${b.codes.join(', ') || 'valid'}`,
@@ -164,7 +187,7 @@ export async function runNameConstraintsBench(): Promise<void> {
     const readers: [string, Parse][] = [
       ['strict reader (this tree)', (der) => parseCertificate(der)],
     ];
-    const baseline = process.env.CERTSWEEP_BASELINE;
+    const baseline = baselineDir;
     if (baseline) {
       const module = (await import(resolve(baseline, 'src/x509/parse.ts'))) as {
         parseCertificate: Parse;
