@@ -85,6 +85,22 @@ export function buildNameConstraintCases(): NameConstraintCase[] {
     'foo.example.com',
     ['name-constraints'],
   );
+  // Go's first fix for the bypass rejected every wildcard under a single-label exclusion.
+  const excludesLabel = constrained({ excluded: [{ dns: 'internal' }] });
+  add(
+    'near miss: a single-label excluded subtree does not exclude an unrelated wildcard',
+    excludesLabel,
+    leaf(excludesLabel, { dns: ['*.example.com'] }),
+    'foo.example.com',
+    [],
+  );
+  add(
+    'wildcard SAN under an excluded single-label parent is rejected',
+    excludesLabel,
+    leaf(excludesLabel, { dns: ['*.corp.internal'] }),
+    'foo.corp.internal',
+    ['name-constraints'],
+  );
   const permitsBar = constrained({ permitted: [{ dns: 'bar.example.com' }] });
   add(
     'wildcard SAN wider than the one permitted name is rejected',
