@@ -309,6 +309,18 @@ export function buildNameConstraintCases(): NameConstraintCase[] {
     { pyca: DIRECTORY_IGNORED },
   );
 
+  add(
+    'near miss: directoryName: a subject beside the excluded subtree is accepted',
+    dirExcluded,
+    leaf(
+      dirExcluded,
+      { dns: ['dir.test'] },
+      { subject: { C: 'DE', O: 'Evil Twin', CN: 'dir.test' } },
+    ),
+    'dir.test',
+    [],
+  );
+
   // Forms certsweep cannot evaluate fail closed.
   const otherCritical = constrained({ permitted: [{ otherName: '1.3.6.1.4.1.311.20.2.3' }] });
   add(
