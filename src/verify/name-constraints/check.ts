@@ -51,9 +51,15 @@ export function nameConstraintProblems(
   certs: readonly Certificate[],
   anchorIndex: number | undefined,
 ): Problem[] {
+  // Most paths carry no name constraints at all: they cost one scan of the path.
+  if (!certs.some(hasNameConstraints)) return [];
   const problems: Problem[] = [];
   let comparisons = 0;
-  const names = certs.map((cert, j) => constrainedNames(cert, j === 0));
+  const names: (ConstrainedNames | undefined)[] = [];
+  const namesOf = (j: number) => {
+    names[j] ??= constrainedNames(certs[j] as Certificate, j === 0);
+    return names[j];
+  };
   for (let i = 0; i < certs.length; i++) {
     const cert = certs[i] as Certificate;
     const malformed = malformedReasons(cert, i, i === anchorIndex);
@@ -82,7 +88,7 @@ export function nameConstraintProblems(
     for (let j = 0; j < i; j++) {
       const subject = certs[j] as Certificate;
       if (j > 0 && subject.selfIssued) continue;
-      const subjectNames = names[j] as ConstrainedNames;
+      const subjectNames = namesOf(j);
       comparisons += cost(subjectNames, constraints);
       if (comparisons > MAX_NAME_CONSTRAINT_COMPARISONS) {
         problems.push(
@@ -107,6 +113,13 @@ export function nameConstraintProblems(
     }
   }
   return problems;
+}
+
+function hasNameConstraints(cert: Certificate): boolean {
+  return (
+    cert.nameConstraints !== undefined ||
+    cert.extensionErrors.some((e) => e.oid === NAME_CONSTRAINTS_OID)
+  );
 }
 
 function isCritical(cert: Certificate): boolean {
