@@ -2,6 +2,7 @@
 import { runDarkBench } from './dark.js';
 import { runInventoryBench } from './inventory.js';
 import { runInventoryScaleBench } from './inventory-scale.js';
+import { runNameConstraintsBench } from './name-constraints.js';
 import { runScanBench } from './scan.js';
 import { runScanStapleBench } from './scan-staple.js';
 import { runTargetsBench } from './targets.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   inventory: runInventoryBench,
   'inventory-scale': runInventoryScaleBench,
   dark: runDarkBench,
+  'name-constraints': runNameConstraintsBench,
 };
 
 const wanted = process.argv.slice(2);

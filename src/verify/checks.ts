@@ -1,6 +1,6 @@
 import { type Certificate, EXTENDED_KEY_USAGE } from '../x509/index.js';
 import { matchesHostname } from './hostname.js';
-import { constraintViolations } from './name-constraints.js';
+import { nameConstraintProblems } from './name-constraints/check.js';
 import type { CandidatePath } from './path.js';
 import type { SeverityOf } from './profile.js';
 import { label } from './rules/context.js';
@@ -139,6 +139,7 @@ export function checkPath(
     const context = { cert, certs, index: i, isAnchor, isRoot, report: add };
     for (const rule of PROFILE_RULES) rule(context);
   }
+  problems.push(...nameConstraintProblems(certs, end === 'anchor' ? certs.length - 1 : undefined));
   if (hostname !== undefined && !matchesHostname(leaf, hostname)) {
     const names = [...(leaf.subjectAltNames?.dns ?? []), ...(leaf.subjectAltNames?.ip ?? [])];
     add(
@@ -212,20 +213,6 @@ function checkIssuer(
         cert,
         `${label(cert)} allows ${cert.pathLength} intermediate(s) below it, but the path has ${below}`,
       );
-    }
-  }
-  if (cert.nameConstraints) {
-    for (let j = 0; j < i; j++) {
-      const subject = certs[j] as Certificate;
-      if (j > 0 && subject.selfIssued) continue;
-      const bad = constraintViolations(subject, cert.nameConstraints);
-      if (bad.length > 0) {
-        add(
-          'name-constraints',
-          subject,
-          `${label(subject)} has names outside what ${label(cert)} may issue for: ${bad.join(', ')}`,
-        );
-      }
     }
   }
 }

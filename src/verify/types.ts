@@ -18,6 +18,8 @@ export type ProblemCode =
   | 'key-usage'
   | 'extended-key-usage'
   | 'name-constraints'
+  | 'name-constraints-too-complex'
+  | 'malformed-name-constraints'
   | 'hostname-mismatch'
   | 'weak-key'
   | 'weak-signature'

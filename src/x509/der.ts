@@ -1,6 +1,9 @@
-// A small DER reader. Certificates arrive from the network, so every read is bounds-checked
-// against its enclosing element and nothing recurses on the input's say-so: callers walk the
-// structure they expect, one level at a time.
+// A small, strict DER reader. Certificates arrive from the network, so every read is
+// bounds-checked against its enclosing element and nothing recurses on the input's say-so:
+// callers walk the structure they expect, one level at a time. Only DER is accepted (X.690
+// section 10): definite lengths in their shortest form, single-byte tags, BOOLEAN as 00/FF,
+// INTEGER without redundant leading bytes. BER's alternatives are how two parsers come to
+// read one certificate differently, so they are errors, each naming its byte offset.
 
 /** One DER element: its tag byte and where its contents lie in the buffer. */
 export interface Tlv {
@@ -47,11 +50,19 @@ export function readTlv(der: Uint8Array, offset: number, limit: number): Tlv {
   let start = offset + 2;
   if (length & 0x80) {
     const count = length & 0x7f;
-    if (count === 0) throw new DerError(`indefinite length at offset ${offset}`);
-    if (count > 4) throw new DerError(`length too long at offset ${offset}`);
+    if (count === 0) throw new DerError(`indefinite length at offset ${offset} (not DER)`);
+    if (count > 4) throw new DerError(`length of ${count} bytes at offset ${offset}`);
     if (start + count > limit) throw new DerError(`truncated length at offset ${offset}`);
+    if (der[start] === 0) {
+      throw new DerError(`length with a leading zero byte at offset ${offset} (not DER)`);
+    }
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + (der[start + i] as number);
+    if (length < 0x80) {
+      throw new DerError(
+        `length ${length} in long form at offset ${offset} (not DER: it fits in one byte)`,
+      );
+    }
     start += count;
   }
   const end = start + length;
@@ -70,6 +81,13 @@ export function expectTlv(der: Uint8Array, offset: number, limit: number, tag: n
   return tlv;
 }
 
+/** Reads the one element that must fill `[start, end)` exactly, and checks its tag. */
+export function onlyTlv(der: Uint8Array, start: number, end: number, tag: number): Tlv {
+  const tlv = expectTlv(der, start, end, tag);
+  if (tlv.end !== end) throw new DerError(`trailing bytes at offset ${tlv.end}`);
+  return tlv;
+}
+
 /** The elements directly inside a constructed element. */
 export function children(der: Uint8Array, parent: Tlv): Tlv[] {
   const list: Tlv[] = [];
@@ -84,13 +102,19 @@ export function children(der: Uint8Array, parent: Tlv): Tlv[] {
 
 /** Decodes an OBJECT IDENTIFIER's contents as dotted text. */
 export function readOid(der: Uint8Array, tlv: Tlv): string {
-  if (tlv.tag !== TAG.oid || tlv.end === tlv.start) throw new DerError('expected an OID');
+  if (tlv.tag !== TAG.oid || tlv.end === tlv.start) {
+    throw new DerError(`expected an OID at offset ${tlv.offset}`);
+  }
   const parts: number[] = [];
   let value = 0;
   for (let i = tlv.start; i < tlv.end; i++) {
     const byte = der[i] as number;
     value = value * 128 + (byte & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER / 128) throw new DerError('OID arc too large');
+    if (value > Number.MAX_SAFE_INTEGER / 128) {
+      throw new DerError(`OID arc too large at offset ${tlv.offset}`);
+    }
+    // A leading 0x80 pads an arc: X.690 section 8.19.2 forbids it.
+    if (value === 0 && byte === 0x80) throw new DerError(`padded OID arc at offset ${tlv.offset}`);
     if (!(byte & 0x80)) {
       if (parts.length === 0) {
         const first = value < 80 ? Math.floor(value / 40) : 2;
@@ -101,7 +125,8 @@ export function readOid(der: Uint8Array, tlv: Tlv): string {
       value = 0;
     }
   }
-  if ((der[tlv.end - 1] as number) & 0x80) throw new DerError('truncated OID');
+  if ((der[tlv.end - 1] as number) & 0x80)
+    throw new DerError(`truncated OID at offset ${tlv.offset}`);
   return parts.join('.');
 }
 
@@ -122,15 +147,42 @@ export function whole(der: Uint8Array, tlv: Tlv): Uint8Array {
 
 /** Reads a BOOLEAN. */
 export function readBoolean(der: Uint8Array, tlv: Tlv): boolean {
-  if (tlv.tag !== TAG.boolean || tlv.end - tlv.start !== 1) throw new DerError('bad BOOLEAN');
-  return der[tlv.start] !== 0;
+  if (tlv.tag !== TAG.boolean || tlv.end - tlv.start !== 1) {
+    throw new DerError(`malformed BOOLEAN at offset ${tlv.offset}`);
+  }
+  const value = der[tlv.start];
+  if (value !== 0 && value !== 0xff) {
+    throw new DerError(
+      `BOOLEAN 0x${(value as number).toString(16)} at offset ${tlv.offset} (DER: 00 or FF)`,
+    );
+  }
+  return value === 0xff;
+}
+
+/** Checks an INTEGER's encoding: at least one byte, no redundant leading 00 or FF byte. */
+export function checkInteger(der: Uint8Array, tlv: Tlv): void {
+  if (tlv.tag !== TAG.integer) {
+    throw new DerError(
+      `expected an INTEGER at offset ${tlv.offset}, found tag 0x${tlv.tag.toString(16)}`,
+    );
+  }
+  if (tlv.end === tlv.start) throw new DerError(`empty INTEGER at offset ${tlv.offset}`);
+  if (tlv.end - tlv.start > 1) {
+    const first = der[tlv.start] as number;
+    const second = der[tlv.start + 1] as number;
+    if ((first === 0 && !(second & 0x80)) || (first === 0xff && second & 0x80)) {
+      throw new DerError(`INTEGER with a redundant leading byte at offset ${tlv.offset} (not DER)`);
+    }
+  }
 }
 
 /** Reads a small non-negative INTEGER (path lengths, versions). */
 export function readSmallInteger(der: Uint8Array, tlv: Tlv): number {
+  checkInteger(der, tlv);
   const length = tlv.end - tlv.start;
-  if (length < 1 || length > 6) throw new DerError('INTEGER out of range');
-  if ((der[tlv.start] as number) & 0x80) throw new DerError('negative INTEGER');
+  if (length > 6) throw new DerError(`INTEGER out of range at offset ${tlv.offset}`);
+  if ((der[tlv.start] as number) & 0x80)
+    throw new DerError(`negative INTEGER at offset ${tlv.offset}`);
   let value = 0;
   for (let i = tlv.start; i < tlv.end; i++) value = value * 256 + (der[i] as number);
   return value;

@@ -3,6 +3,7 @@ import {
   DerError,
   expectTlv,
   hex,
+  onlyTlv,
   readBoolean,
   readOid,
   readSmallInteger,
@@ -10,11 +11,20 @@ import {
   TAG,
   type Tlv,
 } from './der.js';
-import { GENERAL_NAME, readIa5, readIp } from './general-name.js';
+import {
+  GENERAL_NAME,
+  generalNameForm,
+  readIa5,
+  readIp,
+  readIpConstraint,
+} from './general-name.js';
+import { readName } from './name.js';
 import { EXTENSION, EXTENSION_NAMES } from './oids.js';
 import type {
+  DistinguishedName,
   ExtensionError,
   ExtensionInfo,
+  GeneralNameForm,
   KeyUsage,
   NameConstraints,
   NameSubtrees,
@@ -76,10 +86,12 @@ export function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): Parse
     hasScts: false,
   };
   if (!wrapper) return parsed;
-  const sequence = expectTlv(der, wrapper.start, wrapper.end, TAG.sequence);
+  const sequence = onlyTlv(der, wrapper.start, wrapper.end, TAG.sequence);
   const seen = new Set<string>();
   for (const extension of children(der, sequence)) {
-    if (extension.tag !== TAG.sequence) throw new DerError('expected an Extension');
+    if (extension.tag !== TAG.sequence) {
+      throw new DerError(`expected an Extension at offset ${extension.offset}`);
+    }
     const parts = children(der, extension);
     const oid = readOid(der, parts[0] ?? extension);
     let index = 1;
@@ -87,7 +99,7 @@ export function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): Parse
     if (parts[index]?.tag === TAG.boolean) critical = readBoolean(der, parts[index++] as Tlv);
     const value = parts[index];
     if (!value || value.tag !== TAG.octetString || parts[index + 1]) {
-      throw new DerError(`malformed extension ${oid}`);
+      throw new DerError(`malformed extension ${oid} at offset ${extension.offset}`);
     }
     const name = EXTENSION_NAMES[oid];
     parsed.list.push(Object.freeze({ oid, name, critical }));
@@ -202,21 +214,19 @@ interface NameLists {
   ip: string[];
   email: string[];
   uri: string[];
+  directoryNames: DistinguishedName[];
 }
 
-/** Files a GeneralName under its kind; false for a kind certsweep does not read. */
-function addGeneralName(
-  der: Uint8Array,
-  general: Tlv,
-  into: NameLists,
-  withMask: boolean,
-): boolean {
+const emptyLists = (): NameLists => ({ dns: [], ip: [], email: [], uri: [], directoryNames: [] });
+
+/** Files a GeneralName of a subjectAltName under its form; false for a form not read. */
+function addAltName(der: Uint8Array, general: Tlv, into: NameLists): boolean {
   switch (general.tag) {
     case GENERAL_NAME.dns:
       into.dns.push(readIa5(der, general));
       return true;
     case GENERAL_NAME.ip:
-      into.ip.push(readIp(der, general, withMask));
+      into.ip.push(readIp(der, general));
       return true;
     case GENERAL_NAME.email:
       into.email.push(readIa5(der, general));
@@ -224,48 +234,136 @@ function addGeneralName(
     case GENERAL_NAME.uri:
       into.uri.push(readIa5(der, general));
       return true;
+    case GENERAL_NAME.directoryName:
+      into.directoryNames.push(readDirectoryName(der, general));
+      return true;
     default:
       return false;
   }
 }
 
-function frozen(lists: NameLists): { [K in keyof NameLists]: readonly string[] } {
+/** A directoryName is an explicitly tagged Name: exactly one element inside [4]. */
+function readDirectoryName(der: Uint8Array, general: Tlv): DistinguishedName {
+  const name = expectTlv(der, general.start, general.end, TAG.sequence);
+  if (name.end !== general.end) {
+    throw new DerError(`trailing bytes after the directoryName at offset ${general.offset}`);
+  }
+  return readName(der, name);
+}
+
+function frozen(lists: NameLists): { [K in keyof NameLists]: readonly NameLists[K][number][] } {
   return {
     dns: Object.freeze(lists.dns),
     ip: Object.freeze(lists.ip),
     email: Object.freeze(lists.email),
     uri: Object.freeze(lists.uri),
+    directoryNames: Object.freeze(lists.directoryNames),
   };
 }
 
-function readAltNames(der: Uint8Array, sequence: Tlv): SubjectAltNames {
-  const names: NameLists = { dns: [], ip: [], email: [], uri: [] };
-  for (const general of children(der, sequence)) addGeneralName(der, general, names, false);
-  return Object.freeze(frozen(names));
+/** The form of a GeneralName no field above holds, for the verifier to fail closed on. */
+function formOf(general: Tlv): GeneralNameForm {
+  const form = generalNameForm(general.tag);
+  if (!form)
+    throw new DerError(
+      `not a GeneralName (tag 0x${general.tag.toString(16)}) at offset ${general.offset}`,
+    );
+  return form;
 }
+
+function readAltNames(der: Uint8Array, sequence: Tlv): SubjectAltNames {
+  const names = emptyLists();
+  let otherForms: GeneralNameForm[] | undefined;
+  for (const general of children(der, sequence)) {
+    if (addAltName(der, general, names)) continue;
+    otherForms ??= [];
+    otherForms.push(formOf(general));
+  }
+  // A literal, not a spread: this runs for every leaf, and keeps one object shape.
+  return Object.freeze({
+    dns: Object.freeze(names.dns),
+    ip: Object.freeze(names.ip),
+    email: Object.freeze(names.email),
+    uri: Object.freeze(names.uri),
+    directoryNames: Object.freeze(names.directoryNames),
+    otherForms: otherForms ? Object.freeze(otherForms) : NO_FORMS,
+  });
+}
+
+const NO_FORMS: readonly GeneralNameForm[] = Object.freeze([]);
 
 function readNameConstraints(der: Uint8Array, sequence: Tlv): NameConstraints {
-  const empty = (): NameSubtrees => ({ dns: [], ip: [], email: [], uri: [], unsupported: 0 });
-  let permitted = empty();
-  let excluded = empty();
+  const malformed: string[] = [];
+  let permitted: NameSubtrees | undefined;
+  let excluded: NameSubtrees | undefined;
   for (const part of children(der, sequence)) {
-    if (part.tag === 0xa0) permitted = readSubtrees(der, part);
-    else if (part.tag === 0xa1) excluded = readSubtrees(der, part);
-    else throw new DerError('unexpected field in NameConstraints');
+    if (part.tag === 0xa0 && !permitted && !excluded)
+      permitted = readSubtrees(der, part, malformed);
+    else if (part.tag === 0xa1 && !excluded) excluded = readSubtrees(der, part, malformed);
+    else {
+      throw new DerError(
+        `unexpected field 0x${part.tag.toString(16)} in NameConstraints at offset ${part.offset}`,
+      );
+    }
   }
-  return Object.freeze({ permitted, excluded });
+  const size = (side: NameSubtrees | undefined) =>
+    side
+      ? side.dns.length +
+        side.ip.length +
+        side.email.length +
+        side.uri.length +
+        side.directoryNames.length +
+        side.unsupported
+      : 0;
+  if (size(permitted) === 0 && size(excluded) === 0) {
+    malformed.push('permittedSubtrees and excludedSubtrees are both absent or empty');
+  } else {
+    if (permitted && size(permitted) === 0)
+      malformed.push('permittedSubtrees is present but empty');
+    if (excluded && size(excluded) === 0) malformed.push('excludedSubtrees is present but empty');
+  }
+  return Object.freeze({
+    permitted: permitted ?? EMPTY_SUBTREES,
+    excluded: excluded ?? EMPTY_SUBTREES,
+    malformed: Object.freeze(malformed),
+  });
 }
 
-function readSubtrees(der: Uint8Array, list: Tlv): NameSubtrees {
-  const names: NameLists = { dns: [], ip: [], email: [], uri: [] };
-  let unsupported = 0;
+const EMPTY_SUBTREES: NameSubtrees = Object.freeze({
+  ...frozen(emptyLists()),
+  unsupported: 0,
+  unsupportedForms: Object.freeze([]),
+});
+
+function readSubtrees(der: Uint8Array, list: Tlv, malformed: string[]): NameSubtrees {
+  const names = emptyLists();
+  const unsupportedForms: GeneralNameForm[] = [];
   for (const subtree of children(der, list)) {
-    if (subtree.tag !== TAG.sequence) throw new DerError('expected a GeneralSubtree');
+    if (subtree.tag !== TAG.sequence) {
+      throw new DerError(`expected a GeneralSubtree at offset ${subtree.offset}`);
+    }
     const [base, ...bounds] = children(der, subtree);
-    if (!base) throw new DerError('empty GeneralSubtree');
-    // minimum/maximum are fixed at 0/absent by RFC 5280; anything else we cannot honour.
-    const bounded = bounds.some((b) => b.tag !== 0x80 || der[b.start] !== 0);
-    if (bounded || !addGeneralName(der, base, names, true)) unsupported++;
+    if (!base) throw new DerError(`empty GeneralSubtree at offset ${subtree.offset}`);
+    // minimum/maximum are fixed at 0/absent by RFC 5280; DER leaves out a default minimum.
+    for (const bound of bounds) {
+      if (bound.tag !== 0x80 && bound.tag !== 0x81) {
+        throw new DerError(`unexpected field in GeneralSubtree at offset ${bound.offset}`);
+      }
+      malformed.push(
+        `a subtree sets ${bound.tag === 0x80 ? 'minimum' : 'maximum'} (RFC 5280: minimum 0, maximum absent); its bounds are ignored`,
+      );
+    }
+    if (base.tag === GENERAL_NAME.ip) {
+      const constraint = readIpConstraint(der, base);
+      names.ip.push(constraint.cidr);
+      if (constraint.malformed) malformed.push(constraint.malformed);
+    } else if (!addAltName(der, base, names)) {
+      unsupportedForms.push(formOf(base));
+    }
   }
-  return Object.freeze({ ...frozen(names), unsupported });
+  return Object.freeze({
+    ...frozen(names),
+    unsupported: unsupportedForms.length,
+    unsupportedForms: Object.freeze(unsupportedForms),
+  });
 }

@@ -7,6 +7,7 @@ export type {
   DistinguishedName,
   ExtensionError,
   ExtensionInfo,
+  GeneralNameForm,
   HashAlgorithm,
   KeyAlgorithm,
   KeyUsage,

@@ -78,9 +78,12 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
         .join('+'),
     )
     .join('/');
+  // Frozen last: the text and canonical forms above read the arrays first.
+  for (const rdn of rdns) Object.freeze(rdn);
   return Object.freeze({
     text,
     attributes: Object.freeze(attributes),
+    rdns: Object.freeze(rdns),
     commonName,
     canonical: canonical === '' && tlv.end > tlv.start ? hex(der, tlv) : canonical,
   });

@@ -1,7 +1,18 @@
 import { hash } from 'node:crypto';
 import { CertificateParseError, CertificateTooLargeError } from '../errors.js';
 import { Certificate } from './certificate.js';
-import { children, DerError, expectTlv, hex, readSmallInteger, TAG, whole } from './der.js';
+import {
+  checkInteger,
+  children,
+  DerError,
+  expectTlv,
+  hex,
+  onlyTlv,
+  readSmallInteger,
+  TAG,
+  type Tlv,
+  whole,
+} from './der.js';
 import { readExtensions } from './extensions.js';
 import { readName } from './name.js';
 import { pemBlocks } from './pem-blocks.js';
@@ -101,49 +112,81 @@ export function parseDer(input: Uint8Array, maxBytes: number): Certificate {
   }
 }
 
+// issuerUniqueID and subjectUniqueID are IMPLICIT BIT STRINGs, so primitive: [1] 0x81 and
+// [2] 0x82 (the constructed forms 0xa1/0xa2 are BER only). Extensions are [3] EXPLICIT.
+const OPTIONAL_FIELDS = new Map([
+  [0x81, 1],
+  [0x82, 2],
+  [0xa3, 3],
+]);
+
+function expectTag(tlv: Tlv, tag: number, what: string): void {
+  if (tlv.tag !== tag) {
+    throw new DerError(
+      `expected ${what} (tag 0x${tag.toString(16)}) at offset ${tlv.offset}, found tag 0x${tlv.tag.toString(16)}`,
+    );
+  }
+}
+
 function decode(der: Uint8Array): Certificate {
   const outer = expectTlv(der, 0, der.length, TAG.sequence);
-  if (outer.end !== der.length) throw new DerError('trailing bytes after the certificate');
-  const [tbs, sigAlg, sigValue, extra] = children(der, outer);
-  if (!tbs || !sigAlg || !sigValue || extra) throw new DerError('expected three fields');
-  if (tbs.tag !== TAG.sequence || sigAlg.tag !== TAG.sequence || sigValue.tag !== TAG.bitString) {
-    throw new DerError('malformed Certificate');
+  if (outer.end !== der.length) {
+    throw new DerError(`${der.length - outer.end} trailing byte(s) at offset ${outer.end}`);
   }
+  const [tbs, sigAlg, sigValue, extra] = children(der, outer);
+  if (!tbs || !sigAlg || !sigValue || extra) {
+    throw new DerError(
+      `the Certificate at offset 0 has ${children(der, outer).length} fields (3 expected)`,
+    );
+  }
+  expectTag(tbs, TAG.sequence, 'TBSCertificate');
+  expectTag(sigAlg, TAG.sequence, 'signatureAlgorithm');
+  expectTag(sigValue, TAG.bitString, 'signatureValue');
   const fields = children(der, tbs);
   let i = 0;
   let version = 1;
   if (fields[0]?.tag === 0xa0) {
-    const inner = expectTlv(der, fields[0].start, fields[0].end, TAG.integer);
+    const inner = onlyTlv(der, fields[0].start, fields[0].end, TAG.integer);
     version = readSmallInteger(der, inner) + 1;
     if (version > 3) throw new DerError(`unknown version ${version}`);
     i = 1;
   }
   const [serial, innerSig, issuer, validity, subject, spki, ...rest] = fields.slice(i);
-  if (
-    !serial ||
-    serial.tag !== TAG.integer ||
-    !innerSig ||
-    !issuer ||
-    !validity ||
-    !subject ||
-    !spki
-  ) {
-    throw new DerError('TBSCertificate is missing fields');
+  if (!serial || !innerSig || !issuer || !validity || !subject || !spki) {
+    throw new DerError(`the TBSCertificate at offset ${tbs.offset} is missing fields`);
   }
-  if (validity.tag !== TAG.sequence || spki.tag !== TAG.sequence) {
-    throw new DerError('malformed TBSCertificate');
+  checkInteger(der, serial);
+  expectTag(innerSig, TAG.sequence, 'signature AlgorithmIdentifier');
+  // Read as strictly as the outer one, though only the outer one is used.
+  readSignatureAlgorithm(der, innerSig);
+  // RFC 5280 section 4.1.1.2 wants the signed and the outer algorithm identical; a
+  // certificate where they differ still parses (it stays visible in the inventory) and
+  // verification reports `signature-algorithm-mismatch` from `signatureAlgorithmsMatch`.
+  expectTag(validity, TAG.sequence, 'Validity');
+  expectTag(spki, TAG.sequence, 'SubjectPublicKeyInfo');
+  const [notBefore, notAfter, more] = children(der, validity);
+  if (!notBefore || !notAfter || more) {
+    throw new DerError(`the Validity at offset ${validity.offset} does not hold exactly two times`);
   }
-  const [notBefore, notAfter] = children(der, validity);
-  if (!notBefore || !notAfter) throw new DerError('malformed Validity');
   let extensions: (typeof rest)[number] | undefined;
+  // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: each at most once, in order.
+  let lastField = 0;
   for (const field of rest) {
-    if (field.tag === 0xa3) extensions = field;
-    else if (field.tag !== 0x81 && field.tag !== 0x82 && field.tag !== 0xa1 && field.tag !== 0xa2) {
-      throw new DerError(`unexpected TBSCertificate field 0x${field.tag.toString(16)}`);
+    const number = OPTIONAL_FIELDS.get(field.tag);
+    if (number === undefined || number <= lastField) {
+      throw new DerError(
+        `unexpected TBSCertificate field 0x${field.tag.toString(16)} at offset ${field.offset}`,
+      );
     }
+    lastField = number;
+    if (number === 3) extensions = field;
   }
   if (extensions && version !== 3) throw new DerError('extensions in a version 1 or 2 certificate');
-  if (der[sigValue.start] !== 0) throw new DerError('signature has unused bits');
+  if (lastField > 0 && version === 1)
+    throw new DerError('unique identifiers in a version 1 certificate');
+  if (sigValue.end === sigValue.start || der[sigValue.start] !== 0) {
+    throw new DerError(`signatureValue at offset ${sigValue.offset} has unused bits or no content`);
+  }
   return new Certificate(
     {
       der,

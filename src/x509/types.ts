@@ -26,6 +26,11 @@ export interface DistinguishedName {
   readonly text: string;
   /** Every attribute, in certificate order (least specific first). */
   readonly attributes: readonly NameAttribute[];
+  /**
+   * The attributes grouped by RelativeDistinguishedName, in certificate order (least specific
+   * first); most names have one attribute per RDN. Directory-name constraints compare these.
+   */
+  readonly rdns: readonly (readonly NameAttribute[])[];
   /** The last common name, or `undefined` when there is none. */
   readonly commonName: string | undefined;
   /**
@@ -46,7 +51,25 @@ export interface SubjectAltNames {
   readonly email: readonly string[];
   /** uniformResourceIdentifier entries. */
   readonly uri: readonly string[];
+  /** directoryName entries. */
+  readonly directoryNames: readonly DistinguishedName[];
+  /** The forms of the other entries (otherName, registeredID, …), once per entry. */
+  readonly otherForms: readonly GeneralNameForm[];
 }
+
+/**
+ * The forms a GeneralName can take (RFC 5280 section 4.2.1.6), by their ASN.1 names.
+ */
+export type GeneralNameForm =
+  | 'otherName'
+  | 'rfc822Name'
+  | 'dNSName'
+  | 'x400Address'
+  | 'directoryName'
+  | 'ediPartyName'
+  | 'uniformResourceIdentifier'
+  | 'iPAddress'
+  | 'registeredID';
 
 /** Key algorithms, by family. */
 export type KeyAlgorithm = 'rsa' | 'rsa-pss' | 'ec' | 'dsa' | 'ed25519' | 'ed448' | 'unknown';
@@ -109,14 +132,29 @@ export interface ExtensionError {
 
 /**
  * Name constraints of a CA (RFC 5280 section 4.2.1.10). IP ranges are written as CIDRs
- * (`10.0.0.0/8`). Constraint forms certsweep does not evaluate (directory names, other
- * names) are counted in `unsupported`.
+ * (`10.0.0.0/8`). Subtrees of forms certsweep does not evaluate (otherName, x400Address,
+ * ediPartyName, registeredID) are listed in `unsupportedForms`; the verifier fails closed on
+ * them.
+ *
+ * @example
+ * ```ts
+ * const nc = intermediate.nameConstraints;
+ * nc?.permitted.dns; // ["example.com"]
+ * nc?.excluded.ip; // ["10.0.0.0/8"]
+ * nc?.malformed; // [] when the extension follows RFC 5280
+ * ```
  */
 export interface NameConstraints {
   /** Permitted subtrees. */
   readonly permitted: NameSubtrees;
   /** Excluded subtrees. */
   readonly excluded: NameSubtrees;
+  /**
+   * What is wrong with the extension that did not stop it being read: both sides absent or
+   * empty, a subtree with minimum/maximum other than 0/absent, an IP mask that is not a
+   * prefix. The verifier reports each as `malformed-name-constraints`. Empty when none.
+   */
+  readonly malformed: readonly string[];
 }
 
 /** One side (permitted or excluded) of {@link NameConstraints}. */
@@ -127,10 +165,14 @@ export interface NameSubtrees {
   readonly ip: readonly string[];
   /** Email constraints: a mailbox, a host, or `.domain`. */
   readonly email: readonly string[];
-  /** URI host constraints. */
+  /** URI host constraints: a host, or `.domain`. */
   readonly uri: readonly string[];
-  /** How many subtrees used a form certsweep does not evaluate (directoryName, …). */
+  /** Directory-name constraints: a name covers every name it is an RDN prefix of. */
+  readonly directoryNames: readonly DistinguishedName[];
+  /** How many subtrees used a form certsweep does not evaluate (`unsupportedForms`). */
   readonly unsupported: number;
+  /** The forms of those subtrees, once per subtree (e.g. `['otherName']`). */
+  readonly unsupportedForms: readonly GeneralNameForm[];
 }
 
 /** Options of {@link parseCertificate} and {@link parsePem}. */

@@ -57,6 +57,8 @@ describe('parseCertificate', () => {
       ip: ['192.0.2.1', '2001:db8::1'],
       email: ['ops@example.test'],
       uri: ['https://example.test/'],
+      directoryNames: [],
+      otherForms: [],
     });
     expect(cert.publicKey).toMatchObject({ algorithm: 'rsa', bits: 2048, curve: undefined });
     expect(cert.signature).toEqual({
