@@ -139,7 +139,9 @@ export function checkPath(
     const context = { cert, certs, index: i, isAnchor, isRoot, report: add };
     for (const rule of PROFILE_RULES) rule(context);
   }
-  problems.push(...nameConstraintProblems(certs, end === 'anchor' ? certs.length - 1 : undefined));
+  // Through `add`, so the profile and the caller's overrides set their severities.
+  for (const p of nameConstraintProblems(certs, end === 'anchor' ? certs.length - 1 : undefined))
+    add(p.code, p.certificate, p.message);
   if (hostname !== undefined && !matchesHostname(leaf, hostname)) {
     const names = [...(leaf.subjectAltNames?.dns ?? []), ...(leaf.subjectAltNames?.ip ?? [])];
     add(

@@ -71,6 +71,7 @@ export const PROFILE_SEVERITIES: Readonly<
   'rsa-modulus-size': WEB_WARNING,
   'signature-algorithm-mismatch': ERROR,
   'policy-constraints-not-critical': WARNING,
+  'name-constraints-not-critical': WARNING,
 });
 
 /** Every problem code, in the order of the table. */

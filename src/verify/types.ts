@@ -60,7 +60,8 @@ export type ProblemCode =
   | 'explicit-curve-parameters'
   | 'rsa-modulus-size'
   | 'signature-algorithm-mismatch'
-  | 'policy-constraints-not-critical';
+  | 'policy-constraints-not-critical'
+  | 'name-constraints-not-critical';
 
 /**
  * Which rules apply and how severely: `webpki` (the default) is what a browser accepts,

@@ -347,7 +347,7 @@ export function buildNameConstraintCases(): NameConstraintCase[] {
     otherLax,
     withOther(otherLax, [{ dns: 'other.test' }, { otherName: '1.3.6.1.4.1.311.20.2.3' }]),
     'other.test',
-    ['malformed-name-constraints', 'name-constraints'],
+    ['name-constraints'],
   );
 
   // Malformed constraints.
@@ -382,16 +382,21 @@ export function buildNameConstraintCases(): NameConstraintCase[] {
     },
   );
   const lax = constrained({ permitted: [{ dns: 'example.com' }], critical: false });
+  // Real intermediates carry them (Virginia Tech's under GlobalSign); every client enforces
+  // them, so certsweep does too and only warns (name-constraints-not-critical).
   add(
-    'non-critical name constraints are malformed',
+    'non-critical name constraints are enforced, with a warning',
     lax,
     leaf(lax, { dns: ['www.example.com'] }),
     'www.example.com',
-    ['malformed-name-constraints'],
-    {
-      openssl: 'OpenSSL accepts non-critical name constraints',
-      pyca: 'pyca accepts non-critical name constraints',
-    },
+    [],
+  );
+  add(
+    'non-critical name constraints still refuse a name outside them',
+    lax,
+    leaf(lax, { dns: ['www.example.org'] }),
+    'www.example.org',
+    ['name-constraints'],
   );
   const bounded = constrained({ permitted: [{ dns: 'example.com', maximum: 2 }] });
   add(

@@ -62,7 +62,7 @@ export function nameConstraintProblems(
   };
   for (let i = 0; i < certs.length; i++) {
     const cert = certs[i] as Certificate;
-    const malformed = malformedReasons(cert, i, i === anchorIndex);
+    const malformed = malformedReasons(cert, i);
     if (malformed.length > 0) {
       problems.push(
         problem(
@@ -75,6 +75,20 @@ export function nameConstraintProblems(
     const constraints = cert.nameConstraints;
     if (i === 0 || !constraints) continue;
     const critical = isCritical(cert);
+    // RFC 5280 asks CAs to mark nameConstraints critical, but real, publicly trusted
+    // intermediates do not (Virginia Tech's under GlobalSign, for one), and Chromium,
+    // Firefox, Go, OpenSSL and pyca/cryptography all accept them and enforce the
+    // constraints anyway: certsweep enforces them too and only warns. Trust anchors are
+    // configuration, not issued: their constraints apply as they are, unreported.
+    if (!critical && i !== anchorIndex) {
+      problems.push(
+        problem(
+          'name-constraints-not-critical',
+          cert,
+          `${label(cert)} does not mark nameConstraints critical (RFC 5280 asks CAs to); its constraints are enforced all the same`,
+        ),
+      );
+    }
     const forms = unsupportedForms(constraints);
     if (critical && forms.length > 0) {
       problems.push(
@@ -136,7 +150,7 @@ function unsupportedForms(constraints: NameConstraints): GeneralNameForm[] {
 }
 
 /** What is wrong with a certificate's name constraints extension, if anything. */
-function malformedReasons(cert: Certificate, index: number, isAnchor: boolean): string[] {
+function malformedReasons(cert: Certificate, index: number): string[] {
   const reasons: string[] = [];
   for (const error of cert.extensionErrors) {
     if (error.oid === NAME_CONSTRAINTS_OID)
@@ -146,10 +160,6 @@ function malformedReasons(cert: Certificate, index: number, isAnchor: boolean): 
   if (!constraints) return reasons;
   if (index === 0 || !cert.isCA) {
     reasons.push('an end-entity certificate carries name constraints (RFC 5280: CAs only)');
-  }
-  // Trust anchors are configuration, not issued; their constraints apply as they are.
-  if (!isAnchor && !isCritical(cert)) {
-    reasons.push('the extension is not critical (RFC 5280 and the web PKI require it to be)');
   }
   reasons.push(...constraints.malformed);
   for (const side of [constraints.permitted, constraints.excluded]) {
