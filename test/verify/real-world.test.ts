@@ -162,8 +162,8 @@ describe('real-world chains of public sites', () => {
           }
           expect(errorsOf(verdict)).toEqual([]);
           expect(verdict.valid).toBe(true);
-          expect(verdict.path.map((c) => c.fingerprint256)).toEqual(
-            chain.certs.map((c) => c.fingerprint256),
+          expect(verdict.path.map((c) => c.sha256Fingerprint)).toEqual(
+            chain.certs.map((c) => c.sha256Fingerprint),
           );
         });
       }
