@@ -2,6 +2,7 @@
 import { runDarkBench } from './dark.js';
 import { runInventoryBench } from './inventory.js';
 import { runInventoryScaleBench } from './inventory-scale.js';
+import { runRevocationBench } from './revocation.js';
 import { runScanBench } from './scan.js';
 import { runTargetsBench } from './targets.js';
 import { runVerifyBench } from './verify.js';
@@ -10,6 +11,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   targets: runTargetsBench,
   scan: runScanBench,
   verify: runVerifyBench,
+  revocation: runRevocationBench,
   inventory: runInventoryBench,
   'inventory-scale': runInventoryScaleBench,
   dark: runDarkBench,

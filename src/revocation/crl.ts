@@ -3,7 +3,7 @@ import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Certificate } from '../x509/index.js';
 import { type Evidence, outsideWindow, reasonOf, type Unusable, unusable } from './evidence.js';
-import { bitStringBytes, type IssuerKey, serialHex, verifySigned } from './signed.js';
+import { bitStringBytes, type IssuerKey, isIssuerName, serialHex, verifySigned } from './signed.js';
 
 const CRL_NUMBER = '2.5.29.20';
 const AUTHORITY_KEY_ID = '2.5.29.35';
@@ -35,7 +35,7 @@ export function readCrl(der: Uint8Array, what: string): ReadCrl | Unusable {
 
 /** Whether `crl` was issued under the name of `subject`'s issuer. */
 export function issuedFor(crl: ReadCrl, issuer: IssuerKey): boolean {
-  return crl.crl.issuer.isEqual(issuer.parsed.subject);
+  return isIssuerName(crl.crl.issuer, issuer);
 }
 
 /**
