@@ -1,6 +1,13 @@
 import type { RevocationReason, RevocationSource, RevocationStatus } from './types.js';
 
-/** Options of a {@link RevocationCache}. */
+/**
+ * Options of a {@link RevocationCache}.
+ *
+ * @example
+ * ```ts
+ * const cache = new RevocationCache({ maxEntries: 50_000 });
+ * ```
+ */
 export interface RevocationCacheOptions {
   /** Most answers kept; the least recently used goes first. Default: 10,000. */
   maxEntries?: number;
