@@ -126,6 +126,12 @@ async function judgeCertificate(
   context: Context,
 ): Promise<CertificateRevocation> {
   const issuer = issuerKey(issuerCert);
+  if (!issuer) {
+    return entry(cert, null, {
+      code: 'no-evidence',
+      message: `the public key of "${issuerCert.subject.text}" cannot be used, so no evidence about "${cert.subject.text}" can be checked`,
+    });
+  }
   const found: Evidence[] = [];
   if (isLeaf && context.staple) found.push(judgeStaple(context.staple, cert, issuer, context));
   for (const crl of context.crls) {

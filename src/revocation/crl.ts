@@ -35,7 +35,11 @@ export function readCrl(der: Uint8Array, what: string): ReadCrl | Unusable {
 
 /** Whether `crl` was issued under the name of `subject`'s issuer. */
 export function issuedFor(crl: ReadCrl, issuer: IssuerKey): boolean {
-  return isIssuerName(crl.crl.issuer, issuer);
+  try {
+    return isIssuerName(crl.crl.issuer, issuer);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -45,6 +49,20 @@ export function issuedFor(crl: ReadCrl, issuer: IssuerKey): boolean {
  * invalidity date is ignored: the revocation date is what `revokedAt` gives.
  */
 export function judgeCrl(
+  read: ReadCrl,
+  subject: Certificate,
+  issuer: IssuerKey,
+  at: number,
+  what: string,
+): Evidence {
+  try {
+    return judge(read, subject, issuer, at, what);
+  } catch (error) {
+    return unusable('crl-malformed', `${what} could not be read: ${messageOf(error)}`);
+  }
+}
+
+function judge(
   read: ReadCrl,
   subject: Certificate,
   issuer: IssuerKey,

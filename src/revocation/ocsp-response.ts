@@ -33,6 +33,22 @@ export function judgeOcspResponse(
   source: 'staple' | 'ocsp',
 ): Evidence {
   const what = source === 'staple' ? 'the stapled OCSP response' : 'the OCSP response';
+  try {
+    return judge(der, subject, issuer, at, source, what);
+  } catch (error) {
+    // pkijs reads lazily in places: whatever it trips on, the response is not usable.
+    return unusable('ocsp-malformed', `${what} could not be read: ${messageOf(error)}`);
+  }
+}
+
+function judge(
+  der: Uint8Array,
+  subject: Certificate,
+  issuer: IssuerKey,
+  at: number,
+  source: 'staple' | 'ocsp',
+  what: string,
+): Evidence {
   let basic: pkijs.BasicOCSPResponse;
   let responseStatus: number;
   try {

@@ -21,7 +21,16 @@ export interface IssuerKey {
  * the certificate parser's DER reader (the certificate already parsed: this cannot fail on
  * structure).
  */
-export function issuerKey(certificate: Certificate): IssuerKey {
+export function issuerKey(certificate: Certificate): IssuerKey | null {
+  try {
+    return readIssuerKey(certificate);
+  } catch {
+    // A key Node cannot import (an algorithm OpenSSL lacks): nothing can be checked against it.
+    return null;
+  }
+}
+
+function readIssuerKey(certificate: Certificate): IssuerKey {
   const der = certificate.der;
   const tbs = children(der, children(der, readTlv(der, 0, der.length))[0] as Tlv);
   // tbsCertificate: [0] version (optional), serial, signature, issuer, validity, subject, spki.
