@@ -16,6 +16,7 @@ import {
   type Tlv,
   whole,
 } from '../x509/der.js';
+import { readName } from '../x509/name.js';
 import { readTime } from '../x509/time.js';
 import {
   BASIC_RESPONSE,
@@ -35,6 +36,7 @@ const PRIMITIVE = (n: number) => 0x80 + n;
 export function readOcspDer(der: Uint8Array): OcspResponseData {
   const top = expectTlv(der, 0, der.length, TAG.sequence);
   if (top.end !== der.length) throw new DerError('bytes after the OCSPResponse');
+  wellFormed(der, top);
   const [statusTlv, bytesTlv, extra] = children(der, top);
   if (!statusTlv || statusTlv.tag !== ENUMERATED || extra) {
     throw new DerError('an OCSPResponse is a responseStatus and optional responseBytes');
@@ -55,6 +57,7 @@ export function readOcspDer(der: Uint8Array): OcspResponseData {
 function readBasic(der: Uint8Array): BasicResponseData {
   const top = expectTlv(der, 0, der.length, TAG.sequence);
   if (top.end !== der.length) throw new DerError('bytes after the BasicOCSPResponse');
+  wellFormed(der, top);
   const [tbsTlv, algorithmTlv, signatureTlv, certsTlv, extra] = children(der, top);
   if (
     tbsTlv?.tag !== TAG.sequence ||
@@ -110,6 +113,7 @@ function readResponseData(
   let responderKeyHash: Uint8Array | null = null;
   const [id, more] = children(der, responder);
   if (responder.tag === EXPLICIT(1) && id?.tag === TAG.sequence && !more) {
+    readName(der, id);
     responderName = whole(der, id);
   } else if (responder.tag === EXPLICIT(2) && id?.tag === TAG.octetString && !more) {
     responderKeyHash = contents(der, id);
@@ -201,6 +205,18 @@ function readAlgorithm(der: Uint8Array, algorithm: Tlv): SignatureAlgorithmData 
   const parsed = asn1js.fromBER(whole(der, params));
   if (parsed.offset === -1) throw new DerError('unreadable RSASSA-PSS parameters');
   return { algorithmId, algorithmParams: parsed.result };
+}
+
+/**
+ * Checks that every constructed element under `top`, including those in parts this reader
+ * does not look into (name values, extensions, certificates), holds whole elements. Walked
+ * with a list, not recursion: the input decides the depth.
+ */
+function wellFormed(der: Uint8Array, top: Tlv): void {
+  const pending = [top];
+  for (let tlv = pending.pop(); tlv; tlv = pending.pop()) {
+    for (const child of children(der, tlv)) if (child.tag & 0x20) pending.push(child);
+  }
 }
 
 /** The elements inside the EXPLICIT `[n]` element `tlv`. */

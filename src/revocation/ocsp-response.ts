@@ -70,6 +70,8 @@ function judge(
   if (!basic || response.responseType !== BASIC_RESPONSE) {
     return unusable('ocsp-malformed', `${what} is not a basic OCSP response`);
   }
+  // Every certificate included is read, used or not: one that cannot be is a malformed response.
+  const certs = basic.certs.map((der) => parseCertificate(der));
   const single = basic.responses.find((r) => sameCertId(r, subject, issuer));
   if (!single) {
     return unusable(
@@ -77,7 +79,7 @@ function judge(
       `${what} is about another certificate, not "${subject.subject.text}" (serial ${subject.serialNumber})`,
     );
   }
-  const signer = responderKey(basic, issuer, at);
+  const signer = responderKey(basic, certs, issuer, at);
   if (typeof signer === 'string') return unusable('ocsp-responder', `${what} ${signer}`);
   const signed = verifySigned(basic.tbs, basic.signatureAlgorithm, basic.signature, signer);
   if (!signed) return unusable('ocsp-signature', `the signature of ${what} does not verify`);
@@ -110,29 +112,22 @@ function sameCertId(id: SingleResponseData, subject: Certificate, issuer: Issuer
 const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest();
 
 /** The key that must have signed the response, or why there is none (a phrase). */
-function responderKey(basic: BasicResponseData, issuer: IssuerKey, at: number): KeyObject | string {
+function responderKey(
+  basic: BasicResponseData,
+  certs: readonly Certificate[],
+  issuer: IssuerKey,
+  at: number,
+): KeyObject | string {
   const { responderName, responderKeyHash } = basic;
   const byIssuer = responderName
     ? isIssuerName(responderName, issuer)
     : sha1(issuer.keyBits).equals(responderKeyHash as Uint8Array);
   if (byIssuer) return issuer.key;
-  let delegate: Certificate | undefined;
-  for (const der of basic.certs) {
-    let cert: Certificate;
-    try {
-      cert = parseCertificate(der);
-    } catch {
-      continue;
-    }
+  const delegate = certs.find((cert) => {
+    if (responderName) return isSubjectName(responderName, cert);
     const spki = signedParts.get(cert)?.spki;
-    const named = responderName
-      ? isSubjectName(responderName, cert)
-      : spki !== undefined && sha1(keyBitsOf(spki)).equals(responderKeyHash as Uint8Array);
-    if (named) {
-      delegate = cert;
-      break;
-    }
-  }
+    return spki !== undefined && sha1(keyBitsOf(spki)).equals(responderKeyHash as Uint8Array);
+  });
   if (!delegate) {
     return 'is signed by a responder that is neither the issuer nor a certificate the response includes';
   }
