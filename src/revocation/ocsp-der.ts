@@ -16,7 +16,6 @@ import {
   type Tlv,
   whole,
 } from '../x509/der.js';
-import { readName } from '../x509/name.js';
 import { readTime } from '../x509/time.js';
 import {
   BASIC_RESPONSE,
@@ -79,9 +78,12 @@ function readBasic(der: Uint8Array): BasicResponseData {
       certs.push(whole(der, cert));
     }
   }
+  const { responderName, responderKeyHash, responses } = readResponseData(der, tbsTlv);
   return {
-    ...readResponseData(der, tbsTlv),
     tbs: whole(der, tbsTlv),
+    responderName,
+    responderKeyHash,
+    responses,
     signatureAlgorithm: readAlgorithm(der, algorithmTlv),
     signature: der.subarray(signatureTlv.start + 1, signatureTlv.end),
     certs,
@@ -113,7 +115,7 @@ function readResponseData(
   let responderKeyHash: Uint8Array | null = null;
   const [id, more] = children(der, responder);
   if (responder.tag === EXPLICIT(1) && id?.tag === TAG.sequence && !more) {
-    readName(der, id);
+    checkName(der, id);
     responderName = whole(der, id);
   } else if (responder.tag === EXPLICIT(2) && id?.tag === TAG.octetString && !more) {
     responderKeyHash = contents(der, id);
@@ -143,9 +145,16 @@ function readSingle(der: Uint8Array, single: Tlv): SingleResponseData {
   }
   if (next && !isExplicitSequence(der, next, 1)) throw new DerError('malformed singleExtensions');
   if (rest.length > 0) throw new DerError('elements after a SingleResponse');
+  const id = readCertId(der, certId);
+  const { certStatus, revokedAt, reason } = readStatus(der, status);
   return {
-    ...readCertId(der, certId),
-    ...readStatus(der, status),
+    hashAlgorithm: id.hashAlgorithm,
+    issuerNameHash: id.issuerNameHash,
+    issuerKeyHash: id.issuerKeyHash,
+    serialNumber: id.serialNumber,
+    certStatus,
+    revokedAt,
+    reason,
     thisUpdate: readTime(der, thisUpdate),
     nextUpdate,
   };
@@ -194,6 +203,22 @@ function readStatus(
     reason = readSmallInteger(der, value);
   }
   return { certStatus: 'revoked', revokedAt: readTime(der, time), reason };
+}
+
+/**
+ * Checks that `name` is a Name: RelativeDistinguishedName SETs of (OID, value) SEQUENCEs.
+ * It is compared (by the certificate parser's canonical form) only if its bytes are not the
+ * issuer's.
+ */
+function checkName(der: Uint8Array, name: Tlv): void {
+  for (const set of children(der, name)) {
+    if (set.tag !== TAG.set) throw new DerError('expected a RelativeDistinguishedName');
+    for (const pair of children(der, set)) {
+      const [type, value, extra] = pair.tag === TAG.sequence ? children(der, pair) : [];
+      if (!type || !value || extra) throw new DerError('malformed AttributeTypeAndValue');
+      readOid(der, type);
+    }
+  }
 }
 
 function readAlgorithm(der: Uint8Array, algorithm: Tlv): SignatureAlgorithmData {

@@ -1,5 +1,5 @@
 // Judging one OCSP response (stapled or fetched) about one certificate.
-import { createHash, type KeyObject } from 'node:crypto';
+import { hash, type KeyObject } from 'node:crypto';
 import { signedParts } from '../x509/certificate.js';
 import { type Certificate, EXTENDED_KEY_USAGE, parseCertificate } from '../x509/index.js';
 import { HASH_OIDS } from '../x509/oids.js';
@@ -87,29 +87,29 @@ function judge(
   const nextUpdate = single.nextUpdate === null ? null : new Date(single.nextUpdate);
   const late = outsideWindow('ocsp', what, thisUpdate, nextUpdate, at);
   if (late) return late;
-  const base = { kind: 'answer', source, thisUpdate, nextUpdate } as const;
-  switch (single.certStatus) {
-    case 'good':
-      return { ...base, status: 'good', revokedAt: null, reason: null };
-    case 'revoked': {
-      const revokedAt = single.revokedAt === null ? null : new Date(single.revokedAt);
-      return { ...base, status: 'revoked', revokedAt, reason: reasonOf(single.reason) };
-    }
-    case 'unknown':
-      return { ...base, status: 'unknown', revokedAt: null, reason: null };
-  }
+  const revoked = single.certStatus === 'revoked';
+  return {
+    kind: 'answer',
+    source,
+    status: single.certStatus,
+    revokedAt: revoked && single.revokedAt !== null ? new Date(single.revokedAt) : null,
+    reason: revoked ? reasonOf(single.reason) : null,
+    thisUpdate,
+    nextUpdate,
+  };
 }
 
 function sameCertId(id: SingleResponseData, subject: Certificate, issuer: IssuerKey): boolean {
   if (id.serialNumber !== subject.serialNumber) return false;
-  const hash = HASH_OIDS[id.hashAlgorithm];
-  if (!hash || hash === 'md2' || hash === 'md5') return false;
-  const nameHash = createHash(hash).update(issuer.nameDer).digest();
-  const keyHash = createHash(hash).update(issuer.keyBits).digest();
-  return nameHash.equals(id.issuerNameHash) && keyHash.equals(id.issuerKeyHash);
+  const algorithm = HASH_OIDS[id.hashAlgorithm];
+  if (!algorithm || algorithm === 'md2' || algorithm === 'md5') return false;
+  return (
+    hash(algorithm, issuer.nameDer, 'buffer').equals(id.issuerNameHash) &&
+    hash(algorithm, issuer.keyBits, 'buffer').equals(id.issuerKeyHash)
+  );
 }
 
-const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest();
+const sha1 = (bytes: Uint8Array) => hash('sha1', bytes, 'buffer');
 
 /** The key that must have signed the response, or why there is none (a phrase). */
 function responderKey(
