@@ -1,4 +1,13 @@
-export { defaultVerdictCache, VerdictCache, type VerdictCacheOptions } from './cache.js';
+export { VerdictCache, type VerdictCacheOptions } from './cache.js';
 export { matchesHostname } from './hostname.js';
 export type { ChainVerdict, Problem, ProblemCode, Severity, VerifyOptions } from './types.js';
+export {
+  type ChainVerifyOptions,
+  createVerifier,
+  DEFAULT_CACHE_LIMITS,
+  type Verifier,
+  type VerifierCacheOptions,
+  type VerifierCacheSizes,
+  type VerifierOptions,
+} from './verifier.js';
 export { verifyChain } from './verify-chain.js';

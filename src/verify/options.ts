@@ -3,10 +3,14 @@ import { VerdictCache } from './cache.js';
 import type { VerifyOptions } from './types.js';
 
 /**
- * Checks the options of `verifyChain()` other than `trust` (checked first, as a trust store
- * problem); a wrong one is a {@link VerifyOptionsError} naming it.
+ * Checks the options of `verifyChain()` (or of a verifier's `caller`) other than `trust`
+ * (checked first, as a trust store problem); a wrong one is a {@link VerifyOptionsError}
+ * naming it.
  */
-export function checkVerifyOptions(options: VerifyOptions): void {
+export function checkVerifyOptions(options: Partial<VerifyOptions>, caller = 'verifyChain'): void {
+  const fail = (option: string, message: string): never => {
+    throw new VerifyOptionsError({ option, message: `${caller}: ${option} ${message}` });
+  };
   const { hostname, at, maxDepth, maxBytes, cache, extraIntermediates } = options;
   if (hostname !== undefined && typeof hostname !== 'string') {
     fail('hostname', `must be a DNS name or an IP address as a string, not ${shown(hostname)}`);
@@ -34,11 +38,7 @@ export function checkVerifyOptions(options: VerifyOptions): void {
   }
 }
 
-function fail(option: string, message: string): never {
-  throw new VerifyOptionsError({ option, message: `verifyChain: ${option} ${message}` });
-}
-
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   if (value instanceof Date) return 'an invalid Date';
   if (typeof value === 'object' && value !== null)
     return Array.isArray(value) ? 'a list' : 'an object';

@@ -1,5 +1,5 @@
 import type { TrustStore } from '../trust/index.js';
-import { type Certificate, verifySignature } from '../x509/index.js';
+import type { Certificate } from '../x509/index.js';
 
 /** How a candidate path ends. */
 export type PathEnd =
@@ -20,22 +20,8 @@ export interface CandidatePath {
   end: PathEnd;
 }
 
-// Signature checks are the expensive step; intermediates and roots are shared by thousands of
-// chains, so each (certificate, issuer) pair is checked once.
-const signatureResults = new Map<string, boolean>();
-const MAX_SIGNATURE_RESULTS = 50_000;
-
-/** Whether `issuer` signed `subject`, remembered per pair. */
-function signedBy(subject: Certificate, issuer: Certificate): boolean {
-  const key = subject.sha256Fingerprint + issuer.sha256Fingerprint;
-  let result = signatureResults.get(key);
-  if (result === undefined) {
-    result = verifySignature(subject, issuer);
-    if (signatureResults.size >= MAX_SIGNATURE_RESULTS) signatureResults.clear();
-    signatureResults.set(key, result);
-  }
-  return result;
-}
+/** Whether `issuer` signed `subject`: the verifier answers, from its cache when it has one. */
+export type SignedBy = (subject: Certificate, issuer: Certificate) => boolean;
 
 /** Limits that keep path building bounded on hostile input (cross-sign meshes, cycles). */
 const MAX_PATHS = 32;
@@ -54,6 +40,7 @@ export function buildPaths(
   pools: readonly TrustStore[],
   maxDepth: number,
   considered: Set<Certificate>,
+  signedBy: SignedBy,
 ): CandidatePath[] {
   const sources = [trust, ...pools];
   const paths: CandidatePath[] = [];

@@ -83,12 +83,15 @@ function looksLikePem(bytes: Uint8Array): boolean {
   return bytes[i] === 0x2d && bytes[i + 1] === 0x2d;
 }
 
-/** Parses DER after the size check. */
-export function parseDer(input: Uint8Array, maxBytes: number): Certificate {
+/**
+ * Parses DER after the size check. `sha256` is the input's fingerprint when the caller
+ * hashed it already (a verifier does, for its cache keys).
+ */
+export function parseDer(input: Uint8Array, maxBytes: number, sha256?: string): Certificate {
   if (input.length > maxBytes)
     throw new CertificateTooLargeError({ size: input.length, limit: maxBytes });
   try {
-    return decode(Uint8Array.from(input));
+    return decode(Uint8Array.from(input), sha256);
   } catch (error) {
     if (error instanceof CertificateParseError) throw error;
     if (error instanceof DerError) {
@@ -101,7 +104,7 @@ export function parseDer(input: Uint8Array, maxBytes: number): Certificate {
   }
 }
 
-function decode(der: Uint8Array): Certificate {
+function decode(der: Uint8Array, sha256: string | undefined): Certificate {
   const outer = expectTlv(der, 0, der.length, TAG.sequence);
   if (outer.end !== der.length) throw new DerError('trailing bytes after the certificate');
   const [tbs, sigAlg, sigValue, extra] = children(der, outer);
@@ -147,7 +150,7 @@ function decode(der: Uint8Array): Certificate {
   return new Certificate(
     {
       der,
-      sha256: fingerprint(der),
+      sha256: sha256 ?? fingerprint(der),
       version,
       serialNumber: hex(der, serial),
       issuer: readName(der, issuer),
