@@ -20,6 +20,20 @@ export interface CandidatePath {
   end: PathEnd;
 }
 
+/** Where issuers are looked up by name: a trust store, or the other certificates of a chain. */
+export type IssuerIndex = Pick<TrustStore, 'bySubject'>;
+
+/** The certificates sent after the leaf, indexed by subject; being here trusts nothing. */
+export function indexBySubject(certs: readonly Certificate[]): IssuerIndex {
+  const bySubject = new Map<string, Certificate[]>();
+  for (const cert of certs) {
+    const list = bySubject.get(cert.subject.canonical);
+    if (list) list.push(cert);
+    else bySubject.set(cert.subject.canonical, [cert]);
+  }
+  return { bySubject: (name) => bySubject.get(name.canonical) ?? [] };
+}
+
 /** Whether `issuer` signed `subject`: the verifier answers, from its cache when it has one. */
 export type SignedBy = (subject: Certificate, issuer: Certificate) => boolean;
 
@@ -37,7 +51,7 @@ const MAX_SIGNATURE_CHECKS = 512;
 export function buildPaths(
   leaf: Certificate,
   trust: TrustStore,
-  pools: readonly TrustStore[],
+  pools: readonly IssuerIndex[],
   maxDepth: number,
   considered: Set<Certificate>,
   signedBy: SignedBy,

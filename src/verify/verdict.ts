@@ -1,10 +1,10 @@
 // The verdict on one chain, from the certificates it holds: path choice, the warnings about
 // the chain as sent, and how long the verdict holds. Nothing here keeps state.
 import type { CertificateParseError } from '../errors.js';
-import { TrustStore } from '../trust/index.js';
+import type { TrustStore } from '../trust/index.js';
 import type { Certificate } from '../x509/index.js';
 import { checkPath, problem } from './checks.js';
-import { buildPaths, type CandidatePath, type SignedBy } from './path.js';
+import { buildPaths, type CandidatePath, indexBySubject, type SignedBy } from './path.js';
 import type { ChainVerdict, Problem } from './types.js';
 import type { VerifierSettings } from './verifier.js';
 
@@ -32,7 +32,7 @@ export function decide(
   const { at, hostname } = call;
   // The other certificates sent, then the extra intermediates, indexed by subject as a trust
   // store indexes its anchors; being in these pools trusts nothing.
-  const pools = [TrustStore.fromCertificates(sent.slice(1))];
+  const pools = [indexBySubject(sent.slice(1))];
   if (call.extras) pools.push(call.extras);
   const leaf = sent[0] as Certificate;
   const candidates = buildPaths(

@@ -1,5 +1,4 @@
 import {
-  constants,
   createPublicKey,
   type JsonWebKey,
   type KeyObject,
@@ -86,12 +85,8 @@ export function verifySignatureWith(subject: Certificate, key: KeyObject): boole
       // Rare algorithms: let OpenSSL read the parameters from the certificate itself.
       return new X509Certificate(subject.der).verify(key);
     }
-    return verify(
-      hash,
-      parts.tbs,
-      key.asymmetricKeyType === 'rsa' ? { key, padding: constants.RSA_PKCS1_PADDING } : key,
-      parts.signatureValue,
-    );
+    // PKCS #1 v1.5 is what an 'rsa' key verifies with by default: the key goes in as it is.
+    return verify(hash, parts.tbs, key, parts.signatureValue);
   } catch {
     return false;
   }
