@@ -17,7 +17,10 @@ const generate = promisify(generateKeyPair);
 export type ColdChain = [string, string, string];
 
 /** `count` chains of `spec` keys; keys are generated on the thread pool, so both cores help. */
-export async function mintColdChains(count: number, spec: 'ec256' | 'rsa2048'): Promise<ColdChain[]> {
+export async function mintColdChains(
+  count: number,
+  spec: 'ec256' | 'rsa2048',
+): Promise<ColdChain[]> {
   const keys = await Promise.all(Array.from({ length: count * 3 }, () => newKey(spec)));
   const chains: ColdChain[] = [];
   for (let i = 0; i < count; i++) {

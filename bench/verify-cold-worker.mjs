@@ -3,7 +3,7 @@
 // Every pass takes new chains, so every certificate is new to every way in every pass.
 // Usage: node bench/verify-cold-worker.mjs <fixture file> <passes> [<baseline build>]
 // where the baseline is another build's dist/index.js, verified through verifyChain().
-import { createPublicKey, X509Certificate, verify } from 'node:crypto';
+import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createVerifier, parseCertificate, TrustStore } from '../dist/index.js';
 
