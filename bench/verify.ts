@@ -24,7 +24,7 @@ const CERTIFICATES = 10_000;
 const OPENSSL_SAMPLE = 50;
 // Cold chains: a tenth warms the JIT, the rest is split into one slice per pass.
 const COLD_EC = 2_000;
-const COLD_RSA = 200;
+const COLD_RSA = 120;
 const COLD_PASSES = 3;
 
 interface ColdSample {

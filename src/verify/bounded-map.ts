@@ -36,11 +36,6 @@ export class BoundedMap<K, V> {
     }
   }
 
-  /** Forgets `key`. */
-  delete(key: K): void {
-    this.#entries.delete(key);
-  }
-
   /** Forgets every entry. */
   clear(): void {
     this.#entries.clear();

@@ -178,7 +178,9 @@ export function resolveSettings(options: Omit<VerifierOptions, 'cache'>): Verifi
     profile: options.profile ?? 'webpki',
     severities: options.severities,
   };
-  return { ...settings, key: settingsKey(settings) };
+  // 128 bits of a digest: verdict keys stay short (they are hashed on every lookup).
+  const key = hash('sha256', settingsKey(settings), 'base64url').slice(0, 22);
+  return { ...settings, key };
 }
 
 interface ExtrasPool {
@@ -302,6 +304,11 @@ export class VerifierEngine implements Verifier {
     }
     checkVerifyOptions(options, 'verify');
     return this.run(chain, options, this.#settings, this.#caches?.verdicts);
+  }
+
+  /** @internal This verifier's own settings. */
+  get settings(): VerifierSettings {
+    return this.#settings;
   }
 
   /** @internal This verifier's verdict cache, if it caches. */

@@ -60,15 +60,24 @@ export function verifyChain(
   }
   checkVerifyOptions(options);
   // The profile options are read structurally: they belong to the rules, not to caching.
-  const settings = resolveSettings(options as VerifyOptions & Omit<VerifierOptions, 'cache'>);
+  const { maxDepth, maxBytes, profile, severities } = options as VerifyOptions &
+    Omit<VerifierOptions, 'cache'>;
+  const custom =
+    maxDepth !== undefined ||
+    maxBytes !== undefined ||
+    profile !== undefined ||
+    severities !== undefined;
   if (options.cache === false) {
-    return createVerifierEngine({ trust, cache: false }).run(chain, options, settings, undefined);
+    const verifier = createVerifierEngine({ trust, cache: false });
+    const settings = custom ? resolveSettings(options) : verifier.settings;
+    return verifier.run(chain, options, settings, undefined);
   }
   let verifier = defaultVerifiers.get(trust);
   if (!verifier) {
     verifier = createVerifierEngine({ trust });
     defaultVerifiers.set(trust, verifier);
   }
-  const verdicts = options.cache ?? verifier.defaultVerdicts;
-  return verifier.run(chain, options, settings, verdicts);
+  // Most calls use the defaults: the default verifier's settings are resolved once.
+  const settings = custom ? resolveSettings(options) : verifier.settings;
+  return verifier.run(chain, options, settings, options.cache ?? verifier.defaultVerdicts);
 }
