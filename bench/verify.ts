@@ -45,7 +45,16 @@ interface Rate {
 type Sample = Record<
   'fingerprint' | 'parse' | 'verifyDistinct' | 'cachedDer' | 'cachedParsed',
   Rate
-> & { peakRssMb: number };
+> &
+  Partial<
+    Record<
+      | 'cachedDerTurns'
+      | 'baselineCachedDerTurns'
+      | 'cachedParsedTurns'
+      | 'baselineCachedParsedTurns',
+      Rate
+    >
+  > & { peakRssMb: number };
 
 /** Mints the fixtures, runs the workers RUNS times, prints medians and the OpenSSL baseline. */
 export async function runVerifyBench(): Promise<void> {
@@ -74,10 +83,15 @@ export async function runVerifyBench(): Promise<void> {
 
     const samples: Sample[] = [];
     for (let run = 0; run < RUNS; run++) {
-      samples.push(runWorker<Sample>('verify-worker.mjs', [fixture]));
+      const baseline = process.env.VERIFY_BASELINE;
+      samples.push(
+        runWorker<Sample>('verify-worker.mjs', [fixture, ...(baseline ? [baseline] : [])]),
+      );
     }
     const median = (key: Exclude<keyof Sample, 'peakRssMb'>) => {
-      const sorted = samples.map((s) => s[key]).sort((a, b) => a.perSecond - b.perSecond);
+      const sorted = samples
+        .map((s) => s[key] ?? { count: 0, seconds: 0, perSecond: 0 })
+        .sort((a, b) => a.perSecond - b.perSecond);
       return sorted[Math.floor(RUNS / 2)] as Rate;
     };
     const line = (label: string, key: Exclude<keyof Sample, 'peakRssMb'>, target: number) => {
@@ -94,6 +108,13 @@ export async function runVerifyBench(): Promise<void> {
     const distinct = line('verify distinct 3-element chains', 'verifyDistinct', 2_000);
     line('re-verify cached, DER input', 'cachedDer', 500_000);
     line('re-verify cached, parsed input', 'cachedParsed', 500_000);
+    if (samples[0]?.cachedDerTurns) {
+      console.log('  cached, taking turns with the baseline build in the same process:');
+      line('  this build, DER input', 'cachedDerTurns', 500_000);
+      line('  baseline build, DER input', 'baselineCachedDerTurns', 500_000);
+      line('  this build, parsed input', 'cachedParsedTurns', 500_000);
+      line('  baseline build, parsed input', 'baselineCachedParsedTurns', 500_000);
+    }
     console.log(`  peak RSS ${Math.max(...samples.map((s) => s.peakRssMb)).toFixed(0)} MB`);
 
     await runColdBench(dir);
