@@ -6,7 +6,7 @@ import type { Certificate } from '../x509/index.js';
 import { checkPath, problem } from './checks.js';
 import { buildPaths, type CandidatePath, indexBySubject, type SignedBy } from './path.js';
 import type { ChainVerdict, Problem } from './types.js';
-import type { VerifierSettings } from './verifier.js';
+import type { VerifierSettings } from './verifier-types.js';
 
 /** What one call asks about a chain, resolved. */
 export interface JudgedCall {

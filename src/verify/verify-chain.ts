@@ -3,12 +3,8 @@ import { TrustStore } from '../trust/index.js';
 import type { Certificate } from '../x509/index.js';
 import { checkVerifyOptions } from './options.js';
 import type { ChainVerdict, VerifyOptions } from './types.js';
-import {
-  createVerifierEngine,
-  resolveSettings,
-  type VerifierEngine,
-  type VerifierOptions,
-} from './verifier.js';
+import { createVerifierEngine, resolveSettings, type VerifierEngine } from './verifier.js';
+import type { VerifierOptions } from './verifier-types.js';
 
 // The default verifier of each trust store `verifyChain()` is called with, held as long as
 // the caller holds the store: its caches go with it.
