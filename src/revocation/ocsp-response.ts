@@ -3,7 +3,7 @@ import { hash, type KeyObject } from 'node:crypto';
 import { signedParts } from '../x509/certificate.js';
 import { type Certificate, EXTENDED_KEY_USAGE, parseCertificate } from '../x509/index.js';
 import { HASH_OIDS } from '../x509/oids.js';
-import { publicKeyOf, verifySignature } from '../x509/signature.js';
+import { importPublicKey as publicKeyOf, verifySignature } from '../x509/signature.js';
 import { type Evidence, outsideWindow, reasonOf, unusable } from './evidence.js';
 import {
   BASIC_RESPONSE,

@@ -6,7 +6,7 @@ import { children, readTlv, type Tlv, whole } from '../x509/der.js';
 import type { Certificate } from '../x509/index.js';
 import { readName } from '../x509/name.js';
 import { HASH_OIDS, SIGNATURE_ALGORITHMS } from '../x509/oids.js';
-import { publicKeyOf } from '../x509/signature.js';
+import { importPublicKey as publicKeyOf } from '../x509/signature.js';
 
 /** What evidence about certificates issued by one CA is checked against. */
 export interface IssuerKey {

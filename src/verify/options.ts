@@ -4,10 +4,14 @@ import { PROFILE_SEVERITIES } from './profile.js';
 import type { VerifyOptions } from './types.js';
 
 /**
- * Checks the options of `verifyChain()` other than `trust` (checked first, as a trust store
- * problem); a wrong one is a {@link VerifyOptionsError} naming it.
+ * Checks the options of `verifyChain()` (or of a verifier's `caller`) other than `trust`
+ * (checked first, as a trust store problem); a wrong one is a {@link VerifyOptionsError}
+ * naming it.
  */
-export function checkVerifyOptions(options: VerifyOptions): void {
+export function checkVerifyOptions(options: Partial<VerifyOptions>, caller = 'verifyChain'): void {
+  const fail = (option: string, message: string): never => {
+    throw new VerifyOptionsError({ option, message: `${caller}: ${option} ${message}` });
+  };
   const {
     hostname,
     at,
@@ -56,13 +60,17 @@ export function checkVerifyOptions(options: VerifyOptions): void {
       `must be the DER OCSP response, or null when none was stapled, not ${shown(staple)}`,
     );
   }
-  checkProfile(profile, severities);
+  checkProfile(profile, severities, fail);
 }
 
 const PROFILES = new Set(['webpki', 'rfc5280']);
 const SEVERITIES = new Set(['error', 'warning', 'off']);
 
-function checkProfile(profile: unknown, severities: unknown): void {
+function checkProfile(
+  profile: unknown,
+  severities: unknown,
+  fail: (option: string, message: string) => never,
+): void {
   if (profile !== undefined && !PROFILES.has(profile as string)) {
     fail('profile', `must be 'webpki' or 'rfc5280', not ${shown(profile)}`);
   }
@@ -86,11 +94,7 @@ function checkProfile(profile: unknown, severities: unknown): void {
   }
 }
 
-function fail(option: string, message: string): never {
-  throw new VerifyOptionsError({ option, message: `verifyChain: ${option} ${message}` });
-}
-
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   if (value instanceof Date) return 'an invalid Date';
   if (typeof value === 'object' && value !== null)
     return Array.isArray(value) ? 'a list' : 'an object';

@@ -130,8 +130,9 @@ export interface VerifyOptions {
   /** Longest path considered, in certificates, trust anchor included; self-issued intermediates (key rollovers) do not count, as in RFC 5280. Default: 10. */
   maxDepth?: number;
   /**
-   * Where verdicts are cached, or `false` to always verify. Default: a process-wide cache of
-   * 10,000 verdicts ({@link defaultVerdictCache}).
+   * Where verdicts are cached, or `false` to use no cache at all (no verdict, parsed
+   * certificate, signature result or key is kept). Default: the verdict cache of the trust
+   * store's default verifier (10,000 verdicts; see `createVerifier()`).
    */
   cache?: VerdictCache | false;
   /** Largest DER certificate accepted in `chain`. Default: 64 KiB. */
