@@ -1,6 +1,7 @@
 // One measurement of parsing and verification, in plain Node against the built package (no
 // TypeScript loader in the process), so throughput and peak RSS are what a user would see.
-// Usage: node bench/verify-worker.mjs <fixture file>
+// Usage: node bench/verify-worker.mjs <fixture file> [<baseline build>]
+// where the baseline is another build's dist/index.js, measured on the cached path beside.
 import { readFileSync } from 'node:fs';
 import {
   fingerprint,
@@ -76,6 +77,35 @@ timed('cachedParsed', drawn, () => {
   }
   return valid;
 });
+
+// The same re-verifications through another build, taking turns with this one.
+if (process.argv[3]) {
+  const baseline = await import(process.argv[3]);
+  const baseTrust = baseline.TrustStore.fromPem(fixture.rootPem);
+  const baseCache = new baseline.VerdictCache();
+  const baseParsed = derChains.map((chain) => chain.map((der) => baseline.parseCertificate(der)));
+  const ways = {
+    cachedDer: (i) => verifyChain(derChains[i], { trust, hostname, cache }),
+    baselineCachedDer: (i) =>
+      baseline.verifyChain(derChains[i], { trust: baseTrust, hostname, cache: baseCache }),
+    cachedParsed: (i) => verifyChain(parsedChains[i], { trust, hostname, cache }),
+    baselineCachedParsed: (i) =>
+      baseline.verifyChain(baseParsed[i], { trust: baseTrust, hostname, cache: baseCache }),
+  };
+  const ns = Object.fromEntries(Object.keys(ways).map((name) => [name, 0n]));
+  for (const run of Object.values(ways)) for (let i = 0; i < 100; i++) run(i);
+  for (let round = 0; round < 20; round++) {
+    for (const [name, run] of Object.entries(ways)) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < drawn / 20; i++) run((i * 7919) % 100);
+      ns[name] += process.hrtime.bigint() - started;
+    }
+  }
+  for (const [name, total] of Object.entries(ns)) {
+    const seconds = Number(total) / 1e9;
+    result[`${name}Turns`] = { count: drawn, seconds, perSecond: drawn / seconds };
+  }
+}
 
 result.peakRssMb = process.resourceUsage().maxRSS / 1024;
 console.log(JSON.stringify(result));

@@ -3,19 +3,39 @@
 // - verify 1,000 distinct 3-element chains (distinct leaves, shared intermediates and root,
 //   leaf parsing included);
 // - re-verify 100,000 chains drawn from 100 distinct ones (the verdict cache);
+// - cold: distinct chains in which every certificate (root, intermediate, leaf) and every key
+//   is new, EC P-256 and RSA 2048, beside Node's own crypto.verify per link on the same
+//   certificates (the floor), in the same process, taking turns;
 // - the same verification done the old way, one `openssl verify` process per chain.
 // Run: npm run bench -- verify
+// (VERIFY_BASELINE=<another build's dist/index.js> adds that build's verifyChain() on the cold
+// chains, in the same processes.)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIntermediate, createLeaf, createRoot, generateKey } from '../test/helpers/pki.js';
 import { writeCertificateFixture } from './fixture.js';
+import { type ColdChain, mintColdChains } from './verify-cold-fixture.js';
 import { runWorker } from './worker.js';
 
 const RUNS = 3;
 const CERTIFICATES = 10_000;
 const OPENSSL_SAMPLE = 50;
+// Cold chains: a tenth warms the JIT, the rest is split into one slice per pass.
+const COLD_EC = 2_000;
+const COLD_RSA = 120;
+const COLD_PASSES = 3;
+
+interface ColdSample {
+  chains: number;
+  verifier: number;
+  verifierNoCache: number;
+  floorSignatures: number;
+  floorImportJwk: number;
+  floorImportDer: number;
+  baseline?: number;
+}
 
 interface Rate {
   count: number;
@@ -25,10 +45,19 @@ interface Rate {
 type Sample = Record<
   'fingerprint' | 'parse' | 'verifyDistinct' | 'cachedDer' | 'cachedParsed',
   Rate
-> & { peakRssMb: number };
+> &
+  Partial<
+    Record<
+      | 'cachedDerTurns'
+      | 'baselineCachedDerTurns'
+      | 'cachedParsedTurns'
+      | 'baselineCachedParsedTurns',
+      Rate
+    >
+  > & { peakRssMb: number };
 
-/** Mints the fixture, runs the worker RUNS times, prints medians and the OpenSSL baseline. */
-export function runVerifyBench(): void {
+/** Mints the fixtures, runs the workers RUNS times, prints medians and the OpenSSL baseline. */
+export async function runVerifyBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'certsweep-bench-verify-'));
   try {
     const started = Date.now();
@@ -54,10 +83,15 @@ export function runVerifyBench(): void {
 
     const samples: Sample[] = [];
     for (let run = 0; run < RUNS; run++) {
-      samples.push(runWorker<Sample>('verify-worker.mjs', [fixture]));
+      const baseline = process.env.VERIFY_BASELINE;
+      samples.push(
+        runWorker<Sample>('verify-worker.mjs', [fixture, ...(baseline ? [baseline] : [])]),
+      );
     }
     const median = (key: Exclude<keyof Sample, 'peakRssMb'>) => {
-      const sorted = samples.map((s) => s[key]).sort((a, b) => a.perSecond - b.perSecond);
+      const sorted = samples
+        .map((s) => s[key] ?? { count: 0, seconds: 0, perSecond: 0 })
+        .sort((a, b) => a.perSecond - b.perSecond);
       return sorted[Math.floor(RUNS / 2)] as Rate;
     };
     const line = (label: string, key: Exclude<keyof Sample, 'peakRssMb'>, target: number) => {
@@ -72,9 +106,18 @@ export function runVerifyBench(): void {
     line('fingerprint (SHA-256 of DER)', 'fingerprint', 100_000);
     line('full parse', 'parse', 5_000);
     const distinct = line('verify distinct 3-element chains', 'verifyDistinct', 2_000);
-    line('re-verify cached, DER input', 'cachedDer', 200_000);
-    line('re-verify cached, parsed input', 'cachedParsed', 200_000);
+    line('re-verify cached, DER input', 'cachedDer', 500_000);
+    line('re-verify cached, parsed input', 'cachedParsed', 500_000);
+    if (samples[0]?.cachedDerTurns) {
+      console.log('  cached, taking turns with the baseline build in the same process:');
+      line('  this build, DER input', 'cachedDerTurns', 500_000);
+      line('  baseline build, DER input', 'baselineCachedDerTurns', 500_000);
+      line('  this build, parsed input', 'cachedParsedTurns', 500_000);
+      line('  baseline build, parsed input', 'baselineCachedParsedTurns', 500_000);
+    }
     console.log(`  peak RSS ${Math.max(...samples.map((s) => s.peakRssMb)).toFixed(0)} MB`);
+
+    await runColdBench(dir);
 
     // The old way: one openssl process per chain.
     const rootFile = join(dir, 'root.pem');
@@ -110,5 +153,52 @@ export function runVerifyBench(): void {
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Cold chains, EC then RSA, each way's median over RUNS processes. */
+async function runColdBench(dir: string): Promise<void> {
+  const baseline = process.env.VERIFY_BASELINE;
+  for (const [spec, count] of [
+    ['ec256', COLD_EC],
+    ['rsa2048', COLD_RSA],
+  ] as const) {
+    const started = Date.now();
+    const chains: ColdChain[] = await mintColdChains(count, spec);
+    const fixture = join(dir, `cold-${spec}.json`);
+    writeFileSync(fixture, JSON.stringify(chains));
+    const samples: ColdSample[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const args = [fixture, String(COLD_PASSES), ...(baseline ? [baseline] : [])];
+      samples.push(runWorker<ColdSample>('verify-cold-worker.mjs', args));
+    }
+    const perPass = samples[0]?.chains ?? 0;
+    console.log(
+      `verify cold, ${spec === 'ec256' ? 'EC P-256' : 'RSA 2048'}: ${count} chains of 3 new certificates and keys minted in ` +
+        `${((Date.now() - started) / 1000).toFixed(1)} s; ${COLD_PASSES} passes of ${perPass} new chains, median of ${RUNS} runs`,
+    );
+    const median = (key: keyof ColdSample) => {
+      const sorted = samples.map((s) => s[key] ?? 0).sort((a, b) => a - b);
+      return sorted[Math.floor(RUNS / 2)] as number;
+    };
+    const floor = median('floorImportJwk');
+    const rows: [string, keyof ColdSample, number | undefined][] = [
+      ['createVerifier(), default caches', 'verifier', spec === 'ec256' ? 5_000 : undefined],
+      ['createVerifier({ cache: false })', 'verifierNoCache', undefined],
+      ['floor: crypto.verify, keys imported before', 'floorSignatures', undefined],
+      ['floor: import key from JWK + crypto.verify', 'floorImportJwk', undefined],
+      ['floor: import key from DER + crypto.verify', 'floorImportDer', undefined],
+    ];
+    if (baseline) rows.push(['baseline build, verifyChain()', 'baseline', undefined]);
+    for (const [label, key, target] of rows) {
+      const rate = median(key);
+      const goal = target
+        ? ` (${rate >= target ? 'meets' : 'BELOW'} target ${target.toLocaleString('en')}/s)`
+        : '';
+      console.log(
+        `  ${label.padEnd(44)} ${Math.round(rate).toLocaleString('en').padStart(7)} chains/s, ` +
+          `${Math.round((rate / floor) * 100)}% of the JWK floor${goal}`,
+      );
+    }
   }
 }

@@ -2,9 +2,10 @@
 import { CertsweepError, type OptionErrorOptions } from './base.js';
 
 /**
- * Options passed to `verifyChain()` are invalid: a `hostname` that is not a string, an `at`
- * that is not a valid date, a `cache` that is not a `VerdictCache` or `false`, …. Raised
- * before anything is verified. Code `CERTSWEEP_VERIFY_OPTIONS`.
+ * Options passed to `verifyChain()`, `createVerifier()` or `Verifier.verify()` are invalid: a
+ * `hostname` that is not a string, an `at` that is not a valid date, a `cache` that is not a
+ * `VerdictCache` or `false`, a cache bound that is not a whole number, …. Raised before
+ * anything is verified. Code `CERTSWEEP_VERIFY_OPTIONS`.
  *
  * @example
  * ```ts

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -45,6 +46,7 @@ export class TrustStore implements Iterable<Certificate> {
   readonly errors: readonly TrustStoreLoadError[];
   readonly #byFingerprint: ReadonlyMap<string, Certificate>;
   readonly #bySubject: ReadonlyMap<string, readonly Certificate[]>;
+  #fingerprint: string | undefined;
 
   private constructor(
     certificates: Iterable<Certificate>,
@@ -163,6 +165,21 @@ export class TrustStore implements Iterable<Certificate> {
   /** Number of distinct certificates. */
   get size(): number {
     return this.#byFingerprint.size;
+  }
+
+  /**
+   * SHA-256 over the anchors' fingerprints in sorted order, lower-case hex: two stores holding
+   * the same anchors have the same fingerprint, whatever order they were loaded in. Verdict
+   * caches use it to keep the verdicts of different stores apart. Computed on first read.
+   *
+   * @example
+   * ```ts
+   * const same = TrustStore.mozilla().fingerprint === TrustStore.fromPem(pem).fingerprint;
+   * ```
+   */
+  get fingerprint(): string {
+    this.#fingerprint ??= hash('sha256', [...this.#byFingerprint.keys()].sort().join(','), 'hex');
+    return this.#fingerprint;
   }
 
   /**

@@ -1,3 +1,5 @@
+import { VerifyOptionsError } from '../errors.js';
+import { BoundedMap } from './bounded-map.js';
 import type { ChainVerdict } from './types.js';
 
 interface Entry {
@@ -7,6 +9,9 @@ interface Entry {
   verdict: ChainVerdict;
 }
 
+/** Default of {@link VerdictCacheOptions.maxEntries}. */
+export const DEFAULT_MAX_VERDICTS = 10_000;
+
 /** Options of a {@link VerdictCache}. */
 export interface VerdictCacheOptions {
   /** Most verdicts kept; the least recently used go first. Default: 10,000. */
@@ -14,30 +19,38 @@ export interface VerdictCacheOptions {
 }
 
 /**
- * A bounded cache of chain verdicts, keyed by the chain's fingerprints, the trust store, the
- * hostname and the extra intermediates. Each entry also records the time interval in which it
- * holds (between the validity boundaries of every certificate considered), so a cached
- * verdict never outlives an expiry.
+ * A bounded cache of chain verdicts, keyed by the chain's fingerprints, the trust store's
+ * anchors, the hostname, the extra intermediates and the verifier's settings. Each entry also
+ * records the time interval in which it holds (between the validity boundaries of every
+ * certificate considered), so a cached verdict never outlives an expiry. One cache may be
+ * shared by several verifiers or trust stores: their verdicts never mix.
  *
  * @example
  * ```ts
- * import { VerdictCache, verifyChain } from 'certsweep';
+ * import { VerdictCache, createVerifier } from 'certsweep';
  *
- * const cache = new VerdictCache({ maxEntries: 100_000 });
- * const verdict = verifyChain(chain, { trust, hostname, cache });
+ * const verdicts = new VerdictCache({ maxEntries: 100_000 });
+ * const verifier = createVerifier({ trust, cache: { verdicts } });
+ * const verdict = verifier.verify(chain, { hostname });
  * ```
  */
 export class VerdictCache {
-  readonly #entries = new Map<string, Entry>();
-  readonly #maxEntries: number;
+  readonly #entries: BoundedMap<string, Entry>;
 
   constructor(options: VerdictCacheOptions = {}) {
-    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#entries = new BoundedMap(
+      checkLimit('maxEntries', options.maxEntries, DEFAULT_MAX_VERDICTS),
+    );
   }
 
   /** Number of verdicts held. */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Most verdicts held (`maxEntries`). */
+  get limit(): number {
+    return this.#entries.limit;
   }
 
   /** Forgets every verdict. */
@@ -49,28 +62,21 @@ export class VerdictCache {
   get(key: string, at: number): ChainVerdict | undefined {
     const entry = this.#entries.get(key);
     if (!entry || at < entry.from || at >= entry.until) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
     return entry.verdict;
   }
 
   /** @internal Stores a verdict that holds for times in [from, until). */
   set(key: string, verdict: ChainVerdict, from: number, until: number): void {
-    this.#entries.delete(key);
     this.#entries.set(key, { from, until, verdict });
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
   }
 }
 
-/**
- * The process-wide cache {@link verifyChain} uses unless told otherwise.
- *
- * @example
- * ```ts
- * defaultVerdictCache.clear(); // after replacing certificates in a test
- * ```
- */
-export const defaultVerdictCache: VerdictCache = new VerdictCache();
+/** A cache bound: a whole number of at least 1, or its default when absent. */
+export function checkLimit(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+  throw new VerifyOptionsError({
+    option,
+    message: `${option} must be a whole number of at least 1, not ${JSON.stringify(value) ?? String(value)}`,
+  });
+}

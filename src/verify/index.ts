@@ -1,4 +1,4 @@
-export { defaultVerdictCache, VerdictCache, type VerdictCacheOptions } from './cache.js';
+export { VerdictCache, type VerdictCacheOptions } from './cache.js';
 export { matchesHostname } from './hostname.js';
 export type {
   ChainVerdict,
@@ -8,4 +8,13 @@ export type {
   Severity,
   VerifyOptions,
 } from './types.js';
+export { createVerifier } from './verifier.js';
+export {
+  type ChainVerifyOptions,
+  DEFAULT_CACHE_LIMITS,
+  type Verifier,
+  type VerifierCacheOptions,
+  type VerifierCacheSizes,
+  type VerifierOptions,
+} from './verifier-types.js';
 export { verifyChain } from './verify-chain.js';

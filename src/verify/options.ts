@@ -4,12 +4,26 @@ import { PROFILE_SEVERITIES } from './profile.js';
 import type { VerifyOptions } from './types.js';
 
 /**
- * Checks the options of `verifyChain()` other than `trust` (checked first, as a trust store
- * problem); a wrong one is a {@link VerifyOptionsError} naming it.
+ * Checks the options of `verifyChain()` (or of a verifier's `caller`) other than `trust`
+ * (checked first, as a trust store problem); a wrong one is a {@link VerifyOptionsError}
+ * naming it.
  */
-export function checkVerifyOptions(options: VerifyOptions): void {
-  const { hostname, at, maxDepth, maxBytes, cache, extraIntermediates, profile, severities } =
-    options;
+export function checkVerifyOptions(options: Partial<VerifyOptions>, caller = 'verifyChain'): void {
+  const fail = (option: string, message: string): never => {
+    throw new VerifyOptionsError({ option, message: `${caller}: ${option} ${message}` });
+  };
+  const {
+    hostname,
+    at,
+    maxDepth,
+    maxBytes,
+    cache,
+    extraIntermediates,
+    profile,
+    severities,
+    crls,
+    staple,
+  } = options;
   if (hostname !== undefined && typeof hostname !== 'string') {
     fail('hostname', `must be a DNS name or an IP address as a string, not ${shown(hostname)}`);
   }
@@ -34,13 +48,29 @@ export function checkVerifyOptions(options: VerifyOptions): void {
       `must be a list of parsed Certificates, not ${shown(extraIntermediates)}`,
     );
   }
-  checkProfile(profile, severities);
+  if (
+    crls !== undefined &&
+    !(Array.isArray(crls) && crls.every((crl) => crl instanceof Uint8Array))
+  ) {
+    fail('crls', `must be a list of DER CRLs (Uint8Array), not ${shown(crls)}`);
+  }
+  if (staple !== undefined && staple !== null && !(staple instanceof Uint8Array)) {
+    fail(
+      'staple',
+      `must be the DER OCSP response, or null when none was stapled, not ${shown(staple)}`,
+    );
+  }
+  checkProfile(profile, severities, fail);
 }
 
 const PROFILES = new Set(['webpki', 'rfc5280']);
 const SEVERITIES = new Set(['error', 'warning', 'off']);
 
-function checkProfile(profile: unknown, severities: unknown): void {
+function checkProfile(
+  profile: unknown,
+  severities: unknown,
+  fail: (option: string, message: string) => never,
+): void {
   if (profile !== undefined && !PROFILES.has(profile as string)) {
     fail('profile', `must be 'webpki' or 'rfc5280', not ${shown(profile)}`);
   }
@@ -64,11 +94,7 @@ function checkProfile(profile: unknown, severities: unknown): void {
   }
 }
 
-function fail(option: string, message: string): never {
-  throw new VerifyOptionsError({ option, message: `verifyChain: ${option} ${message}` });
-}
-
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   if (value instanceof Date) return 'an invalid Date';
   if (typeof value === 'object' && value !== null)
     return Array.isArray(value) ? 'a list' : 'an object';

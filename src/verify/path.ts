@@ -1,5 +1,5 @@
 import type { TrustStore } from '../trust/index.js';
-import { type Certificate, verifySignature } from '../x509/index.js';
+import type { Certificate } from '../x509/index.js';
 
 /** How a candidate path ends. */
 export type PathEnd =
@@ -20,22 +20,22 @@ export interface CandidatePath {
   end: PathEnd;
 }
 
-// Signature checks are the expensive step; intermediates and roots are shared by thousands of
-// chains, so each (certificate, issuer) pair is checked once.
-const signatureResults = new Map<string, boolean>();
-const MAX_SIGNATURE_RESULTS = 50_000;
+/** Where issuers are looked up by name: a trust store, or the other certificates of a chain. */
+export type IssuerIndex = Pick<TrustStore, 'bySubject'>;
 
-/** Whether `issuer` signed `subject`, remembered per pair. */
-function signedBy(subject: Certificate, issuer: Certificate): boolean {
-  const key = subject.sha256Fingerprint + issuer.sha256Fingerprint;
-  let result = signatureResults.get(key);
-  if (result === undefined) {
-    result = verifySignature(subject, issuer);
-    if (signatureResults.size >= MAX_SIGNATURE_RESULTS) signatureResults.clear();
-    signatureResults.set(key, result);
+/** The certificates sent after the leaf, indexed by subject; being here trusts nothing. */
+export function indexBySubject(certs: readonly Certificate[]): IssuerIndex {
+  const bySubject = new Map<string, Certificate[]>();
+  for (const cert of certs) {
+    const list = bySubject.get(cert.subject.canonical);
+    if (list) list.push(cert);
+    else bySubject.set(cert.subject.canonical, [cert]);
   }
-  return result;
+  return { bySubject: (name) => bySubject.get(name.canonical) ?? [] };
 }
+
+/** Whether `issuer` signed `subject`: the verifier answers, from its cache when it has one. */
+export type SignedBy = (subject: Certificate, issuer: Certificate) => boolean;
 
 /** Limits that keep path building bounded on hostile input (cross-sign meshes, cycles). */
 const MAX_PATHS = 32;
@@ -52,9 +52,10 @@ const MAX_SIGNATURE_CHECKS = 512;
 export function buildPaths(
   leaf: Certificate,
   trust: TrustStore,
-  pools: readonly TrustStore[],
+  pools: readonly IssuerIndex[],
   maxDepth: number,
   considered: Set<Certificate>,
+  signedBy: SignedBy,
 ): CandidatePath[] {
   const sources = [trust, ...pools];
   const paths: CandidatePath[] = [];

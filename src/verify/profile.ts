@@ -86,7 +86,10 @@ export const PROBLEM_CODES: readonly ProblemCode[] = Object.freeze(
 export type SeverityOf = (code: ProblemCode) => Severity | undefined;
 
 /** The severities of `options.profile` (default `webpki`) with `options.severities` applied. */
-export function severityOf(options: Pick<VerifyOptions, 'profile' | 'severities'>): SeverityOf {
+export function severityOf(options: {
+  readonly profile?: VerifyOptions['profile'] | undefined;
+  readonly severities?: VerifyOptions['severities'] | undefined;
+}): SeverityOf {
   const profile = options.profile ?? 'webpki';
   const overrides = options.severities;
   return (code) => {
@@ -101,7 +104,7 @@ export function severityOf(options: Pick<VerifyOptions, 'profile' | 'severities'
  */
 export function overridden(
   problems: readonly Problem[],
-  overrides: VerifyOptions['severities'],
+  overrides: VerifyOptions['severities'] | undefined,
 ): Problem[] {
   if (!overrides) return [...problems];
   const out: Problem[] = [];
@@ -113,16 +116,4 @@ export function overridden(
     );
   }
   return out;
-}
-
-/** A stable text for the cache key: the profile and the overrides, sorted. */
-export function profileKey(options: Pick<VerifyOptions, 'profile' | 'severities'>): string {
-  const profile = options.profile ?? 'webpki';
-  const overrides = options.severities;
-  if (!overrides) return profile;
-  const entries = Object.entries(overrides)
-    .filter(([, value]) => value !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([code, value]) => `${code}=${value}`);
-  return entries.length === 0 ? profile : `${profile};${entries.join(',')}`;
 }

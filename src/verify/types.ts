@@ -131,8 +131,9 @@ export interface VerifyOptions {
   /** Longest path considered, in certificates, trust anchor included; self-issued intermediates (key rollovers) do not count, as in RFC 5280. Default: 10. */
   maxDepth?: number;
   /**
-   * Where verdicts are cached, or `false` to always verify. Default: a process-wide cache of
-   * 10,000 verdicts ({@link defaultVerdictCache}).
+   * Where verdicts are cached, or `false` to use no cache at all (no verdict, parsed
+   * certificate, signature result or key is kept). Default: the verdict cache of the trust
+   * store's default verifier (10,000 verdicts; see `createVerifier()`).
    */
   cache?: VerdictCache | false;
   /** Largest DER certificate accepted in `chain`. Default: 64 KiB. */
@@ -152,4 +153,16 @@ export interface VerifyOptions {
    * ```
    */
   severities?: Partial<Record<ProblemCode, Severity | 'off'>>;
+  /**
+   * DER CRLs known to the caller. A path certificate that a valid CRL of its issuer revokes
+   * gets the error `revoked` (offline and deterministic: nothing is fetched; CRLs that are
+   * not valid evidence are ignored here, `checkRevocation()` reports them). Default: none.
+   */
+  crls?: readonly Uint8Array[];
+  /**
+   * The OCSP response stapled to the handshake, or `null` when the server was asked for one
+   * and sent none: a must-staple leaf then gets the warning `missing-staple`. Leave it out
+   * when nobody asked. The staple itself is judged by `checkRevocation()`. Default: unknown.
+   */
+  staple?: Uint8Array | null;
 }

@@ -159,11 +159,15 @@ export function readBoolean(der: Uint8Array, tlv: Tlv): boolean {
   return value === 0xff;
 }
 
-/** Checks an INTEGER's encoding: at least one byte, no redundant leading 00 or FF byte. */
-export function checkInteger(der: Uint8Array, tlv: Tlv): void {
-  if (tlv.tag !== TAG.integer) {
+/**
+ * Checks an INTEGER's encoding (or an ENUMERATED's, which is encoded alike, with `tag` 0x0a):
+ * at least one byte, no redundant leading 00 or FF byte.
+ */
+export function checkInteger(der: Uint8Array, tlv: Tlv, tag: number = TAG.integer): void {
+  if (tlv.tag !== tag) {
+    const expected = tag === TAG.integer ? 'an INTEGER' : `tag 0x${tag.toString(16)}`;
     throw new DerError(
-      `expected an INTEGER at offset ${tlv.offset}, found tag 0x${tlv.tag.toString(16)}`,
+      `expected ${expected} at offset ${tlv.offset}, found tag 0x${tlv.tag.toString(16)}`,
     );
   }
   if (tlv.end === tlv.start) throw new DerError(`empty INTEGER at offset ${tlv.offset}`);
@@ -176,9 +180,9 @@ export function checkInteger(der: Uint8Array, tlv: Tlv): void {
   }
 }
 
-/** Reads a small non-negative INTEGER (path lengths, versions). */
-export function readSmallInteger(der: Uint8Array, tlv: Tlv): number {
-  checkInteger(der, tlv);
+/** Reads a small non-negative INTEGER (path lengths, versions), or ENUMERATED with its `tag`. */
+export function readSmallInteger(der: Uint8Array, tlv: Tlv, tag: number = TAG.integer): number {
+  checkInteger(der, tlv, tag);
   const length = tlv.end - tlv.start;
   if (length > 6) throw new DerError(`INTEGER out of range at offset ${tlv.offset}`);
   if ((der[tlv.start] as number) & 0x80)

@@ -94,12 +94,15 @@ function looksLikePem(bytes: Uint8Array): boolean {
   return bytes[i] === 0x2d && bytes[i + 1] === 0x2d;
 }
 
-/** Parses DER after the size check. */
-export function parseDer(input: Uint8Array, maxBytes: number): Certificate {
+/**
+ * Parses DER after the size check. `sha256` is the input's fingerprint when the caller
+ * hashed it already (a verifier does, for its cache keys).
+ */
+export function parseDer(input: Uint8Array, maxBytes: number, sha256?: string): Certificate {
   if (input.length > maxBytes)
     throw new CertificateTooLargeError({ size: input.length, limit: maxBytes });
   try {
-    return decode(Uint8Array.from(input));
+    return decode(Uint8Array.from(input), sha256);
   } catch (error) {
     if (error instanceof CertificateParseError) throw error;
     if (error instanceof DerError) {
@@ -128,7 +131,15 @@ function expectTag(tlv: Tlv, tag: number, what: string): void {
   }
 }
 
-function decode(der: Uint8Array): Certificate {
+/** A BIT STRING's contents: an unused-bits count of 0–7 first, and 0 when nothing follows. */
+function checkBitString(der: Uint8Array, tlv: Tlv, what: string): void {
+  const unused = der[tlv.start];
+  if (unused === undefined || unused > 7 || (unused > 0 && tlv.end - tlv.start === 1)) {
+    throw new DerError(`${what} at offset ${tlv.offset} is not a BIT STRING`);
+  }
+}
+
+function decode(der: Uint8Array, sha256: string | undefined): Certificate {
   const outer = expectTlv(der, 0, der.length, TAG.sequence);
   if (outer.end !== der.length) {
     throw new DerError(`${der.length - outer.end} trailing byte(s) at offset ${outer.end}`);
@@ -180,6 +191,7 @@ function decode(der: Uint8Array): Certificate {
     }
     lastField = number;
     if (number === 3) extensions = field;
+    else checkBitString(der, field, number === 1 ? 'issuerUniqueID' : 'subjectUniqueID');
   }
   if (extensions && version !== 3) throw new DerError('extensions in a version 1 or 2 certificate');
   if (lastField > 0 && version === 1)
@@ -190,7 +202,7 @@ function decode(der: Uint8Array): Certificate {
   return new Certificate(
     {
       der,
-      sha256: fingerprint(der),
+      sha256: sha256 ?? fingerprint(der),
       version,
       serialNumber: hex(der, serial),
       issuer: readName(der, issuer),

@@ -1,30 +1,103 @@
-import { constants, createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
+import {
+  createPublicKey,
+  type JsonWebKey,
+  type KeyObject,
+  verify,
+  X509Certificate,
+} from 'node:crypto';
 import type { Certificate } from './certificate.js';
 import { signedParts } from './certificate.js';
+import { children, expectTlv, readTlv, TAG } from './der.js';
 
-// Public keys are imported once per issuer: intermediates sign thousands of leaves.
-const keys = new WeakMap<Certificate, KeyObject | null>();
+// Curves a JWK can name; other curves are imported from the DER.
+const JWK_CURVES = new Set(['P-256', 'P-384', 'P-521', 'secp256k1']);
 
-function publicKeyOf(cert: Certificate): KeyObject | null {
-  let key = keys.get(cert);
-  if (key === undefined) {
-    const parts = signedParts.get(cert);
-    try {
-      key = parts
-        ? createPublicKey({ key: Buffer.from(parts.spki), format: 'der', type: 'spki' })
-        : null;
-    } catch {
-      key = null;
-    }
-    keys.set(cert, key);
+/**
+ * @internal Imports a certificate's public key for signature checks, or `null` when Node
+ * cannot use it. Keys Node can read as a JWK (RSA, EC on the JWK curves, Ed25519, Ed448) are
+ * imported that way: OpenSSL 3.0's DER decoder costs about twice as much per key, and cold
+ * chains import a new key for every link.
+ */
+export function importPublicKey(cert: Certificate): KeyObject | null {
+  const parts = signedParts.get(cert);
+  if (!parts) return null;
+  try {
+    const jwk = jwkOf(cert, parts.spki);
+    if (jwk) return createPublicKey({ key: jwk, format: 'jwk' });
+    return createPublicKey({ key: Buffer.from(parts.spki), format: 'der', type: 'spki' });
+  } catch {
+    return null;
   }
-  return key;
+}
+
+/** The key as a JWK, or `undefined` when it is better left to the DER decoder. */
+function jwkOf(cert: Certificate, spki: Uint8Array): JsonWebKey | undefined {
+  const { algorithm, curve } = cert.publicKey;
+  const [, keyBits] = children(spki, readTlv(spki, 0, spki.length));
+  if (!keyBits || keyBits.tag !== TAG.bitString || spki[keyBits.start] !== 0) return undefined;
+  const key = spki.subarray(keyBits.start + 1, keyBits.end);
+  if (algorithm === 'ec') {
+    // Only an uncompressed point (0x04 || x || y) has both coordinates to hand.
+    if (!curve || !JWK_CURVES.has(curve) || key[0] !== 4 || key.length % 2 === 0) return undefined;
+    const half = (key.length - 1) / 2;
+    return { kty: 'EC', crv: curve, x: base64url(key, 1, 1 + half), y: base64url(key, 1 + half) };
+  }
+  if (algorithm === 'rsa') {
+    const sequence = expectTlv(key, 0, key.length, TAG.sequence);
+    const n = expectTlv(key, sequence.start, sequence.end, TAG.integer);
+    const e = expectTlv(key, n.end, sequence.end, TAG.integer);
+    return {
+      kty: 'RSA',
+      n: unsignedBase64url(key, n.start, n.end),
+      e: unsignedBase64url(key, e.start, e.end),
+    };
+  }
+  if (algorithm === 'ed25519' || algorithm === 'ed448') {
+    return { kty: 'OKP', crv: algorithm === 'ed25519' ? 'Ed25519' : 'Ed448', x: base64url(key, 0) };
+  }
+  return undefined;
+}
+
+function base64url(bytes: Uint8Array, start: number, end = bytes.length): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('base64url');
+}
+
+/** An INTEGER's contents without the sign byte DER adds before a set high bit. */
+function unsignedBase64url(bytes: Uint8Array, start: number, end: number): string {
+  let from = start;
+  while (from < end - 1 && bytes[from] === 0) from++;
+  return base64url(bytes, from, end);
+}
+
+/**
+ * @internal Whether `key` verifies `subject`'s signature over its TBSCertificate, on the
+ * bytes as they are in the certificate (nothing is re-encoded).
+ */
+export function verifySignatureWith(subject: Certificate, key: KeyObject): boolean {
+  const parts = signedParts.get(subject);
+  if (!parts) return false;
+  const { hash, algorithm } = subject.signature;
+  try {
+    if (algorithm === 'Ed25519' || algorithm === 'Ed448') {
+      return verify(null, parts.tbs, key, parts.signatureValue);
+    }
+    if (algorithm === 'rsassaPss' || hash === undefined || hash === 'md2') {
+      // Rare algorithms: let OpenSSL read the parameters from the certificate itself.
+      return new X509Certificate(subject.der).verify(key);
+    }
+    // PKCS #1 v1.5 is what an 'rsa' key verifies with by default: the key goes in as it is.
+    return verify(hash, parts.tbs, key, parts.signatureValue);
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Checks that `issuer`'s public key verifies `subject`'s signature. Names are not compared:
  * this answers only "did this key sign these bytes". Signatures are checked by Node's
- * OpenSSL; an unusable key or unsupported algorithm counts as not verified.
+ * OpenSSL; an unusable key or unsupported algorithm counts as not verified. Nothing is
+ * remembered between calls: a verifier (see `createVerifier()`) keeps imported keys and
+ * results in its own bounded caches.
  *
  * @returns `true` when the signature is valid.
  *
@@ -37,25 +110,6 @@ function publicKeyOf(cert: Certificate): KeyObject | null {
  * ```
  */
 export function verifySignature(subject: Certificate, issuer: Certificate): boolean {
-  const parts = signedParts.get(subject);
-  const key = publicKeyOf(issuer);
-  if (!parts || !key) return false;
-  const { hash, algorithm } = subject.signature;
-  try {
-    if (algorithm === 'Ed25519' || algorithm === 'Ed448') {
-      return verify(null, parts.tbs, key, parts.signatureValue);
-    }
-    if (algorithm === 'rsassaPss' || hash === undefined || hash === 'md2') {
-      // Rare algorithms: let OpenSSL read the parameters from the certificate itself.
-      return new X509Certificate(subject.der).verify(key);
-    }
-    return verify(
-      hash,
-      parts.tbs,
-      key.asymmetricKeyType === 'rsa' ? { key, padding: constants.RSA_PKCS1_PADDING } : key,
-      parts.signatureValue,
-    );
-  } catch {
-    return false;
-  }
+  const key = importPublicKey(issuer);
+  return key !== null && verifySignatureWith(subject, key);
 }

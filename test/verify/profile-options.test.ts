@@ -115,7 +115,8 @@ describe('profile and severities options', () => {
 describe('docs/verification.md', () => {
   it('lists every problem code with the severities of the table, in its order', () => {
     const doc = readFileSync(new URL('../../docs/verification.md', import.meta.url), 'utf8');
-    const section = doc.slice(doc.indexOf('## Problem codes'), doc.indexOf('## Caching'));
+    const start = doc.indexOf('## Problem codes');
+    const section = doc.slice(start, doc.indexOf('\n## ', start + 1));
     const rows = [
       ...section.matchAll(/^\| `([a-z-]+)`\s*\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|/gm),
     ].map((m) => [m[1], (m[2] as string).split(';')[0], (m[3] as string).split(';')[0]]);
