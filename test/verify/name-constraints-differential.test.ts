@@ -2,14 +2,12 @@
 // pyca/cryptography 48 must reach the same valid/invalid decision, except where a case lists
 // the deliberate difference (docs/verification.md). pyca is skipped, with a notice, when
 // python3 or cryptography 48 is not installed.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCertificate, TrustStore, verifyChain } from '../../src/index.js';
-import { pemBundle } from '../helpers/pki.js';
+import { type OracleResult, opensslVerify, pycaVerify } from '../helpers/verify-oracles.js';
 import { buildNameConstraintCases, type NameConstraintCase } from './name-constraints-cases.js';
 
 const cases = buildNameConstraintCases();
@@ -28,76 +26,26 @@ function certsweep(c: NameConstraintCase): boolean {
   ).valid;
 }
 
-function openssl(c: NameConstraintCase, index: number): { ok: boolean; output: string } {
-  const file = (name: string, text: string) => {
-    const path = join(dir, `${index}-${name}.pem`);
-    writeFileSync(path, text);
-    return path;
-  };
-  const [leaf, ...rest] = c.sent;
-  const args = [
-    'verify',
-    '-purpose',
-    'sslserver',
-    '-CAfile',
-    file('trusted', pemBundle(...c.trusted)),
-  ];
-  if (rest.length > 0) args.push('-untrusted', file('untrusted', pemBundle(...rest)));
-  args.push(isIP(c.hostname) ? '-verify_ip' : '-verify_hostname', c.hostname);
-  args.push(file('leaf', pemBundle(leaf as NameConstraintCase['sent'][number])));
-  try {
-    return { ok: true, output: execFileSync('openssl', args, { encoding: 'utf8', stdio: 'pipe' }) };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
+const chainOf = (c: NameConstraintCase) => ({
+  leaf: (c.sent[0] as NameConstraintCase['sent'][number]).pem,
+  intermediates: c.sent.slice(1).map((cert) => cert.pem),
+  trusted: c.trusted.map((cert) => cert.pem),
+  hostname: c.hostname,
+});
+
+function openssl(c: NameConstraintCase, index: number): OracleResult {
+  return opensslVerify({ dir, name: String(index), ...chainOf(c) });
 }
 
-const PYCA = `
-import datetime, ipaddress, json, sys
-from cryptography import x509
-from cryptography.x509.verification import PolicyBuilder, Store
-out = []
-for c in json.load(sys.stdin):
-    try:
-        load = lambda pem: x509.load_pem_x509_certificate(pem.encode())
-        store = Store([load(p) for p in c["trusted"]])
-        try:
-            name = x509.IPAddress(ipaddress.ip_address(c["hostname"]))
-        except ValueError:
-            name = x509.DNSName(c["hostname"])
-        verifier = (PolicyBuilder().store(store)
-            .time(datetime.datetime.now(datetime.timezone.utc))
-            .build_server_verifier(name))
-        verifier.verify(load(c["sent"][0]), [load(p) for p in c["sent"][1:]])
-        out.append({"ok": True, "output": ""})
-    except Exception as error:
-        out.append({"ok": False, "output": f"{type(error).__name__}: {error}"})
-print(json.dumps(out))
-`;
-
 /** pyca's decisions for every case, or why they are not available. */
-function pyca(): { ok: boolean; output: string }[] | string {
-  const version = spawnSync(
-    'python3',
-    ['-c', 'import cryptography; print(cryptography.__version__)'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (version.status !== 0) return 'python3 with cryptography is not installed';
-  if (!version.stdout.startsWith('48.')) return `cryptography ${version.stdout.trim()} is not 48`;
-  const input = cases.map((c) => ({
-    sent: c.sent.map((cert) => cert.pem),
-    trusted: c.trusted.map((cert) => cert.pem),
-    hostname: c.hostname,
-  }));
-  const run = spawnSync('python3', ['-c', PYCA], {
-    input: JSON.stringify(input),
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`the pyca script failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as { ok: boolean; output: string }[];
+function pyca(): OracleResult[] | string {
+  const answer = pycaVerify(cases.map(chainOf));
+  if ('failed' in answer) throw new Error(`the pyca script failed: ${answer.failed}`);
+  if (answer.version === undefined) return 'python3 with cryptography is not installed';
+  if ('missing' in answer || !answer.version.startsWith('48.')) {
+    return `cryptography ${answer.version} is not 48`;
+  }
+  return answer.results;
 }
 
 describe('name constraints agree with openssl verify', () => {
@@ -123,10 +71,7 @@ describe.skipIf(typeof pycaResults === 'string')(
   () => {
     for (const [index, c] of cases.entries()) {
       it(c.name, () => {
-        const reference = (pycaResults as { ok: boolean; output: string }[])[index] as {
-          ok: boolean;
-          output: string;
-        };
+        const reference = (pycaResults as OracleResult[])[index] as OracleResult;
         const expected = c.pyca ? !reference.ok : reference.ok;
         expect(
           certsweep(c),

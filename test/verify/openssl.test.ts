@@ -1,49 +1,28 @@
 // Differential test: certsweep and `openssl verify -purpose sslserver` must agree on
 // valid/invalid for every chain of the zoo, except where certsweep is stricter on purpose
 // (weak keys, weak signatures, partial wildcards, CAs without basicConstraints).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCertificate, TrustStore, verifyChain } from '../../src/index.js';
-import { pemBundle } from '../helpers/pki.js';
+import { type OracleResult, opensslVerify } from '../helpers/verify-oracles.js';
 import { buildZoo, type ZooCase } from './openssl-zoo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'certsweep-zoo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function openssl(zooCase: ZooCase, index: number): { ok: boolean; output: string } {
-  const file = (name: string, text: string) => {
-    const path = join(dir, `${index}-${name}.pem`);
-    writeFileSync(path, text);
-    return path;
-  };
-  const [leaf, ...rest] = zooCase.sent;
-  const untrusted = [...rest, ...(zooCase.extras ?? [])];
-  const args = [
-    'verify',
-    '-purpose',
-    'sslserver',
-    '-CAfile',
-    file('trusted', pemBundle(...zooCase.trusted)),
-  ];
-  if (untrusted.length > 0) args.push('-untrusted', file('untrusted', pemBundle(...untrusted)));
-  if (zooCase.hostname) {
-    args.push(isIP(zooCase.hostname) ? '-verify_ip' : '-verify_hostname', zooCase.hostname);
-  }
-  if (zooCase.at) args.push('-attime', String(Math.floor(zooCase.at.getTime() / 1000)));
-  args.push(
-    ...(zooCase.opensslFlags ?? []),
-    file('leaf', pemBundle(leaf as ZooCase['sent'][number])),
-  );
-  try {
-    return { ok: true, output: execFileSync('openssl', args, { encoding: 'utf8', stdio: 'pipe' }) };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
+function openssl(zooCase: ZooCase, index: number): OracleResult {
+  return opensslVerify({
+    dir,
+    name: String(index),
+    leaf: (zooCase.sent[0] as ZooCase['sent'][number]).pem,
+    intermediates: [...zooCase.sent.slice(1), ...(zooCase.extras ?? [])].map((c) => c.pem),
+    trusted: zooCase.trusted.map((c) => c.pem),
+    ...(zooCase.hostname ? { hostname: zooCase.hostname } : {}),
+    ...(zooCase.at ? { at: zooCase.at } : {}),
+    ...(zooCase.opensslFlags ? { flags: zooCase.opensslFlags } : {}),
+  });
 }
 
 describe('verifyChain agrees with openssl verify', () => {

@@ -4,14 +4,12 @@
 // both profiles. Agreement counts are printed; every deliberate difference is listed in
 // DIFFERENCES (and in docs/verification.md), so a new disagreement, or a listed one that
 // went away, fails.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Profile, parseCertificate, TrustStore, verifyChain } from '../../src/index.js';
-import { pemBundle } from '../helpers/pki.js';
+import { type OracleResult, opensslVerify, pycaVerify } from '../helpers/verify-oracles.js';
 import { buildProfileCases, type ProfileCase } from './profile-cases.js';
 
 type Reference = 'openssl' | 'pyca';
@@ -69,88 +67,27 @@ const DIFFERENCES: Record<string, Partial<Record<`${Profile}-${Reference}`, bool
   },
 };
 
-const PYCA = `
-import sys, json, datetime, ipaddress
-try:
-    import cryptography
-    from cryptography import x509
-    from cryptography.x509.verification import PolicyBuilder, Store, DNSName, IPAddress
-except ImportError as error:
-    print(json.dumps({"missing": str(error)})); sys.exit(0)
-if int(cryptography.__version__.split(".")[0]) < 42:
-    print(json.dumps({"missing": "cryptography " + cryptography.__version__ + " < 42"})); sys.exit(0)
-out = []
-for case in json.load(sys.stdin):
-    try:
-        load = lambda pem: x509.load_pem_x509_certificate(pem.encode())
-        store = Store([load(pem) for pem in case["trusted"]])
-        leaf = load(case["leaf"])
-        intermediates = [load(pem) for pem in case["intermediates"]]
-        name = case["hostname"]
-        subject = IPAddress(ipaddress.ip_address(name)) if case["ip"] else DNSName(name)
-        builder = PolicyBuilder().store(store).time(datetime.datetime.now(datetime.timezone.utc))
-        if case["maxDepth"]:
-            builder = builder.max_chain_depth(case["maxDepth"])
-        builder.build_server_verifier(subject).verify(leaf, intermediates)
-        out.append({"ok": True, "output": ""})
-    except Exception as error:
-        out.append({"ok": False, "output": type(error).__name__ + ": " + str(error)})
-print(json.dumps({"results": out}))
-`;
-
 const cases = buildProfileCases();
 const dir = mkdtempSync(join(tmpdir(), 'certsweep-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function openssl(c: ProfileCase, index: number): { ok: boolean; output: string } {
-  const file = (name: string, text: string) => {
-    const path = join(dir, `${index}-${name}.pem`);
-    writeFileSync(path, text);
-    return path;
-  };
-  const [leaf, ...rest] = c.sent;
-  const args = [
-    'verify',
-    '-purpose',
-    'sslserver',
-    '-CAfile',
-    file('trusted', pemBundle(...c.trusted)),
-  ];
-  if (rest.length > 0) args.push('-untrusted', file('untrusted', pemBundle(...rest)));
-  args.push(isIP(c.hostname) ? '-verify_ip' : '-verify_hostname', c.hostname);
-  // OpenSSL's depth counts the intermediates only.
-  if (c.maxDepth) args.push('-verify_depth', String(c.maxDepth - 2));
-  args.push(file('leaf', pemBundle(leaf as ProfileCase['sent'][number])));
-  try {
-    return { ok: true, output: execFileSync('openssl', args, { encoding: 'utf8', stdio: 'pipe' }) };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
+const chainOf = (c: ProfileCase) => ({
+  leaf: (c.sent[0] as ProfileCase['sent'][number]).pem,
+  intermediates: c.sent.slice(1).map((t) => t.pem),
+  trusted: c.trusted.map((t) => t.pem),
+  hostname: c.hostname,
+  ...(c.maxDepth ? { maxDepth: c.maxDepth } : {}),
+});
+
+function openssl(c: ProfileCase, index: number): OracleResult {
+  return opensslVerify({ dir, name: String(index), ...chainOf(c) });
 }
 
 /** pyca's verdicts for every case in one run, or why there are none. */
-function pyca(): { ok: boolean; output: string }[] | string {
-  const input = cases.map((c) => ({
-    trusted: c.trusted.map((t) => t.pem),
-    leaf: c.sent[0]?.pem,
-    intermediates: c.sent.slice(1).map((t) => t.pem),
-    hostname: c.hostname,
-    ip: isIP(c.hostname) !== 0,
-    // pyca's depth counts the intermediates only.
-    maxDepth: c.maxDepth ? c.maxDepth - 2 : null,
-  }));
-  const run = spawnSync('python3', ['-c', PYCA], {
-    input: JSON.stringify(input),
-    encoding: 'utf8',
-  });
-  if (run.error) return `python3 is not available (${run.error.message})`;
-  if (run.status !== 0) return `python3 failed: ${run.stderr}`;
-  const answer = JSON.parse(run.stdout) as {
-    missing?: string;
-    results?: { ok: boolean; output: string }[];
-  };
-  return answer.missing ?? (answer.results as { ok: boolean; output: string }[]);
+function pyca(): OracleResult[] | string {
+  const answer = pycaVerify(cases.map(chainOf));
+  if ('failed' in answer) return `python3 failed: ${answer.failed}`;
+  return 'missing' in answer ? answer.missing : answer.results;
 }
 
 function certsweep(c: ProfileCase, profile: Profile): boolean {

@@ -3,8 +3,8 @@
 // inside every certificate's validity. Every one is a chain a browser accepted at that time:
 // certsweep must accept it under both profiles, and so must `openssl verify` and
 // pyca/cryptography's server verifier (each skipped, with a notice, where absent).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import {
   TrustStore,
   verifyChain,
 } from '../../src/index.js';
+import { type OracleResult, opensslVerify, pycaVerify } from '../helpers/verify-oracles.js';
 
 interface RealChain {
   /** The PEM file: leaf first, root last. */
@@ -68,68 +69,23 @@ function opensslVersion(): string | undefined {
   return run.status === 0 ? run.stdout.trim() : undefined;
 }
 
-function openssl(chain: (typeof chains)[number]): { ok: boolean; output: string } {
-  const base = join(dir, chain.file);
-  const [leaf, ...rest] = chain.certs;
-  const intermediates = rest.slice(0, -1);
-  writeFileSync(`${base}.leaf`, pemOf(leaf as Certificate));
-  writeFileSync(`${base}.root`, pemOf(chain.root));
-  const args = ['verify', '-attime', String(Math.floor(chain.at.getTime() / 1000))];
-  args.push('-purpose', 'sslserver', '-verify_hostname', chain.hostname, '-CAfile', `${base}.root`);
-  if (intermediates.length > 0) {
-    writeFileSync(`${base}.untrusted`, intermediates.map(pemOf).join(''));
-    args.push('-untrusted', `${base}.untrusted`);
-  }
-  args.push(`${base}.leaf`);
-  try {
-    return { ok: true, output: execFileSync('openssl', args, { encoding: 'utf8', stdio: 'pipe' }) };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
+const chainOf = (chain: (typeof chains)[number]) => ({
+  leaf: pemOf(chain.certs[0] as Certificate),
+  intermediates: chain.certs.slice(1, -1).map(pemOf),
+  trusted: [pemOf(chain.root)],
+  hostname: chain.hostname,
+  at: chain.at,
+});
+
+function openssl(chain: (typeof chains)[number]): OracleResult {
+  return opensslVerify({ dir, name: chain.file, ...chainOf(chain) });
 }
 
-const PYCA = `
-import sys, json, datetime
-try:
-    import cryptography
-    from cryptography import x509
-    from cryptography.x509.verification import PolicyBuilder, Store, DNSName
-except ImportError as error:
-    print(json.dumps({"missing": str(error)})); sys.exit(0)
-if int(cryptography.__version__.split(".")[0]) < 42:
-    print(json.dumps({"missing": "cryptography " + cryptography.__version__ + " < 42"})); sys.exit(0)
-out = []
-for case in json.load(sys.stdin):
-    try:
-        certs = [x509.load_pem_x509_certificate(pem.encode()) for pem in case["chain"]]
-        at = datetime.datetime.fromtimestamp(case["at"], datetime.timezone.utc)
-        builder = PolicyBuilder().store(Store([certs[-1]])).time(at)
-        builder.build_server_verifier(DNSName(case["hostname"])).verify(certs[0], certs[1:-1])
-        out.append({"ok": True, "output": ""})
-    except Exception as error:
-        out.append({"ok": False, "output": type(error).__name__ + ": " + str(error)})
-print(json.dumps({"results": out, "version": cryptography.__version__}))
-`;
-
 /** pyca/cryptography's verdict on every chain in one run, or why there is none. */
-function pyca(): { ok: boolean; output: string }[] | string {
-  const input = chains.map((c) => ({
-    chain: c.certs.map(pemOf),
-    hostname: c.hostname,
-    at: c.at.getTime() / 1000,
-  }));
-  const run = spawnSync('python3', ['-c', PYCA], {
-    input: JSON.stringify(input),
-    encoding: 'utf8',
-  });
-  if (run.error) return `python3 is not available (${run.error.message})`;
-  if (run.status !== 0) return `python3 failed: ${run.stderr}`;
-  const answer = JSON.parse(run.stdout) as {
-    missing?: string;
-    results?: { ok: boolean; output: string }[];
-  };
-  return answer.missing ?? (answer.results as { ok: boolean; output: string }[]);
+function pyca(): OracleResult[] | string {
+  const answer = pycaVerify(chains.map(chainOf));
+  if ('failed' in answer) return `python3 failed: ${answer.failed}`;
+  return 'missing' in answer ? answer.missing : answer.results;
 }
 
 describe('real-world chains of public sites', () => {
@@ -216,7 +172,7 @@ describe('real-world chains of public sites', () => {
   describe.skipIf(typeof pycaResults === 'string')('pyca/cryptography agrees', () => {
     chains.forEach((chain, i) => {
       it(`accepts ${chain.hostname}`, () => {
-        const result = (pycaResults as { ok: boolean; output: string }[])[i];
+        const result = (pycaResults as OracleResult[])[i];
         expect(result?.ok, result?.output).toBe(true);
       });
     });
