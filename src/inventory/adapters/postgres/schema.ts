@@ -226,6 +226,12 @@ CREATE TABLE ${t.runs} (
 CREATE INDEX runs_job ON ${t.runs} (job, id);
 CREATE INDEX runs_status ON ${t.runs} (status, id);
 `,
+  // Revocation: each certificate's kept revocation (a StoredRevocation, NULL for none) and
+  // whether a target's last successful handshake carried an OCSP staple (NULL: not known).
+  (t) => `
+ALTER TABLE ${t.certificates} ADD COLUMN revocation jsonb;
+ALTER TABLE ${t.targets} ADD COLUMN ocsp_stapled boolean;
+`,
 ];
 
 // One advisory lock key per schema name, in a class of our own, so that two processes
