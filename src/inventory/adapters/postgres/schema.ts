@@ -13,7 +13,7 @@ import { type PostgresPool, type PostgresPoolClient, run, storageError } from '.
  * console.log(rows[0].v === POSTGRES_SCHEMA_VERSION);
  * ```
  */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 /** Fully qualified table names of one inventory. */
 export interface Tables {

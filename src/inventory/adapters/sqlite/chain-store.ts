@@ -17,13 +17,14 @@ export const CERTIFICATE_INSERT = `INSERT INTO certificates (fingerprint, der, s
  * Keeps a revocation check on a stored certificate when it replaces what is kept, by the
  * rule of `revocationReplaces` written in SQL.
  */
-const REVOCATION_PUT = `UPDATE certificates SET revocation = ?1 WHERE fingerprint = ?2 AND (
+const REVOCATION_PUT = `UPDATE certificates SET revocation = n.v FROM (SELECT ? AS v) AS n
+  WHERE fingerprint = ? AND (
   revocation IS NULL OR (
-    json_extract(?1, '$.checkedAt') >= json_extract(revocation, '$.checkedAt') AND (
+    json_extract(n.v, '$.checkedAt') >= json_extract(revocation, '$.checkedAt') AND (
       json_extract(revocation, '$.status') = 'unavailable' OR (
-        json_extract(?1, '$.status') <> 'unavailable' AND (
+        json_extract(n.v, '$.status') <> 'unavailable' AND (
           json_extract(revocation, '$.status') <> 'revoked'
-          OR json_extract(?1, '$.status') IN ('good', 'revoked'))))))`;
+          OR json_extract(n.v, '$.status') IN ('good', 'revoked'))))))`;
 
 /** Applies the revocation checks of a success to its stored certificates. */
 export function storeRevocations(context: WriterContext, o: ObservedSuccess): void {
