@@ -22,6 +22,7 @@ export * from './errors/base.js';
 export * from './errors/inventory.js';
 export * from './errors/jobs.js';
 export * from './errors/monitor.js';
+export * from './errors/revocation.js';
 export * from './errors/scan.js';
 export * from './errors/targets.js';
 export * from './errors/trust.js';

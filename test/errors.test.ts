@@ -16,6 +16,7 @@ import {
   JobError,
   JobsFileError,
   PageError,
+  RevocationOptionsError,
   parseCertificate,
   repairFileStorage,
   ScanOptionsError,
@@ -54,6 +55,7 @@ function oneOfEach(): CertsweepError[] {
     new CronError({ job: 'dmz', expression: '61 * * * *', message: 'bad minute' }),
     new JobsFileError({ path: 'jobs.json', field: 'jobs', message: 'not JSON', cause }),
     new VerifyOptionsError({ option: 'at', message: 'at: not a date' }),
+    new RevocationOptionsError({ option: 'timeoutMs', message: 'timeoutMs: -1' }),
     new CheckOptionsError({ option: 'subject.port', message: 'subject.port: 99999' }),
     new ThresholdError({ option: 'warning', value: 'soon' }),
   ];
@@ -86,6 +88,8 @@ function describeCode(code: ErrorCode): string {
       return 'jobs';
     case 'CERTSWEEP_VERIFY_OPTIONS':
       return 'verify';
+    case 'CERTSWEEP_REVOCATION_OPTIONS':
+      return 'revocation';
     case 'CERTSWEEP_CHECK_OPTIONS':
     case 'CERTSWEEP_THRESHOLD':
       return 'monitor';

@@ -1,3 +1,5 @@
+export { RevocationCache, type RevocationCacheOptions } from './cache.js';
+export { checkRevocation } from './check-revocation.js';
 export type {
   CertificateRevocation,
   RevocationOptions,

@@ -1,5 +1,6 @@
 import type { TrustStore } from '../trust/index.js';
 import type { Certificate } from '../x509/index.js';
+import type { RevocationCache } from './cache.js';
 
 /**
  * What is known of one certificate's revocation, worst last:
@@ -55,11 +56,14 @@ export type RevocationProblemCode =
   | 'crl-critical-extension'
   | 'crl-expired'
   | 'crl-not-yet-valid'
+  | 'crl-number'
   | 'fetch-failed'
   | 'fetch-timeout'
   | 'fetch-too-large'
   | 'no-responder'
-  | 'no-evidence';
+  | 'no-evidence'
+  | 'untrusted-path'
+  | 'missing-staple';
 
 /** What was wrong with a certificate's revocation evidence. */
 export interface RevocationProblem {
@@ -115,7 +119,21 @@ export interface RevocationReport {
  */
 export type RevocationPolicy = 'staple' | 'fetch';
 
-/** Options of `checkRevocation()`. */
+/**
+ * Options of `checkRevocation()`.
+ *
+ * @example
+ * ```ts
+ * const cache = new RevocationCache();
+ * const report = await checkRevocation(result.chain, {
+ *   trust: TrustStore.mozilla(),
+ *   staple: result.ocspStaple,
+ *   fetch: true,
+ *   timeoutMs: 3000,
+ *   cache,
+ * });
+ * ```
+ */
 export interface RevocationOptions {
   /** The trust anchors the path is built to (as for `verifyChain()`). */
   trust: TrustStore;
@@ -131,4 +149,10 @@ export interface RevocationOptions {
   maxResponseBytes?: number;
   /** Validation time. Default: now. */
   at?: Date;
+  /**
+   * Where conclusive answers (good, revoked, unknown from valid evidence) are kept until the
+   * evidence's `nextUpdate`, keyed by issuer and serial number; `false` or absent for none.
+   * The cache belongs to the caller: share one across calls to save fetches. Default: none.
+   */
+  cache?: RevocationCache | false;
 }
