@@ -56,17 +56,30 @@ export class CompleteFallback extends Error {
   }
 }
 
+/** A finished complete handshake, and the OCSP response the server stapled to it. */
+export interface Handshaken {
+  readonly tls: TLSSocket;
+  /** As OpenSSL read it from CertificateStatus (or the leaf's entry in TLS 1.3), or null. */
+  readonly ocspResponse: Buffer | null;
+}
+
 /**
- * Runs a complete TLS handshake over a connected socket. Rejects with
- * {@link CompleteFallback} when the server refused the handshake after sending its
- * certificate, or sent a message too large for OpenSSL.
+ * OpenSSL reasons for a staple it refused (a CertificateStatus of another status_type, or
+ * whose length lies), where the capture keeps the chain and drops only the staple.
+ */
+const STAPLE_REFUSALS: ReadonlySet<string> = new Set(['ERR_SSL_UNSUPPORTED_STATUS_TYPE']);
+
+/**
+ * Runs a complete TLS handshake over a connected socket, asking for an OCSP staple. Rejects
+ * with {@link CompleteFallback} when the server refused the handshake after sending its
+ * certificate, sent a message too large for OpenSSL, or a staple OpenSSL refused.
  */
 export function handshake(
   socket: Socket,
   servername: string | undefined,
   settings: HandshakeSettings,
   deadline: Deadline,
-): Promise<TLSSocket> {
+): Promise<Handshaken> {
   // `requestOCSP` reaches the TLSSocket, though the typings of tls.connect() leave it out.
   const options: ConnectionOptions & { requestOCSP: boolean } = {
     socket,
@@ -83,8 +96,10 @@ export function handshake(
   // In TLS 1.2 OpenSSL reports the staple (or its absence) once the server's first flight,
   // certificate included, has been read and checked.
   let flightRead = false;
-  const onFlight = () => {
+  let ocspResponse: Buffer | null = null;
+  const onFlight = (response: Buffer | null | undefined) => {
     flightRead = true;
+    ocspResponse = response ?? null;
   };
   tls.once('OCSPResponse', onFlight);
   // The OpenSSL reason, which the stable failure code does not keep.
@@ -95,9 +110,9 @@ export function handshake(
   tls.once('error', onError);
   const detach = () => tls.off('OCSPResponse', onFlight).off('error', onError);
   return settle(tls, 'secureConnect', 'TLS handshake', deadline).then(
-    (done) => {
+    (tls) => {
       detach();
-      return done;
+      return { tls, ocspResponse };
     },
     (error: unknown) => {
       detach();
@@ -111,6 +126,12 @@ export function handshake(
       if (opensslCode === 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE') {
         throw new CompleteFallback(
           `the server sent a handshake message larger than OpenSSL reads (${error.message})`,
+          'PROTOCOL',
+        );
+      }
+      if (!flightRead && opensslCode !== undefined && STAPLE_REFUSALS.has(opensslCode)) {
+        throw new CompleteFallback(
+          `OpenSSL refused the server's stapled OCSP response (${error.message})`,
           'PROTOCOL',
         );
       }

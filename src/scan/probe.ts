@@ -21,6 +21,7 @@ import { type Deadline, DeadlineClock } from './deadline.js';
 import { classify, isDescriptorExhaustion, ProbeFailure } from './failure.js';
 import type { ResolvedScanOptions } from './options.js';
 import { withPlainTextHint } from './plain-text-hint.js';
+import { keptStaple, NO_STAPLE } from './staple.js';
 import { starttlsFor, upgrade } from './starttls/index.js';
 import type { ScanFailure, ScanResult, ScanTimings } from './types.js';
 
@@ -141,14 +142,15 @@ async function probeAddress(
         ? await captureCertificates(socket, servername, context.capture, deadline)
         : await completeHandshake(socket, servername, context, deadline);
     timings.handshake = performance.now() - mark;
-    const { chain, truncated, ...rest } = outcome;
+    const { chain, truncated, staple, ...rest } = outcome;
     return {
       ok: true,
       target,
       address,
       chain,
       chainTruncated: truncated,
-      ocspStaple: null,
+      ocspStaple: staple.staple,
+      ...(staple.dropped !== undefined ? { ocspStapleDropped: staple.dropped } : {}),
       ...rest,
       starttls,
       handshake: mode,
@@ -193,14 +195,14 @@ function sniName(target: Target): string | undefined {
   return bare === '' || isIP(bare) || endsInNumber(bare) ? undefined : bare;
 }
 
-/** A full handshake with Node's TLS; the chain as the server sent it. */
+/** A full handshake with Node's TLS; the chain and staple as the server sent them. */
 async function completeHandshake(
   socket: Socket,
   servername: string | undefined,
   context: ProbeContext,
   deadline: Deadline,
 ): Promise<Captured> {
-  const tls = await handshake(socket, servername, context.handshake, deadline);
+  const { tls, ocspResponse } = await handshake(socket, servername, context.handshake, deadline);
   const { chain, truncated } = captureChain(tls, context.capture);
   if (chain.length === 0 && !truncated)
     throw new ProbeFailure('NO_CERTIFICATE', 'the server sent no certificate');
@@ -208,6 +210,8 @@ async function completeHandshake(
   return {
     chain,
     truncated,
+    // The staple is the leaf's: a chain cut before its leaf has none, as in the capture.
+    staple: chain.length > 0 ? keptStaple(ocspResponse) : NO_STAPLE,
     protocol: tls.getProtocol() ?? 'unknown',
     cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
     alpn: typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null,

@@ -80,10 +80,29 @@ export interface ScanSuccess {
   /** The STARTTLS protocol spoken before the handshake, if any. */
   readonly starttls: StarttlsProtocol | null;
   /**
-   * The OCSP response the server stapled to the handshake (DER `OCSPResponse`, exactly as
-   * sent), or `null` when it stapled none. Both handshakes ask for one (`status_request`).
+   * The OCSP response the server stapled to the handshake for the leaf (the DER
+   * `OCSPResponse` bytes exactly as sent, not parsed nor judged here: see
+   * `checkRevocation()`), or `null` when it stapled none or the staple was dropped (then
+   * `ocspStapleDropped` says why). Both handshakes ask for one (`status_request`) and return
+   * the same bytes: at TLS 1.2 from the CertificateStatus message, at TLS 1.3 from the leaf's
+   * entry of the Certificate message. A staple over 16380 bytes (OpenSSL's own limit at TLS
+   * 1.2) is dropped, and so is the staple of a chain cut before its leaf.
+   *
+   * @example
+   * ```ts
+   * const result = await grab({ host: 'example.com', port: 443 });
+   * if (result.ok && result.ocspStaple) console.log(result.ocspStaple.length, 'bytes stapled');
+   * ```
    */
   readonly ocspStaple: Uint8Array | null;
+  /**
+   * Why the staple the server sent is not in `ocspStaple`: a CertificateStatus of another
+   * status_type, one whose lengths lie, or a response over the size cap. A broken staple
+   * never fails the probe: the chain is kept. Absent when nothing was dropped.
+   *
+   * @example "a CertificateStatus of status_type 2"
+   */
+  readonly ocspStapleDropped?: string;
   /**
    * The handshake that read the chain: `'capture'` (the server's flight read up to its
    * certificates) or `'complete'` (a full OpenSSL handshake). Usually the one asked for in

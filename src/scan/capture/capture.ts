@@ -3,7 +3,14 @@ import { ByteQueue } from '../byte-queue.js';
 import type { ChainCaps } from '../connect.js';
 import type { Deadline } from '../deadline.js';
 import { classify, ProbeFailure, preview } from '../failure.js';
-import { CertificateMessageReader } from './certificate-message.js';
+import {
+  MAX_STAPLE_BYTES,
+  NO_STAPLE,
+  overCap,
+  readCertificateStatus,
+  type StapleReading,
+} from '../staple.js';
+import { CertificateMessageReader, type ReadChain } from './certificate-message.js';
 import {
   type HelloTemplate,
   handshakeRecords,
@@ -33,6 +40,8 @@ export interface Captured {
   alpn: string | null;
   chain: Uint8Array[];
   truncated: boolean;
+  /** The leaf's OCSP staple, or why the one sent was dropped. */
+  staple: StapleReading;
 }
 
 /** Settings of a capture shared by every probe of a scan. */
@@ -58,12 +67,17 @@ const MAX_FLIGHT_OVERHEAD = 4 * MAX_OTHER_MESSAGE;
  * splitting it into tiny records (each one a decryption in TLS 1.3) is cut here.
  */
 const MAX_RECORDS = 4096;
+/** The largest CertificateStatus message body whose staple is kept. */
+const MAX_STAPLE_MESSAGE = MAX_STAPLE_BYTES + 4;
 
 /**
  * Sends a ClientHello and reads the server's flight up to its Certificate message: in clear
- * for TLS 1.2 and older, decrypted with the handshake keys for TLS 1.3. The connection is
- * then dropped: a scanner needs the certificates, not a session, and skipping the client
- * half of the handshake (signature checks, Finished) is what makes it cheap.
+ * for TLS 1.2 and older, decrypted with the handshake keys for TLS 1.3. The OCSP staple is
+ * read too: in TLS 1.3 from the leaf's entry of the Certificate message, in TLS 1.2 from the
+ * CertificateStatus message that follows it when the ServerHello acknowledged the request.
+ * The connection is then dropped: a scanner needs the certificates, not a session, and
+ * skipping the client half of the handshake (signature checks, Finished) is what makes it
+ * cheap.
  */
 export function captureCertificates(
   socket: Socket,
@@ -93,13 +107,18 @@ export function captureCertificates(
         );
       }
     };
+    // Once the chain is in, a connection that ends while the staple is awaited loses only it.
     const onError = (error: Error) => {
       stop();
-      reject(classify(error));
+      const read = reader.chainOnly();
+      if (read) resolve(read);
+      else reject(classify(error));
     };
     const onClose = () => {
       stop();
-      reject(deadline.reason ? deadline.failure('TLS handshake') : reader.closedEarly());
+      const read = reader.chainOnly();
+      if (read) resolve(read);
+      else reject(deadline.reason ? deadline.failure('TLS handshake') : reader.closedEarly());
     };
     socket.on('data', onData).once('error', onError).once('close', onClose);
     socket.write(handshakeRecords(hello));
@@ -113,6 +132,12 @@ class FlightReader {
   private phase: 'hello' | 'clear' | 'protected' = 'hello';
   private decrypter: ServerHandshakeDecrypter | undefined;
   private certificate: CertificateMessageReader | undefined;
+  /** TLS 1.2: the chain, read, while the CertificateStatus that may follow is awaited. */
+  private chain: ReadChain | undefined;
+  /** TLS 1.2: bytes of a cut Certificate message still to skip before the next message. */
+  private skipping = 0;
+  /** TLS 1.2: the ServerHello acknowledged status_request. */
+  private stapling = false;
   private protocol = '';
   private cipher = '';
   private alpn: string | null = null;
@@ -128,8 +153,27 @@ class FlightReader {
     this.budget = settings.maxChainBytes + MAX_FLIGHT_OVERHEAD;
   }
 
-  /** Takes bytes from the server; returns the capture once the certificates are in. */
+  /**
+   * Takes bytes from the server; returns the capture once the certificates (and the staple)
+   * are in. Once the chain is in, nothing the server does next fails the probe: what comes
+   * after it only decides the staple.
+   */
   push(chunk: Buffer): Captured | undefined {
+    try {
+      return this.flight(chunk);
+    } catch (error) {
+      const read = this.chainOnly();
+      if (read && error instanceof ProbeFailure) return read;
+      throw error;
+    }
+  }
+
+  /** The chain without a staple, once it is in and the staple is still awaited. */
+  chainOnly(): Captured | undefined {
+    return this.chain && this.finish(this.chain, NO_STAPLE);
+  }
+
+  private flight(chunk: Buffer): Captured | undefined {
     this.received += chunk.length;
     if (this.received > this.budget) {
       throw new ProbeFailure(
@@ -192,9 +236,22 @@ class FlightReader {
   private handshakeBytes(bytes: Buffer): Captured | undefined {
     this.handshake.append(bytes);
     for (;;) {
+      if (this.chain) return this.certificateStatus(this.chain);
       if (this.certificate) {
         const read = this.certificate.read(this.handshake);
-        return read && this.finish(read.chain, read.truncated);
+        if (!read) return undefined;
+        if (this.phase === 'protected' || !this.stapling) return this.finish(read, read.staple);
+        // TLS 1.2: the staple, if any, comes in the message after this one; what is left of a
+        // Certificate message cut at the caps is skipped, unbuffered, within the flight budget.
+        if (read.unread > this.budget - this.received) {
+          return this.finish(read, {
+            staple: null,
+            dropped: 'the Certificate message is too long to read on to the CertificateStatus',
+          });
+        }
+        this.chain = read;
+        this.skipping = read.unread;
+        continue;
       }
       if (this.handshake.length < 4) return undefined;
       const view = this.handshake.view();
@@ -253,6 +310,26 @@ class FlightReader {
     );
   }
 
+  /**
+   * TLS 1.2, after the Certificate: a CertificateStatus message gives the staple; any other
+   * message (ServerKeyExchange, CertificateRequest, ServerHelloDone) means the server sent
+   * none after all.
+   */
+  private certificateStatus(read: ReadChain): Captured | undefined {
+    if (this.skipping > 0) {
+      this.skipping -= this.handshake.take(this.skipping).length;
+      if (this.skipping > 0) return undefined;
+    }
+    if (this.handshake.length < 4) return undefined;
+    const view = this.handshake.view();
+    if (view[0] !== 22) return this.finish(read, NO_STAPLE);
+    const length = view.readUIntBE(1, 3);
+    // Judged by its claim, so an oversized staple is never buffered.
+    if (length > MAX_STAPLE_MESSAGE) return this.finish(read, overCap(length - 4));
+    if (view.length < 4 + length) return undefined;
+    return this.finish(read, readCertificateStatus(view.subarray(4, 4 + length)));
+  }
+
   private serverHello(body: Buffer, message: Buffer): void {
     if (isRetry(body)) throw new CaptureFallback('HelloRetryRequest');
     const hello = readServerHello(body, this.settings.hello.offer, {
@@ -263,6 +340,7 @@ class FlightReader {
     this.protocol = hello.protocol;
     this.cipher = hello.cipher;
     this.alpn = hello.alpn;
+    this.stapling = hello.stapling;
     if (!hello.share) {
       this.phase = 'clear';
       return;
@@ -279,8 +357,16 @@ class FlightReader {
     this.phase = 'protected';
   }
 
-  private finish(chain: Uint8Array[], truncated: boolean): Captured {
-    return { protocol: this.protocol, cipher: this.cipher, alpn: this.alpn, chain, truncated };
+  private finish(read: ReadChain, staple: StapleReading): Captured {
+    return {
+      protocol: this.protocol,
+      cipher: this.cipher,
+      alpn: this.alpn,
+      chain: read.chain,
+      truncated: read.truncated,
+      // The staple is the leaf's: a chain cut before its leaf has none.
+      staple: read.chain.length > 0 ? staple : NO_STAPLE,
+    };
   }
 }
 

@@ -1,18 +1,24 @@
 import type { ByteQueue } from '../byte-queue.js';
 import { beyondCaps, type ChainCaps } from '../connect.js';
 import { ProbeFailure } from '../failure.js';
+import { NO_STAPLE, readCertificateStatus, type StapleReading } from '../staple.js';
 
 /** The certificates read out of a Certificate message. */
 export interface ReadChain {
   readonly chain: Uint8Array[];
   readonly truncated: boolean;
+  /** TLS 1.3: the OCSP staple of the leaf's entry; TLS 1.2 sends it in a message of its own. */
+  readonly staple: StapleReading;
+  /** Bytes of the message left unread when the caps cut the chain, else 0. */
+  readonly unread: number;
 }
 
 /**
- * Most bytes of TLS 1.3 CertificateEntry extensions (OCSP staples, SCTs) one message may
- * carry; they are skipped, never buffered.
+ * Most bytes of TLS 1.3 CertificateEntry extensions (SCTs, staples for intermediates) the
+ * entries after the leaf may carry in one message; they are skipped, never buffered.
  */
 const MAX_ENTRY_EXTENSIONS = 64 * 1024;
+const STATUS_REQUEST = 0x0005;
 
 function malformed(reason: string): ProbeFailure {
   return new ProbeFailure('PROTOCOL', `malformed Certificate message: ${reason}`);
@@ -36,6 +42,7 @@ export class CertificateMessageReader {
   private extensionBytes = 0;
   private readonly chain: Uint8Array[] = [];
   private bytes = 0;
+  private staple: StapleReading = NO_STAPLE;
 
   constructor(
     length: number,
@@ -89,20 +96,28 @@ export class CertificateMessageReader {
       const header = this.tls13 ? 5 : 3;
       if (queue.length < size + header) return undefined;
       const view = queue.view();
-      this.chain.push(Uint8Array.prototype.slice.call(view, 3, 3 + size));
-      this.bytes += size;
+      const leaf = this.chain.length === 0;
+      const extensions = this.tls13 ? view.readUInt16BE(3 + size) : 0;
       if (this.tls13) {
-        const extensions = view.readUInt16BE(3 + size);
-        this.extensionBytes += extensions;
         if (entry + extensions > this.listLeft)
           throw malformed(`certificate extensions of ${extensions} bytes run past the list`);
-        if (this.extensionBytes > MAX_ENTRY_EXTENSIONS)
-          throw malformed(`more than ${MAX_ENTRY_EXTENSIONS} bytes of certificate extensions`);
-        this.skipping = extensions;
-        this.listLeft -= extensions;
+        if (leaf) {
+          // The leaf's extensions hold its staple: wait for them (64 KiB at most, by their
+          // 2-byte length), then read them in place.
+          if (queue.length < size + header + extensions) return undefined;
+          this.staple = leafStaple(view.subarray(size + header, size + header + extensions));
+        } else {
+          this.extensionBytes += extensions;
+          if (this.extensionBytes > MAX_ENTRY_EXTENSIONS)
+            throw malformed(`more than ${MAX_ENTRY_EXTENSIONS} bytes of certificate extensions`);
+          this.skipping = extensions;
+        }
       }
-      this.consume(queue, size + header);
-      this.listLeft -= entry;
+      this.chain.push(Uint8Array.prototype.slice.call(view, 3, 3 + size));
+      this.bytes += size;
+      const consumed = this.skipping >= 0 ? size + header : size + header + extensions;
+      this.consume(queue, consumed);
+      this.listLeft -= entry + extensions;
     }
   }
 
@@ -114,6 +129,26 @@ export class CertificateMessageReader {
   private done(truncated: boolean): ReadChain {
     if (this.chain.length === 0 && !truncated)
       throw new ProbeFailure('NO_CERTIFICATE', 'the server sent an empty Certificate message');
-    return { chain: this.chain, truncated };
+    return { chain: this.chain, truncated, staple: this.staple, unread: this.left };
   }
+}
+
+/**
+ * The OCSP staple among the extensions of the leaf's CertificateEntry (RFC 8446 section
+ * 4.4.2.1). Extensions whose lengths do not add up are a malformed Certificate message, as for
+ * any TLS stack; a status_request extension that is no CertificateStatus only drops the staple.
+ */
+function leafStaple(block: Buffer): StapleReading {
+  let staple: StapleReading = NO_STAPLE;
+  for (let at = 0; at < block.length; ) {
+    if (at + 4 > block.length) throw malformed('a certificate extension header cut short');
+    const type = block.readUInt16BE(at);
+    const length = block.readUInt16BE(at + 2);
+    if (at + 4 + length > block.length)
+      throw malformed(`a certificate extension of ${length} bytes runs past its block`);
+    if (type === STATUS_REQUEST)
+      staple = readCertificateStatus(block.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return staple;
 }

@@ -100,6 +100,8 @@ export class HelloTemplate {
     const extensions = [
       ext(0x000a, list16(GROUPS)),
       ext(0x000b, vec8(Buffer.of(0))),
+      // status_request: an OCSP staple, any responder, no request extensions (RFC 6066 section 8)
+      ext(0x0005, Buffer.of(1, 0, 0, 0, 0)),
       ext(0x000d, list16(SIGNATURE_ALGORITHMS)),
       ext(0x0017, Buffer.alloc(0)), // extended master secret
       ext(0xff01, vec8(Buffer.alloc(0))), // renegotiation info

@@ -14,6 +14,11 @@ export interface ServerHello {
   readonly cipher: string;
   /** The ALPN protocol chosen in the ServerHello (TLS 1.2), or null. */
   readonly alpn: string | null;
+  /**
+   * TLS 1.2 and older: the server acknowledged status_request, so a CertificateStatus
+   * message may follow its Certificate (RFC 6066 section 8).
+   */
+  readonly stapling: boolean;
   /** TLS 1.3: the server's key share (group and public value). */
   readonly share: { readonly group: number; readonly key: Buffer } | undefined;
 }
@@ -28,6 +33,7 @@ const SUPPORTED_VERSIONS = 0x002b;
 const KEY_SHARE = 0x0033;
 const ALPN = 0x0010;
 const SERVER_NAME = 0x0000;
+const STATUS_REQUEST = 0x0005;
 
 function malformed(reason: string, message = 'ServerHello'): ProbeFailure {
   return new ProbeFailure('PROTOCOL', `malformed ${message}: ${reason}`);
@@ -120,6 +126,12 @@ export function readServerHello(
   } else if (extensions.has(KEY_SHARE)) {
     throw rejected(`carries a TLS 1.3 key share in ${protocol}`);
   }
+  const statusRequest = extensions.get(STATUS_REQUEST);
+  // The acknowledgement is empty; the staple itself comes in CertificateStatus.
+  if (statusRequest && statusRequest.length > 0)
+    throw malformed(
+      `a status_request acknowledgement of ${statusRequest.length} bytes (it is empty)`,
+    );
   const alpnExtension = extensions.get(ALPN);
   return {
     version,
@@ -127,6 +139,7 @@ export function readServerHello(
     suite,
     cipher,
     alpn: alpnExtension ? readAlpn(alpnExtension, offer.alpn) : null,
+    stapling: statusRequest !== undefined,
     share,
   };
 }
