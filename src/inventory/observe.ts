@@ -61,8 +61,9 @@ export interface RecordContext {
   hostname?: string | null;
   /**
    * The chain's revocation report from `checkRevocation()`: each certificate's finding is
-   * kept on its record (see {@link CertificateRecord.revocation}). Default: none (what is
-   * kept stays).
+   * kept on its record (see {@link CertificateRecord.revocation}) when it replaces what is
+   * kept (see `revocationReplaces()`); a certificate of which nothing at all was found
+   * (`unavailable`, `no-evidence`) is left as it is. Default: none (what is kept stays).
    */
   revocation?: RevocationReport;
   /** Name of the trust store the verdict was computed against. Default: `'default'`. */

@@ -34,11 +34,18 @@ export function revocationReplaces(
   return true;
 }
 
-/** The report's findings per certificate fingerprint, as an observation carries them. */
+/**
+ * The report's findings per certificate fingerprint, as an observation carries them. A
+ * certificate for which nothing was found at all (`unavailable` with the problem
+ * `no-evidence`: no staple for it, nothing fetched) says nothing, and is left out: what is
+ * kept for it stays, and an inventory of servers that staple nothing is not rewritten at
+ * every scan.
+ */
 export function observedRevocations(report: RevocationReport): ObservedRevocation[] {
   const checkedAt = report.checkedAt.getTime();
   const out: ObservedRevocation[] = [];
   for (const entry of report.certificates) {
+    if (entry.status === 'unavailable' && entry.problem?.code === 'no-evidence') continue;
     const fingerprint = entry.certificate.sha256Fingerprint;
     if (out.some((seen) => seen.fingerprint === fingerprint)) continue;
     out.push({
