@@ -80,8 +80,7 @@ describe('runJob with revocation: staples a server sent', () => {
     // Nothing stapled under the 'staple' policy: nothing checked, nothing kept.
     expect((await inventory.certificate(fingerprintOf(mustStaple)))?.revocation).toBeNull();
 
-    const target = (port: number) =>
-      inventory.target({ address: HOST, port, servername: null });
+    const target = (port: number) => inventory.target({ address: HOST, port, servername: null });
     expect((await target(revokedServer.port))?.ocspStapled).toBe(true);
     expect((await target(bareServer.port))?.ocspStapled).toBe(false);
 
@@ -127,6 +126,10 @@ describe('runJob with revocation: staples a server sent', () => {
     await server.close();
     await runJob(gone, { inventory, trust: lab.trust, mode: 'full' });
     expect(await formatPrometheus(inventory)).not.toContain('certsweep_cert_revoked{');
+    // Not in service any more: the failure leads, the revocation is a warning beside it.
+    const dark = await checkExpiry(inventory, { address, port: server.port });
+    expect(dark.state).toBe('WARNING');
+    expect(dark.targets[0]?.reasons.some((r) => r.startsWith('revoked: '))).toBe(true);
     // Still known revoked: a check of the certificate itself says so.
     expect((await checkExpiry(inventory, { fingerprint: fingerprintOf(revoked) })).state).toBe(
       'CRITICAL',
