@@ -260,7 +260,7 @@ it('imports records written before certificates kept revocation and targets ocsp
     const record = JSON.parse(line) as { kind?: string; value?: Record<string, unknown> };
     const added = record.kind === 'certificate' ? 'revocation' : 'ocspStapled';
     if (record.value && (record.kind === 'certificate' || record.kind === 'target')) {
-      expect(record.value).toHaveProperty(added, null);
+      expect(Object.hasOwn(record.value, added)).toBe(true);
       delete record.value[added];
     }
     lines.push(`${JSON.stringify(record)}\n`);
