@@ -3,12 +3,14 @@ import { runDarkBench } from './dark.js';
 import { runInventoryBench } from './inventory.js';
 import { runInventoryScaleBench } from './inventory-scale.js';
 import { runScanBench } from './scan.js';
+import { runScanStapleBench } from './scan-staple.js';
 import { runTargetsBench } from './targets.js';
 import { runVerifyBench } from './verify.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   targets: runTargetsBench,
   scan: runScanBench,
+  'scan-staple': runScanStapleBench,
   verify: runVerifyBench,
   inventory: runInventoryBench,
   'inventory-scale': runInventoryScaleBench,

@@ -8,7 +8,6 @@ import * as farm from '../helpers/farm.js';
 import type { Issued } from '../helpers/pki.js';
 import {
   mintOcspResponse,
-  type Stapler,
   stapleLab,
   startNginxStapler,
   startNodeStapler,
