@@ -7,7 +7,7 @@ import type { VerifyOptions } from './types.js';
  * problem); a wrong one is a {@link VerifyOptionsError} naming it.
  */
 export function checkVerifyOptions(options: VerifyOptions): void {
-  const { hostname, at, maxDepth, maxBytes, cache, extraIntermediates } = options;
+  const { hostname, at, maxDepth, maxBytes, cache, extraIntermediates, crls, staple } = options;
   if (hostname !== undefined && typeof hostname !== 'string') {
     fail('hostname', `must be a DNS name or an IP address as a string, not ${shown(hostname)}`);
   }
@@ -30,6 +30,18 @@ export function checkVerifyOptions(options: VerifyOptions): void {
     fail(
       'extraIntermediates',
       `must be a list of parsed Certificates, not ${shown(extraIntermediates)}`,
+    );
+  }
+  if (
+    crls !== undefined &&
+    !(Array.isArray(crls) && crls.every((crl) => crl instanceof Uint8Array))
+  ) {
+    fail('crls', `must be a list of DER CRLs (Uint8Array), not ${shown(crls)}`);
+  }
+  if (staple !== undefined && staple !== null && !(staple instanceof Uint8Array)) {
+    fail(
+      'staple',
+      `must be the DER OCSP response, or null when none was stapled, not ${shown(staple)}`,
     );
   }
 }

@@ -27,7 +27,9 @@ export type ProblemCode =
   | 'malformed-extension'
   | 'path-too-long'
   | 'no-certificate'
-  | 'unparseable-certificate';
+  | 'unparseable-certificate'
+  | 'revoked'
+  | 'missing-staple';
 
 /** `error` makes a chain invalid; `warning` is worth fixing but browsers still connect. */
 export type Severity = 'error' | 'warning';
@@ -96,4 +98,16 @@ export interface VerifyOptions {
   cache?: VerdictCache | false;
   /** Largest DER certificate accepted in `chain`. Default: 64 KiB. */
   maxBytes?: number;
+  /**
+   * DER CRLs known to the caller. A path certificate that a valid CRL of its issuer revokes
+   * gets the error `revoked` (offline and deterministic: nothing is fetched; CRLs that are
+   * not valid evidence are ignored here, `checkRevocation()` reports them). Default: none.
+   */
+  crls?: readonly Uint8Array[];
+  /**
+   * The OCSP response stapled to the handshake, or `null` when the server was asked for one
+   * and sent none: a must-staple leaf then gets the warning `missing-staple`. Leave it out
+   * when nobody asked. The staple itself is judged by `checkRevocation()`. Default: unknown.
+   */
+  staple?: Uint8Array | null;
 }

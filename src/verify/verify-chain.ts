@@ -1,4 +1,5 @@
 import { CertificateParseError, TrustStoreError } from '../errors.js';
+import { withRevocationProblems } from '../revocation/chain-problems.js';
 import { TrustStore } from '../trust/index.js';
 import {
   Certificate,
@@ -87,7 +88,7 @@ export function verifyChain(
     key = `${fingerprints.join('')}|${idOf(storeIds, options.trust)}|${hostname ?? ''}|${maxDepth}`;
     if (options.extraIntermediates) key += `|${idOf(extrasIds, options.extraIntermediates)}`;
     const hit = cache.get(key, at);
-    if (hit) return hit;
+    if (hit) return withRevocationProblems(hit, options, at);
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_CERTIFICATE_BYTES;
   const sent: Certificate[] = [];
@@ -110,7 +111,7 @@ export function verifyChain(
     const [from, until] = stableInterval(considered, at);
     cache.set(key, verdict, from, until);
   }
-  return verdict;
+  return withRevocationProblems(verdict, options, at);
 }
 
 function decide(
