@@ -201,6 +201,7 @@ const WRONG: Record<string, { wrong: Wrong; fails: readonly string[]; passes: re
         'revocation: newer good evidence replaces revoked; older evidence never replaces newer',
         'revocation: unavailable replaces only unavailable, and any evidence replaces it',
         'revocation: the checks of one batch apply in order (revoked, then unavailable, keeps revoked)',
+        "model: 300 random observations (seed 1, darkAfter 1, seenResolutionMs 60000) match the contract's model",
       ],
       passes: [
         'revocation: a success stores the checks of its certificates and whether it was stapled',
