@@ -79,7 +79,9 @@ export class RunRevocation {
       signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const checked = checkRevocation(result.chain, {
+      // The verified path's certificates are parsed already: the check reuses them.
+      const chain = verdict.path.length > 0 ? verdict.path : result.chain;
+      const checked = checkRevocation(chain, {
         trust,
         staple: result.ocspStaple,
         fetch: policy === 'fetch',
