@@ -100,7 +100,8 @@ const REVOCATION_TIMEOUT_MS = 5000;
 /** A result on its way into the inventory, with the context it is recorded with. */
 interface Recording {
   readonly result: ScanResult;
-  readonly context: JobRecordContext;
+  /** Set once the revocation check is back, before the result is recorded. */
+  context: JobRecordContext;
 }
 
 /**
@@ -157,17 +158,17 @@ async function scanAndRecord(
       if (window.failed) break;
       const context = result.ok ? judge(result, setting.trust, recordContext) : recordContext;
       const verdict = context.verdict;
+      const recording: Recording = { result, context };
       // A success is recorded once its revocation check is back (it never rejects); the scan
       // goes on meanwhile, within the window.
       const stored =
         result.ok && verdict
-          ? revocation
-              .check(result, verdict)
-              .then((report) =>
-                inventory.record(result, report ? { ...context, revocation: report } : context),
-              )
+          ? revocation.check(result, verdict).then((report) => {
+              if (report) recording.context = { ...context, revocation: report };
+              return inventory.record(result, recording.context);
+            })
           : inventory.record(result, context);
-      window.add({ result, context }, stored);
+      window.add(recording, stored);
       // Backpressure: the scan is not pulled while the window is full.
       await window.room();
       if (window.failed) break;
@@ -247,5 +248,10 @@ function tell(
       to: sighting.chain,
     });
   }
-  events?.emit('result', { job, result, verdict: context.verdict });
+  events?.emit('result', {
+    job,
+    result,
+    verdict: context.verdict,
+    revocation: context.revocation,
+  });
 }

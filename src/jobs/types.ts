@@ -1,5 +1,5 @@
 import type { Inventory, RunStatus } from '../inventory/index.js';
-import type { RevocationPolicy } from '../revocation/index.js';
+import type { RevocationPolicy, RevocationReport } from '../revocation/index.js';
 import type { ScanErrorCode, ScanOptions, ScanResult } from '../scan/index.js';
 import type { ExpandOptions, Target, TargetSpec } from '../targets/index.js';
 import type { TrustStore } from '../trust/index.js';
@@ -209,6 +209,11 @@ export interface ResultEvent {
    * parsed has a verdict with the problem `no-certificate` or `unparseable-certificate`.
    */
   readonly verdict: ChainVerdict | undefined;
+  /**
+   * The chain's revocation report, as recorded (see {@link RunJobOptions.revocation});
+   * `undefined` for a failed probe, or when nothing was checked (no staple under `'staple'`).
+   */
+  readonly revocation: RevocationReport | undefined;
 }
 
 /** Payload of `certificate:new`: a certificate the inventory had never seen. */

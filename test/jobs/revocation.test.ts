@@ -2,7 +2,7 @@
 // 'OCSPRequest') staple OCSP responses made by OpenSSL's responder; runJob checks them,
 // the inventory keeps what they say, and the monitor reports it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/jobs/index.js';
+import { JobEvents, runJob } from '../../src/jobs/index.js';
 import { checkExpiry, formatPrometheus } from '../../src/monitor/index.js';
 import type { Issued } from '../helpers/pki.js';
 import { evidenceServer } from '../helpers/revocation-http.js';
@@ -60,8 +60,18 @@ describe('runJob with revocation: staples a server sent', () => {
 
   it('keeps what the staples say, and the monitor reports the revoked certificate', async () => {
     const inventory = await Inventory.open({ storage: memoryStorage() });
-    const summary = await runJob(job(), { inventory, trust: lab.trust, mode: 'full' });
+    const events = new JobEvents();
+    const told = new Map<number, string | undefined>();
+    events.on('result', ({ result, revocation }) => {
+      told.set(result.target.port, revocation?.status);
+    });
+    const summary = await runJob(job(), { inventory, trust: lab.trust, mode: 'full', events });
     expect(summary.outcomes).toEqual({ ok: 3 });
+    // The `result` event carries the report that was recorded; nothing was checked unstapled.
+    expect(told.get(revokedServer.port)).toBe('revoked');
+    expect(told.get(goodServer.port)).toBe('good');
+    expect(told.has(bareServer.port)).toBe(true);
+    expect(told.get(bareServer.port)).toBeUndefined();
 
     const revokedRecord = await inventory.certificate(fingerprintOf(revoked));
     expect(revokedRecord?.revocation).toMatchObject({
