@@ -238,8 +238,9 @@ export interface TargetRecord {
   /** STARTTLS protocol spoken before the last successful handshake, or `null` for none. */
   readonly starttls: StarttlsProtocol | null;
   /**
-   * Whether the last successful handshake carried a stapled OCSP response; `null` when never
-   * reached (or recorded by a release that did not keep it). A must-staple leaf served
+   * Whether the last successful handshake carried a stapled OCSP response
+   * (`ScanSuccess.ocspStaple`; one the scanner dropped as broken counts as none); `null` when
+   * never reached (or recorded by a release that did not keep it). A must-staple leaf served
    * without one is what `checkExpiry()` warns about.
    */
   readonly ocspStapled: boolean | null;

@@ -22,7 +22,7 @@ export interface RevocationSetting {
   readonly timeoutMs: number;
   /** Checks running at once, at most. */
   readonly concurrency: number;
-  /** The run's stop: checks waiting or running end as `unavailable`. */
+  /** The run's stop: checks waiting or running end at once, with no report. */
   readonly signal: AbortSignal;
 }
 
@@ -47,10 +47,11 @@ export class RunRevocation {
   }
 
   /**
-   * The revocation report of a success, or `undefined` when there is nothing to check: no
-   * chain, or the policy is `staple` and the server stapled nothing (no traffic is made for
-   * it). Never rejects: a check that throws or takes longer than its budget is a report of
-   * `unavailable` for every certificate of the verified path below its anchor.
+   * The revocation report of a success, or `undefined` when nothing was checked: no chain,
+   * the policy is `staple` and the server stapled nothing (no traffic is made for it), or
+   * the run was stopped first. Never rejects: a check that throws or takes longer than its
+   * budget is a report of `unavailable` for every certificate of the verified path below its
+   * anchor.
    */
   async check(result: ScanSuccess, verdict: ChainVerdict): Promise<RevocationReport | undefined> {
     const { policy } = this.#setting;
@@ -65,17 +66,25 @@ export class RunRevocation {
     }
   }
 
-  async #within(result: ScanSuccess, at: Date, verdict: ChainVerdict): Promise<RevocationReport> {
+  async #within(
+    result: ScanSuccess,
+    at: Date,
+    verdict: ChainVerdict,
+  ): Promise<RevocationReport | undefined> {
     const { policy, trust, timeoutMs, signal } = this.#setting;
-    if (signal.aborted) return unavailable(verdict, at, 'fetch-timeout', 'the run was stopped');
+    // A stopped run records what it got as it stands: a check cut short says nothing.
+    if (signal.aborted) return undefined;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     // checkRevocation keeps its fetches within timeoutMs; this bounds the whole call too (a
     // slow path build, a stalled socket), and lets an abort end it at once.
-    const cut = new Promise<RevocationReport>((resolve) => {
-      const stop = (message: string) => resolve(unavailable(verdict, at, 'fetch-timeout', message));
-      timer = setTimeout(stop, timeoutMs + 250, `no answer within ${timeoutMs} ms`);
-      onAbort = () => stop('the run was stopped');
+    const cut = new Promise<RevocationReport | undefined>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve(unavailable(verdict, at, 'fetch-timeout', `no answer within ${timeoutMs} ms`)),
+        timeoutMs + 250,
+      );
+      onAbort = () => resolve(undefined);
       signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
