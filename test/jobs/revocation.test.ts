@@ -217,4 +217,43 @@ describe("runJob with revocation: 'fetch' asks the certificate's responder", () 
       await responder.close();
     }
   });
+  it('a stop while a check waits for its responder ends the run, the result kept without a report', async () => {
+    const responder = await evidenceServer({ '/hang': { kind: 'silent' } });
+    const leaf = await lab.leaf({
+      subject: 'stopped.revocation.test',
+      aia: { ocsp: [`${responder.origin}/hang`] },
+    });
+    const server = await startNodeStapler({ chain: [leaf], key: leaf }, null, {
+      host: '127.31.0.5',
+    });
+    try {
+      const inventory = await Inventory.open({ storage: memoryStorage() });
+      const stop = new AbortController();
+      // A budget no test waits out: only the stop can end this check.
+      const job = {
+        name: 'stopped',
+        targets: { hosts: '127.31.0.5', ports: server.port },
+        scan: { timeoutMs: 600_000 },
+      };
+      const running = runJob(job, {
+        inventory,
+        trust: lab.trust,
+        mode: 'full',
+        revocation: 'fetch',
+        signal: stop.signal,
+      });
+      while (responder.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+      stop.abort();
+      const summary = await running;
+      expect(summary.status).toBe('aborted');
+      expect(summary.outcomes).toEqual({ ok: 1 });
+      const target = await inventory.target({ address: '127.31.0.5', port: server.port });
+      expect(target?.lastSuccess).not.toBeNull();
+      expect((await inventory.certificate(fingerprintOf(leaf)))?.revocation).toBeNull();
+      await inventory.close();
+    } finally {
+      await server.close();
+      await responder.close();
+    }
+  }, 30_000);
 });
