@@ -266,6 +266,8 @@ export interface CertificateFilter extends StoragePage {
   readonly ca?: boolean;
   /** `true`: in some target's current chain; `false`: in none. */
   readonly inUse?: boolean;
+  /** `true`: its kept `revocation` is `revoked`; `false`: anything else, none included. */
+  readonly revoked?: boolean;
 }
 
 /**

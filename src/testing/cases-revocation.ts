@@ -6,7 +6,7 @@ import type { ObservedRevocation } from '../inventory/storage.js';
 import type { CertificateRecord, StoredRevocation } from '../inventory/types.js';
 import type { RevocationStatus } from '../revocation/index.js';
 import { authority, certificate, DAY, MINUTE, T0, where } from './builders.js';
-import { type CaseSpec, collect, sameRecords } from './harness.js';
+import { type CaseSpec, collect, everyPage, sameRecords } from './harness.js';
 
 /** A check of `cert` at `at` that found `status` (revoked ones with a date and a reason). */
 function checked(
@@ -178,6 +178,47 @@ export const revocationCases: readonly CaseSpec[] = [
       ]);
       assert.equal(await storage.certificate(stranger.fingerprint), undefined);
       assert.equal((await storage.counts()).certificate, 1);
+    },
+  },
+  {
+    name: 'revocation: certificates revoked: true keeps those known revoked, false all others',
+    async body({ storage, s }) {
+      const revoked = certificate('revoked.example.com', { notAfter: T0 + 30 * DAY });
+      const cleared = certificate('cleared.example.com', { notAfter: T0 + 40 * DAY });
+      const good = certificate('good.example.com', { notAfter: T0 + 50 * DAY });
+      const never = certificate('never.example.com', { notAfter: T0 + 60 * DAY });
+      const t = (i: number) => where(`192.0.2.${60 + i}`);
+      await storage.record([
+        s.success(t(0), T0, { chain: [revoked], revocations: [checked(revoked, 'revoked', T0)] }),
+        s.success(t(1), T0, { chain: [cleared], revocations: [checked(cleared, 'revoked', T0)] }),
+        s.success(t(2), T0, { chain: [good], revocations: [checked(good, 'good', T0)] }),
+        s.success(t(3), T0, { chain: [never] }),
+      ]);
+      // A newer good answer clears it: the filter goes by what is kept now.
+      await storage.record([
+        s.success(t(1), T0 + MINUTE, {
+          chain: [cleared],
+          known: [cleared],
+          revocations: [checked(cleared, 'good', T0 + MINUTE)],
+        }),
+      ]);
+      const fingerprints = async (revokedOnly: boolean) =>
+        (await everyPage((p) => storage.certificates({ ...p, revoked: revokedOnly }))).map(
+          (c) => c.fingerprint,
+        );
+      assert.deepEqual(await fingerprints(true), [revoked.fingerprint]);
+      assert.deepEqual(await fingerprints(false), [
+        cleared.fingerprint,
+        good.fingerprint,
+        never.fingerprint,
+      ]);
+      assert.deepEqual(
+        (await everyPage((p) => storage.certificates({ ...p, revoked: true, inUse: true }))).map(
+          (c) => c.fingerprint,
+        ),
+        [revoked.fingerprint],
+        'combines with the other filters',
+      );
     },
   },
   {

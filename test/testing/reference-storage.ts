@@ -281,6 +281,7 @@ export function referenceStorage(
         (filter.signatureAlgorithm === undefined ||
           c.signatureAlgorithm === filter.signatureAlgorithm) &&
         (filter.ca === undefined || c.isCA === filter.ca) &&
+        (filter.revoked === undefined || (c.revocation?.status === 'revoked') === filter.revoked) &&
         (filter.inUse === undefined || inUse(data, c.fingerprint) === filter.inUse) &&
         (filter.trusted === undefined || trustOf(data, c) === filter.trusted),
     );
