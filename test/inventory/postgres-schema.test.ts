@@ -16,6 +16,8 @@ import {
   POSTGRES_URL,
   postgresReachable,
   SightingIds,
+  successAt,
+  syntheticCertificate,
   TestSchemas,
 } from '../helpers/postgres.js';
 
@@ -92,6 +94,50 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
+  });
+
+  it('migrates a version 1 schema to version 2, keeping its records and adding no revocation', async () => {
+    const schema = schemas.fresh();
+    const ids = new SightingIds();
+    const leaf = syntheticCertificate('old.example.com', 1_000);
+    const t = observedTarget('192.0.2.30');
+    const first = schemas.storage(schema);
+    await first.open(WRITER);
+    const [before] = await first.record([successAt(ids, t, 1_000, [leaf])]);
+    await first.close();
+    // The schema as version 1 left it: no revocation columns, no version 2.
+    await schemas.pool.query(`ALTER TABLE "${schema}".certificates DROP COLUMN revocation;
+      ALTER TABLE "${schema}".targets DROP COLUMN ocsp_stapled;
+      DELETE FROM "${schema}".schema_version WHERE version = 2`);
+    await expect(schemas.storage(schema).open(READER)).rejects.toThrow(/version 1/);
+
+    const migrated = schemas.storage(schema);
+    await migrated.open(WRITER);
+    expect(await versionsOf(schema)).toEqual([1, 2]);
+    expect(await migrated.target(t.key)).toEqual({ ...before?.target, ocspStapled: null });
+    expect((await migrated.certificate(leaf.fingerprint))?.revocation).toBeNull();
+    const revocation = {
+      status: 'revoked' as const,
+      source: 'ocsp' as const,
+      checkedAt: 2_000,
+      revokedAt: 500,
+      reason: 'keyCompromise' as const,
+      thisUpdate: 1_500,
+      nextUpdate: 90_000,
+      problem: null,
+    };
+    await migrated.record([
+      successAt(ids, t, 2_000, [], {
+        chain: before?.target.chain
+          ? { id: before.target.chain, fingerprints: [leaf.fingerprint] }
+          : null,
+        ocspStapled: false,
+        revocations: [{ fingerprint: leaf.fingerprint, revocation }],
+      }),
+    ]);
+    expect((await migrated.certificate(leaf.fingerprint))?.revocation).toEqual(revocation);
+    expect((await migrated.target(t.key))?.ocspStapled).toBe(false);
+    await migrated.close();
   });
 
   it('refuses a schema of a newer version, changing nothing', async () => {
