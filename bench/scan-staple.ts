@@ -2,7 +2,7 @@
 // two ports, one stapling a real OCSP response (ssl_stapling_file) and one stapling nothing,
 // each scanned 16 times over in both handshake modes, side by side with a bare tls.connect
 // loop asking for the staple (requestOCSP) and not. Every pair is measured back to back, in
-// alternating order over three rounds, so load from other work on the machine hits both sides.
+// alternating order over five rounds, so load from other work on the machine hits both sides.
 // With CERTSWEEP_BENCH_BASELINE=<dist/index.js of a build that does not ask for staples>, the
 // capture also runs against the stapling port with that build: the request on versus off.
 // Run: npm run bench -- scan-staple
@@ -20,7 +20,7 @@ const STAPLING_PORT = 18446;
 const PLAIN_PORT = 18447;
 const ROUNDS = 16;
 const CONCURRENCY = 256;
-const REPEATS = 3;
+const REPEATS = 5;
 
 interface Measurement {
   mode: string;
@@ -102,17 +102,23 @@ function report(label: string, runs: Measurement[]): void {
   );
 }
 
-/** Per pair (same repeat), the stapled side's throughput as a share of the plain side's. */
+/**
+ * The stapled side's throughput against the plain side's: pooled over every repeat (all
+ * handshakes over all seconds), and the spread of the back-to-back pairs.
+ */
 function cost(label: string, stapled: Measurement[], plain: Measurement[]): void {
-  const wall = stapled.map((m, i) => rate(m) / rate(plain[i] as Measurement));
-  const cpu = stapled.map((m, i) => perCpu(m) / perCpu(plain[i] as Measurement));
-  const pct = (values: number[]) =>
-    span(
-      values.map((v) => (1 - v) * 100),
-      1,
-    );
+  const pooled = (runs: Measurement[], time: (m: Measurement) => number) =>
+    runs.reduce((sum, m) => sum + m.count, 0) / runs.reduce((sum, m) => sum + time(m), 0);
+  const share = (time: (m: Measurement) => number) => {
+    const pairs = stapled.map((m, i) => {
+      const other = plain[i] as Measurement;
+      return (1 - m.count / time(m) / (other.count / time(other))) * 100;
+    });
+    const whole = (1 - pooled(stapled, time) / pooled(plain, time)) * 100;
+    return `${whole.toFixed(1)} % (pairs ${span(pairs, 1)} %)`;
+  };
   console.log(
-    `  ${label.padEnd(34)} costs ${pct(wall)} % of scans/s, ${pct(cpu)} % of scans/CPU-s`,
+    `  ${label.padEnd(34)} costs ${share((m) => m.seconds)} of scans/s, ${share((m) => m.cpuSeconds)} of scans/CPU-s`,
   );
 }
 

@@ -64,8 +64,9 @@ export interface Handshaken {
 }
 
 /**
- * OpenSSL reasons for a staple it refused (a CertificateStatus of another status_type, or
- * whose length lies), where the capture keeps the chain and drops only the staple.
+ * OpenSSL's reason for a staple it refused: a CertificateStatus of another status_type, where
+ * the capture keeps the chain and drops only the staple. (One whose length lies is a "length
+ * mismatch", which falls back below with the other flights OpenSSL cannot place.)
  */
 const STAPLE_REFUSALS: ReadonlySet<string> = new Set(['ERR_SSL_UNSUPPORTED_STATUS_TYPE']);
 

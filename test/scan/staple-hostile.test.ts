@@ -147,6 +147,13 @@ describe('a TLS 1.2 CertificateStatus', () => {
     expect(result.ocspStaple).toBeNull();
   });
 
+  it('never sent, after an acknowledgement and the Certificate, keeps the chain at the deadline', async () => {
+    // The server stops after its Certificate: the deadline ends the wait for the staple.
+    const result = await probe(tls12(), { timeoutMs: 500 });
+    expect(result.ocspStaple).toBeNull();
+    expect(result.ocspStapleDropped).toBeUndefined();
+  });
+
   it('an alert in its place keeps the chain, without a staple', async () => {
     const flight = farm.handshakeRecords(tls12());
     const alert = Buffer.from('15030300020250', 'hex'); // fatal internal_error

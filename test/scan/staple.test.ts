@@ -154,6 +154,41 @@ describe("Node's tls.Server 'OCSPRequest'", () => {
     },
   );
 
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    '%s: a chain cut at the caps keeps its staple, in both handshakes',
+    async (protocol) => {
+      const response = Buffer.from('30030a0100', 'hex');
+      const server = await startNodeStapler(serving, response, {
+        host,
+        tls: maxVersion[protocol],
+      });
+      closing.push(server);
+      for (const handshake of ['capture', 'complete'] as const) {
+        const result = await grab({ host, port: server.port }, { handshake, maxChainLength: 1 });
+        if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+        expect([result.chain.length, result.chainTruncated]).toEqual([1, true]);
+        expect(hex(result.ocspStaple)).toBe(hex(response));
+      }
+    },
+  );
+
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    '%s: a chain cut before its leaf has no staple, in both handshakes',
+    async (protocol) => {
+      const server = await startNodeStapler(serving, Buffer.from('30030a0100', 'hex'), {
+        host,
+        tls: maxVersion[protocol],
+      });
+      closing.push(server);
+      for (const handshake of ['capture', 'complete'] as const) {
+        const result = await grab({ host, port: server.port }, { handshake, maxChainBytes: 64 });
+        if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+        expect([result.chain.length, result.chainTruncated]).toEqual([0, true]);
+        expect(result.ocspStaple).toBeNull();
+      }
+    },
+  );
+
   it('a staple of exactly the cap is kept in both handshakes', async () => {
     const response = Buffer.alloc(16_380, 0x30);
     for (const tls of [{ maxVersion: 'TLSv1.2' as const }, {}]) {
