@@ -2,6 +2,7 @@
 import { runDarkBench } from './dark.js';
 import { runInventoryBench } from './inventory.js';
 import { runInventoryScaleBench } from './inventory-scale.js';
+import { runRevocationBench } from './revocation.js';
 import { runScanBench } from './scan.js';
 import { runScanStapleBench } from './scan-staple.js';
 import { runTargetsBench } from './targets.js';
@@ -12,6 +13,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   scan: runScanBench,
   'scan-staple': runScanStapleBench,
   verify: runVerifyBench,
+  revocation: runRevocationBench,
   inventory: runInventoryBench,
   'inventory-scale': runInventoryScaleBench,
   dark: runDarkBench,

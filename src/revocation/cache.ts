@@ -1,6 +1,14 @@
+import { RevocationOptionsError } from '../errors.js';
 import type { RevocationReason, RevocationSource, RevocationStatus } from './types.js';
 
-/** Options of a {@link RevocationCache}. */
+/**
+ * Options of a {@link RevocationCache}.
+ *
+ * @example
+ * ```ts
+ * const cache = new RevocationCache({ maxEntries: 50_000 });
+ * ```
+ */
 export interface RevocationCacheOptions {
   /** Most answers kept; the least recently used goes first. Default: 10,000. */
   maxEntries?: number;
@@ -37,10 +45,14 @@ export class RevocationCache {
   readonly #entries = new Map<string, CachedRevocation>();
   readonly #maxEntries: number;
 
+  /** @throws {@link RevocationOptionsError} when `maxEntries` is not a whole number ≥ 1. */
   constructor(options: RevocationCacheOptions = {}) {
     const max = options.maxEntries ?? 10_000;
     if (!(Number.isSafeInteger(max) && max >= 1)) {
-      throw new RangeError(`RevocationCache: maxEntries must be a whole number ≥ 1, not ${max}`);
+      throw new RevocationOptionsError({
+        option: 'maxEntries',
+        message: `RevocationCache: maxEntries must be a whole number of at least 1, not ${String(max)}`,
+      });
     }
     this.#maxEntries = max;
   }

@@ -31,6 +31,7 @@ export function withRevocationProblems(
   for (let index = 0; crls.length > 0 && index + 1 < path.length; index++) {
     const cert = path[index] as Certificate;
     const issuer = issuerKey(path[index + 1] as Certificate);
+    if (!issuer) continue;
     for (const crl of crls) {
       if (!issuedFor(crl, issuer)) continue;
       const evidence = judgeCrl(crl, cert, issuer, at, 'the supplied CRL');

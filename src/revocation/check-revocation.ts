@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { TrustStoreError } from '../errors.js';
 import { TrustStore } from '../trust/index.js';
 import { verifyChain } from '../verify/index.js';
@@ -125,17 +126,14 @@ async function judgeCertificate(
   context: Context,
 ): Promise<CertificateRevocation> {
   const issuer = issuerKey(issuerCert);
-  const found: Evidence[] = [];
-  if (isLeaf && context.staple) {
-    found.push(
-      context.staple.byteLength > context.maxBytes
-        ? unusableOf(
-            'ocsp-malformed',
-            `the stapled OCSP response is larger than ${context.maxBytes} bytes`,
-          )
-        : judgeOcspResponse(context.staple, cert, issuer, context.at, 'staple'),
-    );
+  if (!issuer) {
+    return entry(cert, null, {
+      code: 'no-evidence',
+      message: `the public key of "${issuerCert.subject.text}" cannot be used, so no evidence about "${cert.subject.text}" can be checked`,
+    });
   }
+  const found: Evidence[] = [];
+  if (isLeaf && context.staple) found.push(judgeStaple(context.staple, cert, issuer, context));
   for (const crl of context.crls) {
     if (issuedFor(crl, issuer))
       found.push(judgeCrl(crl, cert, issuer, context.at, 'the supplied CRL'));
@@ -167,6 +165,36 @@ async function judgeCertificate(
         }
       : noEvidence(cert, context));
   return entry(cert, null, problem);
+}
+
+/**
+ * The stapled response's answer. Servers of one certificate staple the same bytes until the
+ * responder's next update, so with a cache a staple already judged (same bytes, same issuer)
+ * is not parsed again; only answers that checked out are kept, until their `nextUpdate`.
+ */
+function judgeStaple(
+  staple: Uint8Array,
+  cert: Certificate,
+  issuer: IssuerKey,
+  context: Context,
+): Evidence {
+  if (staple.byteLength > context.maxBytes) {
+    return unusableOf(
+      'ocsp-malformed',
+      `the stapled OCSP response is larger than ${context.maxBytes} bytes`,
+    );
+  }
+  const key = context.cache
+    ? `staple:${issuer.certificate.sha256Fingerprint}:${cert.serialNumber}:${hash('sha256', staple, 'hex')}`
+    : '';
+  const cached = context.cache?.get(key, context.at);
+  if (cached) return { kind: 'answer', ...cached };
+  const evidence = judgeOcspResponse(staple, cert, issuer, context.at, 'staple');
+  if (context.cache && evidence.kind === 'answer' && evidence.nextUpdate) {
+    const { kind: _, ...kept } = evidence;
+    context.cache.set(key, { ...kept, nextUpdate: evidence.nextUpdate });
+  }
+  return evidence;
 }
 
 /** Asks the OCSP responders first, then the CRL distribution points, until one answers. */

@@ -3,7 +3,7 @@ import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Certificate } from '../x509/index.js';
 import { type Evidence, outsideWindow, reasonOf, type Unusable, unusable } from './evidence.js';
-import { bitStringBytes, type IssuerKey, serialHex, verifySigned } from './signed.js';
+import { bitStringBytes, type IssuerKey, isIssuerName, serialHex, verifySigned } from './signed.js';
 
 const CRL_NUMBER = '2.5.29.20';
 const AUTHORITY_KEY_ID = '2.5.29.35';
@@ -35,7 +35,11 @@ export function readCrl(der: Uint8Array, what: string): ReadCrl | Unusable {
 
 /** Whether `crl` was issued under the name of `subject`'s issuer. */
 export function issuedFor(crl: ReadCrl, issuer: IssuerKey): boolean {
-  return crl.crl.issuer.isEqual(issuer.parsed.subject);
+  try {
+    return isIssuerName(crl.crl.issuer, issuer);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -45,6 +49,20 @@ export function issuedFor(crl: ReadCrl, issuer: IssuerKey): boolean {
  * invalidity date is ignored: the revocation date is what `revokedAt` gives.
  */
 export function judgeCrl(
+  read: ReadCrl,
+  subject: Certificate,
+  issuer: IssuerKey,
+  at: number,
+  what: string,
+): Evidence {
+  try {
+    return judge(read, subject, issuer, at, what);
+  } catch (error) {
+    return unusable('crl-malformed', `${what} could not be read: ${messageOf(error)}`);
+  }
+}
+
+function judge(
   read: ReadCrl,
   subject: Certificate,
   issuer: IssuerKey,

@@ -68,6 +68,15 @@ export function outsideWindow(
   nextUpdate: Date | null,
   at: number,
 ): Unusable | null {
+  if (
+    !Number.isFinite(thisUpdate.getTime()) ||
+    (nextUpdate && !Number.isFinite(nextUpdate.getTime()))
+  ) {
+    return unusable(
+      `${kind}-malformed`,
+      `${what} has a thisUpdate or nextUpdate that is not a valid time`,
+    );
+  }
   if (thisUpdate.getTime() - CLOCK_SKEW_MS > at) {
     return unusable(
       `${kind}-not-yet-valid`,

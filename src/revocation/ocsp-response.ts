@@ -6,7 +6,7 @@ import type { Certificate } from '../x509/index.js';
 import { EXTENDED_KEY_USAGE } from '../x509/index.js';
 import { HASH_OIDS } from '../x509/oids.js';
 import { type Evidence, outsideWindow, reasonOf, unusable } from './evidence.js';
-import { bitStringBytes, type IssuerKey, serialHex, verifySigned } from './signed.js';
+import { bitStringBytes, type IssuerKey, isIssuerName, serialHex, verifySigned } from './signed.js';
 
 const BASIC_RESPONSE = '1.3.6.1.5.5.7.48.1.1';
 const STATUS_NAMES = [
@@ -33,6 +33,22 @@ export function judgeOcspResponse(
   source: 'staple' | 'ocsp',
 ): Evidence {
   const what = source === 'staple' ? 'the stapled OCSP response' : 'the OCSP response';
+  try {
+    return judge(der, subject, issuer, at, source, what);
+  } catch (error) {
+    // pkijs reads lazily in places: whatever it trips on, the response is not usable.
+    return unusable('ocsp-malformed', `${what} could not be read: ${messageOf(error)}`);
+  }
+}
+
+function judge(
+  der: Uint8Array,
+  subject: Certificate,
+  issuer: IssuerKey,
+  at: number,
+  source: 'staple' | 'ocsp',
+  what: string,
+): Evidence {
   let basic: pkijs.BasicOCSPResponse;
   let responseStatus: number;
   try {
@@ -42,9 +58,14 @@ export function judgeOcspResponse(
       if (!response.responseBytes || response.responseBytes.responseType !== BASIC_RESPONSE) {
         return unusable('ocsp-malformed', `${what} is not a basic OCSP response`);
       }
-      basic = pkijs.BasicOCSPResponse.fromBER(
-        response.responseBytes.response.valueBlock.valueHexView,
-      );
+      // asn1js already read the OCTET STRING's contents as DER: use that, not a second parse.
+      const octets = response.responseBytes.response;
+      const inner = octets.valueBlock.value[0];
+      basic =
+        inner &&
+        inner.valueBeforeDecodeView.byteLength === octets.valueBlock.valueHexView.byteLength
+          ? new pkijs.BasicOCSPResponse({ schema: inner })
+          : pkijs.BasicOCSPResponse.fromBER(octets.valueBlock.valueHexView);
     } else {
       const name = STATUS_NAMES[responseStatus] ?? String(responseStatus);
       return unusable('ocsp-status', `${what} reports no status but the error "${name}"`);
@@ -109,24 +130,25 @@ function responderKey(
   const id = basic.tbsResponseData.responderID as
     | pkijs.RelativeDistinguishedNames
     | asn1js.OctetString;
-  const byName = id instanceof pkijs.RelativeDistinguishedNames;
-  const matches = (name: pkijs.RelativeDistinguishedNames, keyBits: Uint8Array): boolean =>
-    byName
-      ? id.isEqual(name)
-      : createHash('sha1')
-          .update(keyBits)
-          .digest()
-          .equals((id as asn1js.OctetString).valueBlock.valueHexView);
-  if (matches(issuer.parsed.subject, issuer.keyBits)) return issuer.key;
+  const keyHash = (keyBits: Uint8Array) => createHash('sha1').update(keyBits).digest();
+  const byIssuer =
+    id instanceof pkijs.RelativeDistinguishedNames
+      ? isIssuerName(id, issuer)
+      : keyHash(issuer.keyBits).equals(id.valueBlock.valueHexView);
+  if (byIssuer) return issuer.key;
   const delegate = (basic.certs ?? []).find((cert) =>
-    matches(cert.subject, cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView),
+    id instanceof pkijs.RelativeDistinguishedNames
+      ? id.isEqual(cert.subject)
+      : keyHash(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).equals(
+          id.valueBlock.valueHexView,
+        ),
   );
   if (!delegate) {
     return 'is signed by a responder that is neither the issuer nor a certificate the response includes';
   }
   const who = `responder "${nameText(delegate.subject)}"`;
   const certified =
-    delegate.issuer.isEqual(issuer.parsed.subject) &&
+    isIssuerName(delegate.issuer, issuer) &&
     verifySigned(
       delegate.tbsView,
       delegate.signatureAlgorithm,

@@ -1,35 +1,66 @@
 // Signature checks of OCSP responses and CRLs, done by Node's OpenSSL: pkijs only reads them.
-import { constants, createHash, type KeyObject, verify, X509Certificate } from 'node:crypto';
+import { constants, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { children, readTlv, type Tlv, whole } from '../x509/der.js';
 import type { Certificate } from '../x509/index.js';
+import { readName } from '../x509/name.js';
 import { HASH_OIDS, SIGNATURE_ALGORITHMS } from '../x509/oids.js';
 
 /** What evidence about certificates issued by one CA is checked against. */
 export interface IssuerKey {
   readonly certificate: Certificate;
-  /** The issuer as pkijs reads it, for name comparisons. */
-  readonly parsed: pkijs.Certificate;
   readonly key: KeyObject;
   /** DER of the subject name and the public key's bits: what an OCSP CertID hashes. */
   readonly nameDer: Uint8Array;
   readonly keyBits: Uint8Array;
-  /** SHA-1 of the key bits, as a byKey responder ID gives it. */
-  readonly keySha1: string;
 }
 
-/** The pieces of `certificate` that evidence about its children is checked against. */
-export function issuerKey(certificate: Certificate): IssuerKey {
-  const parsed = pkijs.Certificate.fromBER(certificate.der);
-  const keyBits = parsed.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView;
+/**
+ * The pieces of `certificate` that evidence about its children is checked against, read with
+ * the certificate parser's DER reader (the certificate already parsed: this cannot fail on
+ * structure).
+ */
+export function issuerKey(certificate: Certificate): IssuerKey | null {
+  try {
+    return readIssuerKey(certificate);
+  } catch {
+    // A key Node cannot import (an algorithm OpenSSL lacks): nothing can be checked against it.
+    return null;
+  }
+}
+
+function readIssuerKey(certificate: Certificate): IssuerKey {
+  const der = certificate.der;
+  const tbs = children(der, children(der, readTlv(der, 0, der.length))[0] as Tlv);
+  // tbsCertificate: [0] version (optional), serial, signature, issuer, validity, subject, spki.
+  const fields = tbs[0]?.tag === 0xa0 ? tbs.slice(1) : tbs;
+  const subject = fields[4] as Tlv;
+  const spki = fields[5] as Tlv;
+  const bits = children(der, spki)[1] as Tlv;
   return {
     certificate,
-    parsed,
-    key: new X509Certificate(certificate.der).publicKey,
-    nameDer: new Uint8Array(parsed.subject.valueBeforeDecode),
-    keyBits,
-    keySha1: createHash('sha1').update(keyBits).digest('hex'),
+    key: createPublicKey({ key: Buffer.from(whole(der, spki)), format: 'der', type: 'spki' }),
+    nameDer: whole(der, subject),
+    // A BIT STRING's first content byte counts its unused bits; keys have none.
+    keyBits: der.subarray(bits.start + 1, bits.end),
   };
+}
+
+/**
+ * Whether the name pkijs read as `name` is `issuer`'s subject, compared as RFC 5280 §7.1
+ * asks (the certificate parser's canonical form), not byte for byte.
+ */
+export function isIssuerName(name: pkijs.RelativeDistinguishedNames, issuer: IssuerKey): boolean {
+  const der = new Uint8Array(name.valueBeforeDecode);
+  if (Buffer.from(der).equals(issuer.nameDer)) return true;
+  try {
+    return (
+      readName(der, readTlv(der, 0, der.length)).canonical === issuer.certificate.subject.canonical
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `key` verifies `signature` over `tbs` with the algorithm `algorithm` names. */

@@ -1,5 +1,9 @@
 // HTTP servers on loopback for revocation tests: OCSP responders backed by OpenSSL's
 // responder, CRL servers, and endpoints that misbehave (silent, dripping, flooding, garbage).
+// `openssl ocsp -port N` (and `-url http://127.0.0.1:N/`) listens on every interface ([::]:N),
+// and tests may only be reachable on loopback: so the HTTP side is a Node server bound to
+// 127.0.0.1, and each request is answered by OpenSSL's responder run on it (`-reqin`/`-respout`,
+// see openssl-ca.ts) — the same code `-port` would run, without the open port.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OcspOptions, OpensslCa } from './openssl-ca.js';

@@ -99,6 +99,29 @@ describe('checkRevocation fetching from OCSP responders and CRL servers on loopb
     });
   });
 
+  it('refuses a downloaded CRL that expired or has an unknown critical extension', async () => {
+    routes['/expired.crl'] = {
+      kind: 'bytes',
+      body: await lab.ca.crl({
+        lastUpdate: new Date(Date.now() - 48 * 3_600_000),
+        nextUpdate: new Date(Date.now() - 24 * 3_600_000),
+      }),
+    };
+    routes['/critical.crl'] = {
+      kind: 'bytes',
+      body: await lab.ca.crl({ unknownCriticalExtension: true }),
+    };
+    const stale = await lab.leaf({ crl: [`${server.origin}/expired.crl`] });
+    const expired = await checkRevocation([stale.der], { trust: lab.trust, fetch: true });
+    expect(expired.certificates[0]).toMatchObject({
+      status: 'unavailable',
+      problem: { code: 'crl-expired' },
+    });
+    const odd = await lab.leaf({ crl: [`${server.origin}/critical.crl`] });
+    const critical = await checkRevocation([odd.der], { trust: lab.trust, fetch: true });
+    expect(critical.certificates[0]?.problem).toMatchObject({ code: 'crl-critical-extension' });
+  });
+
   it('does not fetch when fetch is off (the default)', async () => {
     const leaf = await lab.leaf({ aia: { ocsp: [`${server.origin}/ocsp`] } });
     const before = server.requests.length;

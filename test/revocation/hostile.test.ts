@@ -86,4 +86,19 @@ describe('checkRevocation against responders that misbehave', () => {
     });
     expect(report.certificates[0]?.problem).toMatchObject({ code: 'fetch-failed' });
   });
+
+  it('never throws on a staple with any one byte changed, and never turns it into revoked', async () => {
+    const leaf = await lab.leaf();
+    const response = await lab.ca.respond(await lab.ca.request(leaf), { noCerts: true });
+    const statuses = new Set<string>();
+    for (let i = 0; i < response.length; i++) {
+      const changed = Buffer.from(response);
+      changed[i] = (changed[i] as number) ^ 0xff;
+      const report = await checkRevocation([leaf.der], { trust: lab.trust, staple: changed });
+      statuses.add(report.status);
+      if (report.status !== 'good') expect(report.certificates[0]?.problem).not.toBeNull();
+    }
+    expect(statuses.has('revoked')).toBe(false);
+    expect(statuses.has('unavailable')).toBe(true);
+  });
 });

@@ -174,6 +174,25 @@ describe('checkRevocation with a stapled OCSP response (made by OpenSSL)', () =>
     expect(busy.certificates[0]?.problem?.message).toMatch(/tryLater/);
   });
 
+  it('with a cache, judges the same staple once and still refuses a changed one', async () => {
+    const { RevocationCache } = await import('../../src/index.js');
+    const leaf = await lab.leaf();
+    const cache = new RevocationCache();
+    const response = await staple(leaf, { noCerts: true });
+    const first = await checkRevocation([leaf.der], { trust: lab.trust, staple: response, cache });
+    expect(first.certificates[0]).toMatchObject({ status: 'good', source: 'staple' });
+    expect(cache.size).toBe(2); // the staple's answer, and the certificate's
+    const again = await checkRevocation([leaf.der], { trust: lab.trust, staple: response, cache });
+    expect(again.certificates[0]).toMatchObject({ status: 'good', source: 'staple' });
+    const changed = Buffer.from(response);
+    changed[changed.length - 3] = (changed[changed.length - 3] as number) ^ 0x01;
+    const forged = await checkRevocation([leaf.der], { trust: lab.trust, staple: changed, cache });
+    expect(forged.certificates[0]).toMatchObject({
+      status: 'unavailable',
+      problem: { code: 'ocsp-signature' },
+    });
+  });
+
   it('uses the staple for the leaf only', async () => {
     const leaf = await lab.leaf();
     const report = await checkRevocation([leaf.der], {

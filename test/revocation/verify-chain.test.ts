@@ -91,6 +91,13 @@ describe('checkRevocation options', () => {
     });
   });
 
+  it('refuses a cache size that is not a whole number', async () => {
+    const { RevocationCache } = await import('../../src/index.js');
+    expect(() => new RevocationCache({ maxEntries: 0 })).toThrow(
+      expect.objectContaining({ option: 'maxEntries', code: 'CERTSWEEP_REVOCATION_OPTIONS' }),
+    );
+  });
+
   it('needs a trust store', async () => {
     // @ts-expect-error: trust is required
     await expect(checkRevocation([], {})).rejects.toBeInstanceOf(TrustStoreError);
