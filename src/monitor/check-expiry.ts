@@ -61,18 +61,17 @@ export async function checkExpiry(
   if ('fingerprint' in subject) {
     const cert = await inventory.certificate(subject.fingerprint.toLowerCase().replaceAll(':', ''));
     if (!cert) return unknown(`no certificate ${subject.fingerprint} in the inventory`, thresholds);
-    const checked = checkCertificate(cert, judge);
+    const element = checkCertificate(cert, judge);
     const revoked = cert.revocation?.status === 'revoked';
-    const element: CertificateCheck = revoked ? { ...checked, state: 'CRITICAL' } : checked;
     const reasons = revoked ? [revokedReason(element)] : [];
-    if (checked.state !== 'OK') reasons.push(expiryReason(checked, at));
+    if (element.state !== 'OK') reasons.push(expiryReason(element, at));
     const target: TargetCheck = {
       zone: '',
       address: '',
       port: 0,
       servername: null,
       host: '',
-      state: element.state,
+      state: revoked ? 'CRITICAL' : element.state,
       chain: [element],
       problems: [],
       reasons,
