@@ -181,7 +181,7 @@ export function observe(
     cipher: result.cipher,
     alpn: result.alpn,
     starttls: result.starttls,
-    ocspStapled: result.ocspStaple !== null,
+    ocspStapled: result.ocspStaple instanceof Uint8Array,
     revocations:
       served && context.revocation ? observedRevocations(context.revocation) : NO_REVOCATIONS,
   };
