@@ -65,13 +65,14 @@ export async function formatPrometheus(
     'gauge',
     'A certificate in use that could not be parsed (it has no validity to measure): always 1.',
   );
-  // Kept for the revoked gauge below, which needs the certificates served by live targets.
-  const inUse = new Map<string, CertificateRecord>();
+  // For the revoked gauge below, which lists the certificates live targets serve: their
+  // labels and whether they are revoked, not the records (no DER held).
+  const inUse = new Map<string, { labels: Record<string, string>; revoked: boolean }>();
   for await (const cert of allPages((cursor) =>
     inventory.certificates({ inUse: true, limit: 10_000, ...cursor }),
   )) {
-    inUse.set(cert.fingerprint, cert);
     const labels = certificateLabels(cert);
+    inUse.set(cert.fingerprint, { labels, revoked: cert.revocation?.status === 'revoked' });
     notAfter.sample(labels, Math.floor(cert.notAfter / 1000));
     expiresIn.sample(labels, Math.floor((cert.notAfter - at) / 1000));
   }
@@ -129,7 +130,7 @@ export async function formatPrometheus(
         const cert = inService.has(fp) ? undefined : inUse.get(fp);
         if (cert === undefined) continue;
         inService.add(fp);
-        revoked.sample(certificateLabels(cert), cert.revocation?.status === 'revoked' ? 1 : 0);
+        revoked.sample(cert.labels, cert.revoked ? 1 : 0);
       }
     }
     // The target's own verdict: its chain's path against its own trust store, and its own
