@@ -36,7 +36,7 @@ export function readCrl(der: Uint8Array, what: string): ReadCrl | Unusable {
 /** Whether `crl` was issued under the name of `subject`'s issuer. */
 export function issuedFor(crl: ReadCrl, issuer: IssuerKey): boolean {
   try {
-    return isIssuerName(crl.crl.issuer, issuer);
+    return isIssuerName(new Uint8Array(crl.crl.issuer.valueBeforeDecode), issuer);
   } catch {
     return false;
   }

@@ -1,11 +1,12 @@
 // Signature checks of OCSP responses and CRLs, done by Node's OpenSSL: pkijs only reads them.
-import { constants, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { constants, type KeyObject, verify } from 'node:crypto';
 import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { children, readTlv, type Tlv, whole } from '../x509/der.js';
 import type { Certificate } from '../x509/index.js';
 import { readName } from '../x509/name.js';
 import { HASH_OIDS, SIGNATURE_ALGORITHMS } from '../x509/oids.js';
+import { publicKeyOf } from '../x509/signature.js';
 
 /** What evidence about certificates issued by one CA is checked against. */
 export interface IssuerKey {
@@ -19,18 +20,20 @@ export interface IssuerKey {
 /**
  * The pieces of `certificate` that evidence about its children is checked against, read with
  * the certificate parser's DER reader (the certificate already parsed: this cannot fail on
- * structure).
+ * structure). The key is the one the certificate's own signature checks imported, kept with
+ * the certificate object: importing a key costs more than verifying a signature with it.
  */
 export function issuerKey(certificate: Certificate): IssuerKey | null {
+  // null: a key Node cannot import (an algorithm OpenSSL lacks): nothing can be checked.
+  const key = publicKeyOf(certificate);
   try {
-    return readIssuerKey(certificate);
+    return key && readIssuerKey(certificate, key);
   } catch {
-    // A key Node cannot import (an algorithm OpenSSL lacks): nothing can be checked against it.
     return null;
   }
 }
 
-function readIssuerKey(certificate: Certificate): IssuerKey {
+function readIssuerKey(certificate: Certificate, key: KeyObject): IssuerKey {
   const der = certificate.der;
   const tbs = children(der, children(der, readTlv(der, 0, der.length))[0] as Tlv);
   // tbsCertificate: [0] version (optional), serial, signature, issuer, validity, subject, spki.
@@ -40,33 +43,46 @@ function readIssuerKey(certificate: Certificate): IssuerKey {
   const bits = children(der, spki)[1] as Tlv;
   return {
     certificate,
-    key: createPublicKey({ key: Buffer.from(whole(der, spki)), format: 'der', type: 'spki' }),
+    key,
     nameDer: whole(der, subject),
     // A BIT STRING's first content byte counts its unused bits; keys have none.
     keyBits: der.subarray(bits.start + 1, bits.end),
   };
 }
 
+/** The bits of the public key in a DER SubjectPublicKeyInfo: what a ResponderID byKey hashes. */
+export function keyBitsOf(spki: Uint8Array): Uint8Array {
+  const bits = children(spki, readTlv(spki, 0, spki.length))[1] as Tlv;
+  return spki.subarray(bits.start + 1, bits.end);
+}
+
 /**
- * Whether the name pkijs read as `name` is `issuer`'s subject, compared as RFC 5280 §7.1
- * asks (the certificate parser's canonical form), not byte for byte.
+ * Whether the DER Name `der` is `certificate`'s subject, compared as RFC 5280 §7.1 asks (the
+ * certificate parser's canonical form), not byte for byte.
  */
-export function isIssuerName(name: pkijs.RelativeDistinguishedNames, issuer: IssuerKey): boolean {
-  const der = new Uint8Array(name.valueBeforeDecode);
-  if (Buffer.from(der).equals(issuer.nameDer)) return true;
+export function isSubjectName(der: Uint8Array, certificate: Certificate): boolean {
   try {
-    return (
-      readName(der, readTlv(der, 0, der.length)).canonical === issuer.certificate.subject.canonical
-    );
+    return readName(der, readTlv(der, 0, der.length)).canonical === certificate.subject.canonical;
   } catch {
     return false;
   }
 }
 
+/** Whether the DER Name `der` is `issuer`'s subject (see {@link isSubjectName}). */
+export function isIssuerName(der: Uint8Array, issuer: IssuerKey): boolean {
+  return Buffer.from(der).equals(issuer.nameDer) || isSubjectName(der, issuer.certificate);
+}
+
+/** An AlgorithmIdentifier as pkijs reads it; `algorithmParams` matter only for RSASSA-PSS. */
+export interface SignedWith {
+  readonly algorithmId: string;
+  readonly algorithmParams?: unknown;
+}
+
 /** Whether `key` verifies `signature` over `tbs` with the algorithm `algorithm` names. */
 export function verifySigned(
   tbs: Uint8Array,
-  algorithm: pkijs.AlgorithmIdentifier,
+  algorithm: SignedWith,
   signature: Uint8Array,
   key: KeyObject,
 ): boolean {
@@ -76,7 +92,9 @@ export function verifySigned(
     if (known.name === 'Ed25519' || known.name === 'Ed448')
       return verify(null, tbs, key, signature);
     if (known.name === 'rsassaPss') {
-      const params = new pkijs.RSASSAPSSParams({ schema: algorithm.algorithmParams });
+      const params = new pkijs.RSASSAPSSParams({
+        schema: algorithm.algorithmParams as asn1js.Sequence,
+      });
       const hash = HASH_OIDS[params.hashAlgorithm.algorithmId] ?? 'sha1';
       return verify(
         hash,

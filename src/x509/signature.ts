@@ -5,7 +5,8 @@ import { signedParts } from './certificate.js';
 // Public keys are imported once per issuer: intermediates sign thousands of leaves.
 const keys = new WeakMap<Certificate, KeyObject | null>();
 
-function publicKeyOf(cert: Certificate): KeyObject | null {
+/** @internal The public key of `cert`, imported once per certificate object. */
+export function publicKeyOf(cert: Certificate): KeyObject | null {
   let key = keys.get(cert);
   if (key === undefined) {
     const parts = signedParts.get(cert);

@@ -40,6 +40,8 @@ export interface OcspOptions {
   validMinutes?: number;
   /** Leave the signer's certificate out of the response (`-resp_no_certs`). */
   noCerts?: boolean;
+  /** Name the responder by the hash of its key, not by its name (`-resp_key_id`). */
+  byKey?: boolean;
 }
 
 /** An `openssl ca` database for the certificates `ca` issued. */
@@ -157,6 +159,7 @@ export async function opensslCa(ca: Issued): Promise<OpensslCa> {
       args.push('-reqin', `${name}.req`, '-respout', `${name}.resp`);
       args.push('-nmin', String(options.validMinutes ?? 60));
       if (options.noCerts) args.push('-resp_no_certs');
+      if (options.byKey) args.push('-resp_key_id');
       await run('openssl', args, { cwd: directory });
       return readFile(join(directory, `${name}.resp`));
     },
