@@ -1,4 +1,4 @@
-// Stapled OCSP responses judged per second by checkRevocation() (pkijs parse, CertID,
+// Stapled OCSP responses judged per second by checkRevocation() (DER read, CertID,
 // responder, signature, time window; the chain's verdict comes from the verifier's cache),
 // uncached and with a RevocationCache, next to two references measured in the same run:
 // - the floor: Node's crypto.verify of the same responses' signatures, nothing else;
