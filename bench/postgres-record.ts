@@ -78,6 +78,7 @@ function certificate(name: string, isCA: boolean, issuer: string): CertificateRe
     parseError: null,
     firstSeen: T0,
     lastSeen: T0,
+    revocation: null,
   };
 }
 
@@ -138,6 +139,8 @@ function observation(slot: number, n: number, tag: string): Observation {
       cipher: 'TLS_AES_128_GCM_SHA256',
       alpn: null,
       starttls: null,
+      ocspStapled: null,
+      revocations: [],
     };
   }
   return { ...base, ok: false, error: n % 3 === 0 ? 'TIMEOUT' : 'REFUSED' };

@@ -1,7 +1,8 @@
 // The whole job on one machine, with no network at all: mint a small PKI, start TLS servers on
-// loopback that show the usual troubles, scan them with two jobs (the mail job in a zone of its
-// own) into a file inventory, then print the inventory, a summary and Nagios checks, the last
-// from a read-only view of the inventory as a check plugin opens it. Run: npm run demo
+// loopback that show the usual troubles (one staples an OCSP response, made here and signed by
+// its CA, saying its certificate is revoked), scan them with two jobs (the mail job in a zone
+// of its own) into a file inventory, then print the inventory, a summary and Nagios checks,
+// the last from a read-only view of the inventory as a check plugin opens it. Run: npm run demo
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ import {
   createSelfSigned,
   type Issued,
 } from '../test/helpers/pki.js';
+import { ocspResponse } from './ocsp-response.js';
+import { startStaplingServer } from './stapling-server.js';
 
 const DAY = 86_400_000;
 const now = Date.now();
@@ -91,6 +94,16 @@ const sites: Site[] = [
   ]),
 ];
 const mailChain = [leaf('mail.demo.test', intermediate), intermediate];
+// Revoked two days ago for key compromise, and its server says so: it staples an OCSP
+// response signed by the issuing CA (a real BasicOCSPResponse, made offline).
+const revoked = leaf('revoked.demo.test', intermediate);
+const revokedStaple = ocspResponse({
+  certificate: revoked.der,
+  issuer: intermediate.der,
+  issuerKey: intermediate.key.privateKey,
+  says: { status: 'revoked', at: days(-2), reason: 1 },
+});
+const REVOKED_HOST = '127.24.0.8';
 
 const directory = mkdtempSync(join(tmpdir(), 'certsweep-demo-'));
 const servers: { close(): Promise<void> }[] = [];
@@ -99,6 +112,15 @@ try {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   for (const site of sites)
     servers.push(await farm.startTlsServer(site, { host: site.address, port }));
+  servers.push(
+    await startStaplingServer({
+      chain: [revoked, intermediate],
+      key: revoked.key.privateKey,
+      staple: revokedStaple,
+      host: REVOKED_HOST,
+      port,
+    }),
+  );
   const many = await farm.startTlsFarm(
     { chain: [shared, intermediate], key: shared },
     '127.24.1',
@@ -125,7 +147,7 @@ try {
     {
       name: 'web',
       targets: {
-        hosts: ['127.24.0.1-127.24.0.7', '127.24.1.1-127.24.1.24', '127.24.0.100'],
+        hosts: ['127.24.0.1-127.24.0.8', '127.24.1.1-127.24.1.24', '127.24.0.100'],
         ports: port,
         sni: Object.fromEntries(
           sites.filter((s) => s.sni).map((s) => [s.address, [s.sni as string]]),
@@ -173,6 +195,7 @@ try {
             )
             .join(', ');
     const problems = new Set<string>();
+    if (cert.revocation?.status === 'revoked') problems.add(`revoked (${cert.revocation.source})`);
     let chainExpiry = cert.notAfter;
     for (const target of usage) {
       const chain = target.chain ? await inventory.chain(target.chain) : undefined;
@@ -202,6 +225,7 @@ try {
   for (const subject of [
     { host: '127.24.0.1', port },
     { host: '127.24.0.3', port },
+    { host: REVOKED_HOST, port },
   ]) {
     const { output, exitCode } = formatNagios(await checkExpiry(inventory, subject));
     console.log(

@@ -147,6 +147,13 @@ if (args.once) {
       `\n${change.job}: ${change.target.host}:${change.target.port} serves a different chain`,
     ),
   );
+  scheduler.on('result', ({ job, result, revocation }) => {
+    const revoked = revocation?.certificates.find((entry) => entry.status === 'revoked');
+    if (revoked)
+      console.log(
+        `\n${job}: ${result.target.host}:${result.target.port} serves a revoked certificate, ${revoked.certificate.subject.text} (${revoked.reason ?? 'no reason given'}, ${revoked.source})`,
+      );
+  });
   scheduler.on('run:end', (summary) =>
     console.log(
       `\n${summary.finishedAt.toISOString()} ${summary.job}: ${summary.scanned} scanned in ${summary.durationMs} ms ${JSON.stringify(summary.outcomes)}`,

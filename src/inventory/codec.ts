@@ -17,11 +17,17 @@ export function decodeValue<K extends RecordKind>(kind: K, text: string): Record
 
 /** Turns a parsed JSON value back into a record value (DER from base64). */
 function reviveValue<K extends RecordKind>(kind: K, parsed: unknown): RecordTypes[K] {
+  if (kind === 'target') {
+    // Written before targets kept `ocspStapled`: not known.
+    const target = parsed as { ocspStapled?: boolean | null };
+    if (target.ocspStapled === undefined) return { ...target, ocspStapled: null } as RecordTypes[K];
+  }
   if (kind !== 'certificate') return parsed as RecordTypes[K];
   const cert = parsed as Omit<CertificateRecord, 'der'> & { der: string };
   // A copy, so the record does not pin Buffer's shared pool.
   const der = Uint8Array.from(Buffer.from(cert.der, 'base64'));
-  return { ...cert, der } as RecordTypes[K];
+  // Written before certificates kept their revocation: none recorded.
+  return { ...cert, der, revocation: cert.revocation ?? null } as RecordTypes[K];
 }
 
 /** Whether a string names a record kind. */

@@ -44,6 +44,7 @@ export type {
   CertificateFilter,
   Observation,
   ObservedFailure,
+  ObservedRevocation,
   ObservedSuccess,
   ObservedTarget,
   PruneResult,
@@ -56,6 +57,7 @@ export type {
   StoredRunEnding,
   TargetFilter,
 } from './storage.js';
+export { revocationReplaces } from './stored-revocation.js';
 export { type TargetVerdict, targetVerdict } from './target-verdict.js';
 export { EXPORT_FORMAT, EXPORT_VERSION, type NdjsonSource } from './transfer.js';
 export {
@@ -70,6 +72,7 @@ export {
   type Sighting,
   type SightingKind,
   type StoredRecord,
+  type StoredRevocation,
   type StoredVerdict,
   type TargetRecord,
 } from './types.js';

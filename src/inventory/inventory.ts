@@ -663,6 +663,7 @@ function certificateFilter(query: CertificateQuery): CertificateFilter {
   if (query.trusted !== undefined) filter.trusted = query.trusted;
   if (query.ca !== undefined) filter.ca = query.ca;
   if (query.inUse !== undefined) filter.inUse = query.inUse;
+  if (query.revoked !== undefined) filter.revoked = query.revoked;
   return filter;
 }
 

@@ -4,13 +4,15 @@
 // what is known comes from a cache the inventory owns.
 import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { RevocationReport } from '../revocation/index.js';
 import type { ScanResult, ScanSuccess } from '../scan/index.js';
 import type { ChainVerdict } from '../verify/index.js';
 import { type Certificate, fingerprint, parseCertificate } from '../x509/index.js';
 import type { CertificateCache } from './certificate-cache.js';
 import type { RecordIds } from './ids.js';
 import { DEFAULT_ZONE, targetKey } from './keys.js';
-import type { Observation, ObservedTarget } from './storage.js';
+import type { Observation, ObservedRevocation, ObservedTarget } from './storage.js';
+import { observedRevocations } from './stored-revocation.js';
 import type {
   CertificateRecord,
   NameCheck,
@@ -57,6 +59,13 @@ export interface RecordContext {
    * host when that is a name and not an address (the name `runJob()` verifies).
    */
   hostname?: string | null;
+  /**
+   * The chain's revocation report from `checkRevocation()`: each certificate's finding is
+   * kept on its record (see {@link CertificateRecord.revocation}) when it replaces what is
+   * kept (see `revocationReplaces()`); a certificate of which nothing at all was found
+   * (`unavailable`, `no-evidence`) is left as it is. Default: none (what is kept stays).
+   */
+  revocation?: RevocationReport;
   /** Name of the trust store the verdict was computed against. Default: `'default'`. */
   trustStore?: string;
   /** When the result was observed. Default: now. */
@@ -172,10 +181,15 @@ export function observe(
     cipher: result.cipher,
     alpn: result.alpn,
     starttls: result.starttls,
+    ocspStapled: result.ocspStaple instanceof Uint8Array,
+    revocations:
+      served && context.revocation ? observedRevocations(context.revocation) : NO_REVOCATIONS,
   };
   const valid = digest ? digest.valid && nameCheck?.matched !== false : undefined;
   return { observation, valid };
 }
+
+const NO_REVOCATIONS: readonly ObservedRevocation[] = Object.freeze([]);
 
 /** The target's own name check for a success; see {@link RecordContext.hostname}. */
 function nameCheckOf(
@@ -307,6 +321,7 @@ export function unparsedCertificate(
     parseError: reason,
     firstSeen: at,
     lastSeen: at,
+    revocation: null,
   };
 }
 
@@ -333,5 +348,6 @@ function fromCertificate(cert: Certificate, at: number, trustAnchor: boolean): C
     parseError: null,
     firstSeen: at,
     lastSeen: at,
+    revocation: null,
   };
 }

@@ -287,6 +287,11 @@ export interface CertificateQuery extends PageOptions {
   ca?: boolean;
   /** `true`: only those in some target's latest chain; `false`: only those in none. */
   inUse?: boolean;
+  /**
+   * `true`: only those known to be revoked (`revocation.status` is `revoked`); `false`: only
+   * the others, never checked included.
+   */
+  revoked?: boolean;
 }
 
 /**

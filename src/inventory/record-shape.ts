@@ -11,11 +11,14 @@ type Field =
   | 'number'
   | 'number?'
   | 'boolean'
+  | 'boolean?'
   | 'strings'
   | 'base64'
   | 'verdicts'
   | 'nameCheck?'
+  | 'revocation?'
   | 'sightingKind'
+  | 'revocationStatus'
   | 'runStatus';
 
 interface Shape {
@@ -35,6 +38,20 @@ const VERDICT: Shape['fields'] = {
 };
 
 const NAME_CHECK: Shape['fields'] = { hostname: 'string', matched: 'boolean' };
+
+const REVOCATION: Shape['fields'] = {
+  status: 'revocationStatus',
+  source: 'string?',
+  checkedAt: 'number',
+  revokedAt: 'number?',
+  reason: 'string?',
+  thisUpdate: 'number?',
+  nextUpdate: 'number?',
+  problem: 'string?',
+};
+
+// Fields added after the first release: records written before lack them, and read as null.
+const ADDED_LATER = new Set(['revocation', 'ocspStapled']);
 
 const SHAPES: Readonly<Record<RecordKind, Shape>> = {
   certificate: {
@@ -61,6 +78,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       parseError: 'string?',
       firstSeen: 'number',
       lastSeen: 'number',
+      revocation: 'revocation?',
     },
   },
   chain: {
@@ -95,6 +113,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       cipher: 'string?',
       alpn: 'string?',
       starttls: 'string?',
+      ocspStapled: 'boolean?',
     },
   },
   sighting: {
@@ -134,6 +153,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
 
 const SIGHTING_KINDS: readonly unknown[] = ['new', 'changed', 'recovered', 'dark'];
 const RUN_STATUSES: readonly unknown[] = ['running', 'completed', 'failed', 'aborted'];
+const REVOCATION_STATUSES: readonly unknown[] = ['good', 'revoked', 'unknown', 'unavailable'];
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
@@ -169,6 +189,7 @@ function objectProblem(value: unknown, fields: Shape['fields'], path: string): s
   }
   const record = value as Record<string, unknown>;
   for (const [name, field] of Object.entries(fields)) {
+    if (record[name] === undefined && ADDED_LATER.has(name)) continue;
     const problem = fieldProblem(record[name], field, path === 'value' ? name : `${path}.${name}`);
     if (problem) return problem;
   }
@@ -185,7 +206,10 @@ function fieldProblem(value: unknown, field: Field, path: string): string | unde
     case 'number?':
       return Number.isFinite(value) ? undefined : `${path} should be a number${nullable(field)}`;
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `${path} should be true or false`;
+    case 'boolean?':
+      return typeof value === 'boolean'
+        ? undefined
+        : `${path} should be true or false${nullable(field)}`;
     case 'strings':
       return Array.isArray(value) && value.every((item) => typeof item === 'string')
         ? undefined
@@ -198,6 +222,12 @@ function fieldProblem(value: unknown, field: Field, path: string): string | unde
       return verdictsProblem(value, path);
     case 'nameCheck?':
       return objectProblem(value, NAME_CHECK, path);
+    case 'revocation?':
+      return objectProblem(value, REVOCATION, path);
+    case 'revocationStatus':
+      return REVOCATION_STATUSES.includes(value)
+        ? undefined
+        : `${path} should be one of ${REVOCATION_STATUSES.join(', ')}`;
     case 'sightingKind':
       return SIGHTING_KINDS.includes(value)
         ? undefined

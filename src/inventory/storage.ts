@@ -15,6 +15,7 @@ import type {
   RunStatus,
   Sighting,
   StoredRecord,
+  StoredRevocation,
   StoredVerdict,
   TargetRecord,
 } from './types.js';
@@ -91,7 +92,8 @@ interface ObservationBase {
  * const seen: ObservedSuccess = { ok: true, target, at, job: 'dmz', run: null, sightingId,
  *   chain: { id, fingerprints }, certificates, verdict, anchor: null,
  *   nameCheck: { hostname: 'www.example.com', matched: true },
- *   protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', alpn: null, starttls: null };
+ *   protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', alpn: null, starttls: null,
+ *   ocspStapled: false, revocations: [] };
  * ```
  */
 export interface ObservedSuccess extends ObservationBase {
@@ -128,6 +130,30 @@ export interface ObservedSuccess extends ObservationBase {
   readonly alpn: string | null;
   /** STARTTLS protocol spoken first, or `null`. */
   readonly starttls: StarttlsProtocol | null;
+  /** Whether the handshake carried a stapled OCSP response; `null` when not known. */
+  readonly ocspStapled: boolean | null;
+  /**
+   * Revocation checks of certificates of the chain (by fingerprint, each once), empty when
+   * none was made. Each applies to a stored certificate by {@link revocationReplaces}.
+   */
+  readonly revocations: readonly ObservedRevocation[];
+}
+
+/**
+ * One certificate's revocation check, as an observation carries it.
+ *
+ * @example
+ * ```ts
+ * const checked: ObservedRevocation = { fingerprint: leaf, revocation: {
+ *   status: 'revoked', source: 'staple', checkedAt: at, revokedAt, reason: 'keyCompromise',
+ *   thisUpdate, nextUpdate, problem: null } };
+ * ```
+ */
+export interface ObservedRevocation {
+  /** The certificate's fingerprint: one of the observation's chain. */
+  readonly fingerprint: string;
+  /** What the check found. */
+  readonly revocation: StoredRevocation;
 }
 
 /**
@@ -156,14 +182,16 @@ export interface ObservedFailure extends ObservationBase {
  * 1. Certificates: each record in `certificates` (and `anchor`) is stored when absent. Every
  *    certificate of the chain (and the anchor) whose `lastSeen` is at least
  *    `seenResolutionMs` older than `at` gets `lastSeen = at`. The anchor gets
- *    `trustAnchor = true`.
+ *    `trustAnchor = true`. Then each entry of `revocations` whose certificate is stored
+ *    becomes its `revocation` when {@link revocationReplaces} says so (new certificates are
+ *    stored with `revocation: null` first); other entries are ignored.
  * 2. The chain is stored when absent (`firstSeen = lastSeen = at`, no verdicts); otherwise
  *    its `lastSeen` moves as a certificate's does. A `verdict` replaces the chain's verdict
  *    for `verdict.trustStore` unless the stored one is equal in every field but
  *    `verifiedAt` (which then stays).
  * 3. The target becomes, on success: `chain = chain?.id ?? null`, `lastSuccess = at`,
  *    `lastError = null`, `consecutiveFailures = 0`, `trustStore = verdict?.trustStore ??
- *    null`, `nameCheck`, `protocol`, `cipher`, `alpn`, `starttls` from the observation; on
+ *    null`, `nameCheck`, `protocol`, `cipher`, `alpn`, `starttls`, `ocspStapled` from the observation; on
  *    failure: `lastError = error`, `consecutiveFailures = previous + 1`, everything else
  *    kept from `previous` (`null` without one). Always: `zone`, `address`, `port`,
  *    `servername`, `host` from the observation, `job = job ?? previous.job ?? null`,
@@ -238,6 +266,8 @@ export interface CertificateFilter extends StoragePage {
   readonly ca?: boolean;
   /** `true`: in some target's current chain; `false`: in none. */
   readonly inUse?: boolean;
+  /** `true`: its kept `revocation` is `revoked`; `false`: anything else, none included. */
+  readonly revoked?: boolean;
 }
 
 /**

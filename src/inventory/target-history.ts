@@ -47,6 +47,7 @@ export function observeTarget(
     cipher: o.ok ? o.cipher : (previous?.cipher ?? null),
     alpn: o.ok ? o.alpn : (previous?.alpn ?? null),
     starttls: o.ok ? o.starttls : (previous?.starttls ?? null),
+    ocspStapled: o.ok ? o.ocspStapled : (previous?.ocspStapled ?? null),
   };
 
   let kind: SightingKind | null = null;

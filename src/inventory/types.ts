@@ -1,3 +1,9 @@
+import type {
+  RevocationProblemCode,
+  RevocationReason,
+  RevocationSource,
+  RevocationStatus,
+} from '../revocation/index.js';
 import type { ScanErrorCode, StarttlsProtocol } from '../scan/index.js';
 import type { ProblemCode } from '../verify/index.js';
 import type { KeyAlgorithm } from '../x509/index.js';
@@ -57,6 +63,43 @@ export interface CertificateRecord {
   readonly firstSeen: number;
   /** Last time a target served it, to within `seenResolutionMs`. */
   readonly lastSeen: number;
+  /**
+   * The latest revocation evidence kept for it, or `null` when none was ever recorded. A
+   * newer check replaces it by the rule of {@link revocationReplaces}: a known `revoked`
+   * stays until newer `good` or `revoked` evidence, and `unavailable` never hides evidence.
+   */
+  readonly revocation: StoredRevocation | null;
+}
+
+/**
+ * A certificate's revocation as the inventory keeps it: what the last check that counted
+ * found, where the evidence came from and when.
+ *
+ * @example
+ * ```ts
+ * const cert = await inventory.certificate(fingerprint);
+ * if (cert?.revocation?.status === 'revoked') {
+ *   console.log('revoked', new Date(cert.revocation.revokedAt ?? 0), cert.revocation.reason);
+ * }
+ * ```
+ */
+export interface StoredRevocation {
+  /** What is known: `good`, `unknown`, `unavailable` or `revoked` (see `RevocationStatus`). */
+  readonly status: RevocationStatus;
+  /** Where the deciding evidence came from (`staple`, `ocsp`, `crl`), or `null` for none. */
+  readonly source: RevocationSource | null;
+  /** When the check was made, ms since the epoch. */
+  readonly checkedAt: number;
+  /** When it was revoked, for `revoked`; else `null`. */
+  readonly revokedAt: number | null;
+  /** Why it was revoked (RFC 5280 reason name), for `revoked`; else `null`. */
+  readonly reason: RevocationReason | null;
+  /** The evidence's `thisUpdate`, ms since the epoch, or `null`. */
+  readonly thisUpdate: number | null;
+  /** The evidence's `nextUpdate`, ms since the epoch, or `null` when it gave none. */
+  readonly nextUpdate: number | null;
+  /** What was wrong with the evidence, when something was (`ocsp-expired`, `no-evidence`, …). */
+  readonly problem: RevocationProblemCode | null;
 }
 
 /**
@@ -194,6 +237,13 @@ export interface TargetRecord {
   readonly alpn: string | null;
   /** STARTTLS protocol spoken before the last successful handshake, or `null` for none. */
   readonly starttls: StarttlsProtocol | null;
+  /**
+   * Whether the last successful handshake carried a stapled OCSP response
+   * (`ScanSuccess.ocspStaple`; one the scanner dropped as broken counts as none); `null` when
+   * never reached (or recorded by a release that did not keep it). A must-staple leaf served
+   * without one is what `checkExpiry()` warns about.
+   */
+  readonly ocspStapled: boolean | null;
 }
 
 /**

@@ -7,7 +7,8 @@ import type { Job, Schedule } from './types.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ZONE = /^[A-Za-z0-9._-]{1,63}$/;
-const FIELDS = new Set(['name', 'targets', 'schedules', 'scan', 'expand', 'zone']);
+const FIELDS = new Set(['name', 'targets', 'schedules', 'scan', 'expand', 'zone', 'revocation']);
+const POLICIES = new Set<unknown>(['staple', 'fetch']);
 
 /** A job checked once, with its schedules in one form and its zone named. */
 export interface DefinedJob extends Job {
@@ -79,6 +80,13 @@ export function defineJob(job: Job): DefinedJob {
       job: name,
       field: 'zone',
       message: `job "${name}": zone ${shown(job.zone)} must be a string of 1-63 letters, digits, ".", "_" or "-"`,
+    });
+  }
+  if (job.revocation !== undefined && !POLICIES.has(job.revocation)) {
+    throw new JobError({
+      job: name,
+      field: 'revocation',
+      message: `job "${name}": revocation ${shown(job.revocation)} must be "staple" or "fetch"`,
     });
   }
   wrap(name, 'targets', () => expandTargets(job.targets, job.expand));

@@ -13,13 +13,15 @@ import type { JobEvents } from './events.js';
 import { type DefinedJob, defineJob } from './job.js';
 import { RecordingWindow } from './recording-window.js';
 import { checkRunOptions, selectionFor } from './run-options.js';
+import { RunRevocation } from './run-revocation.js';
 import { RunTally } from './run-tally.js';
 import { type KnownTargets, knownKey, type Selection, selectTargets } from './select-targets.js';
 import type { Job, RunJobOptions, RunSummary } from './types.js';
 
 /**
  * Runs a job once: streams `expandTargets()` → `scan()` → `verifyChain()` →
- * `inventory.record()` with bounded memory, records the run in the job's zone, emits events,
+ * `checkRevocation()` (see {@link RunJobOptions.revocation}) → `inventory.record()` with
+ * bounded memory, records the run in the job's zone, emits events,
  * and returns a summary. Up to `recordsInFlight` results (default 1024) are being stored while
  * the scan goes on, so the inventory writes them in batches; their events and counts still come
  * one by one, in the order of the results. What one target does is that target's outcome, never the run's: a network failure
@@ -90,11 +92,16 @@ interface RunSetting {
 
 /** Records taken by `inventory.record()` before the oldest outcome is back, by default. */
 const RECORDS_IN_FLIGHT = 1024;
+/** Revocation checks running at once. */
+const REVOCATION_CONCURRENCY = 16;
+/** A revocation check's budget when the job sets no scan timeout (the scanner's default). */
+const REVOCATION_TIMEOUT_MS = 5000;
 
 /** A result on its way into the inventory, with the context it is recorded with. */
 interface Recording {
   readonly result: ScanResult;
-  readonly context: JobRecordContext;
+  /** Set once the revocation check is back, before the result is recorded. */
+  context: JobRecordContext;
 }
 
 /**
@@ -138,12 +145,30 @@ async function scanAndRecord(
     ...job.scan,
     signal,
   });
+  const revocation = new RunRevocation({
+    policy: options.revocation ?? job.revocation ?? 'staple',
+    trust: setting.trust,
+    timeoutMs: job.scan?.timeoutMs ?? REVOCATION_TIMEOUT_MS,
+    concurrency: REVOCATION_CONCURRENCY,
+    signal,
+  });
   try {
     for await (const result of results) {
       // What the scan hands over after a failure is cut short by it: not the run's to record.
       if (window.failed) break;
       const context = result.ok ? judge(result, setting.trust, recordContext) : recordContext;
-      window.add({ result, context }, inventory.record(result, context));
+      const verdict = context.verdict;
+      const recording: Recording = { result, context };
+      // A success is recorded once its revocation check is back (it never rejects); the scan
+      // goes on meanwhile, within the window.
+      const stored =
+        result.ok && verdict
+          ? revocation.check(result, verdict).then((report) => {
+              if (report) recording.context = { ...context, revocation: report };
+              return inventory.record(result, recording.context);
+            })
+          : inventory.record(result, context);
+      window.add(recording, stored);
       // Backpressure: the scan is not pulled while the window is full.
       await window.room();
       if (window.failed) break;
@@ -223,5 +248,10 @@ function tell(
       to: sighting.chain,
     });
   }
-  events?.emit('result', { job, result, verdict: context.verdict });
+  events?.emit('result', {
+    job,
+    result,
+    verdict: context.verdict,
+    revocation: context.revocation,
+  });
 }

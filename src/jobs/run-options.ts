@@ -29,6 +29,13 @@ export function checkRunOptions(job: string, options: RunJobOptions): void {
       message: `job "${job}": mode "${mode}" must be full, rescan or since`,
     });
   }
+  if (
+    options.revocation !== undefined &&
+    options.revocation !== 'staple' &&
+    options.revocation !== 'fetch'
+  ) {
+    fail('revocation', `must be "staple" or "fetch", not ${shown(options.revocation)}`);
+  }
   if (options.trust !== undefined && !(options.trust instanceof TrustStore)) {
     fail('trust', `must be a TrustStore, not ${shown(options.trust)}`);
   }

@@ -1,4 +1,5 @@
 import type { Inventory, RunStatus } from '../inventory/index.js';
+import type { RevocationPolicy, RevocationReport } from '../revocation/index.js';
 import type { ScanErrorCode, ScanOptions, ScanResult } from '../scan/index.js';
 import type { ExpandOptions, Target, TargetSpec } from '../targets/index.js';
 import type { TrustStore } from '../trust/index.js';
@@ -24,6 +25,7 @@ export interface Schedule {
  *   targets: { hosts: '192.0.2.0/24', ports: '443,8443,25' },
  *   schedules: ['0 3 * * *', { cron: '0 12 * * 1-5', timezone: 'Europe/Berlin' }],
  *   scan: { concurrency: 128, timeoutMs: 3000 },
+ *   revocation: 'fetch',
  * };
  * ```
  */
@@ -44,6 +46,13 @@ export interface Job {
    * by jobs of two zones is two targets. Default: `'default'`.
    */
   readonly zone?: string;
+  /**
+   * How much revocation checking its runs do (`RunJobOptions.revocation` overrides it):
+   * `'staple'` checks only the OCSP response a server stapled, with no traffic of its own;
+   * `'fetch'` also asks each certificate's OCSP responder and downloads its CRLs. Default:
+   * `'staple'`.
+   */
+  readonly revocation?: RevocationPolicy;
 }
 
 /**
@@ -71,6 +80,19 @@ export interface RunJobOptions {
   readonly trustName?: string;
   /** Which targets to probe. Default: `'since'`. */
   readonly mode?: RunMode;
+  /**
+   * Revocation checking of every chain the run captures, kept on each certificate's
+   * `revocation` in the inventory:
+   * - `'staple'`: judge the OCSP response the server stapled, if it sent one; no traffic of
+   *   the run's own;
+   * - `'fetch'`: also query the certificates' OCSP responders and download their CRLs (plain
+   *   HTTP), answers cached for the run.
+   *
+   * Checks run beside the scan, at most 16 at once, each within the job's
+   * `scan.timeoutMs` (default 5000 ms); a check that fails or runs out of time is recorded as
+   * `unavailable`, never failing the run. Default: the job's `revocation`, else `'staple'`.
+   */
+  readonly revocation?: RevocationPolicy;
   /** For `since`: a date, or a duration back from now (`24h`, `7d`). Default: `24h`. */
   readonly since?: Date | number | string;
   /** Stops the run: probes in flight end, the run is recorded as far as it got. */
@@ -187,6 +209,11 @@ export interface ResultEvent {
    * parsed has a verdict with the problem `no-certificate` or `unparseable-certificate`.
    */
   readonly verdict: ChainVerdict | undefined;
+  /**
+   * The chain's revocation report, as recorded (see {@link RunJobOptions.revocation});
+   * `undefined` for a failed probe, or when nothing was checked (no staple under `'staple'`).
+   */
+  readonly revocation: RevocationReport | undefined;
 }
 
 /** Payload of `certificate:new`: a certificate the inventory had never seen. */

@@ -7,6 +7,7 @@ import {
   type TargetRecord,
   targetVerdict,
 } from '../inventory/index.js';
+import { parseCertificate } from '../x509/index.js';
 import { checkAt, checkInventory, checkSubject } from './arguments.js';
 import { type ParsedThreshold, parseThreshold, thresholdSeconds } from './thresholds.js';
 import type {
@@ -23,12 +24,15 @@ const worst = (a: CheckState, b: CheckState): CheckState => (RANK[b] > RANK[a] ?
 const SELF_SIGNED_PROBLEMS = new Set(['self-signed', 'untrusted-root']);
 
 /**
- * Judges expiry and chain health from the inventory, over **the whole chain**: an
- * intermediate that expires before the leaf is what breaks the site, so it counts. States:
- * expired or under the critical threshold, a certificate that could not be parsed, or an
- * invalid chain (untrusted, hostname mismatch, …), is CRITICAL; under the warning threshold,
- * chain warnings (wrong order, a missing intermediate completed from elsewhere) or a target
- * that stopped answering is WARNING; no matching target or certificate is UNKNOWN, never OK.
+ * Judges expiry, chain health and revocation from the inventory, over **the whole chain**:
+ * an intermediate that expires before the leaf is what breaks the site, so it counts. States:
+ * expired or under the critical threshold, a certificate that could not be parsed, an
+ * invalid chain (untrusted, hostname mismatch, …), or a certificate the inventory knows to be
+ * revoked served at the target's last probe, is CRITICAL; under the warning threshold, chain
+ * warnings (wrong order, a missing intermediate completed from elsewhere), a must-staple
+ * leaf (RFC 7633) served without an OCSP staple, or a target that stopped answering is
+ * WARNING; no matching target or certificate is UNKNOWN, never OK. A certificate asked for by
+ * fingerprint is CRITICAL when it is known to be revoked.
  *
  * @throws `CheckOptionsError` for an argument of the wrong type (no inventory, a `port`
  *   that is not a port, an `at` that is not a date); `CertsweepError` with code
@@ -58,16 +62,19 @@ export async function checkExpiry(
     const cert = await inventory.certificate(subject.fingerprint.toLowerCase().replaceAll(':', ''));
     if (!cert) return unknown(`no certificate ${subject.fingerprint} in the inventory`, thresholds);
     const element = checkCertificate(cert, judge);
+    const revoked = cert.revocation?.status === 'revoked';
+    const reasons = revoked ? [revokedReason(element)] : [];
+    if (element.state !== 'OK') reasons.push(expiryReason(element, at));
     const target: TargetCheck = {
       zone: '',
       address: '',
       port: 0,
       servername: null,
       host: '',
-      state: element.state,
+      state: revoked ? 'CRITICAL' : element.state,
       chain: [element],
       problems: [],
-      reasons: element.state === 'OK' ? [] : [expiryReason(element, at)],
+      reasons,
     };
     return { state: target.state, summary: summarise(target, at), targets: [target], thresholds };
   }
@@ -137,8 +144,10 @@ async function checkTarget(
     return { ...base, state: 'UNKNOWN', chain: [], problems: [], reasons: [reason] };
   }
   const elements: CertificateCheck[] = [];
-  for (const fp of chain.fingerprints) {
+  let leaf: CertificateRecord | undefined;
+  for (const [i, fp] of chain.fingerprints.entries()) {
     const cert = await inventory.certificate(fp);
+    if (i === 0) leaf = cert;
     if (cert) elements.push(checkCertificate(cert, judge));
   }
   let state: CheckState = 'OK';
@@ -166,6 +175,19 @@ async function checkTarget(
     );
     state = worst(state, invalid ? 'CRITICAL' : 'WARNING');
   }
+  // Revocation: what the inventory knows of each certificate of the chain. Served at the last
+  // probe it is an outage waiting for the first client that checks; on a target that stopped
+  // answering the failure says more.
+  const inService = target.lastError === null;
+  for (const element of elements) {
+    if (element.revocation?.status !== 'revoked') continue;
+    (inService ? urgent : reasons).push(revokedReason(element));
+    state = worst(state, inService ? 'CRITICAL' : 'WARNING');
+  }
+  if (inService && target.ocspStapled === false && leaf && mustStaple(leaf)) {
+    reasons.push('must-staple certificate served without an OCSP staple');
+    state = worst(state, 'WARNING');
+  }
   if (target.lastError !== null) {
     reasons.push(
       `last probe failed (${target.lastError}); the chain shown is from ${new Date(target.lastSuccess ?? 0).toISOString()}`,
@@ -187,6 +209,7 @@ function checkCertificate(cert: CertificateRecord, judge: Judge): CertificateChe
       criticalSeconds: 0,
       state: 'CRITICAL',
       parseError: cert.parseError,
+      revocation: cert.revocation,
     };
   }
   const secondsLeft = Math.floor((cert.notAfter - judge.at) / 1000);
@@ -207,8 +230,34 @@ function checkCertificate(cert: CertificateRecord, judge: Judge): CertificateChe
     criticalSeconds,
     state,
     parseError: null,
+    revocation: cert.revocation,
   };
 }
+
+/** Whether a certificate's TLS feature extension asks for OCSP stapling (RFC 7633). */
+function mustStaple(cert: CertificateRecord): boolean {
+  if (cert.parseError !== null) return false;
+  try {
+    return parseCertificate(cert.der).mustStaple;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a revoked certificate is a finding: when, why and who said so. */
+function revokedReason(element: CertificateCheck): string {
+  const r = element.revocation;
+  const when = r?.revokedAt == null ? '' : ` on ${new Date(r.revokedAt).toISOString()}`;
+  const why = r?.reason == null ? '' : ` (${r.reason})`;
+  const source = r?.source == null ? '' : `, ${SOURCE_NAMES[r.source]}`;
+  return `revoked: ${element.subject}${when}${why}${source}`;
+}
+
+const SOURCE_NAMES = {
+  staple: 'per the stapled OCSP response',
+  ocsp: 'per its OCSP responder',
+  crl: 'per its CRL',
+} as const;
 
 function expiryReason(element: CertificateCheck, at: number): string {
   if (element.parseError !== null) {

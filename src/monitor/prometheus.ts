@@ -1,4 +1,10 @@
-import { allPages, type ChainRecord, type Inventory, targetVerdict } from '../inventory/index.js';
+import {
+  allPages,
+  type CertificateRecord,
+  type ChainRecord,
+  type Inventory,
+  targetVerdict,
+} from '../inventory/index.js';
 import { checkAt, checkInventory } from './arguments.js';
 
 /**
@@ -21,8 +27,10 @@ export interface PrometheusOptions {
  * parsed and so has no validity; per target (labelled with its `zone`, `address`, `port`,
  * `servername` and `job`) `certsweep_target_up`, `certsweep_chain_valid` (the target's own
  * verdict: its chain's path against the target's trust store, and its own name) and
- * `certsweep_chain_expires_in_seconds` (the earliest expiry along the chain); per job the
- * counters of its latest run. Label sets
+ * `certsweep_chain_expires_in_seconds` (the earliest expiry along the chain); per certificate
+ * in service (served at the last probe of some target: none for targets that stopped
+ * answering) `certsweep_cert_revoked`, 1 when the inventory knows it to be revoked, else 0;
+ * per job the counters of its latest run. Label sets
  * are stable and bounded (fingerprints and common names, not whole subjects), and every
  * label value is escaped as the format requires.
  *
@@ -57,14 +65,14 @@ export async function formatPrometheus(
     'gauge',
     'A certificate in use that could not be parsed (it has no validity to measure): always 1.',
   );
+  // For the revoked gauge below, which lists the certificates live targets serve: their
+  // labels and whether they are revoked, not the records (no DER held).
+  const inUse = new Map<string, { labels: Record<string, string>; revoked: boolean }>();
   for await (const cert of allPages((cursor) =>
     inventory.certificates({ inUse: true, limit: 10_000, ...cursor }),
   )) {
-    const labels = {
-      fingerprint: cert.fingerprint,
-      subject_cn: cert.subjectCommonName ?? '',
-      issuer_cn: cert.issuerCommonName ?? '',
-    };
+    const labels = certificateLabels(cert);
+    inUse.set(cert.fingerprint, { labels, revoked: cert.revocation?.status === 'revoked' });
     notAfter.sample(labels, Math.floor(cert.notAfter / 1000));
     expiresIn.sample(labels, Math.floor((cert.notAfter - at) / 1000));
   }
@@ -84,6 +92,12 @@ export async function formatPrometheus(
     'gauge',
     'Seconds until the first certificate of the chain a target serves expires.',
   );
+  const revoked = out.family(
+    'certsweep_cert_revoked',
+    'gauge',
+    '1 when a certificate served at the last probe of a target is known to be revoked, else 0.',
+  );
+  const inService = new Set<string>();
   // Certificate queries list only parsed certificates (they go by expiry): the unparseable
   // ones in use are found through the chains targets serve, each chain looked at once. A
   // chain is read once too, however many targets serve it.
@@ -109,6 +123,14 @@ export async function formatPrometheus(
         if (cert?.parseError == null) continue;
         unparseableSeen.add(fp);
         unparseable.sample({ fingerprint: fp, reason: cert.parseError.slice(0, MAX_REASON) }, 1);
+      }
+    }
+    if (chain && target.lastError === null) {
+      for (const fp of chain.fingerprints) {
+        const cert = inService.has(fp) ? undefined : inUse.get(fp);
+        if (cert === undefined) continue;
+        inService.add(fp);
+        revoked.sample(cert.labels, cert.revoked ? 1 : 0);
       }
     }
     // The target's own verdict: its chain's path against its own trust store, and its own
@@ -145,6 +167,15 @@ export async function formatPrometheus(
     if (run.endedAt !== null) runEnd.sample({ job: run.job }, Math.floor(run.endedAt / 1000));
   }
   return out.render();
+}
+
+/** The labels of a certificate's series: bounded, never a whole subject. */
+function certificateLabels(cert: CertificateRecord): Record<string, string> {
+  return {
+    fingerprint: cert.fingerprint,
+    subject_cn: cert.subjectCommonName ?? '',
+    issuer_cn: cert.issuerCommonName ?? '',
+  };
 }
 
 /** A chain as `inventory.chain()` gives it, read once per exposition. */

@@ -1,3 +1,4 @@
+import type { StoredRevocation } from '../inventory/index.js';
 import type { ProblemCode } from '../verify/index.js';
 import type { Threshold } from './thresholds.js';
 
@@ -72,6 +73,11 @@ export interface CertificateCheck {
    * show the parse error instead of an expiry.
    */
   readonly parseError: string | null;
+  /**
+   * The revocation the inventory keeps for it (see `CertificateRecord.revocation`), or
+   * `null` when none was recorded. A `revoked` one in service makes the target CRITICAL.
+   */
+  readonly revocation: StoredRevocation | null;
 }
 
 /** One target's result. */

@@ -5,7 +5,12 @@
 import { createHash } from 'node:crypto';
 import { targetKey } from '../inventory/keys.js';
 import { unparsedCertificate } from '../inventory/observe.js';
-import type { ObservedFailure, ObservedSuccess, ObservedTarget } from '../inventory/storage.js';
+import type {
+  ObservedFailure,
+  ObservedRevocation,
+  ObservedSuccess,
+  ObservedTarget,
+} from '../inventory/storage.js';
 import type { CertificateRecord, NameCheck, RunRecord, StoredVerdict } from '../inventory/types.js';
 import type { ScanErrorCode, StarttlsProtocol } from '../scan/index.js';
 
@@ -62,6 +67,7 @@ export function certificate(
     parseError: null,
     firstSeen: T0,
     lastSeen: T0,
+    revocation: null,
     ...fields,
   };
 }
@@ -181,6 +187,10 @@ export interface SuccessSpec {
   readonly alpn?: string | null;
   /** STARTTLS protocol. Default: `null`. */
   readonly starttls?: StarttlsProtocol | null;
+  /** Whether an OCSP response was stapled. Default: `null` (not known). */
+  readonly ocspStapled?: boolean | null;
+  /** Revocation checks of certificates of the chain. Default: none. */
+  readonly revocations?: readonly ObservedRevocation[];
 }
 
 /** What {@link Scenario.failure} takes besides the target, the time and the code. */
@@ -226,6 +236,8 @@ export class Scenario {
       cipher: spec.cipher === undefined ? 'TLS_AES_128_GCM_SHA256' : spec.cipher,
       alpn: spec.alpn ?? null,
       starttls: spec.starttls ?? null,
+      ocspStapled: spec.ocspStapled ?? null,
+      revocations: spec.revocations ?? [],
     };
   }
 

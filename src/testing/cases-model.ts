@@ -29,6 +29,7 @@ function random(seed: number): () => number {
 }
 
 const OBSERVATIONS = 300;
+const REVOCATION_STATUSES = ['good', 'revoked', 'unknown', 'unavailable'] as const;
 
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)] as T;
@@ -44,6 +45,8 @@ function randomCase(seed: number, options: Partial<StorageOpenOptions>): CaseSpe
       const s = new Scenario();
       const model = new Model({ darkAfter, seenResolutionMs });
       const next = random(seed);
+      // A generator of its own for revocation, so the rest of the sequence stays as it was.
+      const nextCheck = random(seed + 0x5eed);
       const targets = [
         where('192.0.2.1'),
         where('192.0.2.1', { servername: 'a.example' }),
@@ -91,6 +94,27 @@ function randomCase(seed: number, options: Partial<StorageOpenOptions>): CaseSpe
         const known = (chain ?? []).filter(
           (c) => model.certificate.has(c.fingerprint) && next() < 0.5,
         );
+        // Revocation checks of some of the chain's certificates, some made before `at` (a slow
+        // check recorded late), with every status: the replacement rule in every order.
+        const revocations = [...new Set(chain ?? [])]
+          .filter(() => nextCheck() < 0.4)
+          .map((c) => {
+            const status = pick(nextCheck, REVOCATION_STATUSES);
+            const evidence = status !== 'unavailable';
+            return {
+              fingerprint: c.fingerprint,
+              revocation: {
+                status,
+                source: evidence ? pick(nextCheck, ['staple', 'ocsp', 'crl'] as const) : null,
+                checkedAt: at - pick(nextCheck, [0, 0, 1000, 600_000]),
+                revokedAt: status === 'revoked' ? T0 - 86_400_000 : null,
+                reason: status === 'revoked' ? ('keyCompromise' as const) : null,
+                thisUpdate: evidence ? at - 60_000 : null,
+                nextUpdate: evidence ? at + 86_400_000 : null,
+                problem: evidence ? null : ('fetch-timeout' as const),
+              },
+            };
+          });
         return s.success(target, at, {
           chain,
           known,
@@ -109,6 +133,8 @@ function randomCase(seed: number, options: Partial<StorageOpenOptions>): CaseSpe
           nameCheck: next() < 0.5 ? null : { hostname: 'a.example', matched: next() < 0.5 },
           protocol: pick(next, ['TLSv1.3', 'TLSv1.2']),
           alpn: pick(next, [null, 'h2']),
+          ocspStapled: pick(nextCheck, [null, true, false]),
+          revocations,
         });
       };
 

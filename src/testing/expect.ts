@@ -24,6 +24,7 @@ export function targetRecord(target: ObservedTarget, fields: Partial<TargetRecor
     cipher: null,
     alpn: null,
     starttls: null,
+    ocspStapled: null,
     ...fields,
   };
 }

@@ -22,6 +22,7 @@ import { queryCases } from './cases-queries.js';
 import { recordCases } from './cases-record.js';
 import { recordChainCases } from './cases-record-chains.js';
 import { recordDarkCases } from './cases-record-dark.js';
+import { revocationCases } from './cases-revocation.js';
 import { runCases } from './cases-runs.js';
 import { writerCases } from './cases-writers.js';
 import { casesFor } from './harness.js';
@@ -119,6 +120,7 @@ export function storageConformance(subject: ConformanceSubject): ConformanceCase
     ...recordCases,
     ...recordDarkCases,
     ...recordChainCases,
+    ...revocationCases,
     ...queryCases,
     ...pagingCases,
     ...aggregateCases,

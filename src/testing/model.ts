@@ -2,6 +2,7 @@
 // cases hold an adapter to, observation by observation. It follows the numbered steps of the
 // TSDoc of `Observation` one by one and indexes nothing.
 import type { Observation, Recorded, StorageOpenOptions } from '../inventory/storage.js';
+import { revocationReplaces } from '../inventory/stored-revocation.js';
 import {
   type CertificateRecord,
   type ChainRecord,
@@ -70,6 +71,13 @@ export class Model {
           this.certificate.set(fp, { ...c, lastSeen: at });
         }
       }
+      // 1b. Revocation checks of stored certificates, by the replacement rule.
+      for (const { fingerprint, revocation } of obs.revocations) {
+        const c = this.certificate.get(fingerprint);
+        if (c && revocationReplaces(c.revocation, revocation)) {
+          this.certificate.set(fingerprint, { ...c, revocation });
+        }
+      }
       // 2. The chain and its verdict for this trust store.
       if (obs.chain) {
         let chain: ChainRecord = this.chain.get(obs.chain.id) ?? {
@@ -118,6 +126,7 @@ export class Model {
           cipher: obs.cipher,
           alpn: obs.alpn,
           starttls: obs.starttls,
+          ocspStapled: obs.ocspStapled,
         }
       : {
           ...always,
@@ -131,6 +140,7 @@ export class Model {
           cipher: previous?.cipher ?? null,
           alpn: previous?.alpn ?? null,
           starttls: previous?.starttls ?? null,
+          ocspStapled: previous?.ocspStapled ?? null,
         };
     this.target.set(t.key, target);
     // 4. The sighting.

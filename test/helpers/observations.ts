@@ -85,6 +85,8 @@ export function observedSuccess(
     cipher: 'TLS_AES_128_GCM_SHA256',
     alpn: null,
     starttls: null,
+    ocspStapled: null,
+    revocations: [],
     ...fields,
   };
 }

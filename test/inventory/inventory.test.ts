@@ -252,6 +252,29 @@ it('indexes an imported chain record that replaces one by its new certificates',
   await inventory.close();
 });
 
+it('imports records written before certificates kept revocation and targets ocspStapled', async () => {
+  const source = await Inventory.open();
+  await source.record(success('192.0.2.1', 443, chain), { at });
+  const lines: string[] = [];
+  for await (const line of source.export()) {
+    const record = JSON.parse(line) as { kind?: string; value?: Record<string, unknown> };
+    const added = record.kind === 'certificate' ? 'revocation' : 'ocspStapled';
+    if (record.value && (record.kind === 'certificate' || record.kind === 'target')) {
+      expect(Object.hasOwn(record.value, added)).toBe(true);
+      delete record.value[added];
+    }
+    lines.push(`${JSON.stringify(record)}\n`);
+  }
+  await source.close();
+  const inventory = await Inventory.open();
+  await inventory.import(lines);
+  const target = await inventory.target({ address: '192.0.2.1', port: 443 });
+  expect(target?.ocspStapled).toBeNull();
+  const leaf = await inventory.certificate(fingerprint(chain[0] as Uint8Array));
+  expect(leaf?.revocation).toBeNull();
+  await inventory.close();
+});
+
 it.each([
   ['not JSON', 'hello', /not a certsweep inventory export/],
   ['JSON null', 'null', /not a certsweep inventory export/],
@@ -317,6 +340,47 @@ describe('import refuses a malformed record line and imports nothing', () => {
         r.key = 'other';
       },
       /its id is "[0-9a-f]+", not the key/,
+    ],
+    [
+      'a revocation of an unknown status',
+      'certificate',
+      (r) => {
+        r.value.revocation = {
+          status: 'fine',
+          source: null,
+          checkedAt: 1,
+          revokedAt: null,
+          reason: null,
+          thisUpdate: null,
+          nextUpdate: null,
+          problem: null,
+        };
+      },
+      /revocation\.status should be one of good, revoked, unknown, unavailable/,
+    ],
+    [
+      'a revocation without its check time',
+      'certificate',
+      (r) => {
+        r.value.revocation = {
+          status: 'good',
+          source: 'staple',
+          revokedAt: null,
+          reason: null,
+          thisUpdate: null,
+          nextUpdate: null,
+          problem: null,
+        };
+      },
+      /revocation\.checkedAt should be a number/,
+    ],
+    [
+      'ocspStapled that is not a boolean',
+      'target',
+      (r) => {
+        r.value.ocspStapled = 'yes';
+      },
+      /ocspStapled should be true or false or null/,
     ],
     [
       'a chain without fingerprints',

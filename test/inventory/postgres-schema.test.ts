@@ -16,6 +16,8 @@ import {
   POSTGRES_URL,
   postgresReachable,
   SightingIds,
+  successAt,
+  syntheticCertificate,
   TestSchemas,
 } from '../helpers/postgres.js';
 
@@ -34,9 +36,11 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
       )
     ).rows.map((row) => row.table_name);
   const versionsOf = async (schema: string) =>
-    (await schemas.pool.query(`SELECT version FROM "${schema}".schema_version`)).rows.map(
-      (r) => r.version,
-    );
+    (
+      await schemas.pool.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`)
+    ).rows.map((r) => r.version);
+  // Every migration, each once.
+  const EVERY_VERSION = Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1);
 
   it('creates its tables and version once; reopening applies nothing again', async () => {
     const schema = schemas.fresh();
@@ -60,7 +64,7 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
       'targets',
       'zones',
     ]);
-    expect(await versionsOf(schema)).toEqual([POSTGRES_SCHEMA_VERSION]);
+    expect(await versionsOf(schema)).toEqual(EVERY_VERSION);
     const storage = schemas.storage(schema);
     await storage.open(READER);
     expect((await storage.counts()).target).toBe(2);
@@ -77,7 +81,7 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
     try {
       const storages = pools.map((pool) => postgresStorage({ pool }, { schema }));
       await Promise.all(storages.map((storage) => storage.open(WRITER)));
-      expect(await versionsOf(schema)).toEqual([POSTGRES_SCHEMA_VERSION]);
+      expect(await versionsOf(schema)).toEqual(EVERY_VERSION);
       await Promise.all(
         storages.map((storage, i) =>
           storage.record([
@@ -90,6 +94,50 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
+  });
+
+  it('migrates a version 1 schema to version 2, keeping its records and adding no revocation', async () => {
+    const schema = schemas.fresh();
+    const ids = new SightingIds();
+    const leaf = syntheticCertificate('old.example.com', 1_000);
+    const t = observedTarget('192.0.2.30');
+    const first = schemas.storage(schema);
+    await first.open(WRITER);
+    const [before] = await first.record([successAt(ids, t, 1_000, [leaf])]);
+    await first.close();
+    // The schema as version 1 left it: no revocation columns, no version 2.
+    await schemas.pool.query(`ALTER TABLE "${schema}".certificates DROP COLUMN revocation;
+      ALTER TABLE "${schema}".targets DROP COLUMN ocsp_stapled;
+      DELETE FROM "${schema}".schema_version WHERE version = 2`);
+    await expect(schemas.storage(schema).open(READER)).rejects.toThrow(/version 1/);
+
+    const migrated = schemas.storage(schema);
+    await migrated.open(WRITER);
+    expect(await versionsOf(schema)).toEqual([1, 2]);
+    expect(await migrated.target(t.key)).toEqual({ ...before?.target, ocspStapled: null });
+    expect((await migrated.certificate(leaf.fingerprint))?.revocation).toBeNull();
+    const revocation = {
+      status: 'revoked' as const,
+      source: 'ocsp' as const,
+      checkedAt: 2_000,
+      revokedAt: 500,
+      reason: 'keyCompromise' as const,
+      thisUpdate: 1_500,
+      nextUpdate: 90_000,
+      problem: null,
+    };
+    await migrated.record([
+      successAt(ids, t, 2_000, [], {
+        chain: before?.target.chain
+          ? { id: before.target.chain, fingerprints: [leaf.fingerprint] }
+          : null,
+        ocspStapled: false,
+        revocations: [{ fingerprint: leaf.fingerprint, revocation }],
+      }),
+    ]);
+    expect((await migrated.certificate(leaf.fingerprint))?.revocation).toEqual(revocation);
+    expect((await migrated.target(t.key))?.ocspStapled).toBe(false);
+    await migrated.close();
   });
 
   it('refuses a schema of a newer version, changing nothing', async () => {
@@ -111,10 +159,7 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
         supported: POSTGRES_SCHEMA_VERSION,
       });
     }
-    expect(await versionsOf(schema)).toEqual([
-      POSTGRES_SCHEMA_VERSION,
-      POSTGRES_SCHEMA_VERSION + 1,
-    ]);
+    expect(await versionsOf(schema)).toEqual([...EVERY_VERSION, POSTGRES_SCHEMA_VERSION + 1]);
   });
 
   it('opens read-only without creating anything, and names a schema that is not there', async () => {

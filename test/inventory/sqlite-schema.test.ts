@@ -12,6 +12,7 @@ import {
 import { run as runRecord } from '../../src/testing/builders.js';
 import {
   certificate,
+  DAY,
   failure,
   Ids,
   opened,
@@ -47,9 +48,10 @@ it('creates the schema in WAL mode and records its version once, across reopenin
   }
   const db = new Database(path);
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-  expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([
-    { version: SQLITE_SCHEMA_VERSION },
-  ]);
+  // Every migration from version 2 on, each once.
+  expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(
+    Array.from({ length: SQLITE_SCHEMA_VERSION - 1 }, (_, i) => ({ version: i + 2 })),
+  );
   expect(tables(db)).toEqual([
     'certificate_names',
     'certificates',
@@ -216,4 +218,56 @@ it('compacts: checkpoints the log and vacuums, keeping every record', async () =
   await storage.compact?.();
   expect(await storage.counts()).toMatchObject({ target: 1 });
   await storage.close();
+});
+
+it('migrates a version 2 database to version 3, keeping its records and adding no revocation', async () => {
+  const ids = new Ids();
+  const leaf = certificate('old.example.com');
+  const t = where('192.0.2.30');
+  const storage = await opened(path);
+  const [before] = await storage.record([success(ids, t, T0, [leaf])]);
+  await storage.close();
+  // The database as version 2 left it: no revocation columns, no version 3.
+  const db = new Database(path);
+  db.exec(`ALTER TABLE certificates DROP COLUMN revocation;
+    ALTER TABLE targets DROP COLUMN ocsp_stapled;
+    DELETE FROM schema_version WHERE version = 3;`);
+  db.close();
+  const reader = sqliteStorage({ path });
+  await expect(
+    reader.open({ readOnly: true, darkAfter: 2, seenResolutionMs: 0 }),
+  ).rejects.toMatchObject({ name: 'StorageFormatError', found: 2, supported: 3 });
+
+  const migrated = await opened(path);
+  expect(await migrated.target(t.key)).toEqual({ ...before?.target, ocspStapled: null });
+  expect((await migrated.certificate(leaf.fingerprint))?.revocation).toBeNull();
+  const [after] = await migrated.record([
+    success(ids, t, T0 + 1, [leaf], {
+      ocspStapled: true,
+      revocations: [
+        {
+          fingerprint: leaf.fingerprint,
+          revocation: {
+            status: 'good',
+            source: 'staple',
+            checkedAt: T0 + 1,
+            revokedAt: null,
+            reason: null,
+            thisUpdate: T0,
+            nextUpdate: T0 + DAY,
+            problem: null,
+          },
+        },
+      ],
+    }),
+  ]);
+  expect(after?.target.ocspStapled).toBe(true);
+  expect((await migrated.certificate(leaf.fingerprint))?.revocation?.status).toBe('good');
+  await migrated.close();
+  const check = new Database(path);
+  expect(check.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([
+    { version: 2 },
+    { version: 3 },
+  ]);
+  check.close();
 });

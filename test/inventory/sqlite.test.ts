@@ -113,6 +113,7 @@ describe('record', () => {
       cipher: 'TLS_AES_128_GCM_SHA256',
       alpn: 'h2',
       starttls: null,
+      ocspStapled: null,
     });
     expect((await storage.history(target?.key ?? '', { limit: 10 })).items).toEqual([
       recorded?.sighting,
@@ -236,6 +237,7 @@ describe('record', () => {
       cipher: null,
       alpn: null,
       starttls: null,
+      ocspStapled: null,
     });
     expect((await storage.targets({ limit: 10, dark: true })).items).toEqual([]);
   });

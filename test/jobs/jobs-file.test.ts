@@ -20,7 +20,7 @@ describe('readJobsFile', () => {
       JSON.stringify({
         jobs: [
           { name: 'a', targets, schedules: ['0 3 * * *'] },
-          { name: 'b', targets, zone: 'dc1' },
+          { name: 'b', targets, zone: 'dc1', revocation: 'fetch' },
         ],
       }),
     );
@@ -28,6 +28,7 @@ describe('readJobsFile', () => {
     expect(jobs.map((job) => job.name)).toEqual(['a', 'b']);
     expect(jobs[0]?.schedules).toEqual([{ cron: '0 3 * * *' }]);
     expect(jobs.map((job) => job.zone)).toEqual(['default', 'dc1']);
+    expect(jobs.map((job) => job.revocation)).toEqual([undefined, 'fetch']);
   });
 
   it('a file it cannot read is a JobsFileError naming it', async () => {
@@ -107,6 +108,20 @@ describe('readJobsFile', () => {
       JSON.stringify({ jobs: [{ name: 'a', targets, zone: 'dc 1' }] }),
       { job: 'a', field: 'zone', message: /^f\.json: jobs\[0\]: job "a": zone "dc 1" must be/ },
     ],
+    [
+      'a revocation policy it does not know',
+      JSON.stringify({
+        jobs: [
+          { name: 'a', targets },
+          { name: 'b', targets, revocation: 'ocsp' },
+        ],
+      }),
+      {
+        job: 'b',
+        field: 'revocation',
+        message: /^f\.json: jobs\[1\]: job "b": revocation "ocsp" must be "staple" or "fetch"$/,
+      },
+    ],
   ];
 
   it.each(cases)('%s', (_label, text, expected) => {
@@ -129,6 +144,7 @@ describe('defineJob: mistyped fields', () => {
     ['schedules', { name: 'a', targets, schedules: '0 9 * * *' }],
     ['scan', { name: 'a', targets, scan: null }],
     ['expand', { name: 'a', targets, expand: 5 }],
+    ['revocation', { name: 'a', targets, revocation: true }],
     ['name', { name: null, targets }],
     ['name', { targets }],
   ])('%s is a JobError naming the field, not a TypeError', (field, job) => {

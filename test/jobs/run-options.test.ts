@@ -21,6 +21,7 @@ describe('runJob: options', () => {
     ['backoff', { backoff: 5 }],
     ['backoff', { backoff: { base: {}, max: '1d' } }],
     ['since', { since: {} }],
+    ['revocation', { revocation: 'ocsp' }],
   ])('%s: a JobError naming it, and no run is recorded', async (field, extra) => {
     const inventory = await Inventory.open();
     const options =

@@ -28,6 +28,7 @@ import {
   type Sighting,
   type SightingKind,
   type StoredRecord,
+  type StoredRevocation,
   type StoredVerdict,
   type TargetRecord,
 } from '../../src/inventory/types.js';
@@ -134,6 +135,12 @@ export function referenceStorage(
       }
       for (const fp of fps) seen(fp);
       if (obs.anchor) seen(obs.anchor.fingerprint);
+      for (const check of obs.revocations) {
+        const c = data.certificate.get(check.fingerprint);
+        if (c && replaces(c.revocation, check.revocation)) {
+          data.certificate.set(check.fingerprint, { ...c, revocation: check.revocation });
+        }
+      }
       if (obs.chain) {
         const id = obs.chain.id;
         let chain = data.chain.get(id) ?? {
@@ -184,6 +191,7 @@ export function referenceStorage(
           cipher: obs.cipher,
           alpn: obs.alpn,
           starttls: obs.starttls,
+          ocspStapled: obs.ocspStapled,
         }
       : {
           ...common,
@@ -197,6 +205,7 @@ export function referenceStorage(
           cipher: previous?.cipher ?? null,
           alpn: previous?.alpn ?? null,
           starttls: previous?.starttls ?? null,
+          ocspStapled: previous?.ocspStapled ?? null,
         };
     data.target.set(t.key, target);
 
@@ -272,6 +281,7 @@ export function referenceStorage(
         (filter.signatureAlgorithm === undefined ||
           c.signatureAlgorithm === filter.signatureAlgorithm) &&
         (filter.ca === undefined || c.isCA === filter.ca) &&
+        (filter.revoked === undefined || (c.revocation?.status === 'revoked') === filter.revoked) &&
         (filter.inUse === undefined || inUse(data, c.fingerprint) === filter.inUse) &&
         (filter.trusted === undefined || trustOf(data, c) === filter.trusted),
     );
@@ -519,4 +529,13 @@ function aggregate(certs: readonly CertificateRecord[], at: number, weeks: numbe
     })),
     expiringLater: later,
   };
+}
+
+/** The contract's revocation rule, read from its TSDoc (written apart from the adapters' one). */
+function replaces(stored: StoredRevocation | null, next: StoredRevocation): boolean {
+  if (stored === null) return true;
+  if (next.checkedAt < stored.checkedAt) return false;
+  if (stored.status === 'unavailable') return true;
+  if (next.status === 'unavailable') return false;
+  return stored.status !== 'revoked' || next.status === 'good' || next.status === 'revoked';
 }

@@ -175,6 +175,58 @@ const WRONG: Record<string, { wrong: Wrong; fails: readonly string[]; passes: re
       fails: ['paging: a cursor that is not one is refused with PageError'],
       passes: ['paging: certificates in pages of 1 to 3 is the unpaged answer'],
     },
+    'keeps the latest revocation check, whatever it says': {
+      wrong: (inner) => ({
+        ...inner,
+        async record(batch) {
+          const recorded = await inner.record(batch);
+          // Last write wins: each check put over what was kept, by an import of the record.
+          for (const o of batch) {
+            if (!o.ok) continue;
+            for (const { fingerprint, revocation } of o.revocations) {
+              const cert = await inner.certificate(fingerprint);
+              if (!cert) continue;
+              await inner.import(
+                (async function* (): AsyncGenerator<StoredRecord> {
+                  yield { kind: 'certificate', key: fingerprint, value: { ...cert, revocation } };
+                })(),
+              );
+            }
+          }
+          return recorded;
+        },
+      }),
+      fails: [
+        'revocation: a later unavailable or unknown check does not overwrite a known revoked',
+        'revocation: newer good evidence replaces revoked; older evidence never replaces newer',
+        'revocation: unavailable replaces only unavailable, and any evidence replaces it',
+        'revocation: the checks of one batch apply in order (revoked, then unavailable, keeps revoked)',
+        "model: 300 random observations (seed 1, darkAfter 1, seenResolutionMs 60000) match the contract's model",
+      ],
+      passes: [
+        'revocation: a success stores the checks of its certificates and whether it was stapled',
+      ],
+    },
+    'forgets revocation checks and staples': {
+      wrong: (inner) => ({
+        ...inner,
+        record(batch) {
+          return inner.record(
+            batch.map((o) => (o.ok ? { ...o, revocations: [], ocspStapled: null } : o)),
+          );
+        },
+      }),
+      fails: [
+        'revocation: a success stores the checks of its certificates and whether it was stapled',
+        'revocation: a failure keeps the target ocspStapled of its last success',
+        'revocation: export and import carry certificates revocation and targets ocspStapled',
+        'revocation: a reopened store answers the same revocation and ocspStapled',
+      ],
+      passes: [
+        'revocation: a check of a certificate not stored is ignored, storing nothing',
+        'record: the same chain again makes no sighting and stores no certificate',
+      ],
+    },
   };
 
 describe('the conformance suite fails a storage that', () => {

@@ -8,7 +8,9 @@
 // the snapshot names it, so a missing log is noticed. Batches are numbered from 1 in each log,
 // so a missing or repeated batch is noticed too. Each checksum covers the rest of its line.
 // Version 3 holds the records of zones and verdicts per trust store; versions 1 and 2 (other
-// record shapes, never released) are refused.
+// record shapes, never released) are refused. Certificates' `revocation` and targets'
+// `ocspStapled` were added to version 3 without a bump: records written without them read
+// as `null` (see codec.ts), and an older reader ignores them.
 import { crc32 } from 'node:zlib';
 import { StorageFormatError } from '../../../errors.js';
 import { encodeRecordLine, readHeader } from '../../codec.js';

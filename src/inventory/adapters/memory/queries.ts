@@ -30,6 +30,7 @@ export function queryCertificates(
     (filter.signatureAlgorithm === undefined ||
       cert.signatureAlgorithm === filter.signatureAlgorithm) &&
     (filter.ca === undefined || cert.isCA === filter.ca) &&
+    (filter.revoked === undefined || (cert.revocation?.status === 'revoked') === filter.revoked) &&
     (filter.inUse === undefined || state.inUse(cert.fingerprint) === filter.inUse) &&
     (filter.trusted === undefined || trustOf(state, cert) === filter.trusted);
 

@@ -1,6 +1,7 @@
 // Applies observations to a memory model, exactly as the TSDoc of `Observation` says:
 // certificates, the chain and its verdict per trust store, the target, a sighting, the run.
 import type { Observation, ObservedSuccess, Recorded } from '../../storage.js';
+import { revocationReplaces } from '../../stored-revocation.js';
 import { observeTarget } from '../../target-history.js';
 import type { CertificateRecord, ChainRecord, RunRecord, StoredVerdict } from '../../types.js';
 import type { Journal } from './journal.js';
@@ -100,6 +101,7 @@ function applyObservation(
   let newCertificates = NONE;
   if (observation.ok) {
     newCertificates = storeCertificates(state, journal, settings, observation);
+    storeRevocations(state, journal, observation);
     if (observation.chain !== null) storeChain(state, journal, settings, observation);
   }
   const { target, sighting } = observeTarget(previous, observation, state.darkAfter);
@@ -164,6 +166,19 @@ function seen(
     trustAnchor: known.trustAnchor || anchor,
   };
   journal.put({ kind: 'certificate', key: fp, value }, known);
+}
+
+/** Keeps each revocation check that replaces what its stored certificate had. */
+function storeRevocations(
+  state: InventoryState,
+  journal: Journal,
+  observation: ObservedSuccess,
+): void {
+  for (const { fingerprint, revocation } of observation.revocations) {
+    const known = state.certificates.get(fingerprint);
+    if (known === undefined || !revocationReplaces(known.revocation, revocation)) continue;
+    journal.put({ kind: 'certificate', key: fingerprint, value: { ...known, revocation } }, known);
+  }
 }
 
 function storeChain(

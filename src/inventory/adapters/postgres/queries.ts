@@ -157,6 +157,10 @@ export async function listCertificates(
     where.add(`c.signature_algorithm = ${where.param(filter.signatureAlgorithm)}`);
   }
   if (filter.ca !== undefined) where.add(`c.is_ca = ${where.param(filter.ca)}`);
+  if (filter.revoked !== undefined) {
+    const revoked = `c.revocation->>'status' = 'revoked'`;
+    where.add(filter.revoked ? revoked : `(c.revocation IS NULL OR NOT ${revoked})`);
+  }
   const verdicts = (trusted: string) => `EXISTS (SELECT 1 FROM ${t.chainLinks} l
     JOIN ${t.chainVerdicts} v ON v.chain = l.chain WHERE l.fingerprint = c.fingerprint${trusted})`;
   if (filter.trusted === true) where.add(`(c.trust_anchor OR ${verdicts(' AND v.trusted')})`);

@@ -4,7 +4,8 @@
 // touches them after its targets, in key order, and only where something changes.
 import { compare } from '../../sorted-keys.js';
 import type { Observation, ObservedSuccess } from '../../storage.js';
-import type { CertificateRecord, StoredVerdict } from '../../types.js';
+import { revocationReplaces } from '../../stored-revocation.js';
+import type { CertificateRecord, StoredRevocation, StoredVerdict } from '../../types.js';
 import type { PostgresPoolClient } from './connection.js';
 import { asciiLower, type Tables } from './schema.js';
 
@@ -34,18 +35,18 @@ export const CERTIFICATE_RECORDSET = `fingerprint text, der text, subject text, 
   issuer text, issuer_cn text, serial_number text, dns_names text[], ip_addresses text[],
   not_before bigint, not_after bigint, key_algorithm text, key_bits integer, key_curve text,
   signature_algorithm text, is_ca boolean, self_issued boolean, trust_anchor boolean,
-  parse_error text, first_seen bigint, last_seen bigint`;
+  parse_error text, first_seen bigint, last_seen bigint, revocation jsonb`;
 
 export const CERTIFICATE_INSERT_COLUMNS = `fingerprint, der, subject, subject_cn, issuer, issuer_cn,
   serial_number, dns_names, ip_addresses, not_before, not_after, key_algorithm, key_bits,
   key_curve, signature_algorithm, is_ca, self_issued, trust_anchor, parse_error, first_seen,
-  last_seen`;
+  last_seen, revocation`;
 
 /** The recordset columns in insert order, DER decoded from hex. */
 export const CERTIFICATE_VALUES = `r.fingerprint, decode(r.der, 'hex'), r.subject, r.subject_cn,
   r.issuer, r.issuer_cn, r.serial_number, r.dns_names, r.ip_addresses, r.not_before,
   r.not_after, r.key_algorithm, r.key_bits, r.key_curve, r.signature_algorithm, r.is_ca,
-  r.self_issued, r.trust_anchor, r.parse_error, r.first_seen, r.last_seen`;
+  r.self_issued, r.trust_anchor, r.parse_error, r.first_seen, r.last_seen, r.revocation`;
 
 /** A certificate as one object of the JSON array `jsonb_to_recordset` reads. */
 export function certificateJson(
@@ -75,6 +76,7 @@ export function certificateJson(
     parse_error: c.parseError,
     first_seen: c.firstSeen,
     last_seen: lastSeen,
+    revocation: c.revocation,
   };
 }
 
@@ -202,6 +204,51 @@ export async function writeCertificates(
     );
   }
   return fresh;
+}
+
+/**
+ * Step 1's revocation checks, after the certificates are stored: the rows named are locked
+ * in fingerprint order (as every writer locks them), each one's checks applied in batch
+ * order by `revocationReplaces`, and only rows whose revocation changes are written.
+ */
+export async function writeRevocations(
+  client: PostgresPoolClient,
+  t: Tables,
+  batch: readonly Observation[],
+): Promise<void> {
+  const checks = new Map<string, StoredRevocation[]>();
+  for (const o of batch) {
+    if (!o.ok) continue;
+    for (const { fingerprint, revocation } of o.revocations) {
+      const list = checks.get(fingerprint);
+      if (list) list.push(revocation);
+      else checks.set(fingerprint, [revocation]);
+    }
+  }
+  if (checks.size === 0) return;
+  const { rows } = await client.query(
+    `SELECT fingerprint, revocation FROM ${t.certificates} WHERE fingerprint = ANY($1::text[])
+     ORDER BY fingerprint FOR UPDATE`,
+    [[...checks.keys()].sort(compare)],
+  );
+  const fingerprints: string[] = [];
+  const values: string[] = [];
+  for (const row of rows as { fingerprint: string; revocation: StoredRevocation | null }[]) {
+    let kept = row.revocation;
+    for (const next of checks.get(row.fingerprint) ?? []) {
+      if (revocationReplaces(kept, next)) kept = next;
+    }
+    if (kept === row.revocation || kept === null) continue;
+    fingerprints.push(row.fingerprint);
+    values.push(JSON.stringify(kept));
+  }
+  if (fingerprints.length === 0) return;
+  await client.query(
+    `UPDATE ${t.certificates} c SET revocation = v.revocation
+     FROM unnest($1::text[], $2::jsonb[]) AS v(fingerprint, revocation)
+     WHERE c.fingerprint = v.fingerprint`,
+    [fingerprints, values],
+  );
 }
 
 /** Step 2's chains: stored when absent with their links in order, `lastSeen` moved. */

@@ -11,12 +11,13 @@ import type { Tables } from './schema.js';
 
 const TARGET_INSERT_COLUMNS = `key, zone, address, port, servername, host, job, chain, first_seen,
   last_scanned, last_success, last_error, consecutive_failures, trust_store, name_checked,
-  name_matched, protocol, cipher, alpn, starttls`;
+  name_matched, protocol, cipher, alpn, starttls, ocsp_stapled`;
 
-/** The columns as typed arrays for `unnest`, parameters `$1`…`$20`. */
+/** The columns as typed arrays for `unnest`, parameters `$1`…`$21`. */
 const TARGET_UNNEST = `unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[],
   $7::text[], $8::text[], $9::int8[], $10::int8[], $11::int8[], $12::text[], $13::int4[],
-  $14::text[], $15::text[], $16::bool[], $17::text[], $18::text[], $19::text[], $20::text[])`;
+  $14::text[], $15::text[], $16::bool[], $17::text[], $18::text[], $19::text[], $20::text[],
+  $21::bool[])`;
 
 /**
  * Applies the batch's observations to their targets and stores the sightings they cause;
@@ -80,7 +81,8 @@ export async function writeTargets(
          first_seen = v.first_seen, last_scanned = v.last_scanned, last_success = v.last_success,
          last_error = v.last_error, consecutive_failures = v.consecutive_failures,
          trust_store = v.trust_store, name_checked = v.name_checked, name_matched = v.name_matched,
-         protocol = v.protocol, cipher = v.cipher, alpn = v.alpn, starttls = v.starttls
+         protocol = v.protocol, cipher = v.cipher, alpn = v.alpn, starttls = v.starttls,
+         ocsp_stapled = v.ocsp_stapled
        FROM ${TARGET_UNNEST} AS v(${TARGET_INSERT_COLUMNS}) WHERE t.key = v.key`,
       targetArrays(updated),
     );
@@ -92,9 +94,9 @@ export async function writeTargets(
   return steps;
 }
 
-/** Target records as the 20 column arrays of {@link TARGET_UNNEST}. */
+/** Target records as the 21 column arrays of {@link TARGET_UNNEST}. */
 export function targetArrays(targets: readonly TargetRecord[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 20 }, () => new Array(targets.length));
+  const columns: unknown[][] = Array.from({ length: 21 }, () => new Array(targets.length));
   for (let i = 0; i < targets.length; i++) {
     const r = targets[i] as TargetRecord;
     const c = columns;
@@ -118,6 +120,7 @@ export function targetArrays(targets: readonly TargetRecord[]): unknown[][] {
     (c[17] as unknown[])[i] = r.cipher;
     (c[18] as unknown[])[i] = r.alpn;
     (c[19] as unknown[])[i] = r.starttls;
+    (c[20] as unknown[])[i] = r.ocspStapled;
   }
   // A column of nulls goes as one null: `unnest` pads it with nulls, and PostgreSQL parses
   // one array less (dead space leaves half the columns empty).
@@ -145,7 +148,8 @@ export async function upsertTargets(
        last_error = EXCLUDED.last_error, consecutive_failures = EXCLUDED.consecutive_failures,
        trust_store = EXCLUDED.trust_store, name_checked = EXCLUDED.name_checked,
        name_matched = EXCLUDED.name_matched, protocol = EXCLUDED.protocol,
-       cipher = EXCLUDED.cipher, alpn = EXCLUDED.alpn, starttls = EXCLUDED.starttls`,
+       cipher = EXCLUDED.cipher, alpn = EXCLUDED.alpn, starttls = EXCLUDED.starttls,
+       ocsp_stapled = EXCLUDED.ocsp_stapled`,
     targetArrays(targets),
   );
 }

@@ -1,7 +1,12 @@
 // `record(batch)`: the whole batch in one transaction, a few statements whatever its size.
 import type { Observation, Recorded } from '../../storage.js';
 import { inTransaction, type PostgresPool, type PostgresPoolClient } from './connection.js';
-import { writeCertificates, writeChains, writeVerdicts } from './record-chains.js';
+import {
+  writeCertificates,
+  writeChains,
+  writeRevocations,
+  writeVerdicts,
+} from './record-chains.js';
 import { writeTargets } from './record-targets.js';
 import type { Tables } from './schema.js';
 
@@ -28,6 +33,7 @@ export function recordBatch(
   return inTransaction(pool, async (client) => {
     const steps = await writeTargets(client, t, batch, settings.darkAfter);
     const fresh = await writeCertificates(client, t, batch, settings.seenResolutionMs);
+    await writeRevocations(client, t, batch);
     await writeChains(client, t, batch, settings.seenResolutionMs);
     await writeVerdicts(client, t, batch);
     await countRuns(client, t, batch);

@@ -12,6 +12,7 @@ import type {
   RunStatus,
   Sighting,
   SightingKind,
+  StoredRevocation,
   StoredVerdict,
   TargetRecord,
 } from '../../types.js';
@@ -22,7 +23,7 @@ export const CERTIFICATE_COLUMNS = `c.fingerprint, c.der, c.subject, c.subject_c
   c.serial_number, c.dns_names, c.ip_addresses, c.not_before::float8 AS not_before,
   c.not_after::float8 AS not_after, c.key_algorithm, c.key_bits, c.key_curve,
   c.signature_algorithm, c.is_ca, c.self_issued, c.trust_anchor, c.parse_error,
-  c.first_seen::float8 AS first_seen, c.last_seen::float8 AS last_seen`;
+  c.first_seen::float8 AS first_seen, c.last_seen::float8 AS last_seen, c.revocation`;
 
 interface CertificateRow {
   fingerprint: string;
@@ -46,6 +47,7 @@ interface CertificateRow {
   parse_error: string | null;
   first_seen: number;
   last_seen: number;
+  revocation: StoredRevocation | null;
 }
 
 export function certificateFrom(row: unknown): CertificateRecord {
@@ -72,6 +74,7 @@ export function certificateFrom(row: unknown): CertificateRecord {
     parseError: r.parse_error,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
+    revocation: r.revocation,
   };
 }
 
@@ -130,7 +133,7 @@ export function chainFrom(row: unknown): ChainRecord {
 export const TARGET_COLUMNS = `t.key, t.zone, t.address, t.port, t.servername, t.host, t.job, t.chain,
   t.first_seen::float8 AS first_seen, t.last_scanned::float8 AS last_scanned,
   t.last_success::float8 AS last_success, t.last_error, t.consecutive_failures, t.trust_store,
-  t.name_checked, t.name_matched, t.protocol, t.cipher, t.alpn, t.starttls`;
+  t.name_checked, t.name_matched, t.protocol, t.cipher, t.alpn, t.starttls, t.ocsp_stapled`;
 
 interface TargetRow {
   key: string;
@@ -153,6 +156,7 @@ interface TargetRow {
   cipher: string | null;
   alpn: string | null;
   starttls: string | null;
+  ocsp_stapled: boolean | null;
 }
 
 export function targetFrom(row: unknown): TargetRecord {
@@ -180,6 +184,7 @@ export function targetFrom(row: unknown): TargetRecord {
     cipher: r.cipher,
     alpn: r.alpn,
     starttls: r.starttls as StarttlsProtocol | null,
+    ocspStapled: r.ocsp_stapled,
   };
 }
 

@@ -13,7 +13,7 @@ import { type PostgresPool, type PostgresPoolClient, run, storageError } from '.
  * console.log(rows[0].v === POSTGRES_SCHEMA_VERSION);
  * ```
  */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 /** Fully qualified table names of one inventory. */
 export interface Tables {
@@ -225,6 +225,12 @@ CREATE TABLE ${t.runs} (
 );
 CREATE INDEX runs_job ON ${t.runs} (job, id);
 CREATE INDEX runs_status ON ${t.runs} (status, id);
+`,
+  // Revocation: each certificate's kept revocation (a StoredRevocation, NULL for none) and
+  // whether a target's last successful handshake carried an OCSP staple (NULL: not known).
+  (t) => `
+ALTER TABLE ${t.certificates} ADD COLUMN revocation jsonb;
+ALTER TABLE ${t.targets} ADD COLUMN ocsp_stapled boolean;
 `,
 ];
 

@@ -11,7 +11,29 @@ import { certificateValues } from './rows.js';
 export const CERTIFICATE_INSERT = `INSERT INTO certificates (fingerprint, der, subject,
   subject_cn, issuer, issuer_cn, serial, not_before, not_after, key_algorithm, key_bits,
   key_curve, signature_algorithm, is_ca, self_issued, trust_anchor, parse_error, first_seen,
-  last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  last_seen, revocation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Keeps a revocation check on a stored certificate when it replaces what is kept, by the
+ * rule of `revocationReplaces` written in SQL.
+ */
+const REVOCATION_PUT = `UPDATE certificates SET revocation = n.v FROM (SELECT ? AS v) AS n
+  WHERE fingerprint = ? AND (
+  revocation IS NULL OR (
+    json_extract(n.v, '$.checkedAt') >= json_extract(revocation, '$.checkedAt') AND (
+      json_extract(revocation, '$.status') = 'unavailable' OR (
+        json_extract(n.v, '$.status') <> 'unavailable' AND (
+          json_extract(revocation, '$.status') <> 'revoked'
+          OR json_extract(n.v, '$.status') IN ('good', 'revoked'))))))`;
+
+/** Applies the revocation checks of a success to its stored certificates. */
+export function storeRevocations(context: WriterContext, o: ObservedSuccess): void {
+  if (o.revocations.length === 0) return;
+  const put = context.statements.sql(REVOCATION_PUT);
+  for (const { fingerprint, revocation } of o.revocations) {
+    put.run(JSON.stringify(revocation), fingerprint);
+  }
+}
 
 /**
  * Stores the certificates of a success that are absent, moves `lastSeen` of every one it

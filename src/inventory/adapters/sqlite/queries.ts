@@ -91,6 +91,10 @@ export class SqliteQueries {
       add('c.signature_algorithm = ?', filter.signatureAlgorithm);
     }
     if (filter.ca !== undefined) add('c.is_ca = ?', filter.ca ? 1 : 0);
+    if (filter.revoked !== undefined) {
+      const revoked = "json_extract(c.revocation, '$.status') = 'revoked'";
+      add(filter.revoked ? revoked : `(c.revocation IS NULL OR NOT ${revoked})`);
+    }
     if (filter.trusted === true) add(`(c.trust_anchor = 1 OR ${verdictExists('= 1')})`);
     if (filter.trusted === false) {
       add(`c.trust_anchor = 0 AND ${verdictExists('IS NOT NULL')} AND NOT ${verdictExists('= 1')}`);

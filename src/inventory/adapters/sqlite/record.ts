@@ -4,7 +4,7 @@ import { StorageError } from '../../../errors.js';
 import type { Observation, ObservedFailure, ObservedSuccess, Recorded } from '../../storage.js';
 import type { Sighting, SightingKind, TargetRecord } from '../../types.js';
 import type { RowCache } from './cache.js';
-import { storeCertificates, storeChain } from './chain-store.js';
+import { storeCertificates, storeChain, storeRevocations } from './chain-store.js';
 import type { Statements } from './database.js';
 import {
   sightingValues,
@@ -17,8 +17,8 @@ import {
 /** The columns of `targets` in insert order (see {@link targetValues}). */
 export const TARGET_INSERT = `INSERT INTO targets (key, zone, address, port, servername, host,
   job, chain, first_seen, last_scanned, last_success, last_error, consecutive_failures,
-  trust_store, name_host, name_matched, protocol, cipher, alpn, starttls)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  trust_store, name_host, name_matched, protocol, cipher, alpn, starttls, ocsp_stapled)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const TARGET_INSERT_NEW = `${TARGET_INSERT} ON CONFLICT (key) DO NOTHING`;
 
@@ -30,11 +30,11 @@ const TARGET_PUT = `${TARGET_INSERT} ON CONFLICT (key) DO UPDATE SET zone = excl
   consecutive_failures = excluded.consecutive_failures, trust_store = excluded.trust_store,
   name_host = excluded.name_host, name_matched = excluded.name_matched,
   protocol = excluded.protocol, cipher = excluded.cipher, alpn = excluded.alpn,
-  starttls = excluded.starttls`;
+  starttls = excluded.starttls, ocsp_stapled = excluded.ocsp_stapled`;
 
 const TARGET_ROW = `SELECT key, zone, address, port, servername, host, job, chain, first_seen,
   last_scanned, last_success, last_error, consecutive_failures, trust_store, name_host,
-  name_matched, protocol, cipher, alpn, starttls FROM targets WHERE key = ?`;
+  name_matched, protocol, cipher, alpn, starttls, ocsp_stapled FROM targets WHERE key = ?`;
 
 // A failure of a known target changes only columns no index holds (targets_dark's own
 // column aside), unless its host or job changed: a rescan of dead space moves no index entry.
@@ -128,6 +128,7 @@ function recordFailure(context: WriterContext, o: ObservedFailure): Recorded {
     cipher: null,
     alpn: null,
     starttls: null,
+    ocspStapled: null,
   };
   if (statements.sql(TARGET_INSERT_NEW).run(...targetValues(fresh, null)).changes === 1) {
     return { target: fresh, sighting: null, newCertificates: [] };
@@ -167,6 +168,7 @@ function recordSuccess(context: WriterContext, o: ObservedSuccess): Recorded {
   const { target, at } = o;
   const newCertificates: string[] = [];
   const ids = storeCertificates(context, o, newCertificates);
+  storeRevocations(context, o);
   const chain = o.chain === null ? null : storeChain(context, o.chain, ids, at);
   if (chain !== null && o.verdict !== null) {
     statements.sql(VERDICT_PUT).run(chain.id, ...verdictValues(o.verdict));
@@ -193,6 +195,7 @@ function recordSuccess(context: WriterContext, o: ObservedSuccess): Recorded {
     cipher: o.cipher,
     alpn: o.alpn,
     starttls: o.starttls,
+    ocspStapled: o.ocspStapled,
   };
   statements.sql(TARGET_PUT).run(...targetValues(record, chain?.id ?? null));
 

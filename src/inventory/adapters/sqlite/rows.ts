@@ -9,6 +9,7 @@ import type {
   RunStatus,
   Sighting,
   SightingKind,
+  StoredRevocation,
   StoredVerdict,
   TargetRecord,
 } from '../../types.js';
@@ -17,7 +18,7 @@ import type {
 export const CERTIFICATE_COLUMNS = `c.fingerprint, c.der, c.subject, c.subject_cn, c.issuer,
   c.issuer_cn, c.serial, c.not_before, c.not_after, c.key_algorithm, c.key_bits, c.key_curve,
   c.signature_algorithm, c.is_ca, c.self_issued, c.trust_anchor, c.parse_error, c.first_seen,
-  c.last_seen,
+  c.last_seen, c.revocation,
   (SELECT json_group_array(n.name ORDER BY n.position) FROM certificate_names n
     WHERE n.certificate = c.id AND n.kind = 'dns') AS dns_names,
   (SELECT json_group_array(n.name ORDER BY n.position) FROM certificate_names n
@@ -34,7 +35,7 @@ export const CHAIN_COLUMNS = `h.chain_id, h.first_seen, h.last_seen,
 export const TARGET_COLUMNS = `t.key, t.zone, t.address, t.port, t.servername, t.host, t.job,
   (SELECT chain_id FROM chains WHERE id = t.chain) AS chain, t.first_seen, t.last_scanned,
   t.last_success, t.last_error, t.consecutive_failures, t.trust_store, t.name_host,
-  t.name_matched, t.protocol, t.cipher, t.alpn, t.starttls`;
+  t.name_matched, t.protocol, t.cipher, t.alpn, t.starttls, t.ocsp_stapled`;
 
 /** Columns of a sighting, from `sightings s`. */
 export const SIGHTING_COLUMNS = `s.id, s.at, s.kind, s.target, s.zone, s.address, s.port,
@@ -66,6 +67,7 @@ export interface CertificateRow {
   parse_error: string | null;
   first_seen: number;
   last_seen: number;
+  revocation: string | null;
   dns_names: string;
   ip_addresses: string;
 }
@@ -95,6 +97,7 @@ export function certificateFromRow(row: CertificateRow): CertificateRecord {
     parseError: row.parse_error,
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
+    revocation: row.revocation === null ? null : (JSON.parse(row.revocation) as StoredRevocation),
   };
 }
 
@@ -120,6 +123,7 @@ export function certificateValues(cert: CertificateRecord, trustAnchor: boolean)
     cert.parseError,
     cert.firstSeen,
     cert.lastSeen,
+    cert.revocation === null ? null : JSON.stringify(cert.revocation),
   ];
 }
 
@@ -192,6 +196,7 @@ export interface TargetRow {
   cipher: string | null;
   alpn: string | null;
   starttls: string | null;
+  ocsp_stapled: number | null;
 }
 
 /** The target record of a row. */
@@ -217,6 +222,7 @@ export function targetFromRow(row: TargetRow): TargetRecord {
     cipher: row.cipher,
     alpn: row.alpn,
     starttls: row.starttls as StarttlsProtocol | null,
+    ocspStapled: row.ocsp_stapled === null ? null : row.ocsp_stapled === 1,
   };
 }
 
@@ -246,6 +252,7 @@ export function targetValues(target: TargetRecord, chain: number | null): unknow
     target.cipher,
     target.alpn,
     target.starttls,
+    target.ocspStapled === null ? null : flag(target.ocspStapled),
   ];
 }
 

@@ -146,6 +146,15 @@ CREATE TABLE runs (
 CREATE INDEX runs_job ON runs (job);
 `,
   ],
+  [
+    3,
+    `
+-- Revocation: each certificate's kept revocation (a StoredRevocation as JSON, NULL for none)
+-- and whether a target's last successful handshake carried an OCSP staple (NULL: not known).
+ALTER TABLE certificates ADD COLUMN revocation TEXT;
+ALTER TABLE targets ADD COLUMN ocsp_stapled INTEGER;
+`,
+  ],
 ]);
 
 /**

@@ -116,7 +116,8 @@ function putCertificate(context: WriterContext, cert: CertificateRecord): void {
        key_curve = excluded.key_curve, signature_algorithm = excluded.signature_algorithm,
        is_ca = excluded.is_ca, self_issued = excluded.self_issued,
        trust_anchor = excluded.trust_anchor, parse_error = excluded.parse_error,
-       first_seen = excluded.first_seen, last_seen = excluded.last_seen RETURNING id`,
+       first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+       revocation = excluded.revocation RETURNING id`,
     )
     .get(...certificateValues(cert, cert.trustAnchor)) as { id: number };
   statements.sql('DELETE FROM certificate_names WHERE certificate = ?').run(id);
