@@ -19,6 +19,7 @@ import type {
   StoragePage,
   TargetFilter,
 } from '../../src/inventory/storage.js';
+import { isDark as isDarkTarget, observeTarget } from '../../src/inventory/target-history.js';
 import {
   type CertificateRecord,
   type ChainRecord,
@@ -26,7 +27,6 @@ import {
   type RecordKind,
   type RunRecord,
   type Sighting,
-  type SightingKind,
   type StoredRecord,
   type StoredRevocation,
   type StoredVerdict,
@@ -102,8 +102,9 @@ export function referenceStorage(
     if (options?.readOnly) throw fail('opened read-only');
     return copy(data);
   };
-  const isDark = (t: TargetRecord) =>
-    t.lastSuccess !== null && t.consecutiveFailures >= (options?.darkAfter ?? 1);
+  // Read when asked: `options` is set by open().
+  const darkAfter = () => options?.darkAfter ?? 1;
+  const isDark = (t: TargetRecord) => isDarkTarget(t, darkAfter());
   const inUse = (data: Data, fp: string) =>
     [...data.target.values()].some(
       (t) => t.chain !== null && data.chain.get(t.chain)?.fingerprints.includes(fp) === true,
@@ -166,76 +167,10 @@ export function referenceStorage(
         data.chain.set(id, chain);
       }
     }
-    const t = obs.target;
-    const common = {
-      key: t.key,
-      zone: t.zone,
-      address: t.address,
-      port: t.port,
-      servername: t.servername,
-      host: t.host,
-      job: obs.job ?? previous?.job ?? null,
-      firstSeen: previous?.firstSeen ?? at,
-      lastScanned: at,
-    };
-    const target: TargetRecord = obs.ok
-      ? {
-          ...common,
-          chain: obs.chain?.id ?? null,
-          lastSuccess: at,
-          lastError: null,
-          consecutiveFailures: 0,
-          trustStore: obs.verdict?.trustStore ?? null,
-          nameCheck: obs.nameCheck,
-          protocol: obs.protocol,
-          cipher: obs.cipher,
-          alpn: obs.alpn,
-          starttls: obs.starttls,
-          ocspStapled: obs.ocspStapled,
-        }
-      : {
-          ...common,
-          chain: previous?.chain ?? null,
-          lastSuccess: previous?.lastSuccess ?? null,
-          lastError: obs.error,
-          consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
-          trustStore: previous?.trustStore ?? null,
-          nameCheck: previous?.nameCheck ?? null,
-          protocol: previous?.protocol ?? null,
-          cipher: previous?.cipher ?? null,
-          alpn: previous?.alpn ?? null,
-          starttls: previous?.starttls ?? null,
-          ocspStapled: previous?.ocspStapled ?? null,
-        };
-    data.target.set(t.key, target);
-
-    const wasDark = previous !== undefined && isDark(previous);
-    let kind: SightingKind | null = null;
-    if (obs.ok) {
-      if (previous?.lastSuccess == null) kind = target.chain ? 'new' : null;
-      else if (wasDark) kind = 'recovered';
-      else if (previous.chain !== target.chain) kind = 'changed';
-    } else if (!wasDark && isDark(target)) {
-      kind = 'dark';
-    }
-    let sighting: Sighting | null = null;
-    if (kind) {
-      sighting = {
-        id: obs.sightingId,
-        at,
-        kind,
-        target: t.key,
-        zone: t.zone,
-        address: t.address,
-        port: t.port,
-        servername: t.servername,
-        chain: kind === 'dark' ? null : target.chain,
-        previousChain: previous?.chain ?? null,
-        error: obs.ok ? null : obs.error,
-        job: target.job,
-      };
-      data.sighting.set(sighting.id, sighting);
-    }
+    // The history rules are the contract's one function; this reference checks the suite.
+    const { target, sighting } = observeTarget(previous, obs, darkAfter());
+    data.target.set(target.key, target);
+    if (sighting) data.sighting.set(sighting.id, sighting);
     if (obs.run !== null) {
       const r = data.run.get(obs.run);
       if (r) {
