@@ -9,6 +9,7 @@
 import { StorageError } from '../../src/errors.js';
 import type { Aggregates, Count } from '../../src/inventory/aggregates.js';
 import { type Page, type PageOptions, paginate } from '../../src/inventory/paging.js';
+import { sameVerdict } from '../../src/inventory/same-verdict.js';
 import type {
   CertificateFilter,
   Observation,
@@ -29,7 +30,6 @@ import {
   type Sighting,
   type StoredRecord,
   type StoredRevocation,
-  type StoredVerdict,
   type TargetRecord,
 } from '../../src/inventory/types.js';
 
@@ -405,18 +405,6 @@ export function referenceStorage(
       closed = true;
     },
   };
-}
-
-function sameVerdict(a: StoredVerdict, b: StoredVerdict): boolean {
-  return (
-    a.valid === b.valid &&
-    a.trusted === b.trusted &&
-    a.expiresAt === b.expiresAt &&
-    a.trustStore === b.trustStore &&
-    a.anchor === b.anchor &&
-    a.problems.length === b.problems.length &&
-    a.problems.every((p, i) => p === b.problems[i])
-  );
 }
 
 const DAY = 86_400_000;

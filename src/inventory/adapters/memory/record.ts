@@ -1,5 +1,7 @@
 // Applies observations to a memory model, exactly as the TSDoc of `Observation` says:
 // certificates, the chain and its verdict per trust store, the target, a sighting, the run.
+
+import { sameVerdict } from '../../same-verdict.js';
 import type { Observation, ObservedSuccess, Recorded } from '../../storage.js';
 import { revocationReplaces } from '../../stored-revocation.js';
 import { observeTarget } from '../../target-history.js';
@@ -229,13 +231,3 @@ export function withVerdict(
 }
 
 // verifiedAt is left out on purpose: re-verifying to the same answer is not a change.
-function sameVerdict(a: StoredVerdict, b: StoredVerdict): boolean {
-  return (
-    a.valid === b.valid &&
-    a.trusted === b.trusted &&
-    a.expiresAt === b.expiresAt &&
-    a.anchor === b.anchor &&
-    a.problems.length === b.problems.length &&
-    a.problems.every((code, i) => code === b.problems[i])
-  );
-}

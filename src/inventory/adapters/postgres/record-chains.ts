@@ -2,6 +2,8 @@
 // moved at the resolution asked for, the anchors marked, the verdicts per trust store. These
 // rows are shared by every writer (an intermediate sits in half the chains), so a batch
 // touches them after its targets, in key order, and only where something changes.
+
+import { sameVerdict } from '../../same-verdict.js';
 import { compare } from '../../sorted-keys.js';
 import type { Observation, ObservedSuccess } from '../../storage.js';
 import { revocationReplaces } from '../../stored-revocation.js';
@@ -325,19 +327,6 @@ export async function writeChains(
      UPDATE ${t.chains} h SET last_seen = v.seen
      FROM v WHERE h.id = v.id AND h.id IN (SELECT id FROM locked) AND v.seen - h.last_seen >= $3`,
     [moveIds, moveTo, resolution],
-  );
-}
-
-/** Whether two verdicts are equal in every field but `verifiedAt`. */
-function sameVerdict(a: StoredVerdict, b: StoredVerdict): boolean {
-  return (
-    a.valid === b.valid &&
-    a.trusted === b.trusted &&
-    a.expiresAt === b.expiresAt &&
-    a.trustStore === b.trustStore &&
-    a.anchor === b.anchor &&
-    a.problems.length === b.problems.length &&
-    a.problems.every((code, i) => code === b.problems[i])
   );
 }
 
