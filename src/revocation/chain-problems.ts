@@ -22,6 +22,8 @@ export function withRevocationProblems(
   inputs: ChainRevocationInputs,
   at: number,
 ): ChainVerdict {
+  // Most calls bring neither: the cached verdict goes back untouched, with nothing allocated.
+  if (inputs.crls === undefined && inputs.staple === undefined) return verdict;
   const crls = (inputs.crls ?? [])
     .map((der) => readCrl(der, 'a supplied CRL'))
     .filter((read): read is ReadCrl => !('kind' in read));
