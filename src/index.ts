@@ -9,7 +9,7 @@
  * console.log(countTargets(spec)); // 512n
  * for (const target of expandTargets(spec)) console.log(target.host, target.port);
  * ```
- * @packageDocumentation
+ * @module certsweep
  */
 export * from './errors.js';
 export * from './inventory/index.js';
