@@ -28,7 +28,7 @@ export interface PrometheusOptions {
  * Renders the inventory in the Prometheus text exposition format (0.0.4). The series are
  * bounded by what is alive, never by what was probed:
  *
- * - per **live target** (its last probe got a certificate; labelled `zone`, `address`, `port`,
+ * - per **live target** (its last probe succeeded; labelled `zone`, `address`, `port`,
  *   `servername`, `job`): `certsweep_target_up` (1), `certsweep_chain_valid` (the target's own
  *   verdict: its chain's path against its trust store, and its own name),
  *   `certsweep_chain_expires_in_seconds`, `certsweep_ssl_earliest_cert_expiry` (the earliest
@@ -105,7 +105,7 @@ export async function formatPrometheus(
   const up = out.family(
     'certsweep_target_up',
     'gauge',
-    '1 for a live target: its last probe got a certificate. Failing targets are counted in certsweep_targets_dark and certsweep_targets_unreachable.',
+    '1 for a live target: its last probe succeeded. Failing targets are counted in certsweep_targets_dark and certsweep_targets_unreachable.',
   );
   const valid = out.family(
     'certsweep_chain_valid',
@@ -161,9 +161,9 @@ export async function formatPrometheus(
   for await (const target of allPages((cursor) =>
     inventory.targets({ limit: 10_000, ...cursor }),
   )) {
-    if (target.lastError !== null || target.chain === null) {
+    if (target.lastError !== null) {
       const counts = target.lastSuccess === null ? failing.unreachable : failing.dark;
-      counts.add(target.zone, target.job ?? '', target.lastError ?? 'NEVER_SCANNED');
+      counts.add(target.zone, target.job ?? '', target.lastError);
       continue;
     }
     const labels = targetLabels(target);
@@ -172,7 +172,9 @@ export async function formatPrometheus(
       version.sample({ ...labels, version: tlsVersionLabel(target.protocol) }, 1);
     if (target.cipher !== null) cipher.sample({ ...labels, cipher: target.cipher }, 1);
 
-    const chain = await chainOf(inventory, chains, target.chain);
+    // A handshake that carried no certificate has no chain to measure.
+    const chain =
+      target.chain === null ? undefined : await chainOf(inventory, chains, target.chain);
     if (chain === undefined) continue;
     let first: number | undefined;
     for (const fp of chain.fingerprints) {

@@ -11,6 +11,7 @@ import { defineJob, runJob } from '../../src/jobs/index.js';
 import { formatPrometheus } from '../../src/monitor/index.js';
 import { TrustStore } from '../../src/trust/index.js';
 import { closedAfterAll } from '../helpers/closed-after-all.js';
+import { startHostileFarm } from '../helpers/hostile-farm.js';
 import { createIntermediate, createLeaf, createRoot, type Issued } from '../helpers/pki.js';
 import { startTlsFarm } from '../helpers/servers.js';
 import { failure, success } from '../inventory/fixtures.js';
@@ -212,5 +213,42 @@ describe('formatPrometheus: live, dark and never-answering targets', () => {
     }
     expect(checked.output).toBe('');
     expect(checked.code).toBe(0);
+  });
+});
+
+describe('formatPrometheus: hostile servers', () => {
+  const start = closedAfterAll();
+
+  it('counts every hostile server by its failure code, with no series of its own', async () => {
+    const farm = await start(startHostileFarm('127.46', 2));
+    const inventory = await Inventory.open({ storage: memoryStorage() });
+    try {
+      const job = defineJob({
+        name: 'hostile',
+        targets: {
+          hosts: [...new Set(farm.targets.map((t) => t.host))],
+          ports: [...new Set(farm.targets.map((t) => t.port))],
+        },
+        scan: { timeoutMs: 1500 },
+      });
+      const summary = await runJob(job, { inventory, trust, mode: 'full' });
+      const ok = summary.outcomes.ok ?? 0;
+      expect(summary.scanned - ok).toBeGreaterThan(20);
+      const text = await formatPrometheus(inventory);
+      // A server that sent a certificate (cut at the caps) is live; every other is a count.
+      expect(text.match(/^certsweep_target_up\{/gm)?.length ?? 0).toBe(ok);
+      const counted = [...text.matchAll(/^certsweep_targets_unreachable\{[^}]*\} (\d+)$/gm)].reduce(
+        (sum, m) => sum + Number(m[1]),
+        0,
+      );
+      expect(counted).toBe(summary.scanned - ok);
+      // A handful of codes, not a series per server.
+      expect(text.match(/^certsweep_targets_unreachable\{/gm)?.length).toBeLessThanOrEqual(12);
+      const checked = await promtool(text);
+      if (checked === undefined) console.warn('promtool is not installed: exposition not checked');
+      else expect(checked).toEqual({ code: 0, output: '' });
+    } finally {
+      await inventory.close();
+    }
   });
 });
