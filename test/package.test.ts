@@ -76,7 +76,7 @@ describe('npm pack', () => {
       .map((f) => f.path)
       .filter(
         (path) =>
-          /^(?:test|bench|src|examples|docs|node_modules|\.ci)\//.test(path) ||
+          /^(?:dist\/)?(?:test|bench|src|examples|docs|node_modules|\.ci)\//.test(path) ||
           /\.tsbuildinfo$/.test(path) ||
           /(?:^|\/)[^/]*\.(?:test|spec)\.[cm]?[jt]s$/.test(path) ||
           /(?:^|\/)(?:vitest\.config|tsconfig[^/]*\.json|biome\.json|typedoc\.json)/.test(path) ||
