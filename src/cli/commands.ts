@@ -6,4 +6,8 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promise<Command> }>> = {
   // Each entry: 'name': { summary: '…', load: async () => (await import('./commands/name.js')).command },
+  scan: {
+    summary: 'probe hosts and ports, verify each chain, print or record what was found',
+    load: async () => (await import('./commands/scan.js')).command,
+  },
 };
