@@ -267,7 +267,8 @@ export function describeResult(judged: Judged, pem: boolean): ResultJson {
   };
 }
 
-function toPem(der: Uint8Array): string {
+/** A DER certificate as PEM text, 64 characters a line. */
+export function toPem(der: Uint8Array): string {
   const base64 = Buffer.from(der).toString('base64');
   return `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
 }
