@@ -177,6 +177,42 @@ describe('certsweep scan', () => {
     }
   });
 
+  it('writes each line as its result arrives, before slower targets finish', async () => {
+    // The silent server holds its probe until the deadline; the good one answers at once.
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'scan',
+        '127.61.0.1',
+        '127.61.0.4',
+        '-p',
+        `${good.port},${silent.port}`,
+        '--trust',
+        rootPem,
+        '--timeout',
+        '20s',
+        '--jsonl',
+      ],
+      { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const firstLines = await new Promise<string>((resolve) => {
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('"ok":true')) resolve(text);
+      });
+    });
+    // The answer is out while the silent target is still being waited for.
+    expect(child.exitCode).toBeNull();
+    const ok = schemaValidLines(firstLines).find((line) => line.ok);
+    expect(ok?.target.port).toBe(good.port);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Stopped: what was found is kept, and the silent targets end as ABORTED.
+    expect(code).toBe(1);
+  });
+
   it('names each problem with its certificate, and adds PEM with --pem', async () => {
     const run = await certsweep([
       'scan',

@@ -165,7 +165,7 @@ function explain(report: Explained): string {
   out.push(`Target    ${s(formatTarget(result.target))}`);
   if (result.address !== undefined) out.push(`Address   ${result.address}`);
   out.push(
-    `Trust     ${s(report.trustName)} (${report.trustSize} anchors), profile ${report.profile}`,
+    `Trust     ${s(report.trustName)} (${count(report.trustSize, 'anchor')}), profile ${report.profile}`,
   );
   if (!result.ok) {
     out.push('', `Failed    ${result.error.code}: ${s(result.error.message)}`);
@@ -240,9 +240,11 @@ function explain(report: Explained): string {
     }
   }
   const revoked = revocation?.status === 'revoked';
-  const expires = verdict.expiresAt
-    ? `; the path expires ${relative(verdict.expiresAt.getTime(), now)} (${verdict.expiresAt.toISOString()})`
-    : '';
+  const end = verdict.expiresAt?.getTime();
+  const expires =
+    end === undefined
+      ? ''
+      : `; the path ${end < now ? `expired ${humanise(now - end)} ago` : `expires in ${humanise(end - now)}`} (${new Date(end).toISOString()})`;
   out.push(
     '',
     verdict.valid && !revoked
