@@ -72,8 +72,11 @@ describe('certsweep export and import', () => {
     expect(imported.code).toBe(0);
     const inSqlite = await counts({ storage: sqliteStorage({ path: sqlite }) });
     expect(await counts({ storage: fileStorage({ path: fileStore }) })).toEqual(inSqlite);
+    const each = (['certificate', 'chain', 'target', 'sighting', 'run'] as const)
+      .map((kind) => `${inSqlite[kind]} ${kind}${inSqlite[kind] === 1 ? '' : 's'}`)
+      .join(', ');
     expect(imported.stdout).toBe(
-      `imported ${records.length} records (${inSqlite.certificate} certificates, ${inSqlite.chain} chains, ${inSqlite.target} targets, ${inSqlite.sighting} sightings, ${inSqlite.run} runs) into file:${fileStore}\n`,
+      `imported ${records.length} records (${each}) into file:${fileStore}\n`,
     );
 
     // Back again, through a file this time, into a new SQLite inventory.
@@ -174,7 +177,7 @@ describe('certsweep prune', () => {
       new RegExp(`^would drop 127\\.63\\.0\\.2:${stale.port}, last scanned \\d{4}-`),
     );
     expect(summary).toMatch(
-      /^would remove from sqlite:.*prune\.db what was not scanned since .*: 0 certificates, 0 chains, 1 targets, 1 sightings, 0 runs$/,
+      /^would remove from sqlite:.*prune\.db what was not scanned since .*: 0 certificates, 0 chains, 1 target, 1 sighting, 0 runs$/,
     );
     expect(await counts({ storage: sqliteStorage({ path: store }) })).toEqual(before);
 
@@ -182,7 +185,7 @@ describe('certsweep prune', () => {
     expect(real.code).toBe(0);
     expect(real.stdout).toContain(`dropped 127.63.0.2:${stale.port}`);
     expect(real.stdout).toMatch(
-      /removed from .*: 0 certificates, 0 chains, 1 targets, 1 sightings, 0 runs\n$/,
+      /removed from .*: 0 certificates, 0 chains, 1 target, 1 sighting, 0 runs\n$/,
     );
     const after = await counts({ storage: sqliteStorage({ path: store }) });
     expect(after.target).toBe(1);

@@ -69,8 +69,12 @@ export const command: Command = {
       await inventory.close();
     }
     const total = RECORD_KINDS.reduce((sum, kind) => sum + (counts[kind] ?? 0), 0);
-    const each = RECORD_KINDS.map((kind) => `${counts[kind] ?? 0} ${kind}s`).join(', ');
+    const each = RECORD_KINDS.map((kind) => plural(counts[kind] ?? 0, kind)).join(', ');
     io.stdout.write(`imported ${total} records (${each}) into ${redact(url)}\n`);
     return EXIT.ok;
   },
 };
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -86,7 +86,7 @@ export const command: Command = {
       return `${dryRun ? 'would drop' : 'dropped'} ${sanitize(where)}${sanitize(zone)}, last scanned ${new Date(target.lastScanned).toISOString()}`;
     });
     if (staleCount > stale.length) lines.push(`… and ${staleCount - stale.length} more targets`);
-    const each = RECORD_KINDS.map((kind) => `${removed[kind] ?? 0} ${kind}s`).join(', ');
+    const each = RECORD_KINDS.map((kind) => plural(removed[kind] ?? 0, kind)).join(', ');
     lines.push(
       `${dryRun ? 'would remove' : 'removed'} from ${redact(url)} what was not scanned since ${new Date(cutoff).toISOString()}: ${each}`,
     );
@@ -104,4 +104,8 @@ async function pruneCopy(inventory: Inventory, cutoff: number): Promise<PruneRes
   } finally {
     await copy.close();
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

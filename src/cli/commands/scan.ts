@@ -261,10 +261,10 @@ async function runScan(plan: ScanPlan, io: CommandIO): Promise<number> {
     );
   }
   await finish(plan, io, report, collected);
-  if (io.signal.aborted)
-    io.stderr.write(
-      'certsweep scan: stopped before the end; what was found so far is printed (and recorded)\n',
-    );
+  if (io.signal.aborted) {
+    const kept = plan.store === undefined ? 'printed' : 'printed and recorded';
+    io.stderr.write(`certsweep scan: stopped before the end; what was found so far is ${kept}\n`);
+  }
   const good = report.targets > 0 && report.valid === report.targets;
   return good ? EXIT.ok : EXIT.findings;
 }
