@@ -254,6 +254,8 @@ async function runScan(plan: ScanPlan, io: CommandIO): Promise<number> {
       failure ??= error;
     });
   }
+  // A reader that went away (`| head`) wants no more and no message, as with SIGPIPE.
+  if ((failure as { code?: unknown } | undefined)?.code === 'EPIPE') return EXIT.failure;
   if (failure !== undefined) {
     throw new CliError(
       `stopped after ${report.targets} of ${plan.total} targets: ${messageOf(failure)}`,
