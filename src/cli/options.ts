@@ -26,7 +26,7 @@ export function parseDurationOption(option: string, value: string): number {
   } catch {
     parsed = undefined;
   }
-  if (parsed?.kind !== 'duration' || !/[a-z]\s*$/i.test(value)) {
+  if (parsed?.kind !== 'duration') {
     throw new UsageError(
       `${option} "${value}" is not a duration; expected a number and a unit: 500ms, 30s, 15m, 12h, 30d, 2w`,
     );

@@ -4,7 +4,13 @@ import { ScanOptionsError, TargetSpecError } from '../../errors.js';
 import type { Inventory } from '../../inventory/index.js';
 import { checkRevocation, type RevocationReport } from '../../revocation/index.js';
 import { resolveScanOptions, type ScanOptions, type ScanResult, scan } from '../../scan/index.js';
-import { countTargets, expandTargets, type TargetSpec } from '../../targets/index.js';
+import {
+  countTargets,
+  DEFAULT_MAX_TARGETS,
+  type ExpandOptions,
+  expandTargets,
+  type TargetSpec,
+} from '../../targets/index.js';
 import { type ChainVerdict, verifyChain } from '../../verify/index.js';
 import { CliError, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
@@ -51,6 +57,7 @@ Options:
       --store URL          record the results in this inventory: sqlite:PATH, file:DIR,
                            postgres://…, memory: (default: nothing is stored)
       --zone NAME          the network zone the targets are in (default: default)
+      --max-targets N      refuse a scan of more targets than this (default: 16777216)
       --jsonl              one JSON object per target, as each result arrives
       --json               one JSON document at the end: {"results": […], "summary": {…}}
       --pem                with --jsonl or --json, each certificate's PEM too
@@ -71,6 +78,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   store: { type: 'string' },
   zone: { type: 'string' },
+  'max-targets': { type: 'string' },
   jsonl: { type: 'boolean' },
   json: { type: 'boolean' },
   pem: { type: 'boolean' },
@@ -85,6 +93,7 @@ const EMPTY_CHAIN: ParsedChain = { der: [], certificates: [], errors: [] };
 /** How one run of `certsweep scan` goes, from its command line. */
 interface ScanPlan {
   readonly spec: TargetSpec;
+  readonly expand: ExpandOptions;
   readonly total: number;
   readonly scanOptions: ScanOptions;
   readonly trust: TrustChoice;
@@ -129,7 +138,12 @@ async function planScan(argv: readonly string[], io: CommandIO): Promise<ScanPla
     ...(values.exclude ? { exclude: values.exclude } : {}),
     ...(sni.size > 0 ? { sni } : {}),
   };
-  const total = countSpec(spec);
+  const maxTargets =
+    values['max-targets'] === undefined
+      ? DEFAULT_MAX_TARGETS
+      : parseCount('--max-targets', values['max-targets']);
+  const expand: ExpandOptions = { sniOutsideHosts: true, maxTargets };
+  const total = countSpec(spec, expand);
   const scanOptions: ScanOptions = {
     concurrency:
       values.concurrency === undefined ? 256 : parseCount('--concurrency', values.concurrency),
@@ -141,6 +155,7 @@ async function planScan(argv: readonly string[], io: CommandIO): Promise<ScanPla
   checkScanOptions(scanOptions);
   return {
     spec,
+    expand,
     total,
     scanOptions,
     trust: await loadTrust(values.trust, io),
@@ -177,21 +192,21 @@ const SPEC_OPTION: Record<string, string> = {
   ports: '--ports',
   exclude: '--exclude',
   sni: '--sni',
-  maxTargets: 'hosts',
+  maxTargets: '--max-targets',
 };
 
-function countSpec(spec: TargetSpec): number {
+function countSpec(spec: TargetSpec, expand: ExpandOptions): number {
   try {
-    // Checks the whole spec before the first probe; SNI targets are probed whatever `hosts`.
-    expandTargets(spec, { sniOutsideHosts: true });
-    return Number(countTargets(spec, { sniOutsideHosts: true }));
+    // Checks the whole spec and its size before the first probe.
+    expandTargets(spec, expand);
+    return Number(countTargets(spec, expand));
   } catch (error) {
     if (error instanceof TargetSpecError) {
       const option = SPEC_OPTION[error.field] ?? error.field;
       const prefix = `${error.field}: `;
-      const message = error.message.startsWith(prefix)
-        ? error.message.slice(prefix.length)
-        : error.message;
+      const message = (
+        error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
+      ).replace(/\bmaxTargets\b/g, '--max-targets');
       throw new UsageError(`${option}: ${message}`);
     }
     throw error;
@@ -236,7 +251,7 @@ async function runScan(plan: ScanPlan, io: CommandIO): Promise<number> {
   };
 
   try {
-    const targets = expandTargets(plan.spec, { sniOutsideHosts: true });
+    const targets = expandTargets(plan.spec, plan.expand);
     for await (const result of scan(targets, { ...plan.scanOptions, signal })) {
       const task: Promise<void> = handle(result)
         .catch((error: unknown) => {
