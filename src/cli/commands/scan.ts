@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ScanOptionsError, TargetSpecError } from '../../errors.js';
 import type { Inventory } from '../../inventory/index.js';
-import { checkRevocation, type RevocationReport } from '../../revocation/index.js';
+import type { RevocationReport } from '../../revocation/index.js';
 import { resolveScanOptions, type ScanOptions, type ScanResult, scan } from '../../scan/index.js';
 import {
   countTargets,
@@ -35,7 +35,6 @@ import {
 import { writeText } from '../output.js';
 import { startProgress } from '../progress.js';
 import { ScanReport } from '../scan-report.js';
-import { openInventory } from '../store.js';
 
 const USAGE = `Usage: certsweep scan <hosts…> -p <ports> [options]
 
@@ -226,7 +225,11 @@ function checkScanOptions(options: ScanOptions): void {
 }
 
 async function runScan(plan: ScanPlan, io: CommandIO): Promise<number> {
-  const inventory = plan.store === undefined ? undefined : await openInventory(plan.store, io);
+  // The inventory's modules, and the revocation checker's (pkijs), load only when used.
+  const inventory =
+    plan.store === undefined
+      ? undefined
+      : await (await import('../store.js')).openInventory(plan.store, io);
   const stop = new AbortController();
   const signal = AbortSignal.any([io.signal, stop.signal]);
   const progress = startProgress(io, { total: plan.total, label: 'scan' });
@@ -327,6 +330,7 @@ async function judge(result: ScanResult, plan: ScanPlan): Promise<Judged> {
   let revocation: RevocationReport | undefined;
   if (result.ocspStaple !== null) {
     const chain = verdict.path.length > 0 ? verdict.path : result.chain;
+    const { checkRevocation } = await import('../../revocation/index.js');
     revocation = await checkRevocation(chain, { trust, staple: result.ocspStaple });
   }
   return { result, zone: plan.zone, chain: parseChain(result.chain), verdict, revocation };
