@@ -5,5 +5,9 @@ import type { Command } from './command.js';
  * needs and nothing else. A name with a space (`jobs run`) is a subcommand of a group.
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promise<Command> }>> = {
+  check: {
+    summary: 'Nagios/Icinga plugin: judge a target from the inventory (exit 0/1/2/3)',
+    load: async () => (await import('./commands/check.js')).command,
+  },
   // Each entry: 'name': { summary: '…', load: async () => (await import('./commands/name.js')).command },
 };
