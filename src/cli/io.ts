@@ -42,7 +42,10 @@ export function processIO(): CommandIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // A getter: opening stdin costs a check milliseconds it does not need.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     signal: stop.signal,

@@ -1,4 +1,9 @@
-import { InventoryOptionsError, PageError, StorageError, UnknownRunError } from '../errors.js';
+import {
+  InventoryOptionsError,
+  PageError,
+  StorageError,
+  UnknownRunError,
+} from '../errors/inventory.js';
 import type { ScanResult } from '../scan/index.js';
 import type { AggregateOptions, Aggregates } from './aggregates.js';
 import { CertificateCache } from './certificate-cache.js';
@@ -31,7 +36,7 @@ import type {
   StorageRecovery,
   TargetFilter,
 } from './storage.js';
-import { exportLines, importLines, type NdjsonSource } from './transfer.js';
+import type { NdjsonSource } from './transfer.js';
 import type {
   CertificateRecord,
   ChainRecord,
@@ -543,6 +548,8 @@ export class Inventory {
   async *export(): AsyncIterable<string> {
     this.#checkOpen();
     await this.#queue.flush().catch(() => undefined);
+    // The NDJSON codec is loaded by the inventories that export or import, not by every one.
+    const { exportLines } = await import('./transfer.js');
     yield* exportLines(this.storage.export());
   }
 
@@ -564,6 +571,7 @@ export class Inventory {
   async import(source: NdjsonSource): Promise<Record<RecordKind, number>> {
     this.#checkWritable();
     await this.#queue.flush().catch(() => undefined);
+    const { importLines } = await import('./transfer.js');
     try {
       return await this.storage.import(importLines(source));
     } finally {

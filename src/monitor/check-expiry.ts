@@ -233,13 +233,19 @@ function checkCertificate(cert: CertificateRecord, judge: Judge): CertificateChe
   };
 }
 
+/** The DER of the TLS feature extension's OID, 1.3.6.1.5.5.7.1.24 (RFC 7633). */
+const TLS_FEATURE_OID = Buffer.from([0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18]);
+
 /**
- * Whether a certificate's TLS feature extension asks for OCSP stapling (RFC 7633). The parser
- * is loaded only here, for the few targets served without a staple, so that a check loads
- * what reading the inventory needs and nothing more.
+ * Whether a certificate's TLS feature extension asks for OCSP stapling (RFC 7633). A
+ * certificate whose bytes do not hold the extension's OID has no such extension: only the
+ * few that do are parsed, and the parser is loaded only for them, so that a check loads what
+ * reading the inventory needs and nothing more.
  */
 async function mustStaple(cert: CertificateRecord): Promise<boolean> {
   if (cert.parseError !== null) return false;
+  const der = Buffer.from(cert.der.buffer, cert.der.byteOffset, cert.der.byteLength);
+  if (der.indexOf(TLS_FEATURE_OID) < 0) return false;
   const { parseCertificate } = await import('../x509/parse.js');
   try {
     return parseCertificate(cert.der).mustStaple;
