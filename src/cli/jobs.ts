@@ -42,7 +42,11 @@ export async function jobsOf(
  * ```
  */
 export function summaryLine(summary: RunSummary): string {
+  // ok first, then the failures, most frequent first.
   const outcomes = Object.entries(summary.outcomes)
+    .sort(([a, m = 0], [b, n = 0]) =>
+      a === 'ok' ? -1 : b === 'ok' ? 1 : n - m || (a < b ? -1 : 1),
+    )
     .map(([outcome, count]) => `${outcome} ${count}`)
     .join(', ');
   const parts = [

@@ -22,16 +22,21 @@ Options:
 export const command: Command = {
   summary: 'list the jobs of a jobs file: zones, schedules, next runs',
   async main(argv, io) {
-    const { values: args } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        jobs: { type: 'string' },
-        zone: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    let args: { jobs?: string; zone?: string; help: boolean };
+    try {
+      args = parseArgs({
+        args: [...argv],
+        strict: true,
+        allowPositionals: false,
+        options: {
+          jobs: { type: 'string' },
+          zone: { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }).values;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
     if (args.help) {
       io.stdout.write(USAGE);
       return EXIT.ok;

@@ -50,6 +50,15 @@ Options:
 `;
 
 function options(argv: readonly string[]) {
+  try {
+    return parse(argv);
+  } catch (error) {
+    // parseArgs names the option; the user can fix it: a usage error.
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
     strict: true,
@@ -71,7 +80,7 @@ function options(argv: readonly string[]) {
   }).values;
 }
 
-type Args = ReturnType<typeof options>;
+type Args = ReturnType<typeof parse>;
 
 /** `--metrics` as host and port: `HOST:PORT`, `[IPv6]:PORT`, `:PORT` or `PORT`. */
 export function parseMetricsAddress(value: string): { host: string; port: number } {
