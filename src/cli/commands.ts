@@ -18,4 +18,28 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promis
     load: async () => (await import('./commands/jobs-list.js')).command,
   },
   // Each entry: 'name': { summary: '…', load: async () => (await import('./commands/name.js')).command },
+  scan: {
+    summary: 'probe hosts and ports, verify each chain, print or record what was found',
+    load: async () => (await import('./commands/scan.js')).command,
+  },
+  verify: {
+    summary: 'explain one target: the chain as sent, the path built, every problem',
+    load: async () => (await import('./commands/verify.js')).command,
+  },
+  'trust import': {
+    summary: "check CA certificates and copy them into certsweep's trust directory",
+    load: async () => (await import('./commands/trust-import.js')).command,
+  },
+  export: {
+    summary: 'write the whole inventory as NDJSON (to stdout or a file)',
+    load: async () => (await import('./commands/export.js')).command,
+  },
+  import: {
+    summary: 'load an NDJSON export into the inventory (from stdin or a file)',
+    load: async () => (await import('./commands/import.js')).command,
+  },
+  prune: {
+    summary: 'drop targets not scanned for a while, and what only they used',
+    load: async () => (await import('./commands/prune.js')).command,
+  },
 };

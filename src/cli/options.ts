@@ -197,3 +197,39 @@ async function loadSource(path: string, shown: string, option: string): Promise<
   }
   return store;
 }
+
+/**
+ * Runs `parse` (a `node:util` `parseArgs` call) and turns its errors into a `UsageError`
+ * that names the option: the first sentence of Node's message (`Unknown option '--fo'`).
+ *
+ * @example
+ * ```ts
+ * const { values } = parseCommandLine(() => parseArgs({ args: [...argv], options, strict: true }));
+ * ```
+ */
+export function parseCommandLine<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      const message = (error as Error).message;
+      throw new UsageError(message.split(/\.\s/)[0]?.replace(/\.$/, '') ?? message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Whether the arguments ask for help (`--help` or `-h` before any `--`).
+ *
+ * @example
+ * ```ts
+ * if (wantsHelp(argv)) return printUsage(io, USAGE);
+ * ```
+ */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const options = end < 0 ? argv : argv.slice(0, end);
+  return options.includes('--help') || options.includes('-h');
+}

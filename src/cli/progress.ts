@@ -89,7 +89,8 @@ export function startProgress(
     const at = now();
     lastDraw = at;
     dirty = false;
-    const width = Math.max(20, (io.stderr.columns ?? 80) - 1);
+    // A terminal that reports no size (0 columns, as under `script`) is taken as 80 wide.
+    const width = Math.max(20, (io.stderr.columns || 80) - 1);
     const line = renderProgress({ label, done, failed, total, rate: rateOf(at), width, color });
     io.stderr.write(`${ERASE}${line}`);
     shown = true;
@@ -106,6 +107,7 @@ export function startProgress(
     if (dirty || now() - lastDraw >= IDLE_MS) draw();
   }, FRAME_MS);
   timer.unref();
+  draw();
 
   const clear = () => {
     if (shown) io.stderr.write(ERASE);
