@@ -5,6 +5,7 @@ import type { Command } from './command.js';
  * needs and nothing else. A name with a space (`jobs run`) is a subcommand of a group.
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promise<Command> }>> = {
+  // Each entry: 'name': { summary: '…', load: async () => (await import('./commands/name.js')).command },
   check: {
     summary: 'Nagios/Icinga plugin: judge a target from the inventory (exit 0/1/2/3)',
     load: async () => (await import('./commands/check.js')).command,
@@ -17,7 +18,6 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promis
     summary: 'list the jobs of a jobs file: zones, schedules, next runs',
     load: async () => (await import('./commands/jobs-list.js')).command,
   },
-  // Each entry: 'name': { summary: '…', load: async () => (await import('./commands/name.js')).command },
   scan: {
     summary: 'probe hosts and ports, verify each chain, print or record what was found',
     load: async () => (await import('./commands/scan.js')).command,

@@ -106,7 +106,9 @@ export const command: Command = {
       parseThreshold(args.warning, '--warning');
       parseThreshold(args.critical, '--critical');
     } catch (error) {
-      return unknown(io, `${(error as Error).message}; certsweep check --help lists the options`);
+      // Node's parseArgs messages go on after their first sentence, which names the option.
+      const message = (error as Error).message.split(/\.\s/)[0] ?? '';
+      return unknown(io, `${message}; certsweep check --help lists the options`);
     }
     const url = storeUrl(args.store, io);
     let inventory: Inventory | undefined;

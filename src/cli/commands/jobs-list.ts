@@ -6,6 +6,7 @@ import { UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { jobLines, jobsOf } from '../jobs.js';
+import { parseCommandLine, wantsHelp } from '../options.js';
 
 const USAGE = `Usage: certsweep jobs list --jobs FILE [--zone NAME]
 
@@ -22,21 +23,23 @@ Options:
 export const command: Command = {
   summary: 'list the jobs of a jobs file: zones, schedules, next runs',
   async main(argv, io) {
-    let args: { jobs?: string; zone?: string; help: boolean };
-    try {
-      args = parseArgs({
-        args: [...argv],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          jobs: { type: 'string' },
-          zone: { type: 'string' },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }).values;
-    } catch (error) {
-      throw new UsageError((error as Error).message);
+    if (wantsHelp(argv)) {
+      io.stdout.write(USAGE);
+      return EXIT.ok;
     }
+    const args = parseCommandLine(
+      () =>
+        parseArgs({
+          args: [...argv],
+          strict: true,
+          allowPositionals: false,
+          options: {
+            jobs: { type: 'string' },
+            zone: { type: 'string' },
+            help: { type: 'boolean', short: 'h', default: false },
+          },
+        }).values,
+    );
     if (args.help) {
       io.stdout.write(USAGE);
       return EXIT.ok;

@@ -20,7 +20,13 @@ import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandIO } from '../io.js';
 import { jobLines, jobsOf, summaryLine } from '../jobs.js';
-import { loadTrust, parseDurationOption, parsePort } from '../options.js';
+import {
+  loadTrust,
+  parseCommandLine,
+  parseDurationOption,
+  parsePort,
+  wantsHelp,
+} from '../options.js';
 import { type Progress, startProgress } from '../progress.js';
 import { openStorage, parseStoreUrl, redact, storeUrl } from '../store-url.js';
 import { sanitize } from '../table.js';
@@ -50,12 +56,7 @@ Options:
 `;
 
 function options(argv: readonly string[]) {
-  try {
-    return parse(argv);
-  } catch (error) {
-    // parseArgs names the option; the user can fix it: a usage error.
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandLine(() => parse(argv));
 }
 
 function parse(argv: readonly string[]) {
@@ -182,6 +183,10 @@ function oneLine(error: unknown): string {
 export const command: Command = {
   summary: 'run the jobs of a jobs file on their schedules (or one job --once)',
   async main(argv, io) {
+    if (wantsHelp(argv)) {
+      io.stdout.write(USAGE);
+      return EXIT.ok;
+    }
     const args = options(argv);
     if (args.help) {
       io.stdout.write(USAGE);
