@@ -4,7 +4,9 @@
 // (alternating, so load drifts hit both alike): a live target by --ip and --port, the same by
 // --host (its host name), a whole address by --ip (16 targets, 15 of them never answered:
 // UNKNOWN), and a miss; median and p90 wall, peak RSS
-// (from /usr/bin/time when installed), and the ratio of medians to `node -e 0`'s.
+// (from /usr/bin/time when installed), and the ratio of medians to `node -e 0`'s. Beside them,
+// two references: an empty ES module (Node's module loader) and a bare better-sqlite3 program
+// reading the same target through the same index (what any reader of the file pays).
 // Run: npm run bench -- check
 // Environment:
 // - CERTSWEEP_BENCH_CHECK_DB=<path> keeps the inventory there and reuses it on later runs
@@ -50,6 +52,12 @@ export async function runCheckBench(): Promise<void> {
   const store = `sqlite:${DB}`;
   const cases: [string, string[], number][] = [
     ['node -e 0', ['-e', '0'], 0],
+    ['an empty ES module', [fileURLToPath(new URL('./check-empty.mjs', import.meta.url))], 0],
+    [
+      'bare better-sqlite3 query',
+      [fileURLToPath(new URL('./check-floor.mjs', import.meta.url)), DB, built.named.host],
+      0,
+    ],
     [
       'check --ip --port (hit)',
       [
@@ -98,7 +106,7 @@ export async function runCheckBench(): Promise<void> {
     const rss = runs.map((run) => run.rssMb).filter((mb): mb is number => mb !== undefined);
     const ratio = median(ms) / reference;
     console.log(
-      `  ${name.padEnd(26)} ${`${median(ms).toFixed(1)} ms`.padStart(8)} ${`${quantile(ms, 0.9).toFixed(1)} ms`.padStart(8)} ${(rss.length > 0 ? `${Math.max(...rss).toFixed(0)} MB` : 'n/a').padStart(9)}  ${ratio.toFixed(2)}${name === 'node -e 0' ? '' : ratio <= 2 ? '' : '  over'}`,
+      `  ${name.padEnd(26)} ${`${median(ms).toFixed(1)} ms`.padStart(8)} ${`${quantile(ms, 0.9).toFixed(1)} ms`.padStart(8)} ${(rss.length > 0 ? `${Math.max(...rss).toFixed(0)} MB` : 'n/a').padStart(9)}  ${ratio.toFixed(2)}${!name.startsWith('check') || ratio <= 2 ? '' : '  over'}`,
     );
   }
   const hit = samples.get('check --ip --port (hit)')?.[0]?.stdout.split('\n')[0] ?? '';
