@@ -95,12 +95,13 @@ export const command: Command = {
   async main(argv, io) {
     let args: ReturnType<typeof options>;
     let subject: CheckSubject;
+    const end = argv.indexOf('--');
+    if ((end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
     try {
       args = options(argv);
-      if (args.help) {
-        io.stdout.write(USAGE);
-        return 0;
-      }
       subject = subjectOf(args);
       // Read before the store is opened: a bad threshold is the command line's fault.
       parseThreshold(args.warning, '--warning');
