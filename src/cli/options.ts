@@ -8,7 +8,7 @@ import { resolveScanOptions } from '../scan/index.js';
 import { TrustStore } from '../trust/index.js';
 import { UsageError } from './cli-error.js';
 import type { CommandIO } from './io.js';
-import { parseStoreUrl, storeUrl } from './store-url.js';
+import { DEFAULT_STORE, parseStoreUrl } from './store-url.js';
 
 /**
  * A duration option (`500ms`, `90s`, `15m`, `12h`, `30d`, `2w`) in milliseconds, read by the
@@ -26,7 +26,7 @@ export function parseDurationOption(option: string, value: string): number {
   } catch {
     parsed = undefined;
   }
-  if (parsed?.kind !== 'duration' || !/[a-z]\s*$/i.test(value)) {
+  if (parsed?.kind !== 'duration') {
     throw new UsageError(
       `${option} "${value}" is not a duration; expected a number and a unit: 500ms, 30s, 15m, 12h, 30d, 2w`,
     );
@@ -107,7 +107,7 @@ export function trustDirectory(io: Pick<CommandIO, 'env' | 'cwd'>): string {
   if (explicit !== undefined && explicit !== '') return resolve(io.cwd, explicit);
   let beside = io.cwd;
   try {
-    const spec = parseStoreUrl(storeUrl(undefined, io as CommandIO), io.cwd);
+    const spec = parseStoreUrl(io.env.CERTSWEEP_STORE ?? DEFAULT_STORE, io.cwd);
     if (spec.kind === 'sqlite' || spec.kind === 'file') beside = dirname(spec.path);
   } catch {
     // A malformed $CERTSWEEP_STORE is reported by the command that opens it.

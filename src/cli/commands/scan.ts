@@ -2,9 +2,15 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ScanOptionsError, TargetSpecError } from '../../errors.js';
 import type { Inventory } from '../../inventory/index.js';
-import { checkRevocation, type RevocationReport } from '../../revocation/index.js';
+import type { RevocationReport } from '../../revocation/index.js';
 import { resolveScanOptions, type ScanOptions, type ScanResult, scan } from '../../scan/index.js';
-import { countTargets, expandTargets, type TargetSpec } from '../../targets/index.js';
+import {
+  countTargets,
+  DEFAULT_MAX_TARGETS,
+  type ExpandOptions,
+  expandTargets,
+  type TargetSpec,
+} from '../../targets/index.js';
 import { type ChainVerdict, verifyChain } from '../../verify/index.js';
 import { CliError, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
@@ -29,7 +35,6 @@ import {
 import { writeText } from '../output.js';
 import { startProgress } from '../progress.js';
 import { ScanReport } from '../scan-report.js';
-import { openInventory } from '../store.js';
 
 const USAGE = `Usage: certsweep scan <hosts…> -p <ports> [options]
 
@@ -51,6 +56,7 @@ Options:
       --store URL          record the results in this inventory: sqlite:PATH, file:DIR,
                            postgres://…, memory: (default: nothing is stored)
       --zone NAME          the network zone the targets are in (default: default)
+      --max-targets N      refuse a scan of more targets than this (default: 16777216)
       --jsonl              one JSON object per target, as each result arrives
       --json               one JSON document at the end: {"results": […], "summary": {…}}
       --pem                with --jsonl or --json, each certificate's PEM too
@@ -71,6 +77,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   store: { type: 'string' },
   zone: { type: 'string' },
+  'max-targets': { type: 'string' },
   jsonl: { type: 'boolean' },
   json: { type: 'boolean' },
   pem: { type: 'boolean' },
@@ -85,6 +92,7 @@ const EMPTY_CHAIN: ParsedChain = { der: [], certificates: [], errors: [] };
 /** How one run of `certsweep scan` goes, from its command line. */
 interface ScanPlan {
   readonly spec: TargetSpec;
+  readonly expand: ExpandOptions;
   readonly total: number;
   readonly scanOptions: ScanOptions;
   readonly trust: TrustChoice;
@@ -129,7 +137,12 @@ async function planScan(argv: readonly string[], io: CommandIO): Promise<ScanPla
     ...(values.exclude ? { exclude: values.exclude } : {}),
     ...(sni.size > 0 ? { sni } : {}),
   };
-  const total = countSpec(spec);
+  const maxTargets =
+    values['max-targets'] === undefined
+      ? DEFAULT_MAX_TARGETS
+      : parseCount('--max-targets', values['max-targets']);
+  const expand: ExpandOptions = { sniOutsideHosts: true, maxTargets };
+  const total = countSpec(spec, expand);
   const scanOptions: ScanOptions = {
     concurrency:
       values.concurrency === undefined ? 256 : parseCount('--concurrency', values.concurrency),
@@ -141,6 +154,7 @@ async function planScan(argv: readonly string[], io: CommandIO): Promise<ScanPla
   checkScanOptions(scanOptions);
   return {
     spec,
+    expand,
     total,
     scanOptions,
     trust: await loadTrust(values.trust, io),
@@ -177,21 +191,21 @@ const SPEC_OPTION: Record<string, string> = {
   ports: '--ports',
   exclude: '--exclude',
   sni: '--sni',
-  maxTargets: 'hosts',
+  maxTargets: '--max-targets',
 };
 
-function countSpec(spec: TargetSpec): number {
+function countSpec(spec: TargetSpec, expand: ExpandOptions): number {
   try {
-    // Checks the whole spec before the first probe; SNI targets are probed whatever `hosts`.
-    expandTargets(spec, { sniOutsideHosts: true });
-    return Number(countTargets(spec, { sniOutsideHosts: true }));
+    // Checks the whole spec and its size before the first probe.
+    expandTargets(spec, expand);
+    return Number(countTargets(spec, expand));
   } catch (error) {
     if (error instanceof TargetSpecError) {
       const option = SPEC_OPTION[error.field] ?? error.field;
       const prefix = `${error.field}: `;
-      const message = error.message.startsWith(prefix)
-        ? error.message.slice(prefix.length)
-        : error.message;
+      const message = (
+        error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
+      ).replace(/\bmaxTargets\b/g, '--max-targets');
       throw new UsageError(`${option}: ${message}`);
     }
     throw error;
@@ -211,7 +225,11 @@ function checkScanOptions(options: ScanOptions): void {
 }
 
 async function runScan(plan: ScanPlan, io: CommandIO): Promise<number> {
-  const inventory = plan.store === undefined ? undefined : await openInventory(plan.store, io);
+  // The inventory's modules, and the revocation checker's (pkijs), load only when used.
+  const inventory =
+    plan.store === undefined
+      ? undefined
+      : await (await import('../store.js')).openInventory(plan.store, io);
   const stop = new AbortController();
   const signal = AbortSignal.any([io.signal, stop.signal]);
   const progress = startProgress(io, { total: plan.total, label: 'scan' });
@@ -236,7 +254,7 @@ async function runScan(plan: ScanPlan, io: CommandIO): Promise<number> {
   };
 
   try {
-    const targets = expandTargets(plan.spec, { sniOutsideHosts: true });
+    const targets = expandTargets(plan.spec, plan.expand);
     for await (const result of scan(targets, { ...plan.scanOptions, signal })) {
       const task: Promise<void> = handle(result)
         .catch((error: unknown) => {
@@ -254,6 +272,8 @@ async function runScan(plan: ScanPlan, io: CommandIO): Promise<number> {
       failure ??= error;
     });
   }
+  // A reader that went away (`| head`) wants no more and no message, as with SIGPIPE.
+  if ((failure as { code?: unknown } | undefined)?.code === 'EPIPE') return EXIT.failure;
   if (failure !== undefined) {
     throw new CliError(
       `stopped after ${report.targets} of ${plan.total} targets: ${messageOf(failure)}`,
@@ -310,6 +330,7 @@ async function judge(result: ScanResult, plan: ScanPlan): Promise<Judged> {
   let revocation: RevocationReport | undefined;
   if (result.ocspStaple !== null) {
     const chain = verdict.path.length > 0 ? verdict.path : result.chain;
+    const { checkRevocation } = await import('../../revocation/index.js');
     revocation = await checkRevocation(chain, { trust, staple: result.ocspStaple });
   }
   return { result, zone: plan.zone, chain: parseChain(result.chain), verdict, revocation };
