@@ -1,4 +1,5 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
+import { runCheckBench } from './check.js';
 import { runDarkBench } from './dark.js';
 import { runInventoryBench } from './inventory.js';
 import { runInventoryScaleBench } from './inventory-scale.js';
@@ -19,6 +20,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'inventory-scale': runInventoryScaleBench,
   dark: runDarkBench,
   'name-constraints': runNameConstraintsBench,
+  check: runCheckBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -6,6 +6,18 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promise<Command> }>> = {
   // Each entry: 'name': { summary: '…', load: async () => (await import('./commands/name.js')).command },
+  check: {
+    summary: 'Nagios/Icinga plugin: judge a target from the inventory (exit 0/1/2/3)',
+    load: async () => (await import('./commands/check.js')).command,
+  },
+  'jobs run': {
+    summary: 'run the jobs of a jobs file on their schedules (or one job --once)',
+    load: async () => (await import('./commands/jobs-run.js')).command,
+  },
+  'jobs list': {
+    summary: 'list the jobs of a jobs file: zones, schedules, next runs',
+    load: async () => (await import('./commands/jobs-list.js')).command,
+  },
   scan: {
     summary: 'probe hosts and ports, verify each chain, print or record what was found',
     load: async () => (await import('./commands/scan.js')).command,
