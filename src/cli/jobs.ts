@@ -1,7 +1,13 @@
 // What `jobs run` and `jobs list` share: the jobs of a file for one zone, and the lines that
 // tell what ran.
 import { resolve } from 'node:path';
-import { type DefinedJob, JobsFileError, type RunSummary, readJobsFile } from '../index.js';
+import {
+  type DefinedJob,
+  JobsFileError,
+  type RunSummary,
+  readJobsFile,
+  type SkippedCounts,
+} from '../index.js';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import { sanitize } from './table.js';
@@ -63,20 +69,25 @@ export function summaryLine(summary: RunSummary): string {
   );
 }
 
+const SKIP_REASON: Readonly<Record<keyof SkippedCounts, string>> = {
+  recent: 'recent',
+  backoff: 'backing off',
+  notInSpec: 'not in the spec',
+};
+
 /**
- * Why targets were skipped, when the summary says: any field besides `skipped` whose name
- * starts with `skip` and holds counts by reason (`{ recent: 12, backoff: 3 }`).
+ * Why targets were skipped (`recent 5, backing off 1`), and a warning when the run probed
+ * nothing: a schedule more frequent than `since` finds every target recent and does nothing.
  */
 function skipReasons(summary: RunSummary): string {
-  const reasons: string[] = [];
-  for (const [field, value] of Object.entries(summary)) {
-    if (field === 'skipped' || !field.startsWith('skip')) continue;
-    if (typeof value !== 'object' || value === null) continue;
-    for (const [reason, count] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof count === 'number' && count > 0) reasons.push(`${reason} ${count}`);
-    }
-  }
-  return reasons.length === 0 ? '' : ` (${reasons.join(', ')})`;
+  const reasons = (Object.keys(SKIP_REASON) as (keyof SkippedCounts)[])
+    .filter((reason) => summary.skippedBy[reason] > 0)
+    .map((reason) => `${SKIP_REASON[reason]} ${summary.skippedBy[reason]}`);
+  const why = reasons.length === 0 ? '' : ` (${reasons.join(', ')})`;
+  if (summary.allSkipped === 'recent')
+    return `${why}: nothing was due, every target was scanned within since`;
+  if (summary.allSkipped !== null) return `${why}: nothing was probed, every target was skipped`;
+  return why;
 }
 
 /**
