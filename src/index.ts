@@ -21,3 +21,4 @@ export * from './targets/index.js';
 export * from './trust/index.js';
 export * from './verify/index.js';
 export * from './x509/index.js';
+export * from './web/index.js';

@@ -1,0 +1,11 @@
+export { createWebHandler, type WebHandler, type WebHandlerOptions } from './handler.js';
+export { CONTENT_SECURITY_POLICY } from './headers.js';
+export { openApiDocument } from './openapi.js';
+export {
+  DEFAULT_LISTEN,
+  isLoopback,
+  parseListen,
+  type ServeWebOptions,
+  serveWeb,
+  type WebServer,
+} from './serve.js';
