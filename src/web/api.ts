@@ -1,6 +1,6 @@
 // The JSON endpoints: each reads its parameters strictly, asks the inventory and answers
 // plain JSON (see openapi.ts for the shapes).
-import type { Inventory, Page, TargetQuery, TargetRecord } from '../inventory/index.js';
+import type { Inventory, Page, RunRecord, TargetQuery, TargetRecord } from '../inventory/index.js';
 import {
   certificateDetailJson,
   certificateJson,
@@ -262,10 +262,31 @@ async function changes(context: ApiContext, search: URLSearchParams): Promise<An
 }
 
 async function runs(context: ApiContext, search: URLSearchParams): Promise<Answer> {
-  const p = new Params(search, ['job', 'status', ...PAGE]);
-  const page = await context.inventory.runs(
-    defined({ ...p.page(), job: p.text('job'), status: p.runStatus('status') }),
-  );
+  const p = new Params(search, ['job', 'status', 'latest', ...PAGE]);
+  const latest = p.integer('latest', 1, 1000);
+  const filter = defined({ job: p.text('job'), status: p.runStatus('status') });
+  if (latest !== undefined) {
+    if (search.has('cursor') || search.has('limit')) {
+      throw new BadParameter(
+        'latest',
+        'latest lists the newest runs in one page: it takes no limit or cursor',
+      );
+    }
+    // Runs are listed oldest first: the newest are the tail of the last pages.
+    let tail: RunRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await context.inventory.runs({
+        ...filter,
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      });
+      tail = [...tail, ...page.items].slice(-latest);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return ok({ items: tail.reverse().map(runJson), nextCursor: null });
+  }
+  const page = await context.inventory.runs({ ...filter, ...p.page() });
   return ok(pageJson(page, runJson));
 }
 

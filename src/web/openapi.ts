@@ -469,6 +469,11 @@ export function openApiDocument(): { openapi: string; paths: Record<string, unkn
       '/api/runs': get('Runs, oldest first', 'RunPage', [
         query('job', str),
         query('status', { enum: ['running', 'completed', 'failed', 'aborted'] }),
+        query(
+          'latest',
+          { type: 'integer', minimum: 1, maximum: 1000 },
+          'The newest runs instead, newest first, in one page (no limit or cursor).',
+        ),
         ...page,
       ]),
       '/api/runs/{id}': {
