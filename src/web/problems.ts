@@ -23,7 +23,7 @@ export async function problemCounts(inventory: Inventory, budget: number) {
     });
     for (const target of page.items) {
       walked++;
-      if (target.chain === null || target.lastError !== null) continue;
+      if (target.chain === null) continue;
       const chain = await inventory.chain(target.chain);
       const verdict = targetVerdict(target, chain);
       if (!verdict) continue;

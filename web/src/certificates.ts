@@ -29,7 +29,8 @@ export function Certificates({ route }: { route: Route }) {
   const [cursors, setCursors] = useState<string[]>([]);
   useEffect(() => setCursors([]), [key]);
   const cursor = cursors.at(-1);
-  const page = useApi<Page<Certificate>>('certificates', { ...params, limit: 50, cursor });
+  const limit = Number(route.params.get('limit')) || 50;
+  const page = useApi<Page<Certificate>>('certificates', { ...params, limit, cursor });
 
   const submit = (event: Event) => {
     event.preventDefault();

@@ -74,8 +74,7 @@ export function TimelineChart({
   const y = (n: number) => (n / max) * (height - 20);
   return html`<figure class="timeline" aria-labelledby="timeline-title">
     <figcaption id="timeline-title">
-      Expiring per week, next ${weeks.length} weeks (server certificates in use; ${number(timeline.expired)} already expired,
-      ${number(timeline.later)} later)
+      Expiring per week, next ${weeks.length} weeks (server certificates in use; ${number(timeline.expired)}${' already expired, '}${number(timeline.later)} later)
     </figcaption>
     <svg viewBox=${`0 0 ${width} ${height + 20}`} class="timeline-chart" aria-hidden="true" focusable="false" preserveAspectRatio="none">
       ${weeks.map((w, i) => {

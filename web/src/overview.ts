@@ -26,7 +26,7 @@ export function Overview() {
     <section aria-labelledby="charts-title">
       <h2 id="charts-title">Server certificates in use</h2>
       <${Show} loaded=${aggregates} what="the counts" body=${(a: Aggregates) => html`
-        <p class="summary"><strong data-total=${a.total}>${number(a.total)}</strong> certificates,
+        <p class="summary"><strong data-total=${a.total}>${number(a.total)}</strong>${' certificates, '}
           <a href=${href('certificates', undefined, { ...COUNTED, expiringBefore: new Date().toISOString().slice(0, 10) })}>${number(a.expired)} expired</a></p>
         <div class="donuts">
           <${Donut} title="Issuing CA" counts=${a.byIssuer} link=${(k: string) => href('certificates', undefined, { ...COUNTED, issuer: k })} />

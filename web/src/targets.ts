@@ -20,7 +20,7 @@ export function Targets({ route, dark }: { route: Route; dark: boolean }) {
   useEffect(() => setCursors([]), [key, dark]);
   const page = useApi<Page<Target>>(dark ? 'dark-targets' : 'targets', {
     ...params,
-    limit: 50,
+    limit: Number(route.params.get('limit')) || 50,
     cursor: cursors.at(-1),
   });
   const routeName = dark ? 'dark' : 'targets';
