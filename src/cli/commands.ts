@@ -6,4 +6,8 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promise<Command> }>> = {
   // Each entry: 'name': { summary: '…', load: async () => (await import('./commands/name.js')).command },
+  serve: {
+    summary: 'serve the dashboard and the HTTP API over the inventory (read-only)',
+    load: async () => (await import('./commands/serve.js')).command,
+  },
 };
