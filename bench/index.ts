@@ -8,6 +8,7 @@ import { runScanBench } from './scan.js';
 import { runScanStapleBench } from './scan-staple.js';
 import { runTargetsBench } from './targets.js';
 import { runVerifyBench } from './verify.js';
+import { runWebBench } from './web.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   targets: runTargetsBench,
@@ -19,6 +20,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'inventory-scale': runInventoryScaleBench,
   dark: runDarkBench,
   'name-constraints': runNameConstraintsBench,
+  web: runWebBench,
 };
 
 const wanted = process.argv.slice(2);
