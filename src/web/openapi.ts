@@ -312,6 +312,23 @@ function get(summary: string, schema: string, parameters: Schema[] = [], notFoun
 }
 
 /**
+ * An OpenAPI 3.1 document, as {@link openApiDocument} returns it.
+ *
+ * @example
+ * ```ts
+ * const doc: OpenApiDocument = openApiDocument();
+ * ```
+ */
+export interface OpenApiDocument {
+  /** The OpenAPI version: `3.1.0`. */
+  readonly openapi: string;
+  /** Every endpoint, by path. */
+  readonly paths: Record<string, unknown>;
+  /** `info`, `components`, `security`. */
+  readonly [field: string]: unknown;
+}
+
+/**
  * The OpenAPI 3.1 document of the HTTP API, as `/api/openapi.json` serves it: every endpoint,
  * its parameters and the JSON schema of every answer.
  *
@@ -322,10 +339,7 @@ function get(summary: string, schema: string, parameters: Schema[] = [], notFoun
  * console.log(Object.keys(openApiDocument().paths)); // ['/api/certificates', …]
  * ```
  */
-export function openApiDocument(): { openapi: string; paths: Record<string, unknown> } & Record<
-  string,
-  unknown
-> {
+export function openApiDocument(): OpenApiDocument {
   return {
     openapi: '3.1.0',
     info: {

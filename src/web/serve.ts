@@ -103,6 +103,21 @@ export async function serveWeb(options: ServeWebOptions): Promise<WebServer> {
 }
 
 /**
+ * Where to listen, as {@link parseListen} reads it.
+ *
+ * @example
+ * ```ts
+ * const { host, port }: ListenAddress = parseListen('127.0.0.1:8080');
+ * ```
+ */
+export interface ListenAddress {
+  /** The host or address, without brackets. */
+  readonly host: string;
+  /** The port, 0–65535 (0: any free one). */
+  readonly port: number;
+}
+
+/**
  * `HOST:PORT` read: `127.0.0.1:8080`, `[::1]:8080`, `localhost:0`.
  *
  * @throws `WebOptionsError` (option `listen`) for anything else.
@@ -111,7 +126,7 @@ export async function serveWeb(options: ServeWebOptions): Promise<WebServer> {
  * parseListen('[::1]:8080'); // { host: '::1', port: 8080 }
  * ```
  */
-export function parseListen(listen: string): { host: string; port: number } {
+export function parseListen(listen: string): ListenAddress {
   const match =
     typeof listen === 'string'
       ? /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(listen)
