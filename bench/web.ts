@@ -8,7 +8,7 @@
 // Targets (issue 15): every call ≤ 50 ms, aggregates and the timeline ≤ 300 ms, first
 // contentful paint ≤ 1 s.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,9 +33,19 @@ const SLOW: Record<string, number> = { aggregates: 300, timeline: 300, problems:
 export async function runWebBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'certsweep-bench-web-'));
   try {
+    // CERTSWEEP_BENCH_WEB_DB=<file> keeps the recorded inventory there, and reuses it when it
+    // exists (with its questions beside it), to measure again without recording again.
+    const kept = process.env.CERTSWEEP_BENCH_WEB_DB;
+    const db = kept ?? join(dir, 'inventory.db');
     const fixture = join(dir, 'fixture.json');
+    if (kept && existsSync(db) && existsSync(`${db}.questions.json`)) {
+      console.log(
+        `web: the SQLite inventory kept in ${db}; load average ${load()} (${availableParallelism()} cores)`,
+      );
+      await measure(db, readFileSync(`${db}.questions.json`, 'utf8'));
+      return;
+    }
     const minted = writeScaleFixture(fixture, SCALE_LAYOUT);
-    const db = join(dir, 'inventory.db');
     console.log(
       `web: the inventory-scale SQLite inventory (${SCALE_LAYOUT.results.toLocaleString('en-US')} results, ` +
         `leaves minted in ${minted.toFixed(1)} s), recorded with verdicts; load average ${load()} (${availableParallelism()} cores)`,
@@ -48,34 +58,37 @@ export async function runWebBench(): Promise<void> {
     console.log(
       `  recorded in ${((Date.now() - started) / 1000).toFixed(0)} s (${recorded.recordSeconds.toFixed(1)} s of recording)`,
     );
-    const sample = await worker<WebSample>('web-worker.mjs', [
-      db,
-      JSON.stringify(recorded.questions),
-    ]);
-    console.log(`  counts: ${JSON.stringify(sample.counts)}`);
-    console.log(
-      '  call                          first ms  median ms  max ms   items  bytes   target',
-    );
-    for (const [name, t] of Object.entries(sample.api)) {
-      const target = SLOW[name] ?? 50;
-      const verdict = t.median <= target ? 'ok' : 'OVER';
-      console.log(
-        `  ${name.padEnd(28)} ${f(t.first, 9)} ${f(t.median, 10)} ${f(t.max, 7)} ${String(t.items ?? '').padStart(7)} ${String(t.bytes).padStart(7)}   ≤ ${target} ms ${verdict}`,
-      );
-    }
-    if (sample.page) {
-      for (const [i, run] of sample.page.runs.entries()) {
-        console.log(
-          `  overview load ${i + 1}${i === 0 ? ' (fresh browser)' : ''}: first contentful paint ${run.fcp === null ? '—' : `${run.fcp.toFixed(0)} ms`}, every section loaded ${run.loaded} ms (target FCP ≤ 1000 ms)`,
-        );
-      }
-    } else {
-      console.log('  notice: /usr/bin/chromium is absent: no page figures');
-    }
-    console.log(`  load average at the end: ${load()}`);
+    if (kept) writeFileSync(`${db}.questions.json`, JSON.stringify(recorded.questions));
+    await measure(db, JSON.stringify(recorded.questions));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Times the API and the page on the inventory in `db`, in a fresh process, and prints them. */
+async function measure(db: string, questions: string): Promise<void> {
+  const sample = await worker<WebSample>('web-worker.mjs', [db, questions]);
+  console.log(`  counts: ${JSON.stringify(sample.counts)}`);
+  console.log(
+    '  call                          first ms  median ms  max ms   items  bytes   target',
+  );
+  for (const [name, t] of Object.entries(sample.api)) {
+    const target = SLOW[name] ?? 50;
+    const verdict = t.median <= target ? 'ok' : 'OVER';
+    console.log(
+      `  ${name.padEnd(28)} ${f(t.first, 9)} ${f(t.median, 10)} ${f(t.max, 7)} ${String(t.items ?? '').padStart(7)} ${String(t.bytes).padStart(7)}   ≤ ${target} ms ${verdict}`,
+    );
+  }
+  if (sample.page) {
+    for (const [i, run] of sample.page.runs.entries()) {
+      console.log(
+        `  overview load ${i + 1}${i === 0 ? ' (fresh browser)' : ''}: first contentful paint ${run.fcp === null ? '—' : `${run.fcp.toFixed(0)} ms`}, every section loaded ${run.loaded} ms (target FCP ≤ 1000 ms)`,
+      );
+    }
+  } else {
+    console.log('  notice: /usr/bin/chromium is absent: no page figures');
+  }
+  console.log(`  load average at the end: ${load()}`);
 }
 
 function f(ms: number, width: number): string {

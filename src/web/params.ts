@@ -84,8 +84,8 @@ export class Params {
   time(name: string): number | undefined {
     const value = this.#search.get(name);
     if (value === null) return undefined;
-    const ms = /^\d{1,15}$/.test(value)
-      ? Number(value)
+    const ms = /^\d{1,15}(?:\.\d{1,6})?$/.test(value)
+      ? Math.floor(Number(value))
       : /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/.test(
             value,
           )
