@@ -309,4 +309,37 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expectClean(incidents);
     await page.close();
   });
+
+  it('asks for the token when the API needs one, and loads once it is given', async () => {
+    const guarded = createWebHandler({ inventory, token: 'browser-test-token' });
+    const guardedServer = createServer(guarded);
+    await new Promise<void>((resolve) => guardedServer.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(guardedServer.address() as { port: number }).port}`;
+    const other = await launchBrowser(at);
+    try {
+      const { page, incidents } = await other.page();
+      await page.goto(`${at}/`);
+      await page.getByLabel('Token', { exact: true }).fill('not-the-token');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByText('The token given was refused.').waitFor();
+      await page.getByLabel('Token', { exact: true }).fill('browser-test-token');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.locator('.summary [data-total]').waitFor();
+      expect(Number(await page.locator('.summary [data-total]').getAttribute('data-total'))).toBe(
+        fixture.served.length,
+      );
+      // The refused calls were answered 401, which the browser logs as failed loads; nothing else.
+      expect(incidents.consoleErrors.every((e) => e.includes('401'))).toBe(true);
+      expect({ ...incidents, consoleErrors: [] }).toEqual({
+        dialogs: [],
+        consoleErrors: [],
+        pageErrors: [],
+        cspViolations: [],
+        offsite: [],
+      });
+    } finally {
+      await other.close();
+      await new Promise((resolve) => guardedServer.close(resolve));
+    }
+  });
 });
