@@ -33,7 +33,7 @@ export interface WebHandlerOptions {
   basePath?: string;
   /** How often the run event stream reads the runs, in ms. Default: 1000. */
   pollMs?: number;
-  /** Targets `/api/problems` walks at most (the rest are left out, `complete: false`). Default: 50,000. */
+  /** Targets `/api/problems` walks at most (the rest are left out, `complete: false`). Default: 20,000. */
   problemTargets?: number;
   /** Directory of the bundled page. Default: the one shipped in the package (`dist/web/assets`). */
   assets?: string;
@@ -94,7 +94,7 @@ export function createWebHandler(options: WebHandlerOptions): WebHandler {
     });
   }
   const pollMs = positive('pollMs', options.pollMs ?? 1000);
-  const problemTargets = positive('problemTargets', options.problemTargets ?? 50_000);
+  const problemTargets = positive('problemTargets', options.problemTargets ?? 20_000);
   const context: ApiContext = { inventory: inventory as Inventory, problemTargets };
   const expected = token === undefined ? undefined : digest(token);
   const streams = new Set<() => void>();
