@@ -387,7 +387,7 @@ export function openApiDocument(): OpenApiDocument {
         ],
         get: {
           summary:
-            'One certificate: its chains as sent and the paths built, problems, revocation, where it is deployed, its history',
+            'One certificate: its first 50 deployments, the chains they serve (up to 10) as sent and the paths built, problems, revocation, and the history of its first 10 deployments (up to 100 sightings, newest first)',
           responses: {
             '200': {
               description: 'The certificate',
