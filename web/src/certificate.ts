@@ -75,9 +75,9 @@ export function CertificatePage({ fingerprint }: { fingerprint: string }) {
       <section aria-labelledby="cert-facts">
         <h2 id="cert-facts">Certificate</h2>
         <dl class="facts">
-          <dt>Subject</dt><dd class="long" data-field="subject">${c.subject}</dd>
-          <dt>Issuer</dt><dd class="long" data-field="issuer">${c.issuer}</dd>
-          <dt>Names</dt><dd><ul class="names" data-field="names">${[...c.dnsNames, ...c.ipAddresses].map((n) => html`<li>${n}</li>`)}</ul></dd>
+          <dt>Subject</dt><dd class="long" tabindex="0" data-field="subject">${c.subject}</dd>
+          <dt>Issuer</dt><dd class="long" tabindex="0" data-field="issuer">${c.issuer}</dd>
+          <dt>Names</dt><dd><ul class="names" tabindex="0" aria-label="Subject alternative names" data-field="names">${[...c.dnsNames, ...c.ipAddresses].map((n) => html`<li>${n}</li>`)}</ul></dd>
           <dt>Validity</dt><dd>${dateTime(c.notBefore)} to ${dateTime(c.notAfter)}<br /><${ExpiryBar} notBefore=${c.notBefore} notAfter=${c.notAfter} /></dd>
           <dt>Key</dt><dd>${keyText(c)}</dd>
           <dt>Signature</dt><dd>${c.signatureAlgorithm}</dd>
