@@ -383,6 +383,22 @@ describe('the page and its headers', () => {
   });
 });
 
+describe('a handler mounted under a path', () => {
+  it('answers under its basePath only, the page and the API alike', async () => {
+    const mounted = createWebHandler({ inventory, basePath: '/certs/' });
+    const { server: s, origin: o } = await listen(mounted);
+    try {
+      expect((await fetch(`${o}/certs/api/counts`)).status).toBe(200);
+      expect((await fetch(`${o}/certs/`)).status).toBe(200);
+      expect((await fetch(`${o}/certs/assets/app.js`)).status).toBe(200);
+      expect((await fetch(`${o}/api/counts`)).status).toBe(404);
+      expect((await fetch(`${o}/`)).status).toBe(404);
+    } finally {
+      await new Promise((resolve) => s.close(resolve));
+    }
+  });
+});
+
 describe('the token', () => {
   it('is required on every API request of a handler that has one, and not for the page', async () => {
     const guarded = createWebHandler({ inventory, token: 'correct-horse-battery' });
