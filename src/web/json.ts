@@ -95,11 +95,13 @@ export function verdictJson(verdict: StoredVerdict | TargetVerdict) {
   };
 }
 
-/** How a target's last probe went. */
-export function outcomeOf(target: TargetRecord): 'ok' | 'failing' | 'dark' | 'never-reached' {
+/**
+ * How a target's last probe went: `ok`, `failing` (it answered before; whether it counts as
+ * dark is the inventory's `darkAfter`, see `/api/dark-targets`) or `never-reached`.
+ */
+export function outcomeOf(target: TargetRecord): 'ok' | 'failing' | 'never-reached' {
   if (target.lastError === null) return 'ok';
-  if (target.lastSuccess === null) return 'never-reached';
-  return target.consecutiveFailures > 0 ? 'dark' : 'failing';
+  return target.lastSuccess === null ? 'never-reached' : 'failing';
 }
 
 export function targetJson(

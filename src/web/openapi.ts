@@ -68,9 +68,9 @@ const TARGET_FIELDS: Record<string, Schema> = {
   host: str,
   job: nullable(str),
   outcome: {
-    enum: ['ok', 'failing', 'dark', 'never-reached'],
+    enum: ['ok', 'failing', 'never-reached'],
     description:
-      'ok: the last probe succeeded; dark: answered before, fails now; never-reached: never answered.',
+      'ok: the last probe succeeded; failing: it answered before and its last probe failed (see /api/dark-targets for those the inventory counts dark); never-reached: it never answered.',
   },
   chain: nullable(str),
   firstSeen: time,

@@ -241,7 +241,7 @@ describe('targets, dark targets, changes, runs', () => {
       `/api/targets?address=${fixture.dark.address}&port=${fixture.port}`,
     );
     expect(byAddress.body.items).toEqual([
-      expect.objectContaining({ outcome: 'dark', lastError: 'REFUSED' }),
+      expect.objectContaining({ outcome: 'failing', lastError: 'REFUSED' }),
     ]);
     const dark = await get<PageBody>('/api/dark-targets', '/api/dark-targets');
     expect(dark.body.items.map((t) => t.address)).toEqual([fixture.dark.address]);
@@ -255,7 +255,7 @@ describe('targets, dark targets, changes, runs', () => {
       history: PageBody;
     }>('/api/targets/{key}', `/api/targets/${encodeURIComponent(key)}`);
     expect(status).toBe(200);
-    expect(body.target).toMatchObject({ key, outcome: 'dark', consecutiveFailures: 1 });
+    expect(body.target).toMatchObject({ key, outcome: 'failing', consecutiveFailures: 1 });
     expect(body.chain.sent.map((c) => c.subject)).toEqual(['CN=self-signed.web.test']);
     expect(body.history.items.map((s) => s.kind)).toEqual(['new', 'dark']);
     const missing = await get(

@@ -155,7 +155,7 @@ export interface Target {
   servername: string | null;
   host: string;
   job: string | null;
-  outcome: 'ok' | 'failing' | 'dark' | 'never-reached';
+  outcome: 'ok' | 'failing' | 'never-reached';
   chain: string | null;
   firstSeen: string;
   lastScanned: string;
