@@ -105,6 +105,21 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     );
     expect(await legend(page, 'Issuing CA')).toEqual(tally(served.map((s) => s.issuerName)));
     expect(await legend(page, 'Key type and size')).toEqual(tally(served.map((s) => s.keyLabel)));
+    // Beta signs with its RSA key; every other issuer (the self-signed leaf too) with EC P-256.
+    expect(await legend(page, 'Signature algorithm')).toEqual(
+      tally(
+        served.map((s) =>
+          s.issuerName === 'Beta Issuing CA' ? 'sha256WithRSAEncryption' : 'ecdsa-with-SHA256',
+        ),
+      ),
+    );
+    const lifetime = (s: (typeof served)[number]) => {
+      const days =
+        (Date.parse(s.leaf.x509.validTo) - Date.parse(s.leaf.x509.validFrom)) / 86_400_000;
+      const limit = [47, 90, 200, 398].find((l) => days <= l);
+      return limit === undefined ? '> 398 days' : `≤ ${limit} days`;
+    };
+    expect(await legend(page, 'Lifetime')).toEqual(tally(served.map(lifetime)));
     // Invalid chains: the untrusted ones and the expired one (each served chain is its own).
     const invalid = served.filter((s) => !s.trusted || s.notAfter < fixture.scannedAt).length;
     await page.locator('[data-invalid]').waitFor();
