@@ -9,6 +9,7 @@ import { runScanBench } from './scan.js';
 import { runScanStapleBench } from './scan-staple.js';
 import { runTargetsBench } from './targets.js';
 import { runVerifyBench } from './verify.js';
+import { runWebBench } from './web.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   targets: runTargetsBench,
@@ -21,6 +22,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   dark: runDarkBench,
   'name-constraints': runNameConstraintsBench,
   check: runCheckBench,
+  web: runWebBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -20,4 +20,5 @@ export * from './scan/index.js';
 export * from './targets/index.js';
 export * from './trust/index.js';
 export * from './verify/index.js';
+export * from './web/index.js';
 export * from './x509/index.js';

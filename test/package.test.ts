@@ -108,7 +108,7 @@ describe('package.json and README: one repository, links that work on npm', () =
       const inRepository = link.startsWith(`${REPOSITORY}/blob/main/`);
       if (link.startsWith(REPOSITORY)) expect(inRepository, link).toBe(true);
       if (inRepository) {
-        const file = link.slice(`${REPOSITORY}/blob/main/`.length).replace(/#.*$/, '');
+        const file = link.slice(`${REPOSITORY}/blob/main/`.length).replace(/[?#].*$/, '');
         expect(existsSync(join(root, file)), `${link}: no ${file} in the repository`).toBe(true);
       }
     }

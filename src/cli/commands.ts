@@ -42,4 +42,8 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promis
     summary: 'drop targets not scanned for a while, and what only they used',
     load: async () => (await import('./commands/prune.js')).command,
   },
+  serve: {
+    summary: 'serve the dashboard and the HTTP API over the inventory (read-only)',
+    load: async () => (await import('./commands/serve.js')).command,
+  },
 };
