@@ -86,7 +86,7 @@ describe('npm pack', () => {
     // Everything shipped is the build, the package's own files, or their types.
     for (const path of paths())
       expect(path).toMatch(
-        /^(?:dist\/.+\.(?:js|d\.ts)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/,
+        /^(?:dist\/.+\.(?:js|d\.ts)|dist\/web\/assets\/[^/]+\.(?:css|html)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/,
       );
   });
 });
