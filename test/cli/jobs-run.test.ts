@@ -224,6 +224,36 @@ describe('certsweep jobs run (the service)', () => {
     expect(await runner.exited).toBe(0);
   }, 60_000);
 
+  it('--http serves the dashboard and the API of the inventory it records into', async () => {
+    const tls = await start(farm.startTlsServer(serving, { host: '127.27.3.2' }));
+    const store = freshStore();
+    const path = jobsFile(directory, [
+      { name: 'h', targets: { hosts: '127.27.3.2', ports: tls.port } },
+    ]);
+    const once = await certsweep([
+      ...['jobs', 'run', '--jobs', path, '--store', `sqlite:${store}`, '--trust', rootPem],
+      ...['--once', '--job', 'h', '--full'],
+    ]);
+    expect(once.code).toBe(0);
+    const port = await freePort();
+    const runner = started([
+      ...['jobs', 'run', '--jobs', path, '--store', `sqlite:${store}`],
+      ...['--http', `127.0.0.1:${port}`],
+    ]);
+    cleanup.push(() => void runner.child.kill('SIGKILL'));
+    await runner.err.waitFor(
+      new RegExp(`^certsweep jobs run: dashboard on http://127\\.0\\.0\\.1:${port}/$`),
+    );
+    const runs = await fetch(`http://127.0.0.1:${port}/api/runs`);
+    expect(runs.status).toBe(200);
+    expect(JSON.stringify(await runs.json())).toMatch(/"job":"h"/);
+    const targets = await (await fetch(`http://127.0.0.1:${port}/api/targets`)).text();
+    expect(targets).toMatch(/127\.27\.3\.2/);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    runner.child.kill('SIGTERM');
+    expect(await runner.exited).toBe(0);
+  }, 60_000);
+
   it('--metrics on an address in use: one line, exit 3, the store closed', async () => {
     const busy = createServer();
     await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
@@ -287,6 +317,18 @@ describe('certsweep jobs run: wrong input', () => {
       () => ['--jobs', good(), '--trust', join(directory, 'absent.pem')],
       2,
       /--trust "\S+absent\.pem": no such file/,
+    ],
+    [
+      '--http beyond loopback without a token',
+      () => ['--jobs', good(), '--http', '0.0.0.0:0'],
+      2,
+      /--token: listening on 0\.0\.0\.0 \(not loopback\) needs a bearer token/,
+    ],
+    [
+      '--token without --http',
+      () => ['--jobs', good(), '--token', 't'],
+      2,
+      /--token goes with --http/,
     ],
     ['an unknown option', () => ['--jobs', good(), '--bogus'], 2, /Unknown option '--bogus'/],
   ])('%s: one line naming it, the usage or failure code', async (_label, args, code, message) => {

@@ -1,6 +1,6 @@
 // `certsweep jobs run`: the job runner. It keeps the inventory, runs the jobs of a jobs file on
 // their schedules (or one job once), reloads the file when it changes or on SIGHUP, serves
-// /metrics for Prometheus on request, and stops cleanly on SIGINT/SIGTERM.
+// /metrics for Prometheus and the dashboard on request, and stops cleanly on SIGINT/SIGTERM.
 import { unwatchFile, watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
@@ -14,6 +14,9 @@ import {
   type RunProgress,
   runJob,
   Scheduler,
+  serveWeb,
+  WebOptionsError,
+  type WebServer,
 } from '../../index.js';
 import { CliError, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
@@ -47,6 +50,10 @@ Options:
                        plus certsweep's trust directory when it holds certificates)
   --metrics ADDRESS    serve Prometheus metrics on http://ADDRESS/metrics; ADDRESS is
                        HOST:PORT or PORT (host 127.0.0.1)
+  --http ADDRESS       serve the dashboard and the HTTP API of the inventory on
+                       http://ADDRESS/, HOST:PORT; an address other than loopback needs
+                       --token
+  --token TOKEN        bearer token the dashboard's API requires (default $CERTSWEEP_TOKEN)
   --full               runs scan every target of the spec and every one known
   --rescan             runs scan only the targets the inventory knows
   --since DURATION     runs scan targets not scanned for DURATION (the default mode, 24h)
@@ -70,6 +77,8 @@ function parse(argv: readonly string[]) {
       zone: { type: 'string' },
       trust: { type: 'string', multiple: true },
       metrics: { type: 'string' },
+      http: { type: 'string' },
+      token: { type: 'string' },
       once: { type: 'boolean', default: false },
       job: { type: 'string' },
       full: { type: 'boolean', default: false },
@@ -196,6 +205,9 @@ export const command: Command = {
     if (args.once && args.job === undefined) throw new UsageError('--once needs --job NAME');
     if (args.job !== undefined && !args.once) throw new UsageError('--job NAME needs --once');
     if (args.json && !args.once) throw new UsageError('--json goes with --once');
+    if (args.token !== undefined && args.http === undefined) {
+      throw new UsageError('--token goes with --http');
+    }
     const { mode, since } = modeOf(args);
     const metrics = args.metrics === undefined ? undefined : parseMetricsAddress(args.metrics);
     const jobsPath = resolve(io.cwd, args.jobs);
@@ -243,7 +255,9 @@ async function runOnce(context: Context, job: DefinedJob): Promise<number> {
   events.on('progress', (p) => progress.update(p));
   events.on('error', (error) => progress.line('stderr', `certsweep jobs run: ${oneLine(error)}`));
   const server = context.metrics ? await serveMetrics(inventory, context.metrics) : undefined;
+  let web: WebServer | undefined;
   try {
+    web = await startWeb(context);
     const summary = await runJob(job, {
       inventory,
       trust: trust.store,
@@ -260,6 +274,7 @@ async function runOnce(context: Context, job: DefinedJob): Promise<number> {
     progress.end();
     server?.close();
     server?.closeAllConnections();
+    await web?.close();
   }
 }
 
@@ -335,7 +350,9 @@ async function runScheduled(context: Context, first: DefinedJob[]): Promise<numb
   };
 
   let server: Server | undefined;
+  let web: WebServer | undefined;
   try {
+    web = await startWeb(context);
     if (context.metrics) {
       server = await serveMetrics(inventory, context.metrics);
       out(`metrics on http://${hostPort(context.metrics)}/metrics`);
@@ -361,6 +378,33 @@ async function runScheduled(context: Context, first: DefinedJob[]): Promise<numb
     unwatchFile(jobsPath);
     server?.close();
     server?.closeAllConnections();
+    await web?.close();
+  }
+}
+
+/**
+ * `--http`: the dashboard and the HTTP API over the runner's own inventory, so one process
+ * scans and shows (its runs page follows the runs live). Options are checked before binding.
+ */
+async function startWeb(context: Context): Promise<WebServer | undefined> {
+  const { args, io, inventory } = context;
+  if (args.http === undefined) return undefined;
+  const token = args.token ?? (io.env.CERTSWEEP_TOKEN || undefined);
+  try {
+    const web = await serveWeb({
+      inventory,
+      listen: args.http,
+      ...(token === undefined ? {} : { token }),
+      env: {},
+    });
+    io.stderr.write(`certsweep jobs run: dashboard on ${web.url}\n`);
+    return web;
+  } catch (error) {
+    if (error instanceof WebOptionsError) {
+      const option = error.option === 'token' ? '--token' : '--http';
+      throw new UsageError(`${option}: ${error.message.replace(/^serveWeb: /, '')}`);
+    }
+    throw new CliError(`--http ${args.http}: ${oneLine(error)}`, EXIT.failure);
   }
 }
 
