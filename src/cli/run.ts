@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { CliError } from './cli-error.js';
 import { COMMANDS } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandIO } from './io.js';
+import { runCommand } from './run-command.js';
 
 /** The package's version, read from its package.json. */
 export function version(): string {
@@ -24,12 +24,6 @@ function usage(): string {
     "certsweep <command> --help shows a command's options. certsweep --version prints the version.",
     '',
   ].join('\n');
-}
-
-/** One line for anything thrown: a CliError's message, or the error's own, never a stack. */
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 /**
@@ -58,11 +52,5 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     );
     return EXIT.usage;
   }
-  try {
-    const command = await entry.load();
-    return await command.main(argv.slice(name.split(' ').length), io);
-  } catch (error) {
-    io.stderr.write(`certsweep ${name}: ${oneLine(error)}\n`);
-    return error instanceof CliError ? error.exitCode : EXIT.failure;
-  }
+  return runCommand(name, () => entry.load(), argv.slice(name.split(' ').length), io);
 }

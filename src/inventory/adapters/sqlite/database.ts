@@ -1,6 +1,8 @@
 // The part of better-sqlite3 12 the adapter uses, typed by shape so the package does not
 // depend on it, and how the driver is loaded when the adapter opens a file itself.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { StorageError } from '../../../errors/inventory.js';
 
 /**
@@ -52,16 +54,27 @@ export interface SqliteDatabase {
 /** How the driver opens a file: better-sqlite3's constructor. */
 export type SqliteDriver = new (
   path: string,
-  options?: { readonly?: boolean; fileMustExist?: boolean },
+  options?: { readonly?: boolean; fileMustExist?: boolean; nativeBinding?: string },
 ) => SqliteDatabase;
+
+/**
+ * Where better-sqlite3's build leaves its compiled addon, in the order its `bindings` lookup
+ * tries them first (the rest of that lookup's places are older build layouts).
+ */
+const ADDON_PLACES = [['build'], ['build', 'Debug'], ['build', 'Release']];
 
 /** Loads better-sqlite3, or explains how to install it. */
 export async function loadDriver(): Promise<SqliteDriver> {
-  // A variable specifier keeps bundlers and the type checker from requiring the package.
+  // require(), not import(): better-sqlite3 is CommonJS, and import() of CommonJS first scans
+  // its source for exports, milliseconds that `certsweep check` would pay on every run. A
+  // variable specifier keeps bundlers and the type checker from requiring the package.
   const specifier = 'better-sqlite3';
+  const require = createRequire(import.meta.url);
+  let driver: SqliteDriver;
+  let root: string;
   try {
-    const module = (await import(specifier)) as { default: SqliteDriver };
-    return module.default;
+    driver = require(specifier) as SqliteDriver;
+    root = dirname(require.resolve(`${specifier}/package.json`));
   } catch (error) {
     throw new StorageError({
       message:
@@ -71,6 +84,18 @@ export async function loadDriver(): Promise<SqliteDriver> {
       cause: error,
     });
   }
+  // Its addon by path: the same file the `bindings` lookup finds, without the search (a dozen
+  // failed requires and a stack trace read for the caller's file).
+  const addon = ADDON_PLACES.map((place) => join(root, ...place, 'better_sqlite3.node')).find(
+    (file) => existsSync(file),
+  );
+  if (addon === undefined) return driver;
+  const nativeBinding: string = addon;
+  return class extends driver {
+    constructor(path: string, options?: { readonly?: boolean; fileMustExist?: boolean }) {
+      super(path, { ...options, nativeBinding });
+    }
+  };
 }
 
 /** Opens `path`: for reading only it must exist, and nothing is created. */
