@@ -41,8 +41,11 @@ export function processIO(): CommandIO {
   process.on('SIGTERM', onSignal);
   return {
     stdout: process.stdout,
-    stderr: process.stderr,
-    // A getter: opening stdin costs a check milliseconds it does not need.
+    // Getters: opening stdin, or stderr on a pipe, costs a check that writes neither time it
+    // does not need.
+    get stderr() {
+      return process.stderr;
+    },
     get stdin() {
       return process.stdin;
     },
