@@ -9,6 +9,7 @@ import {
   countTargets,
   ERROR_CODES,
   type ErrorCode,
+  FleetError,
   fileStorage,
   fingerprint,
   Inventory,
@@ -58,6 +59,7 @@ function oneOfEach(): CertsweepError[] {
     new RevocationOptionsError({ option: 'timeoutMs', message: 'timeoutMs: -1' }),
     new CheckOptionsError({ option: 'subject.port', message: 'subject.port: 99999' }),
     new ThresholdError({ option: 'warning', value: 'soon' }),
+    new FleetError({ option: 'scanner', message: 'scanner: "a b" is no scanner id' }),
   ];
 }
 
@@ -93,6 +95,8 @@ function describeCode(code: ErrorCode): string {
     case 'CERTSWEEP_CHECK_OPTIONS':
     case 'CERTSWEEP_THRESHOLD':
       return 'monitor';
+    case 'CERTSWEEP_FLEET':
+      return 'fleet';
     default:
       return code satisfies never;
   }

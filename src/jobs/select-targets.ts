@@ -82,13 +82,23 @@ export function* selectTargets(
     }
   }
   // Targets found by earlier runs that the spec does not generate (any more): a `since` run
-  // leaves them alone.
-  counters.total += known.size;
+  // leaves them alone. Shards of one spec split them between them too; what another shard
+  // of the spec generates is that shard's, not an extra.
+  const shard = job.targets.shard;
+  if (shard && shard.count > 1) {
+    const { shard: _, ...whole } = job.targets;
+    for (const target of expandTargets(whole, job.expand)) known.delete(specKey(job.zone, target));
+  }
+  const extras = [...known.values()].filter(
+    (record) =>
+      !shard || shard.count <= 1 || shardOf(knownKey(record), shard.count) === shard.index,
+  );
+  counters.total += extras.length;
   if (selection.mode === 'since') {
-    counters.skipped += known.size;
+    counters.skipped += extras.length;
     return;
   }
-  for (const record of known.values()) {
+  for (const record of extras) {
     if (due(record, selection)) yield toTarget(record);
     else counters.skipped++;
   }
@@ -107,4 +117,14 @@ function due(record: TargetRecord | undefined, selection: Selection): boolean {
     if (selection.now - record.lastScanned < wait) return false;
   }
   return selection.mode === 'rescan' || record.lastScanned < selection.cutoff;
+}
+
+/** The shard (of `count`) a known target falls in: FNV-1a of its key, stable everywhere. */
+function shardOf(key: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % count;
 }
