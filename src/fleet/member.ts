@@ -173,7 +173,7 @@ export class FleetMember extends FleetEvents {
     job: string,
     options: { readonly mode?: RunMode; readonly since?: Date | number | string } = {},
   ): Promise<void> {
-    const plan = planData(job, options.mode ?? 'full', options.since, Date.now());
+    const plan = planData(job, options.mode ?? 'full', options.since, Date.now(), this.#policy());
     await this.#queue.send(PLAN_QUEUE, plan);
   }
 
@@ -260,17 +260,9 @@ export class FleetMember extends FleetEvents {
 
   /** Plans a run (any member): the chunks go to the queue of the job's zone. */
   async #plan(plan: PlanData): Promise<void> {
-    const s = this.#settings;
-    const policy: ChunkPolicy = {
-      chunkSize: s.chunkSize,
-      leaseSeconds: s.leaseSeconds,
-      retryLimit: s.retryLimit,
-      retryDelaySeconds: s.retryDelaySeconds,
-    };
     const outcome = await planRun(this.#pool, this.#tables, this.#queue, this.inventory, {
       ...plan,
       plannedBy: this.scanner,
-      policy,
     });
     if ('skipped' in outcome) {
       this.emit('run:skipped', { job: plan.job, reason: outcome.skipped, at: new Date() });
@@ -395,11 +387,26 @@ export class FleetMember extends FleetEvents {
     const { rows } = await this.#pool.query(`SELECT definition FROM ${this.#tables.jobs}`);
     for (const { definition } of rows as { definition: Job }[]) {
       for (const due of dueRuns(defineJob(definition), from, to)) {
-        await this.#queue.send(PLAN_QUEUE, planData(definition.name, 'since', undefined, +due), {
-          id: due.id,
-        });
+        await this.#queue.send(
+          PLAN_QUEUE,
+          planData(definition.name, 'since', undefined, +due, this.#policy()),
+          {
+            id: due.id,
+          },
+        );
       }
     }
+  }
+
+  /** How runs this member enqueues are chunked and retried. */
+  #policy(): ChunkPolicy {
+    const s = this.#settings;
+    return {
+      chunkSize: s.chunkSize,
+      leaseSeconds: s.leaseSeconds,
+      retryLimit: s.retryLimit,
+      retryDelaySeconds: s.retryDelaySeconds,
+    };
   }
 
   async #beat(): Promise<void> {
@@ -446,6 +453,7 @@ function planData(
   mode: RunMode,
   since: Date | number | string | undefined,
   now: number,
+  policy: ChunkPolicy,
 ): PlanData {
   if (mode !== 'full' && mode !== 'rescan' && mode !== 'since') {
     throw new FleetError({
@@ -459,7 +467,7 @@ function planData(
       : typeof since === 'number'
         ? since
         : now - durationMs(since ?? '24h');
-  return { job, mode, since: cutoff };
+  return { job, mode, since: cutoff, policy };
 }
 
 function durationMs(text: string): number {

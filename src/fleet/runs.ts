@@ -20,6 +20,8 @@ export interface PlanData {
   readonly mode: RunMode;
   /** For `since`: ms since the epoch. */
   readonly since: number;
+  /** How the run is chunked and its chunks retried: the enqueuing member's settings. */
+  readonly policy: ChunkPolicy;
 }
 
 /** What a chunk job carries. */
@@ -80,7 +82,7 @@ export async function planRun(
   t: FleetTables,
   queue: Queue,
   inventory: Inventory,
-  plan: PlanData & { readonly plannedBy: string; readonly policy: ChunkPolicy },
+  plan: PlanData & { readonly plannedBy: string },
 ): Promise<PlanOutcome> {
   const job = await storedJob(pool, t, plan.job);
   if (!job) return { skipped: `job "${plan.job}" is not loaded into the fleet` };

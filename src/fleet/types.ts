@@ -42,7 +42,11 @@ export interface FleetOptions {
   readonly trustName?: string;
   /** Chunks this scanner scans at once, per zone. Default: 1. */
   readonly concurrency?: number;
-  /** Targets per chunk when a run is split: at most this many. Default: 256. */
+  /**
+   * Targets per chunk when a run is split: at most this many. This and `leaseSeconds`,
+   * `retryLimit` and `retryDelaySeconds` apply to the runs this member enqueues (by
+   * `runNow()` or as the first to find a scheduled run due). Default: 256.
+   */
   readonly chunkSize?: number;
   /**
    * How long a chunk may stay taken, in seconds: a scanner that died holding it (`kill -9`,
