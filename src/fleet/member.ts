@@ -40,8 +40,11 @@ import type { FleetOptions, FleetRunSummary, FleetStatus } from './types.js';
 export interface FleetRun {
   /** The inventory's run id. */
   readonly runId: string;
+  /** The job's name. */
   readonly job: string;
+  /** The job's zone. */
   readonly zone: string;
+  /** The mode it runs in. */
   readonly mode: RunMode;
   /** `running`, `completed` or `partial`. */
   readonly status: FleetRunRow['status'];
@@ -49,7 +52,9 @@ export interface FleetRun {
   readonly chunks: number;
   /** The scanner that planned it. */
   readonly plannedBy: string;
+  /** When it started. */
   readonly startedAt: Date;
+  /** When it ended, or `null` while it goes. */
   readonly endedAt: Date | null;
   /** Its summary over its chunks, once ended. */
   readonly summary: FleetRunSummary | null;

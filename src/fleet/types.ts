@@ -102,7 +102,12 @@ export interface FleetRunSummary {
   /** `completed`, or `partial` when a chunk failed for good. */
   readonly status: Exclude<FleetRunStatus, 'running'>;
   /** Chunks done and failed. */
-  readonly chunks: { readonly done: number; readonly failed: number };
+  readonly chunks: {
+    /** Chunks done. */
+    readonly done: number;
+    /** Chunks failed for good. */
+    readonly failed: number;
+  };
   /** Targets the run considered, over its chunks. */
   readonly total: number;
   /** Targets probed and recorded (the inventory's count for the run). */
@@ -123,8 +128,11 @@ export interface FleetRunSummary {
 
 /** Payload of `chunk:start`: this scanner took a chunk. */
 export interface ChunkStartEvent {
+  /** The inventory's run id. */
   readonly runId: string;
+  /** The job's name. */
   readonly job: string;
+  /** The job's zone. */
   readonly zone: string;
   /** The chunk's index (the shard's). */
   readonly chunk: number;
@@ -132,11 +140,13 @@ export interface ChunkStartEvent {
   readonly chunks: number;
   /** 1 for the first try. */
   readonly attempt: number;
+  /** The scanner that took the chunk. */
   readonly scanner: string;
 }
 
 /** Payload of `chunk:end`: a chunk this scanner took ended: `done`, or `error` (retried, or failed for good). */
 export interface ChunkEndEvent extends ChunkStartEvent {
+  /** `done`, or `error` (to be retried, or failed for good). */
   readonly status: 'done' | 'error';
   /** Targets recorded by this attempt. */
   readonly scanned: number;
@@ -146,8 +156,11 @@ export interface ChunkEndEvent extends ChunkStartEvent {
 
 /** Payload of `run:skipped`: a run was due while the job's previous run still goes. */
 export interface FleetRunSkippedEvent {
+  /** The job's name. */
   readonly job: string;
+  /** Why it was not started. */
   readonly reason: string;
+  /** When it was due. */
   readonly at: Date;
 }
 
@@ -177,32 +190,47 @@ export interface FleetEventMap {
 
 /** One scanner of the fleet, as {@link fleetStatus} reports it. */
 export interface ScannerStatus {
+  /** The scanner's id. */
   readonly id: string;
+  /** The zones it serves. */
   readonly zones: readonly string[];
   /** Whether its heartbeat is recent (three ticks) and it did not stop. */
   readonly alive: boolean;
+  /** When it started. */
   readonly startedAt: Date;
+  /** Its last heartbeat. */
   readonly lastHeartbeat: Date;
   /** When it stopped cleanly, or `null`. */
   readonly stoppedAt: Date | null;
   /** Its last error, or `null`. */
   readonly lastError: string | null;
+  /** When its last error happened, or `null`. */
   readonly lastErrorAt: Date | null;
 }
 
 /** A run in progress, as {@link fleetStatus} reports it. */
 export interface FleetRunStatusReport {
+  /** The inventory's run id. */
   readonly runId: string;
+  /** The job's name. */
   readonly job: string;
+  /** The job's zone. */
   readonly zone: string;
+  /** The mode it runs in. */
   readonly mode: string;
+  /** When it started. */
   readonly startedAt: Date;
   /** Chunks by state. */
   readonly chunks: {
+    /** Chunks in all. */
     readonly total: number;
+    /** Waiting for a scanner (or for a retry). */
     readonly queued: number;
+    /** Being scanned. */
     readonly active: number;
+    /** Done. */
     readonly done: number;
+    /** Failed for good. */
     readonly failed: number;
   };
 }
@@ -222,5 +250,10 @@ export interface FleetStatus {
   /** Runs in progress. */
   readonly runs: readonly FleetRunStatusReport[];
   /** The jobs the fleet knows, by name, with their zones. */
-  readonly jobs: readonly { readonly name: string; readonly zone: string }[];
+  readonly jobs: readonly {
+    /** The job's name. */
+    readonly name: string;
+    /** Its zone. */
+    readonly zone: string;
+  }[];
 }
