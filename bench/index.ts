@@ -1,5 +1,6 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
 import { runDarkBench } from './dark.js';
+import { runFleetBench } from './fleet.js';
 import { runInventoryBench } from './inventory.js';
 import { runInventoryScaleBench } from './inventory-scale.js';
 import { runNameConstraintsBench } from './name-constraints.js';
@@ -19,6 +20,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'inventory-scale': runInventoryScaleBench,
   dark: runDarkBench,
   'name-constraints': runNameConstraintsBench,
+  fleet: runFleetBench,
 };
 
 const wanted = process.argv.slice(2);
