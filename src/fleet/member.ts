@@ -346,6 +346,7 @@ export class FleetMember extends FleetEvents {
       trust: s.trust,
       trustName: s.trustName,
       run: { id: run.id },
+      scanner: this.scanner,
       signal: this.#stopping.signal,
       ...(retry
         ? { mode: 'since', since: run.startedAt.getTime(), backoff: { base: 0, max: 0 } }

@@ -106,7 +106,13 @@ export async function planRun(
       return { skipped: `run ${open.id} of job "${job.name}" still goes` };
     }
     await queue.createQueue(chunkQueue(job.zone));
-    const run = await inventory.startRun({ job: job.name, mode: plan.mode, total, zone: job.zone });
+    const run = await inventory.startRun({
+      job: job.name,
+      mode: plan.mode,
+      total,
+      zone: job.zone,
+      scanner: plan.plannedBy,
+    });
     inventoryRun = run.id;
     const { rows } = await client.query(
       `INSERT INTO ${t.runs} (id, job, zone, mode, since, definition, status, chunks, total, planned_by, started_at)

@@ -63,7 +63,13 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<RunSumma
   // left open: whoever started it ends it.
   const run =
     options.run ??
-    (await inventory.startRun({ job: defined.name, mode, at: started, zone: defined.zone }));
+    (await inventory.startRun({
+      job: defined.name,
+      mode,
+      at: started,
+      zone: defined.zone,
+      ...(options.scanner === undefined ? {} : { scanner: options.scanner }),
+    }));
   const ownRun = options.run === undefined;
   const tally = new RunTally(defined.name, mode, run.id, started, specTargets);
   let status: RunSummary['status'] | 'failed' = 'failed';
@@ -126,6 +132,7 @@ async function scanAndRecord(
     run: setting.run,
     trustStore: setting.trustName,
     zone: job.zone,
+    ...(options.scanner === undefined ? {} : { scanner: options.scanner }),
   };
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = 0;

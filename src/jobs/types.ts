@@ -102,6 +102,11 @@ export interface RunJobOptions {
    * ended by this call.
    */
   readonly run?: Pick<RunRecord, 'id'>;
+  /**
+   * The scanner this run's results are recorded as seen by (a fleet's scanner id), kept on
+   * their sightings and on a run this call starts. Default: none.
+   */
+  readonly scanner?: string;
   /** Stops the run: probes in flight end, the run is recorded as far as it got. */
   readonly signal?: AbortSignal;
   /** Receives the run's events; see {@link JobEventMap}. */

@@ -102,6 +102,13 @@ describe.skipIf(!reachable)('fleet on PostgreSQL (loopback)', { timeout: 90_000 
     ]);
     const targets = (await a.inventory.targets({ zone: 'lo', limit: 100 })).items;
     expect(targets).toHaveLength(12);
+    // The run names the member that planned it; each sighting the scanner that saw it.
+    expect(stored[0]?.scanner).toBe(run?.plannedBy);
+    const sightings = (await a.inventory.changesSince(0, { limit: 100 })).items;
+    expect(sightings).toHaveLength(12);
+    expect(
+      sightings.every((s) => s.zone === 'lo' && (s.scanner === 'lo-a' || s.scanner === 'lo-b')),
+    ).toBe(true);
     const chunks = await db.rows<{ state: string; scanner: string }>(
       'SELECT state, scanner FROM Q.fleet_chunks WHERE run = $1',
       [run?.runId],

@@ -192,6 +192,16 @@ describe.skipIf(!ready)('fleet across network zones', { timeout: 180_000 }, () =
     expect(targets.every((t) => t.lastScanned >= +run.startedAt && t.lastError === null)).toBe(
       true,
     );
+    // Which scanner and zone saw what: the run names its planner, each sighting its scanner.
+    expect(stored?.scanner).toBe('coordinator');
+    const seen = (await inventory.changesSince(0, { limit: 100 })).items.filter(
+      (s) => s.zone === 'site-a',
+    );
+    expect(seen).toHaveLength(20);
+    expect(seen.every((s) => s.kind === 'new' && (s.scanner === 'a1' || s.scanner === 'a2'))).toBe(
+      true,
+    );
+    expect(seen.some((s) => s.scanner === 'a2')).toBe(true);
   });
 
   it('a scanner started while a run goes joins it; both zones keep their own certificates for the same addresses', async () => {
