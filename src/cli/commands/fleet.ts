@@ -2,7 +2,7 @@
 // fleet is doing, on the public API only.
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import {
   type FleetMember,
   type FleetStatus,
@@ -51,6 +51,15 @@ Options:
 
 const SCHEMA = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** `parseArgs`, with a wrong command line (an unknown option, a missing value) as a UsageError. */
+function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 function postgresStore(option: string | undefined, io: CommandIO) {
   const url = storeUrl(option, io);
   const spec = parseStoreUrl(url, io.cwd);
@@ -88,7 +97,7 @@ async function trustFrom(path: string | undefined, cwd: string): Promise<TrustSt
 }
 
 async function join(argv: readonly string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parse({
     args: [...argv],
     strict: true,
     allowPositionals: false,
@@ -196,7 +205,7 @@ function tell(member: FleetMember, io: CommandIO): void {
 }
 
 async function status(argv: readonly string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parse({
     args: [...argv],
     strict: true,
     allowPositionals: false,
