@@ -94,6 +94,8 @@ export class FleetMember extends FleetEvents {
   readonly #queue: Queue;
   readonly #stopping = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** This member's workers, by queue: told at once of work it enqueued itself. */
+  readonly #workers = new Map<string, string[]>();
   #tick: ReturnType<typeof setInterval> | undefined;
   #lastTick: number;
   #ticking = false;
@@ -130,8 +132,13 @@ export class FleetMember extends FleetEvents {
     } as const;
     await this.#queue.createQueue(PLAN_QUEUE, { name: PLAN_QUEUE, retryLimit: 2, retryDelay: 1 });
     await this.#queue.createQueue(FAILED_QUEUE, { name: FAILED_QUEUE });
-    await this.#queue.work<PlanData>(PLAN_QUEUE, work, (jobs) =>
-      this.#each(jobs, (j) => this.#plan(j.data)),
+    const worker = (queue: string, id: string) =>
+      this.#workers.set(queue, [...(this.#workers.get(queue) ?? []), id]);
+    worker(
+      PLAN_QUEUE,
+      await this.#queue.work<PlanData>(PLAN_QUEUE, work, (jobs) =>
+        this.#each(jobs, (j) => this.#plan(j.data)),
+      ),
     );
     await this.#queue.work<ChunkData>(FAILED_QUEUE, work, (jobs) =>
       this.#each(jobs, (j) => this.#chunkFailed(j)),
@@ -139,8 +146,11 @@ export class FleetMember extends FleetEvents {
     for (const zone of this.zones) {
       await this.#queue.createQueue(chunkQueue(zone), { name: chunkQueue(zone) });
       for (let i = 0; i < s.concurrency; i++) {
-        await this.#queue.work<ChunkData>(chunkQueue(zone), work, (jobs) =>
-          this.#each(jobs, (j) => this.#chunk(j)),
+        worker(
+          chunkQueue(zone),
+          await this.#queue.work<ChunkData>(chunkQueue(zone), work, (jobs) =>
+            this.#each(jobs, (j) => this.#chunk(j)),
+          ),
         );
       }
     }
@@ -180,6 +190,12 @@ export class FleetMember extends FleetEvents {
   ): Promise<void> {
     const plan = planData(job, options.mode ?? 'full', options.since, Date.now(), this.#policy());
     await this.#queue.send(PLAN_QUEUE, plan);
+    this.#notify(PLAN_QUEUE);
+  }
+
+  /** Wakes this member's workers of a queue it just gave work (others find it when they poll). */
+  #notify(queue: string): void {
+    for (const id of this.#workers.get(queue) ?? []) this.#queue.notifyWorker(id);
   }
 
   /**
@@ -274,6 +290,7 @@ export class FleetMember extends FleetEvents {
       return;
     }
     const run = outcome.started;
+    this.#notify(chunkQueue(run.zone));
     this.emit('run:start', {
       runId: run.id,
       job: run.job,

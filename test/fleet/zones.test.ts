@@ -193,7 +193,7 @@ describe.skipIf(!ready)('fleet across network zones', { timeout: 180_000 }, () =
       true,
     );
     // Which scanner and zone saw what: the run names its planner, each sighting its scanner.
-    expect(stored?.scanner).toBe('coordinator');
+    expect(stored?.scanner).toBe(ended.plannedBy);
     const seen = (await inventory.changesSince(0, { limit: 100 })).items.filter(
       (s) => s.zone === 'site-a',
     );
