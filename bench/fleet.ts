@@ -19,9 +19,10 @@ const URL = process.env.CERTSWEEP_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0
 const ADDRESSES = Array.from({ length: 255 }, (_, i) => `127.30.0.${i + 1}`);
 const PORTS = Array.from({ length: 16 }, (_, i) => 18443 + i);
 const ROUNDS = 3;
-const CHUNK = 510;
-/** Chunks a scanner process scans at once. */
-const SCANNER_CONCURRENCY = 2;
+/** Targets per chunk; CERTSWEEP_BENCH_FLEET_CHUNK changes it. */
+const CHUNK = Number(process.env.CERTSWEEP_BENCH_FLEET_CHUNK ?? 510);
+/** Chunks a scanner process scans at once; CERTSWEEP_BENCH_FLEET_CONCURRENCY changes it. */
+const SCANNER_CONCURRENCY = Number(process.env.CERTSWEEP_BENCH_FLEET_CONCURRENCY ?? 2);
 const BIN = new globalThis.URL('../dist/cli/main.js', import.meta.url).pathname;
 
 function has(command: string): boolean {

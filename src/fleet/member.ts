@@ -331,6 +331,8 @@ export class FleetMember extends FleetEvents {
       if (summary.aborted)
         throw new Error(`scanner ${this.scanner} stopped before the chunk ended`);
       await endChunk(this.#pool, t, data, { state: 'done', summary });
+      // The run may have more chunks: this scanner asks for the next at once, not after a poll.
+      this.#notify(chunkQueue(run.zone));
       this.emit('chunk:end', { ...told, status: 'done', scanned: summary.scanned });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

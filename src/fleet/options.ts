@@ -108,7 +108,7 @@ export function fleetSettings(options: FleetOptions): FleetSettings {
     trust: options.trust ?? TrustStore.mozilla(),
     trustName: options.trustName ?? (options.trust ? 'custom' : 'mozilla'),
     concurrency: whole('concurrency', options.concurrency, 1, 1),
-    chunkSize: whole('chunkSize', options.chunkSize, 256, 1),
+    chunkSize: whole('chunkSize', options.chunkSize, 2048, 1),
     leaseSeconds: whole('leaseSeconds', options.leaseSeconds, 900, 1),
     retryLimit: whole('retryLimit', options.retryLimit, 2, 0),
     retryDelaySeconds: whole('retryDelaySeconds', options.retryDelaySeconds, 5, 0),

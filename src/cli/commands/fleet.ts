@@ -29,7 +29,7 @@ Options:
   --jobs FILE           load these job definitions into the fleet first
   --trust PATH          PEM file or directory of trusted roots (default: the Mozilla roots)
   --concurrency N       chunks scanned at once per zone (default 1)
-  --chunk-size N        targets per chunk of the runs this member plans (default 256)
+  --chunk-size N        targets per chunk of the runs this member enqueues (default 2048)
   --lease SECONDS       how long a chunk stays taken before another scanner retries it (default 900)
   --retries N           attempts after the first before a chunk fails (default 2)
   --poll SECONDS        how often the queue is asked for work (default 2)
