@@ -1,4 +1,5 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
+import { runCheckBench } from './check.js';
 import { runDarkBench } from './dark.js';
 import { runFleetBench } from './fleet.js';
 import { runInventoryBench } from './inventory.js';
@@ -9,6 +10,7 @@ import { runScanBench } from './scan.js';
 import { runScanStapleBench } from './scan-staple.js';
 import { runTargetsBench } from './targets.js';
 import { runVerifyBench } from './verify.js';
+import { runWebBench } from './web.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   targets: runTargetsBench,
@@ -20,6 +22,8 @@ const benches: Record<string, () => void | Promise<void>> = {
   'inventory-scale': runInventoryScaleBench,
   dark: runDarkBench,
   'name-constraints': runNameConstraintsBench,
+  check: runCheckBench,
+  web: runWebBench,
   fleet: runFleetBench,
 };
 

@@ -2,6 +2,7 @@
 // (no network traffic at check time). It opens the inventory read-only: no lock, no writes,
 // nothing replayed, so it runs beside the runner that writes. The inventory finds the target
 // with its indexes, whatever its size. Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+// The installed command `certsweep check` is this plugin, ready for Icinga 2 and Nagios.
 //
 //   npx tsx examples/check.ts --store sqlite:./inventory.db --host www.example.com --port 443
 //   npx tsx examples/check.ts --ip 192.0.2.10 --warning 30d --critical 7d --allow-self-signed

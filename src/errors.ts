@@ -28,4 +28,5 @@ export * from './errors/scan.js';
 export * from './errors/targets.js';
 export * from './errors/trust.js';
 export * from './errors/verify.js';
+export * from './errors/web.js';
 export * from './errors/x509.js';

@@ -9,7 +9,7 @@
  * console.log(countTargets(spec)); // 512n
  * for (const target of expandTargets(spec)) console.log(target.host, target.port);
  * ```
- * @packageDocumentation
+ * @module certsweep
  */
 export * from './errors.js';
 export * from './fleet/index.js';
@@ -21,4 +21,5 @@ export * from './scan/index.js';
 export * from './targets/index.js';
 export * from './trust/index.js';
 export * from './verify/index.js';
+export * from './web/index.js';
 export * from './x509/index.js';

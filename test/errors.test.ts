@@ -33,6 +33,7 @@ import {
   TrustStoreError,
   UnknownRunError,
   VerifyOptionsError,
+  WebOptionsError,
 } from '../src/index.js';
 
 /** One instance of every concrete error class, built as the library builds them. */
@@ -59,6 +60,7 @@ function oneOfEach(): CertsweepError[] {
     new RevocationOptionsError({ option: 'timeoutMs', message: 'timeoutMs: -1' }),
     new CheckOptionsError({ option: 'subject.port', message: 'subject.port: 99999' }),
     new ThresholdError({ option: 'warning', value: 'soon' }),
+    new WebOptionsError({ option: 'listen', message: 'not HOST:PORT' }),
     new FleetError({ option: 'scanner', message: 'scanner: "a b" is no scanner id' }),
   ];
 }
@@ -95,6 +97,8 @@ function describeCode(code: ErrorCode): string {
     case 'CERTSWEEP_CHECK_OPTIONS':
     case 'CERTSWEEP_THRESHOLD':
       return 'monitor';
+    case 'CERTSWEEP_WEB_OPTIONS':
+      return 'web';
     case 'CERTSWEEP_FLEET':
       return 'fleet';
     default:

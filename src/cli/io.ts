@@ -20,6 +20,11 @@ export interface CommandIO {
    * cleanly on it: what it has done is kept, and it returns its exit code.
    */
   readonly signal: AbortSignal;
+  /**
+   * Calls `listener` on each SIGHUP (a daemon's "reload your configuration") until the
+   * returned function is called. Absent where there is no such signal: nothing calls back.
+   */
+  readonly onHangup?: (listener: () => void) => () => void;
 }
 
 /** The process's own {@link CommandIO}, with `signal` aborted on SIGINT or SIGTERM. */
@@ -37,9 +42,16 @@ export function processIO(): CommandIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // A getter: opening stdin costs a check milliseconds it does not need.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     signal: stop.signal,
+    onHangup(listener) {
+      process.on('SIGHUP', listener);
+      return () => process.off('SIGHUP', listener);
+    },
   };
 }

@@ -1,11 +1,15 @@
-import { InventoryOptionsError, PageError, StorageError, UnknownRunError } from '../errors.js';
+import {
+  InventoryOptionsError,
+  PageError,
+  StorageError,
+  UnknownRunError,
+} from '../errors/inventory.js';
 import type { ScanResult } from '../scan/index.js';
-import { memoryStorage } from './adapters/memory/index.js';
 import type { AggregateOptions, Aggregates } from './aggregates.js';
 import { CertificateCache } from './certificate-cache.js';
 import { RecordIds } from './ids.js';
 import { DEFAULT_ZONE, refKey } from './keys.js';
-import { type Observer, observe, type RecordContext, type RecordOutcome } from './observe.js';
+import type { Observer, observe, RecordContext, RecordOutcome } from './observe.js';
 import {
   type CertificateQuery,
   checkInventoryOptions,
@@ -33,7 +37,7 @@ import type {
   StorageRecovery,
   TargetFilter,
 } from './storage.js';
-import { exportLines, importLines, type NdjsonSource } from './transfer.js';
+import type { NdjsonSource } from './transfer.js';
 import type {
   CertificateRecord,
   ChainRecord,
@@ -89,6 +93,11 @@ export class Inventory {
   readonly #runs = new Map<string, RunRecord>();
   #recovered: readonly StorageRecovery[] = [];
   #closed = false;
+  /**
+   * What prepares a result for storage, loaded by a writer when it opens: a reader never
+   * records, so it never loads the certificate parser.
+   */
+  #observe: typeof observe | undefined;
 
   private constructor(storage: Storage, options: InventoryOptions) {
     this.storage = storage;
@@ -117,7 +126,11 @@ export class Inventory {
    */
   static async open(options: InventoryOptions = {}): Promise<Inventory> {
     checkInventoryOptions(options);
-    const inventory = new Inventory(options.storage ?? memoryStorage(), options);
+    // The modules only some inventories need are loaded by those alone: a read-only check
+    // over SQLite loads neither the memory adapter nor the parser.
+    const storage = options.storage ?? (await import('./adapters/memory/index.js')).memoryStorage();
+    const inventory = new Inventory(storage, options);
+    if (!inventory.#readOnly) inventory.#observe = (await import('./observe.js')).observe;
     await inventory.storage.open({
       readOnly: inventory.#readOnly,
       darkAfter: options.darkAfter ?? 1,
@@ -188,7 +201,7 @@ export class Inventory {
           : typeof context.run === 'string'
             ? this.#runs.get(context.run)
             : context.run;
-      const prepared = observe(this.#observer, result, context, run);
+      const prepared = (this.#observe as typeof observe)(this.#observer, result, context, run);
       if (prepared === undefined) return Promise.resolve(NOTHING);
       const { observation, valid } = prepared;
       return this.#queue.add(observation, (recorded) => {
@@ -538,6 +551,8 @@ export class Inventory {
   async *export(): AsyncIterable<string> {
     this.#checkOpen();
     await this.#queue.flush().catch(() => undefined);
+    // The NDJSON codec is loaded by the inventories that export or import, not by every one.
+    const { exportLines } = await import('./transfer.js');
     yield* exportLines(this.storage.export());
   }
 
@@ -559,6 +574,7 @@ export class Inventory {
   async import(source: NdjsonSource): Promise<Record<RecordKind, number>> {
     this.#checkWritable();
     await this.#queue.flush().catch(() => undefined);
+    const { importLines } = await import('./transfer.js');
     try {
       return await this.storage.import(importLines(source));
     } finally {

@@ -1,4 +1,4 @@
-import { InventoryOptionsError } from '../errors.js';
+import { InventoryOptionsError } from '../errors/inventory.js';
 import type { KeyAlgorithm } from '../x509/index.js';
 import type { PageOptions } from './paging.js';
 import type { Storage } from './storage.js';

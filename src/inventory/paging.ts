@@ -1,4 +1,4 @@
-import { PageError } from '../errors.js';
+import { PageError } from '../errors/inventory.js';
 
 /**
  * Paging of a query: how many items, and where to resume.

@@ -1,5 +1,5 @@
 // NDJSON export and import: one header line, then one line per record.
-import { StorageFormatError } from '../errors.js';
+import { StorageFormatError } from '../errors/inventory.js';
 import { encodeRecordLine, type ParsedRecord, readHeader, reviveRecord } from './codec.js';
 import { recordProblem } from './record-shape.js';
 import type { StoredRecord } from './types.js';

@@ -3,8 +3,9 @@
 // caches verdicts by chain and hostname, so one verdict object recurs for every target that
 // serves a chain under one name: what is derived from it is remembered per object, in memos
 // owned by the inventory, never by the module.
+
+import { matchesHostname } from '../verify/hostname.js';
 import type { ChainVerdict, ProblemCode } from '../verify/index.js';
-import { matchesHostname } from '../verify/index.js';
 import type { NameCheck, StoredVerdict } from './types.js';
 
 /** A verdict's path part: the hostname check left out. */

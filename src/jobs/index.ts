@@ -16,5 +16,6 @@ export type {
   RunStartEvent,
   RunSummary,
   Schedule,
+  SkippedCounts,
   TargetDarkEvent,
 } from './types.js';

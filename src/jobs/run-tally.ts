@@ -3,13 +3,14 @@
 import type { RecordOutcome } from '../inventory/index.js';
 import type { ScanErrorCode, ScanResult } from '../scan/index.js';
 import type { SelectionCounts } from './select-targets.js';
-import type { RunMode, RunProgress, RunSummary } from './types.js';
+import type { RunMode, RunProgress, RunSummary, SkippedCounts } from './types.js';
 
 /** Counts of a run as it goes. */
 export class RunTally implements SelectionCounts {
   /** Results the inventory recorded: what the stored run counts as `done`. */
   done = 0;
   skipped = 0;
+  readonly skippedBy = { recent: 0, backoff: 0, notInSpec: 0 };
   total: number;
   newCertificates = 0;
   changedTargets = 0;
@@ -46,9 +47,19 @@ export class RunTally implements SelectionCounts {
       job: this.job,
       done: this.done,
       skipped: this.skipped,
+      skippedBy: { ...this.skippedBy },
       total: this.total,
       rate: this.done / Math.max(0.001, (now - this.started) / 1000),
     };
+  }
+
+  /** See `RunSummary.allSkipped`. */
+  private allSkipped(): RunSummary['allSkipped'] {
+    if (this.done > 0 || this.skipped === 0 || this.skipped < this.total) return null;
+    const reasons = (Object.keys(this.skippedBy) as (keyof SkippedCounts)[]).filter(
+      (reason) => this.skippedBy[reason] > 0,
+    );
+    return reasons.length === 1 ? (reasons[0] ?? null) : 'mixed';
   }
 
   summary(status: RunSummary['status'], finished: number): RunSummary {
@@ -63,6 +74,8 @@ export class RunTally implements SelectionCounts {
       total: this.total,
       scanned: this.done,
       skipped: this.skipped,
+      skippedBy: { ...this.skippedBy },
+      allSkipped: this.allSkipped(),
       outcomes: { ...this.#outcomes },
       newCertificates: this.newCertificates,
       changedTargets: this.changedTargets,

@@ -3,7 +3,7 @@ import type { TargetRecord } from '../inventory/types.js';
 import type { Target } from '../targets/index.js';
 import { expandTargets } from '../targets/index.js';
 import type { DefinedJob } from './job.js';
-import type { RunMode } from './types.js';
+import type { RunMode, SkippedCounts } from './types.js';
 
 /** What decides whether a target is probed in this run. */
 export interface Selection {
@@ -52,6 +52,8 @@ function toTarget(record: TargetRecord): Target {
 export interface SelectionCounts {
   /** Targets left out: recently scanned, backing off, or known but outside a `since` run. */
   skipped: number;
+  /** The same, by reason; the counts add up to `skipped`. */
+  readonly skippedBy: { -readonly [K in keyof SkippedCounts]: number };
   /**
    * Targets the run considers: the spec's count from the start (none for `rescan`), plus the
    * known targets the spec does not generate once the spec is exhausted, when they are
@@ -77,8 +79,9 @@ export function* selectTargets(
       const key = specKey(job.zone, target);
       const record = known.get(key);
       known.delete(key);
-      if (due(record, selection)) yield target;
-      else counters.skipped++;
+      const why = skipReason(record, selection);
+      if (why === undefined) yield target;
+      else skip(counters, why);
     }
   }
   // Targets found by earlier runs that the spec does not generate (any more): a `since` run
@@ -96,27 +99,42 @@ export function* selectTargets(
   counters.total += extras.length;
   if (selection.mode === 'since') {
     counters.skipped += extras.length;
+    counters.skippedBy.notInSpec += extras.length;
     return;
   }
   for (const record of extras) {
-    if (due(record, selection)) yield toTarget(record);
-    else counters.skipped++;
+    const why = skipReason(record, selection);
+    if (why === undefined) yield toTarget(record);
+    else skip(counters, why);
   }
 }
 
-/** Whether a target is due in this run. */
-function due(record: TargetRecord | undefined, selection: Selection): boolean {
-  if (!record) return selection.mode !== 'rescan';
-  if (selection.mode === 'full') return true;
+function skip(counters: SelectionCounts, why: 'recent' | 'backoff'): void {
+  counters.skipped++;
+  counters.skippedBy[why]++;
+}
+
+/**
+ * Why a target is not due in this run, or `undefined` when it is: `recent` when a `since` run
+ * finds it scanned since the cutoff (back-off or not), `backoff` when it would be due but is
+ * failing again and again and its wait is not over.
+ */
+function skipReason(
+  record: TargetRecord | undefined,
+  selection: Selection,
+): 'recent' | 'backoff' | undefined {
+  if (!record) return undefined;
+  if (selection.mode === 'full') return undefined;
+  if (selection.mode === 'since' && record.lastScanned >= selection.cutoff) return 'recent';
   if (record.consecutiveFailures > 0) {
     // Failing again and again: wait base × 2^(n-1), at most max, between probes.
     const wait = Math.min(
       selection.backoffMax,
       selection.backoffBase * 2 ** (record.consecutiveFailures - 1),
     );
-    if (selection.now - record.lastScanned < wait) return false;
+    if (selection.now - record.lastScanned < wait) return 'backoff';
   }
-  return selection.mode === 'rescan' || record.lastScanned < selection.cutoff;
+  return undefined;
 }
 
 /** The shard (of `count`) a known target falls in: FNV-1a of its key, stable everywhere. */

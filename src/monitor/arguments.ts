@@ -1,7 +1,7 @@
 // Arguments of the monitor's public functions, checked before the inventory is read: a
 // wrong one is a CheckOptionsError naming it, never a TypeError from deep inside.
-import { CheckOptionsError } from '../errors.js';
-import { Inventory } from '../inventory/index.js';
+import { CheckOptionsError } from '../errors/monitor.js';
+import { Inventory } from '../inventory/inventory.js';
 import type { CheckSubject } from './types.js';
 
 export function checkInventory(inventory: unknown, where: string): void {

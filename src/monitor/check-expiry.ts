@@ -1,13 +1,12 @@
-import {
-  allPages,
-  type CertificateRecord,
-  type ChainRecord,
-  type Inventory,
-  type TargetQuery,
-  type TargetRecord,
-  targetVerdict,
+import type {
+  CertificateRecord,
+  ChainRecord,
+  Inventory,
+  TargetQuery,
+  TargetRecord,
 } from '../inventory/index.js';
-import { parseCertificate } from '../x509/index.js';
+import { allPages } from '../inventory/paging.js';
+import { targetVerdict } from '../inventory/target-verdict.js';
 import { checkAt, checkInventory, checkSubject } from './arguments.js';
 import { type ParsedThreshold, parseThreshold, thresholdSeconds } from './thresholds.js';
 import type {
@@ -184,7 +183,7 @@ async function checkTarget(
     (inService ? urgent : reasons).push(revokedReason(element));
     state = worst(state, inService ? 'CRITICAL' : 'WARNING');
   }
-  if (inService && target.ocspStapled === false && leaf && mustStaple(leaf)) {
+  if (inService && target.ocspStapled === false && leaf && (await mustStaple(leaf))) {
     reasons.push('must-staple certificate served without an OCSP staple');
     state = worst(state, 'WARNING');
   }
@@ -234,9 +233,20 @@ function checkCertificate(cert: CertificateRecord, judge: Judge): CertificateChe
   };
 }
 
-/** Whether a certificate's TLS feature extension asks for OCSP stapling (RFC 7633). */
-function mustStaple(cert: CertificateRecord): boolean {
+/** The DER of the TLS feature extension's OID, 1.3.6.1.5.5.7.1.24 (RFC 7633). */
+const TLS_FEATURE_OID = Buffer.from([0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18]);
+
+/**
+ * Whether a certificate's TLS feature extension asks for OCSP stapling (RFC 7633). A
+ * certificate whose bytes do not hold the extension's OID has no such extension: only the
+ * few that do are parsed, and the parser is loaded only for them, so that a check loads what
+ * reading the inventory needs and nothing more.
+ */
+async function mustStaple(cert: CertificateRecord): Promise<boolean> {
   if (cert.parseError !== null) return false;
+  const der = Buffer.from(cert.der.buffer, cert.der.byteOffset, cert.der.byteLength);
+  if (der.indexOf(TLS_FEATURE_OID) < 0) return false;
+  const { parseCertificate } = await import('../x509/parse.js');
   try {
     return parseCertificate(cert.der).mustStaple;
   } catch {

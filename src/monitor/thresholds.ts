@@ -1,5 +1,5 @@
 import { parseDuration } from '../duration.js';
-import { ThresholdError } from '../errors.js';
+import { ThresholdError } from '../errors/monitor.js';
 
 /**
  * A threshold: a duration before expiry (`30d`, `12h`, or milliseconds as a number) or a

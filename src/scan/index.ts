@@ -7,5 +7,7 @@ export type {
   ScanResult,
   ScanSuccess,
   ScanTimings,
+  StarttlsOption,
+  StarttlsPorts,
   StarttlsProtocol,
 } from './types.js';

@@ -1,8 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { ScanOptionsError } from '../errors.js';
 import { concurrencyCeiling, descriptorLimit } from './descriptors.js';
-import { STARTTLS_PROTOCOLS } from './starttls/index.js';
-import type { StarttlsProtocol } from './types.js';
+import { checkStarttls, type StarttlsOption } from './starttls/index.js';
 
 /**
  * Options of {@link scan} and {@link grab}. Every field is optional.
@@ -52,10 +51,13 @@ export interface ScanOptions {
    * STARTTLS before the handshake: a protocol, `'auto'` to pick by well-known port (25 and
    * 587 SMTP, 143 IMAP, 110 POP3, 21 FTP, 389 LDAP, 5222 XMPP, 5432 PostgreSQL, 3306 MySQL,
    * 4190 ManageSieve, 24 LMTP, 119 and 433 NNTP, 6667 IRC, 5269 XMPP server-to-server;
-   * implicit TLS everywhere else, including 465, 993, 995, 636, 563 and 6697), or `'none'`.
+   * implicit TLS everywhere else, including 465, 993, 995, 636, 563 and 6697), `'none'`, or
+   * a protocol per port, `{ 25: 'smtp', 2525: 'smtp', 3306: 'mysql' }`, where ports not named
+   * follow `default` (`'auto'` unless given: `{ 2525: 'smtp', default: 'none' }`). A port
+   * outside 1-65535 or a name not in the registry is a {@link ScanOptionsError} naming it.
    * Default: `'auto'`.
    */
-  readonly starttls?: StarttlsProtocol | 'auto' | 'none';
+  readonly starttls?: StarttlsOption;
   /** Allow TLS 1.0/1.1 and legacy ciphers, to inventory old appliances. Default: `false`. */
   readonly legacy?: boolean;
   /**
@@ -107,8 +109,8 @@ export interface ResolvedScanOptions {
   readonly rateLimit: number;
   /** See `ScanOptions.perHostConcurrency`. */
   readonly perHostConcurrency: number;
-  /** See `ScanOptions.starttls`. */
-  readonly starttls: StarttlsProtocol | 'auto' | 'none';
+  /** See `ScanOptions.starttls`; a per-port map is a frozen copy. */
+  readonly starttls: StarttlsOption;
   /** See `ScanOptions.legacy`. */
   readonly legacy: boolean;
   /** See `ScanOptions.handshake`. */
@@ -126,8 +128,6 @@ export interface ResolvedScanOptions {
   /** See `ScanOptions.lookup`. */
   readonly lookup: (hostname: string) => Promise<readonly string[]>;
 }
-
-const STARTTLS: ReadonlySet<string> = new Set([...STARTTLS_PROTOCOLS, 'auto', 'none']);
 
 /**
  * Fills in the defaults of scan options and refuses nonsense with a {@link ScanOptionsError}
@@ -148,13 +148,7 @@ export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptio
       message: `scan options must be an object, got ${options === null ? 'null' : typeof options}`,
     });
   }
-  const starttls = options.starttls ?? 'auto';
-  if (!STARTTLS.has(starttls)) {
-    throw new ScanOptionsError({
-      option: 'starttls',
-      message: `starttls: "${starttls}" is not one of ${[...STARTTLS].join(', ')}`,
-    });
-  }
+  const starttls = checkStarttls(options.starttls ?? 'auto');
   const handshake = options.handshake ?? 'capture';
   if (handshake !== 'capture' && handshake !== 'complete') {
     throw new ScanOptionsError({

@@ -2,7 +2,11 @@ import type { Target } from '../targets/index.js';
 import type { StarttlsProtocol } from './starttls/index.js';
 
 // The STARTTLS protocols are the names of the one registry in starttls/index.ts.
-export type { StarttlsProtocol } from './starttls/index.js';
+export type {
+  StarttlsOption,
+  StarttlsPorts,
+  StarttlsProtocol,
+} from './starttls/index.js';
 
 /**
  * Stable codes of a failed probe.

@@ -10,7 +10,7 @@
  *
  * for (const c of storageConformance({ name: 'memory', fresh })) it(c.name, () => c.run());
  * ```
- * @module
+ * @module certsweep/testing
  */
 import type { Storage } from '../inventory/storage.js';
 import { aggregateCases } from './cases-aggregates.js';

@@ -100,26 +100,6 @@ describe('examples/runner.ts jobs files', () => {
     },
   );
 
-  it('--zone runs only the jobs of that zone', async () => {
-    const path = jobsFile(
-      JSON.stringify({
-        jobs: [
-          { ...job('here', 1), zone: 'dc1' },
-          { ...job('there', 1), zone: 'dc2' },
-          job('anywhere', 1),
-        ],
-      }),
-    );
-    const store = `file:${join(directory, 'zoned')}`;
-    const run = await example('runner.ts', [
-      ...['--jobs', path, '--store', store, '--zone', 'dc1', '--once', '--job', 'there'],
-    ]);
-    expect(run.code).toBe(2);
-    expect(run.stderr.trimEnd()).toBe(
-      'runner: --once needs --job NAME of a job in zone dc1, one of: here',
-    );
-  });
-
   it('a missing jobs file: exits 2 with one line, no stack', async () => {
     const path = join(directory, 'no-such-jobs.json');
     const run = await example('runner.ts', ['--jobs', path]);

@@ -73,7 +73,7 @@ describe('formatPrometheus', () => {
     );
     const text = await formatPrometheus(inventory, { at: now });
     const lines = text.trimEnd().split('\n');
-    const sample = /^[a-z_]+\{(?:[a-z_]+="(?:[^"\\\n]|\\[\\"n])*",?)*\} -?\d+$/;
+    const sample = /^[a-z_]+\{(?:[a-z0-9_]+="(?:[^"\\\n]|\\[\\"n])*",?)*\} -?\d+$/;
     for (const line of lines) {
       if (line.startsWith('#')) expect(line).toMatch(/^# (HELP|TYPE) certsweep_[a-z_]+ /);
       else expect(line).toMatch(sample);

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ScanOptionsError } from '../../errors.js';
 import type { Deadline } from '../deadline.js';
 import { Conversation } from './conversation.js';
 import { ftp } from './ftp.js';
@@ -109,14 +110,89 @@ const BY_PORT: ReadonlyMap<number, StarttlsProtocol> = new Map(
   [...MODULES].flatMap(([name, module]) => module.ports.map((port) => [port, name] as const)),
 );
 
-/** The STARTTLS protocol to speak on a port, for a `starttls` option. */
-export function starttlsFor(
-  option: StarttlsProtocol | 'auto' | 'none',
-  port: number,
-): StarttlsProtocol | null {
-  if (option === 'none') return null;
-  if (option === 'auto') return BY_PORT.get(port) ?? null;
-  return option;
+/**
+ * A STARTTLS protocol per port, for `ScanOptions.starttls`: each port named (a number, or its
+ * decimal text as JSON writes it) speaks its protocol, or `'none'` for TLS straight away; every
+ * other port follows `default`, which is `'auto'` unless given (the well-known port rule), or
+ * `'none'`, or one protocol.
+ *
+ * @example
+ * ```ts
+ * const starttls: StarttlsPorts = { 25: 'smtp', 2525: 'smtp', 3306: 'mysql', default: 'none' };
+ * await scan({ hosts: 'mail.example.com', ports: '25,2525,3306,443' }, { starttls });
+ * ```
+ */
+export interface StarttlsPorts {
+  /** The protocol spoken on this port, or `'none'` for implicit TLS. */
+  readonly [port: number]: StarttlsProtocol | 'none';
+  /** What every port not named speaks. Default: `'auto'`. */
+  readonly default?: StarttlsProtocol | 'auto' | 'none';
+}
+
+/**
+ * What `ScanOptions.starttls` takes: one protocol for every port, `'auto'`, `'none'`, or a
+ * protocol per port ({@link StarttlsPorts}).
+ *
+ * @example
+ * ```ts
+ * const everywhere: StarttlsOption = 'smtp';
+ * const perPort: StarttlsOption = { 25: 'smtp', 2525: 'smtp' };
+ * ```
+ */
+export type StarttlsOption = StarttlsProtocol | 'auto' | 'none' | StarttlsPorts;
+
+const CHOICES: ReadonlySet<string> = new Set([...STARTTLS_PROTOCOLS, 'auto', 'none']);
+const PORT = /^[1-9][0-9]{0,4}$/;
+
+/**
+ * Checks a `starttls` option and returns it as the scanner uses it (a per-port map copied and
+ * frozen); a wrong one is a `ScanOptionsError` (option `starttls`) naming the port or the
+ * protocol.
+ */
+export function checkStarttls(option: unknown): StarttlsOption {
+  if (typeof option === 'string') {
+    if (CHOICES.has(option)) return option as StarttlsOption;
+    throw starttlsError(`"${option}" is not one of ${[...CHOICES].join(', ')}`);
+  }
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw starttlsError(
+      `${Array.isArray(option) ? 'a list' : String(option)} must be a protocol, 'auto', 'none' or { port: protocol }`,
+    );
+  }
+  const ports: Record<string, StarttlsProtocol | 'auto' | 'none'> = {};
+  for (const [key, value] of Object.entries(option)) {
+    if (key === 'default') {
+      if (typeof value !== 'string' || !CHOICES.has(value)) {
+        throw starttlsError(
+          `default: ${JSON.stringify(value) ?? String(value)} is not one of ${[...CHOICES].join(', ')}`,
+        );
+      }
+      ports[key] = value as StarttlsProtocol | 'auto' | 'none';
+      continue;
+    }
+    if (!PORT.test(key) || Number(key) > 65535) {
+      throw starttlsError(`port "${key}" must be a whole number from 1 to 65535 (or "default")`);
+    }
+    if (typeof value !== 'string' || value === 'auto' || !CHOICES.has(value)) {
+      throw starttlsError(
+        `port ${key}: ${JSON.stringify(value) ?? String(value)} is not one of ${[...STARTTLS_PROTOCOLS, 'none'].join(', ')}`,
+      );
+    }
+    ports[key] = value as StarttlsProtocol | 'none';
+  }
+  return Object.freeze(ports) as StarttlsPorts;
+}
+
+function starttlsError(message: string): ScanOptionsError {
+  return new ScanOptionsError({ option: 'starttls', message: `starttls: ${message}` });
+}
+
+/** The STARTTLS protocol to speak on a port, for a `starttls` option {@link checkStarttls} passed. */
+export function starttlsFor(option: StarttlsOption, port: number): StarttlsProtocol | null {
+  const choice = typeof option === 'string' ? option : (option[port] ?? option.default ?? 'auto');
+  if (choice === 'none') return null;
+  if (choice === 'auto') return BY_PORT.get(port) ?? null;
+  return choice;
 }
 
 /**

@@ -1,6 +1,6 @@
 // What a success stores before its target: certificates when absent (their names with
 // them), the anchor marked, the chain and its links; and last-seen times moved.
-import { StorageError } from '../../../errors.js';
+import { StorageError } from '../../../errors/inventory.js';
 import type { ObservedSuccess } from '../../storage.js';
 import type { CertificateRecord } from '../../types.js';
 import type { KnownCertificate, KnownChain } from './cache.js';

@@ -1,7 +1,7 @@
 // The part of better-sqlite3 12 the adapter uses, typed by shape so the package does not
 // depend on it, and how the driver is loaded when the adapter opens a file itself.
 import { existsSync } from 'node:fs';
-import { StorageError } from '../../../errors.js';
+import { StorageError } from '../../../errors/inventory.js';
 
 /**
  * The part of a `better-sqlite3` (version 12) prepared statement the adapter uses.

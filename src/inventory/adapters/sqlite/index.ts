@@ -1,5 +1,6 @@
 // sqliteStorage(): the inventory in one SQLite file, every question answered in SQL.
-import { CertsweepError, StorageError } from '../../../errors.js';
+import { CertsweepError } from '../../../errors/base.js';
+import { StorageError } from '../../../errors/inventory.js';
 import type { AggregateOptions } from '../../aggregates.js';
 import type { Storage, StorageOpenOptions, StoredRunEnding } from '../../storage.js';
 import type { RecordKind, RunRecord, StoredRecord } from '../../types.js';

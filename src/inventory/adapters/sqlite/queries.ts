@@ -1,6 +1,6 @@
 // The inventory's questions in SQL: look-ups by key and paged listings, each walking an index
 // in the listing's order from the cursor.
-import { PageError } from '../../../errors.js';
+import { PageError } from '../../../errors/inventory.js';
 import { decodeCursor, encodeCursor, type Page } from '../../paging.js';
 import type { CertificateFilter, RunFilter, StoragePage, TargetFilter } from '../../storage.js';
 import type {

@@ -1,6 +1,6 @@
 // record(): observations applied in one transaction, with prepared statements and the row
 // cache, exactly as the contract of `Observation` says.
-import { StorageError } from '../../../errors.js';
+import { StorageError } from '../../../errors/inventory.js';
 import type { Observation, ObservedFailure, ObservedSuccess, Recorded } from '../../storage.js';
 import type { Sighting, SightingKind, TargetRecord } from '../../types.js';
 import type { RowCache } from './cache.js';

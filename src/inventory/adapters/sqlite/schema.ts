@@ -1,5 +1,5 @@
 // The schema, its migrations and the checks made before a database is read or written.
-import { StorageFormatError } from '../../../errors.js';
+import { StorageFormatError } from '../../../errors/inventory.js';
 import type { SqliteDatabase } from './database.js';
 
 // Version 1 was the 0.1.0 layout (one key/value table of JSON per record kind). It is not

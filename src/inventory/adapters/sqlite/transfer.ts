@@ -1,5 +1,5 @@
 // export() and import(): every record as a stream, and records stored as they come.
-import { StorageError } from '../../../errors.js';
+import { StorageError } from '../../../errors/inventory.js';
 import type { PruneResult } from '../../storage.js';
 import type {
   CertificateRecord,

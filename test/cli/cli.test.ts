@@ -1,0 +1,48 @@
+// The `certsweep` bin itself: version, the command list, unknown commands.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { certsweep, root } from './run-cli.js';
+
+describe('certsweep', () => {
+  it('prints the package version with --version', async () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const run = await certsweep([flag]);
+      expect(run).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('lists its commands with --help, and on stderr with exit 2 when given none', async () => {
+    const help = await certsweep(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: certsweep <command> \[options\]\n/);
+    for (const name of ['scan', 'verify', 'trust import', 'export', 'import', 'prune']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    }
+    const none = await certsweep([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe(help.stdout);
+  });
+
+  it('refuses an unknown command in one line', async () => {
+    const run = await certsweep(['scna']);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'certsweep: unknown command "scna"; certsweep --help lists the commands\n',
+    });
+  });
+
+  it('gives every command of its list a --help', async () => {
+    const help = await certsweep(['--help']);
+    const names = [...help.stdout.matchAll(/^ {2}(\S+(?: [a-z]+)?) {2,}/gm)].map((m) => m[1] ?? '');
+    expect(names.length).toBeGreaterThanOrEqual(6);
+    for (const name of names) {
+      const run = await certsweep([...name.split(' '), '--help']);
+      expect(run.code, name).toBe(0);
+      expect(run.stdout, name).toMatch(new RegExp(`^Usage: certsweep ${name}\\b`));
+    }
+  });
+});
