@@ -44,5 +44,6 @@ describe('certsweep', () => {
       expect(run.code, name).toBe(0);
       expect(run.stdout, name).toMatch(new RegExp(`^Usage: certsweep ${name}\\b`));
     }
-  });
+    // A process per command, one after the other: on a loaded machine that is seconds.
+  }, 60_000);
 });
