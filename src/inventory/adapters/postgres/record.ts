@@ -31,8 +31,8 @@ export function recordBatch(
 ): Promise<Recorded[]> {
   if (batch.length === 0) return Promise.resolve([]);
   return inTransaction(pool, async (client) => {
-    const steps = await writeTargets(client, t, batch, settings.darkAfter);
-    const fresh = await writeCertificates(client, t, batch, settings.seenResolutionMs);
+    const { steps, inUse } = await writeTargets(client, t, batch, settings.darkAfter);
+    const fresh = await writeCertificates(client, t, batch, settings.seenResolutionMs, inUse);
     await writeRevocations(client, t, batch);
     await writeChains(client, t, batch, settings.seenResolutionMs);
     await writeVerdicts(client, t, batch);
