@@ -91,10 +91,21 @@ export function certificateNamesFrom(t: Tables, written: string): string {
     ON CONFLICT DO NOTHING`;
 }
 
+/** What step 1 stored, and the update of stored certificates it leaves for the end. */
+export interface CertificateWrites {
+  /** Per observation, the fingerprints it stored first, in chain order. */
+  readonly fresh: string[][];
+  /**
+   * Moves `lastSeen`, marks anchors and adds the `in_use` changes of the certificates stored
+   * before, locked in fingerprint order: run it last but the run counters, so that the rows
+   * every writer shares (an intermediate's) are held for the shortest time.
+   */
+  readonly updateStored: () => Promise<void>;
+}
+
 /**
  * Step 1 for the whole batch, with the `in_use` changes of its targets (stored with a new
- * certificate, added to a stored one in the same locked update as its `lastSeen`); returns,
- * per observation, the fingerprints it stored first, in chain order.
+ * certificate, added to a stored one in the same locked update as its `lastSeen`).
  */
 export async function writeCertificates(
   client: PostgresPoolClient,
@@ -102,7 +113,7 @@ export async function writeCertificates(
   batch: readonly Observation[],
   resolution: number,
   inUse: ReadonlyMap<string, number> = new Map(),
-): Promise<string[][]> {
+): Promise<CertificateWrites> {
   // The first record of each certificate in the batch (a chain's or an anchor's), every
   // touch of it, and whether some verdict named it the anchor.
   const firsts = new Map<string, { record: CertificateRecord; index: number; anchor: boolean }>();
@@ -124,7 +135,9 @@ export async function writeCertificates(
     }
   }
   const fresh: string[][] = batch.map(() => []);
-  if (firsts.size === 0 && touches.size === 0 && inUse.size === 0) return fresh;
+  const nothing = async () => undefined;
+  if (firsts.size === 0 && touches.size === 0 && inUse.size === 0)
+    return { fresh, updateStored: nothing };
 
   // Computed as if absent: the record's lastSeen moved by the batch's later touches.
   const candidates = [...firsts.keys()].sort(compare).map((fp) => {
@@ -195,9 +208,10 @@ export async function writeCertificates(
       changes.push({ fp, seen: seen === start ? null : seen, anchor, inUse: used });
     }
   }
-  if (changes.length > 0) {
-    // Locked in fingerprint order first, so that writers touching the same intermediates
-    // queue instead of deadlocking; the condition is checked again on the locked row.
+  if (changes.length === 0) return { fresh, updateStored: nothing };
+  // Locked in fingerprint order first, so that writers touching the same intermediates
+  // queue instead of deadlocking; the condition is checked again on the locked row.
+  const updateStored = async () => {
     await client.query(
       `WITH v AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::bool[], $5::int4[]) AS v(fingerprint, seen, anchor, in_use)),
        locked AS MATERIALIZED (
@@ -217,8 +231,8 @@ export async function writeCertificates(
         changes.map((c) => c.inUse),
       ],
     );
-  }
-  return fresh;
+  };
+  return { fresh, updateStored };
 }
 
 /**
