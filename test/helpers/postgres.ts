@@ -154,3 +154,22 @@ export function failureAt(
 ): ObservedFailure {
   return observedFailure(ids, target, at, error, { job: 'job', ...fields });
 }
+
+/**
+ * The certificates of `schema` whose kept `in_use` count differs from a count made now from
+ * the targets and their chains' links: none, when every write kept it.
+ */
+export async function inUseMiscounts(
+  pool: pg.Pool,
+  schema: string,
+): Promise<{ fingerprint: string; kept: number; counted: number }[]> {
+  const { rows } = await pool.query(
+    `SELECT c.fingerprint, c.in_use AS kept, coalesce(u.n, 0) AS counted
+     FROM "${schema}".certificates c LEFT JOIN (
+       SELECT l.fingerprint, count(*)::int AS n FROM "${schema}".chain_links l
+       JOIN "${schema}".targets x ON x.chain = l.chain GROUP BY l.fingerprint
+     ) u ON u.fingerprint = c.fingerprint
+     WHERE c.in_use <> coalesce(u.n, 0) ORDER BY c.fingerprint`,
+  );
+  return rows;
+}

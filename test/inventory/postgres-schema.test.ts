@@ -96,7 +96,7 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
     }
   });
 
-  it('migrates a version 1 schema to version 2, keeping its records and adding no revocation', async () => {
+  it('migrates a version 1 schema to the current one, keeping its records, adding no revocation and counting what is in use', async () => {
     const schema = schemas.fresh();
     const ids = new SightingIds();
     const leaf = syntheticCertificate('old.example.com', 1_000);
@@ -106,18 +106,22 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
     const [before] = await first.record([successAt(ids, t, 1_000, [leaf])]);
     await first.close();
     // The schema as version 1 left it: no revocation columns, no scanner columns, no
-    // version 2 or 3.
+    // in-use count, no version 2, 3 or 4.
     await schemas.pool.query(`ALTER TABLE "${schema}".certificates DROP COLUMN revocation;
+      ALTER TABLE "${schema}".certificates DROP COLUMN in_use;
       ALTER TABLE "${schema}".targets DROP COLUMN ocsp_stapled;
       ALTER TABLE "${schema}".sightings DROP COLUMN scanner;
       ALTER TABLE "${schema}".runs DROP COLUMN scanner;
-      DELETE FROM "${schema}".schema_version WHERE version IN (2, 3)`);
+      DELETE FROM "${schema}".schema_version WHERE version IN (2, 3, 4)`);
     await expect(schemas.storage(schema).open(READER)).rejects.toThrow(/version 1/);
 
     const migrated = schemas.storage(schema);
     await migrated.open(WRITER);
-    expect(await versionsOf(schema)).toEqual([1, 2, 3]);
+    expect(await versionsOf(schema)).toEqual([1, 2, 3, 4]);
     expect(await migrated.target(t.key)).toEqual({ ...before?.target, ocspStapled: null });
+    // Version 4 counted the certificates in use from the targets already stored.
+    const inUse = await migrated.certificates({ inUse: true, limit: 10 });
+    expect(inUse.items.map((c) => c.fingerprint)).toEqual([leaf.fingerprint]);
     // Sightings recorded before version 3 name no scanner.
     const history = await migrated.history(t.key, { limit: 10 });
     expect(history.items.map((s) => s.scanner)).toEqual([null]);

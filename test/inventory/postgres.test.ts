@@ -9,6 +9,7 @@ import type { StoredRecord } from '../../src/inventory/types.js';
 import {
   chainOf,
   failureAt,
+  inUseMiscounts,
   observedTarget,
   postgresReachable,
   SightingIds,
@@ -229,6 +230,63 @@ describe.skipIf(!reachable)('postgresStorage', () => {
     expect(stored).toEqual(leaf);
     expect(stored?.der).toBeInstanceOf(Uint8Array);
     expect(Object.getPrototypeOf(stored?.der)).toBe(Uint8Array.prototype);
+  });
+
+  it('keeps each certificate in use counted as targets move between chains, are pruned and imported', async () => {
+    const schema = schemas.fresh();
+    storage = schemas.storage(schema);
+    await storage.open({ readOnly: false, darkAfter: 1, seenResolutionMs: 0 });
+    const ca = syntheticCertificate('Moving CA', T0, { isCA: true });
+    const a = syntheticCertificate('a.example.com', T0);
+    const b = syntheticCertificate('b.example.com', T0);
+    const one = observedTarget('192.0.2.71');
+    const two = observedTarget('192.0.2.72');
+    const three = observedTarget('192.0.2.73');
+    const inUse = async (on: Storage) =>
+      (await on.certificates({ inUse: true, limit: 10 })).items.map((c) => c.fingerprint).sort();
+    // Two targets on one chain, one of them twice in a batch; then one moves to another
+    // chain and back, a third fails, and one of the first two goes dark (keeping its chain).
+    await storage.record([
+      successAt(ids, one, T0, [a, ca]),
+      successAt(ids, two, T0, [a, ca]),
+      successAt(ids, two, T0 + 1, [a, ca]),
+    ]);
+    await storage.record([successAt(ids, one, T0 + 2, [b, ca]), failureAt(ids, three, T0 + 2)]);
+    expect(await inUse(storage)).toEqual([a, b, ca].map((c) => c.fingerprint).sort());
+    await storage.record([
+      successAt(ids, one, T0 + 3, [a, ca]),
+      successAt(ids, one, T0 + 4, [b, ca]),
+      failureAt(ids, two, T0 + 5),
+    ]);
+    expect(await inUseMiscounts(schemas.pool, schema)).toEqual([]);
+    expect(await inUse(storage)).toEqual([a, b, ca].map((c) => c.fingerprint).sort());
+    // The target on chain a, not scanned since, goes: a is no longer in use.
+    await storage.record([successAt(ids, one, T0 + DAY, [b, ca])]);
+    await storage.prune(T0 + 10);
+    expect(await inUseMiscounts(schemas.pool, schema)).toEqual([]);
+    expect(await inUse(storage)).toEqual([b, ca].map((c) => c.fingerprint).sort());
+    expect(
+      (await storage.aggregates({ at: T0, weeks: 1, includeCas: true, includeUnused: false }))
+        .total,
+    ).toBe(2);
+
+    // An import counts what it stored, records before and after it included.
+    const exported: StoredRecord[] = [];
+    for await (const record of storage.export()) exported.push(record);
+    const copySchema = schemas.fresh();
+    const copy = schemas.storage(copySchema);
+    await copy.open({ readOnly: false, darkAfter: 1, seenResolutionMs: 0 });
+    await copy.record([successAt(ids, two, T0, [a, ca])]);
+    await copy.import(
+      (async function* () {
+        yield* exported;
+      })(),
+    );
+    expect(await inUseMiscounts(schemas.pool, copySchema)).toEqual([]);
+    await copy.record([successAt(ids, three, T0 + DAY, [a, ca])]);
+    expect(await inUseMiscounts(schemas.pool, copySchema)).toEqual([]);
+    expect(await inUse(copy)).toEqual([a, b, ca].map((c) => c.fingerprint).sort());
+    await copy.close();
   });
 
   it('counts observations in their run', async () => {

@@ -39,8 +39,7 @@ export async function aggregateCertificates(
   const conditions = ['c.parse_error IS NULL'];
   if (!options.includeCas) conditions.push('NOT c.is_ca');
   if (!options.includeUnused) {
-    conditions.push(`c.fingerprint IN (SELECT l.fingerprint FROM ${t.chainLinks} l
-      WHERE l.chain IN (SELECT DISTINCT chain FROM ${t.targets} WHERE chain IS NOT NULL))`);
+    conditions.push('c.in_use > 0');
   }
   // Week -1: expired; weeks past the histogram are folded into `weeks` (expiring later).
   const week = `CASE WHEN c.not_after < $1 THEN -1

@@ -2,7 +2,7 @@
 import type { PruneResult } from '../../storage.js';
 import { inTransaction, type PostgresPool, type PostgresPoolClient } from './connection.js';
 import { msBound } from './queries.js';
-import type { Tables } from './schema.js';
+import { countInUse, type Tables } from './schema.js';
 
 async function deleted(
   client: PostgresPoolClient,
@@ -17,8 +17,8 @@ async function deleted(
 }
 
 /**
- * Drops old targets with their sightings, then unnamed chains, unused certificates (never
- * trust anchors) and old runs. Writers are held off for that time (a SHARE ROW EXCLUSIVE
+ * Drops old targets with their sightings (counting the certificates in use again), then
+ * unnamed chains, unused certificates (never trust anchors) and old runs. Writers are held off for that time (a SHARE ROW EXCLUSIVE
  * lock, which their row writes conflict with): otherwise a batch could, while a prune runs,
  * point a target at a chain the prune has just found unused and dropped.
  */
@@ -40,6 +40,7 @@ export function pruneRecords(
     const target = await deleted(client, `DELETE FROM ${t.targets} WHERE last_scanned < $1`, [
       cutoff,
     ]);
+    if (target > 0) await client.query(countInUse(t));
     const chain = await deleted(
       client,
       `DELETE FROM ${t.chains} h

@@ -37,18 +37,19 @@ export const CERTIFICATE_RECORDSET = `fingerprint text, der text, subject text, 
   issuer text, issuer_cn text, serial_number text, dns_names text[], ip_addresses text[],
   not_before bigint, not_after bigint, key_algorithm text, key_bits integer, key_curve text,
   signature_algorithm text, is_ca boolean, self_issued boolean, trust_anchor boolean,
-  parse_error text, first_seen bigint, last_seen bigint, revocation jsonb`;
+  parse_error text, first_seen bigint, last_seen bigint, revocation jsonb, in_use integer`;
 
 export const CERTIFICATE_INSERT_COLUMNS = `fingerprint, der, subject, subject_cn, issuer, issuer_cn,
   serial_number, dns_names, ip_addresses, not_before, not_after, key_algorithm, key_bits,
   key_curve, signature_algorithm, is_ca, self_issued, trust_anchor, parse_error, first_seen,
-  last_seen, revocation`;
+  last_seen, revocation, in_use`;
 
 /** The recordset columns in insert order, DER decoded from hex. */
 export const CERTIFICATE_VALUES = `r.fingerprint, decode(r.der, 'hex'), r.subject, r.subject_cn,
   r.issuer, r.issuer_cn, r.serial_number, r.dns_names, r.ip_addresses, r.not_before,
   r.not_after, r.key_algorithm, r.key_bits, r.key_curve, r.signature_algorithm, r.is_ca,
-  r.self_issued, r.trust_anchor, r.parse_error, r.first_seen, r.last_seen, r.revocation`;
+  r.self_issued, r.trust_anchor, r.parse_error, r.first_seen, r.last_seen, r.revocation,
+  coalesce(r.in_use, 0)`;
 
 /** A certificate as one object of the JSON array `jsonb_to_recordset` reads. */
 export function certificateJson(
@@ -90,16 +91,29 @@ export function certificateNamesFrom(t: Tables, written: string): string {
     ON CONFLICT DO NOTHING`;
 }
 
+/** What step 1 stored, and the update of stored certificates it leaves for the end. */
+export interface CertificateWrites {
+  /** Per observation, the fingerprints it stored first, in chain order. */
+  readonly fresh: string[][];
+  /**
+   * Moves `lastSeen`, marks anchors and adds the `in_use` changes of the certificates stored
+   * before, locked in fingerprint order: run it last but the run counters, so that the rows
+   * every writer shares (an intermediate's) are held for the shortest time.
+   */
+  readonly updateStored: () => Promise<void>;
+}
+
 /**
- * Step 1 for the whole batch; returns, per observation, the fingerprints it stored first, in
- * chain order.
+ * Step 1 for the whole batch, with the `in_use` changes of its targets (stored with a new
+ * certificate, added to a stored one in the same locked update as its `lastSeen`).
  */
 export async function writeCertificates(
   client: PostgresPoolClient,
   t: Tables,
   batch: readonly Observation[],
   resolution: number,
-): Promise<string[][]> {
+  inUse: ReadonlyMap<string, number> = new Map(),
+): Promise<CertificateWrites> {
   // The first record of each certificate in the batch (a chain's or an anchor's), every
   // touch of it, and whether some verdict named it the anchor.
   const firsts = new Map<string, { record: CertificateRecord; index: number; anchor: boolean }>();
@@ -121,15 +135,22 @@ export async function writeCertificates(
     }
   }
   const fresh: string[][] = batch.map(() => []);
-  if (firsts.size === 0 && touches.size === 0) return fresh;
+  const nothing = async () => undefined;
+  if (firsts.size === 0 && touches.size === 0 && inUse.size === 0)
+    return { fresh, updateStored: nothing };
 
   // Computed as if absent: the record's lastSeen moved by the batch's later touches.
   const candidates = [...firsts.keys()].sort(compare).map((fp) => {
     const first = firsts.get(fp) as { record: CertificateRecord; index: number; anchor: boolean };
     const seen = foldSeen(first.record.lastSeen, touches.get(fp) ?? [], resolution, first.index);
-    return certificateJson(first.record, first.record.trustAnchor || anchors.has(fp), seen);
+    return {
+      ...certificateJson(first.record, first.record.trustAnchor || anchors.has(fp), seen),
+      in_use: inUse.get(fp) ?? 0,
+    };
   });
-  const everything = [...new Set([...firsts.keys(), ...touches.keys()])].sort(compare);
+  const everything = [...new Set([...firsts.keys(), ...touches.keys(), ...inUse.keys()])].sort(
+    compare,
+  );
   const { rows } = await client.query(
     `WITH ins AS (
        INSERT INTO ${t.certificates} (${CERTIFICATE_INSERT_COLUMNS})
@@ -175,37 +196,43 @@ export async function writeCertificates(
   }
 
   // Stored before (or by a writer that raced this one): move lastSeen, mark anchors.
-  const changes: { fp: string; seen: number | null; anchor: boolean }[] = [];
+  const changes: { fp: string; seen: number | null; anchor: boolean; inUse: number }[] = [];
   for (const fp of everything) {
     if (inserted.has(fp)) continue;
     const known = stored.get(fp);
     const start = known?.lastSeen ?? Number.NEGATIVE_INFINITY;
     const seen = foldSeen(start, touches.get(fp) ?? [], resolution);
     const anchor = anchors.has(fp) && known?.trustAnchor !== true;
-    if (seen !== start || anchor) changes.push({ fp, seen: seen === start ? null : seen, anchor });
+    const used = inUse.get(fp) ?? 0;
+    if (seen !== start || anchor || used !== 0) {
+      changes.push({ fp, seen: seen === start ? null : seen, anchor, inUse: used });
+    }
   }
-  if (changes.length > 0) {
-    // Locked in fingerprint order first, so that writers touching the same intermediates
-    // queue instead of deadlocking; the condition is checked again on the locked row.
+  if (changes.length === 0) return { fresh, updateStored: nothing };
+  // Locked in fingerprint order first, so that writers touching the same intermediates
+  // queue instead of deadlocking; the condition is checked again on the locked row.
+  const updateStored = async () => {
     await client.query(
-      `WITH v AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::bool[]) AS v(fingerprint, seen, anchor)),
+      `WITH v AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::bool[], $5::int4[]) AS v(fingerprint, seen, anchor, in_use)),
        locked AS MATERIALIZED (
          SELECT c.id FROM ${t.certificates} c WHERE c.fingerprint = ANY($1::text[])
          ORDER BY c.fingerprint FOR UPDATE
        )
        UPDATE ${t.certificates} c SET
          last_seen = CASE WHEN v.seen IS NOT NULL AND v.seen - c.last_seen >= $4 THEN v.seen ELSE c.last_seen END,
-         trust_anchor = c.trust_anchor OR v.anchor
+         trust_anchor = c.trust_anchor OR v.anchor,
+         in_use = c.in_use + v.in_use
        FROM v WHERE c.fingerprint = v.fingerprint AND c.id IN (SELECT id FROM locked)`,
       [
         changes.map((c) => c.fp),
         changes.map((c) => c.seen),
         changes.map((c) => c.anchor),
         resolution,
+        changes.map((c) => c.inUse),
       ],
     );
-  }
-  return fresh;
+  };
+  return { fresh, updateStored };
 }
 
 /**

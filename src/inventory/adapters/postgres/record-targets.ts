@@ -19,9 +19,22 @@ const TARGET_UNNEST = `unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5
   $14::text[], $15::text[], $16::bool[], $17::text[], $18::text[], $19::text[], $20::text[],
   $21::bool[])`;
 
+/** What a batch did to its targets: one step per observation, and the `in_use` changes. */
+export interface TargetWrites {
+  /** One step per observation, in batch order. */
+  readonly steps: TargetStep[];
+  /**
+   * By fingerprint, how many more (or fewer) targets' current chains hold the certificate
+   * once the batch is stored; no zeros.
+   */
+  readonly inUse: Map<string, number>;
+}
+
 /**
  * Applies the batch's observations to their targets and stores the sightings they cause;
- * returns one step per observation, in batch order.
+ * returns one step per observation, in batch order, and what changes in the certificates'
+ * `in_use` counts: a target's chain before the batch is read from its locked row (with the
+ * fingerprints of its links), after the batch from the batch's own observations.
  *
  * Each target is first computed as if it were new and inserted with `ON CONFLICT DO NOTHING`
  * (dead space scanned for the first time costs one statement); the keys that were stored
@@ -33,7 +46,7 @@ export async function writeTargets(
   t: Tables,
   batch: readonly Observation[],
   darkAfter: number,
-): Promise<TargetStep[]> {
+): Promise<TargetWrites> {
   const byKey = new Map<string, number[]>();
   for (let i = 0; i < batch.length; i++) {
     const key = (batch[i] as Observation).target.key;
@@ -53,6 +66,21 @@ export async function writeTargets(
     return current as TargetRecord;
   };
 
+  // The fingerprints of every chain the batch sends, to count what a target's new chain holds.
+  const sent = new Map<string, readonly string[]>();
+  for (const o of batch) if (o.ok && o.chain) sent.set(o.chain.id, o.chain.fingerprints);
+  const inUse = new Map<string, number>();
+  const count = (fingerprints: readonly string[], delta: number) => {
+    for (const fp of fingerprints) inUse.set(fp, (inUse.get(fp) ?? 0) + delta);
+  };
+  /** A target moved from chain `before` (holding `held`) to `after`. */
+  const moved = (before: string | null, held: readonly string[], after: string | null) => {
+    if (before === after) return;
+    if (before !== null) count(held, -1);
+    if (after !== null) count(sent.get(after) ?? [], 1);
+  };
+
+  const fresh = keys.map((key) => fold(key, undefined));
   const inserted = await client.query(
     `WITH zones AS (
        INSERT INTO ${t.zones} (zone) SELECT DISTINCT zone FROM unnest($2::text[]) AS z(zone)
@@ -60,20 +88,25 @@ export async function writeTargets(
      )
      INSERT INTO ${t.targets} (${TARGET_INSERT_COLUMNS}) SELECT * FROM ${TARGET_UNNEST}
      ON CONFLICT (key) DO NOTHING RETURNING key`,
-    targetArrays(keys.map((key) => fold(key, undefined))),
+    targetArrays(fresh),
   );
-  if (inserted.rows.length < keys.length) {
-    const fresh = new Set((inserted.rows as { key: string }[]).map((row) => row.key));
-    const stored = keys.filter((key) => !fresh.has(key));
+  const created = new Set((inserted.rows as { key: string }[]).map((row) => row.key));
+  for (const target of fresh) if (created.has(target.key)) moved(null, [], target.chain);
+  if (created.size < keys.length) {
+    const stored = keys.filter((key) => !created.has(key));
     const locked = await client.query(
-      `SELECT ${TARGET_COLUMNS} FROM ${t.targets} t WHERE t.key = ANY($1::text[]) ORDER BY t.key FOR UPDATE`,
+      `SELECT ${TARGET_COLUMNS}, (SELECT array_agg(l.fingerprint) FROM ${t.chainLinks} l
+         WHERE l.chain = t.chain) AS held
+       FROM ${t.targets} t WHERE t.key = ANY($1::text[]) ORDER BY t.key FOR UPDATE OF t`,
       [stored],
     );
     // A row that conflicted but is gone now was pruned in between: start over.
     if (locked.rows.length !== stored.length) throw new TryAgain('a target row vanished');
     const updated = locked.rows.map((row) => {
       const previous = targetFrom(row);
-      return fold(previous.key, previous);
+      const next = fold(previous.key, previous);
+      moved(previous.chain, (row as { held: string[] | null }).held ?? [], next.chain);
+      return next;
     });
     await client.query(
       `UPDATE ${t.targets} AS t SET zone = v.zone, address = v.address, port = v.port,
@@ -91,7 +124,8 @@ export async function writeTargets(
   const sightings: Sighting[] = [];
   for (const step of steps) if (step.sighting) sightings.push(step.sighting);
   if (sightings.length > 0) await insertSightings(client, t, sightings);
-  return steps;
+  for (const [fp, delta] of inUse) if (delta === 0) inUse.delete(fp);
+  return { steps, inUse };
 }
 
 /** Target records as the 21 column arrays of {@link TARGET_UNNEST}. */

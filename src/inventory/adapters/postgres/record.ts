@@ -18,8 +18,9 @@ export interface RecordSettings {
 
 /**
  * Records a batch atomically. The statements run in one order for every writer: targets
- * (mostly a writer's own), then the rows writers share (certificates, chains, verdicts, and
- * last the run counters, the hottest row, held for the shortest time), each in key order, so
+ * (mostly a writer's own), then the rows writers share (new certificates, chains, verdicts,
+ * then the stored certificates' `lastSeen` and `in_use`, and last the run counters, the
+ * hottest rows, held for the shortest time), each in key order, so
  * that concurrent batches queue rather than deadlock; a deadlock or serialization failure
  * PostgreSQL still reports runs the batch again.
  */
@@ -31,12 +32,20 @@ export function recordBatch(
 ): Promise<Recorded[]> {
   if (batch.length === 0) return Promise.resolve([]);
   return inTransaction(pool, async (client) => {
-    const steps = await writeTargets(client, t, batch, settings.darkAfter);
-    const fresh = await writeCertificates(client, t, batch, settings.seenResolutionMs);
+    const { steps, inUse } = await writeTargets(client, t, batch, settings.darkAfter);
+    const certificates = await writeCertificates(
+      client,
+      t,
+      batch,
+      settings.seenResolutionMs,
+      inUse,
+    );
     await writeRevocations(client, t, batch);
     await writeChains(client, t, batch, settings.seenResolutionMs);
     await writeVerdicts(client, t, batch);
+    await certificates.updateStored();
     await countRuns(client, t, batch);
+    const fresh = certificates.fresh;
     return steps.map((step, i) => ({
       target: step.target,
       sighting: step.sighting,

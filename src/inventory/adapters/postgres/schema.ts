@@ -13,7 +13,7 @@ import { type PostgresPool, type PostgresPoolClient, run, storageError } from '.
  * console.log(rows[0].v === POSTGRES_SCHEMA_VERSION);
  * ```
  */
-export const POSTGRES_SCHEMA_VERSION = 3;
+export const POSTGRES_SCHEMA_VERSION = 4;
 
 /** Fully qualified table names of one inventory. */
 export interface Tables {
@@ -237,7 +237,29 @@ ALTER TABLE ${t.targets} ADD COLUMN ocsp_stapled boolean;
 ALTER TABLE ${t.sightings} ADD COLUMN scanner text;
 ALTER TABLE ${t.runs} ADD COLUMN scanner text;
 `,
+  // In use: how many targets' current chains hold each certificate (a chain holding it twice
+  // counts twice), kept by every write, so that the certificates in use are read off the
+  // certificates alone; and their expiry order for `expiringBefore`.
+  (t) => `
+ALTER TABLE ${t.certificates} ADD COLUMN in_use integer NOT NULL DEFAULT 0;
+${countInUse(t)};
+CREATE INDEX certificates_in_use_expiry ON ${t.certificates} (not_after, fingerprint)
+  WHERE parse_error IS NULL AND in_use > 0;
+`,
 ];
+
+/**
+ * Counts every certificate's `in_use` again from the targets and their chains' links: what
+ * the migration that adds the column, an import and a prune (which hold writers off) run.
+ */
+export function countInUse(t: Tables): string {
+  return `UPDATE ${t.certificates} c SET in_use = coalesce(u.n, 0)
+  FROM ${t.certificates} c0 LEFT JOIN (
+    SELECT l.fingerprint, count(*)::int AS n FROM ${t.chainLinks} l
+    JOIN ${t.targets} x ON x.chain = l.chain GROUP BY l.fingerprint
+  ) u ON u.fingerprint = c0.fingerprint
+  WHERE c.id = c0.id AND c.in_use <> coalesce(u.n, 0)`;
+}
 
 // One advisory lock key per schema name, in a class of our own, so that two processes
 // migrating the same inventory take turns and different inventories do not wait.
@@ -249,6 +271,10 @@ const LOCK_CLASS = 0x63727377; // "crsw"
  * with `StorageFormatError`, nothing changed.
  */
 export async function migrate(pool: PostgresPool, t: Tables): Promise<void> {
+  // At the current version (every open but the first of a release): one query, no lock, no DDL.
+  const current = await storedVersion(pool, t);
+  if (current === POSTGRES_SCHEMA_VERSION) return;
+  if (current !== undefined && current > POSTGRES_SCHEMA_VERSION) throw tooNew(t, current);
   let client: PostgresPoolClient;
   try {
     client = await pool.connect();
@@ -290,17 +316,14 @@ export async function migrate(pool: PostgresPool, t: Tables): Promise<void> {
  * read-only open runs no migration.
  */
 export async function checkSchema(pool: PostgresPool, t: Tables): Promise<void> {
-  const rows = (await run(pool, 'SELECT to_regclass($1) IS NOT NULL AS present', [
-    `${t.schema}.schema_version`,
-  ])) as { present: boolean }[];
-  if (rows[0]?.present !== true) {
+  const found = await storedVersion(pool, t);
+  if (found === undefined) {
     throw new StorageError({
       message: `no certsweep inventory in schema ${t.schemaName}: open it once for writing to create it`,
       adapter: 'postgres',
       path: t.schemaName,
     });
   }
-  const found = await versionIn(pool, t);
   if (found > POSTGRES_SCHEMA_VERSION) throw tooNew(t, found);
   if (found < POSTGRES_SCHEMA_VERSION) {
     throw new StorageFormatError({
@@ -310,6 +333,26 @@ export async function checkSchema(pool: PostgresPool, t: Tables): Promise<void> 
       found,
       supported: POSTGRES_SCHEMA_VERSION,
     });
+  }
+}
+
+/** SQLSTATEs of a schema or table that does not exist. */
+const ABSENT = new Set(['42P01', '3F000']);
+
+/**
+ * The stored schema version in one round trip, or `undefined` when the schema or its
+ * version table does not exist.
+ */
+async function storedVersion(pool: PostgresPool, t: Tables): Promise<number | undefined> {
+  try {
+    const { rows } = await pool.query(
+      `SELECT coalesce(max(version), 0) AS version FROM ${t.versions}`,
+    );
+    return (rows[0] as { version: number } | undefined)?.version ?? 0;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && ABSENT.has(code)) return undefined;
+    throw storageError(error, `cannot read the version of schema ${t.schemaName}`);
   }
 }
 

@@ -30,7 +30,7 @@ import {
   targetFrom,
 } from './rows.js';
 import { upsertRuns } from './runs.js';
-import type { Tables } from './schema.js';
+import { countInUse, type Tables } from './schema.js';
 
 /** Rows fetched from a cursor at a time. */
 const FETCH = 1000;
@@ -156,6 +156,10 @@ export async function importRecords(
   let broken = false;
   try {
     await query(client, 'BEGIN');
+    // Writers are held off (as by a prune) while the import runs: at its end it counts the
+    // certificates in use again from what it left, which a batch recorded meanwhile would
+    // change under it.
+    await query(client, `LOCK TABLE ${t.targets}, ${t.certificates} IN SHARE ROW EXCLUSIVE MODE`);
     for await (const record of records) {
       counts[record.kind]++;
       const waiting = pending.get(record.kind) as Map<string, StoredRecord['value']>;
@@ -164,6 +168,7 @@ export async function importRecords(
     }
     for (const kind of RECORD_KINDS)
       await flush(client, t, kind, pending.get(kind) as Map<string, StoredRecord['value']>);
+    await query(client, countInUse(t));
     await query(client, 'COMMIT');
     return counts;
   } catch (error) {
