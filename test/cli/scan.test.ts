@@ -167,7 +167,12 @@ describe('certsweep scan', () => {
     });
     expect(ok?.chain[0]).not.toHaveProperty('pem');
     expect(ok?.verdict.path).toHaveLength(3);
-    expect(ok?.verdict.expiresAt).toBe(leaf.notAfter.toISOString());
+    // The path's earliest end: minted a moment apart, any of the three may end first.
+    const ends = [pki.leaf, pki.intermediate, pki.root].map(
+      (c) => parseCertificate(c.der).notAfter,
+    );
+    const earliest = new Date(Math.min(...ends.map((end) => end.getTime())));
+    expect(ok?.verdict.expiresAt).toBe(earliest.toISOString());
     expect(at('127.61.0.1', good.port, 'localhost')?.verdict.valid).toBe(true);
     expect(at('127.61.0.5', gone.port)?.error.code).toBe('REFUSED');
     expect(at('127.61.0.4', silent.port)?.error.code).toBe('TIMEOUT');
