@@ -1,5 +1,5 @@
 // Fleet overhead and scaling on loopback: a farm of TLS servers (nginx when installed, else
-// node:tls) on 127.30.0.1-127.30.0.255 × 16 ports, scanned by full runs of one job, recorded
+// node:tls) on 127.30.0.1-127.30.3.255 (1,020 addresses) × 16 ports, scanned by full runs of one job, recorded
 // into PostgreSQL (postgres://postgres@127.0.0.1:5432/test, a fresh schema, dropped after):
 // - plain `runJob()` in this process, the peer;
 // - the fleet with one scanner process (`certsweep fleet join`), runs enqueued from here;
@@ -16,13 +16,21 @@ import { Inventory, joinFleet, postgresStorage, runJob, TrustStore } from '../di
 import { createChain } from '../test/helpers/pki.js';
 
 const URL = process.env.CERTSWEEP_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-const ADDRESSES = Array.from({ length: 255 }, (_, i) => `127.30.0.${i + 1}`);
+/** Blocks of 255 loopback addresses (127.30.B.1-255); CERTSWEEP_BENCH_FLEET_BLOCKS changes it. */
+const BLOCKS = Number(process.env.CERTSWEEP_BENCH_FLEET_BLOCKS ?? 4);
+const ADDRESSES = Array.from({ length: BLOCKS }, (_, b) =>
+  Array.from({ length: 255 }, (_, i) => `127.30.${b}.${i + 1}`),
+).flat();
 const PORTS = Array.from({ length: 16 }, (_, i) => 18443 + i);
-const ROUNDS = 3;
-/** Targets per chunk; CERTSWEEP_BENCH_FLEET_CHUNK changes it. */
-const CHUNK = Number(process.env.CERTSWEEP_BENCH_FLEET_CHUNK ?? 510);
-/** Chunks a scanner process scans at once; CERTSWEEP_BENCH_FLEET_CONCURRENCY changes it. */
-const SCANNER_CONCURRENCY = Number(process.env.CERTSWEEP_BENCH_FLEET_CONCURRENCY ?? 2);
+const ROUNDS = Number(process.env.CERTSWEEP_BENCH_FLEET_ROUNDS ?? 2);
+/** Targets per chunk (the fleet's default unless CERTSWEEP_BENCH_FLEET_CHUNK is set). */
+const CHUNK = process.env.CERTSWEEP_BENCH_FLEET_CHUNK
+  ? Number(process.env.CERTSWEEP_BENCH_FLEET_CHUNK)
+  : undefined;
+/** Chunks a scanner process scans at once (the default unless CERTSWEEP_BENCH_FLEET_CONCURRENCY). */
+const SCANNER_CONCURRENCY = process.env.CERTSWEEP_BENCH_FLEET_CONCURRENCY
+  ? Number(process.env.CERTSWEEP_BENCH_FLEET_CONCURRENCY)
+  : undefined;
 const BIN = new globalThis.URL('../dist/cli/main.js', import.meta.url).pathname;
 
 function has(command: string): boolean {
@@ -49,7 +57,8 @@ async function startFarm(dir: string): Promise<{ kind: string; root: string; sto
       `worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log crit;
-events { worker_connections 8192; }
+worker_rlimit_nofile ${ADDRESSES.length * PORTS.length + 4096};
+events { worker_connections ${ADDRESSES.length * PORTS.length + 4096}; }
 http {
   access_log off;
   server {
@@ -102,14 +111,17 @@ export async function runFleetBench(): Promise<void> {
   const trust = TrustStore.fromPem((await import('node:fs')).readFileSync(farm.root, 'utf8'));
   const job = {
     name: 'farm',
-    targets: { hosts: '127.30.0.1-127.30.0.255', ports: PORTS.join(',') },
+    targets: {
+      hosts: Array.from({ length: BLOCKS }, (_, b) => `127.30.${b}.1-127.30.${b}.255`),
+      ports: PORTS.join(','),
+    },
     scan: { concurrency: 128 },
   };
   const total = ADDRESSES.length * PORTS.length;
   const scanners: ChildProcess[] = [];
   try {
     console.log(
-      `fleet: ${total} loopback TLS targets (${farm.kind}) per full run, ${ROUNDS} runs each, chunks of ${CHUNK}, ${SCANNER_CONCURRENCY} chunks at once per scanner, job concurrency 128, into PostgreSQL`,
+      `fleet: ${total} loopback TLS targets (${farm.kind}) per full run, ${ROUNDS} runs each, chunks of ${CHUNK ?? 'the default size'}, ${SCANNER_CONCURRENCY ?? 'the default'} chunk(s) at once per scanner, job concurrency 128, into PostgreSQL`,
     );
     // The peer: plain runJob into the same database.
     const inventory = await Inventory.open({ storage: postgresStorage({ pool }, { schema }) });
@@ -132,7 +144,7 @@ export async function runFleetBench(): Promise<void> {
       scanner: 'bench-coordinator',
       zones: [],
       trust,
-      chunkSize: CHUNK,
+      ...(CHUNK === undefined ? {} : { chunkSize: CHUNK }),
       pollSeconds: 0.5,
       tickMs: 500,
       schedule: false,
@@ -177,8 +189,9 @@ export async function runFleetBench(): Promise<void> {
           '--poll',
           '0.5',
           '--no-schedule',
-          '--concurrency',
-          String(SCANNER_CONCURRENCY),
+          ...(SCANNER_CONCURRENCY === undefined
+            ? []
+            : ['--concurrency', String(SCANNER_CONCURRENCY)]),
         ]),
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );

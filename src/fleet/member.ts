@@ -27,6 +27,7 @@ import { dueRuns } from './schedule.js';
 import { createFleetTables, type FleetTables, fleetTables, isSchemaName } from './schema.js';
 import { readRuns, readStatus } from './status.js';
 import type { FleetOptions, FleetRunSummary, FleetStatus } from './types.js';
+import { WakeListener } from './wake.js';
 
 /**
  * A run of the fleet as {@link FleetMember.runs} lists it.
@@ -96,6 +97,8 @@ export class FleetMember extends FleetEvents {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** This member's workers, by queue: told at once of work it enqueued itself. */
   readonly #workers = new Map<string, string[]>();
+  /** Hears other members plan runs of this member's zones. */
+  readonly #wake: WakeListener;
   #tick: ReturnType<typeof setInterval> | undefined;
   #lastTick: number;
   #ticking = false;
@@ -120,6 +123,9 @@ export class FleetMember extends FleetEvents {
     this.#queue = parts.queue;
     this.inventory = parts.inventory;
     this.#lastTick = Date.now();
+    this.#wake = new WakeListener(this.#pool, this.#tables, (zone) => {
+      if (this.zones.includes(zone)) this.#notify(chunkQueue(zone));
+    });
   }
 
   /** @internal Starts the workers and the tick; called once by {@link joinFleet}. */
@@ -155,6 +161,7 @@ export class FleetMember extends FleetEvents {
       }
     }
     await this.#beat();
+    if (this.zones.length > 0) await this.#wake.listen();
     this.#tick = setInterval(() => void this.#onTick(), s.tickMs);
   }
 
@@ -243,6 +250,7 @@ export class FleetMember extends FleetEvents {
 
   async #stop(graceMs: number): Promise<void> {
     clearInterval(this.#tick);
+    await this.#wake.close();
     for (const name of [PLAN_QUEUE, FAILED_QUEUE, ...this.zones.map(chunkQueue)]) {
       await this.#queue.offWork(name).catch(() => undefined);
     }
@@ -394,6 +402,7 @@ export class FleetMember extends FleetEvents {
     const now = Date.now();
     try {
       await this.#beat();
+      if (this.zones.length > 0) await this.#wake.listen();
       if (this.#settings.schedule) await this.#enqueueDue(this.#lastTick, now);
       for (const id of await runsToFinish(this.#pool, this.#tables)) await this.#finish(id);
     } catch (error) {
