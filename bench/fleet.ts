@@ -1,5 +1,5 @@
 // Fleet overhead and scaling on loopback: a farm of TLS servers (nginx when installed, else
-// node:tls) on 127.30.0.1-127.30.3.255 (1,020 addresses) × 16 ports, scanned by full runs of one job, recorded
+// node:tls) on 127.30.0.1-127.30.3.255 (1,020 addresses, a certificate each) × 16 ports, scanned by full runs of one job, recorded
 // into PostgreSQL (postgres://postgres@127.0.0.1:5432/test, a fresh schema, dropped after):
 // - plain `runJob()` in this process, the peer;
 // - the fleet with one scanner process (`certsweep fleet join`), runs enqueued from here;
@@ -9,11 +9,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Inventory, joinFleet, postgresStorage, runJob, TrustStore } from '../dist/index.js';
-import { createChain } from '../test/helpers/pki.js';
+import { createChain, createLeaf } from '../test/helpers/pki.js';
 
 const URL = process.env.CERTSWEEP_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Blocks of 255 loopback addresses (127.30.B.1-255); CERTSWEEP_BENCH_FLEET_BLOCKS changes it. */
@@ -38,20 +39,33 @@ function has(command: string): boolean {
 }
 
 async function startFarm(dir: string): Promise<{ kind: string; root: string; stop(): void }> {
+  // One certificate per address (as hosts of a real network have), under one intermediate.
   const { root, leaf, intermediate } = createChain('farm.test');
-  const cert = join(dir, 'chain.pem');
   const key = join(dir, 'key.pem');
-  writeFileSync(cert, leaf.pem + intermediate.pem);
   writeFileSync(key, leaf.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, {
     mode: 0o600,
+  });
+  const certs = ADDRESSES.map((address, i) => {
+    const cert = join(dir, `chain-${i}.pem`);
+    const own = createLeaf(intermediate, {
+      subject: `farm-${i}.test`,
+      san: { dns: [`farm-${i}.test`], ip: [address] },
+      keyPair: leaf.key,
+    });
+    writeFileSync(cert, own.pem + intermediate.pem);
+    return cert;
   });
   let child: ChildProcess;
   let kind: string;
   if (has('nginx')) {
     kind = 'nginx';
-    const listens = ADDRESSES.flatMap((a) => PORTS.map((p) => `listen ${a}:${p} ssl;`)).join(
-      '\n    ',
-    );
+    const servers = ADDRESSES.map(
+      (a, i) => `server {
+    ${PORTS.map((p) => `listen ${a}:${p} ssl;`).join(' ')}
+    ssl_certificate ${certs[i]};
+    return 204;
+  }`,
+    ).join('\n  ');
     writeFileSync(
       join(dir, 'nginx.conf'),
       `worker_processes 1;
@@ -61,14 +75,10 @@ worker_rlimit_nofile ${ADDRESSES.length * PORTS.length + 4096};
 events { worker_connections ${ADDRESSES.length * PORTS.length + 4096}; }
 http {
   access_log off;
-  server {
-    ${listens}
-    ssl_certificate ${cert};
-    ssl_certificate_key ${key};
-    ssl_session_cache off;
-    ssl_session_tickets off;
-    return 204;
-  }
+  ssl_certificate_key ${key};
+  ssl_session_cache off;
+  ssl_session_tickets off;
+  ${servers}
 }
 `,
     );
@@ -79,12 +89,22 @@ http {
     kind = 'node:tls';
     const script = `
       const tls = require('node:tls'); const fs = require('node:fs');
-      const opts = { key: fs.readFileSync(${JSON.stringify(key)}), cert: fs.readFileSync(${JSON.stringify(cert)}) };
-      for (const a of ${JSON.stringify(ADDRESSES)}) for (const p of ${JSON.stringify(PORTS)})
-        tls.createServer(opts, (s) => { s.on('error', () => {}); s.end(); }).on('tlsClientError', () => {}).listen(p, a);`;
+      const certs = ${JSON.stringify(certs)}; const key = fs.readFileSync(${JSON.stringify(key)});
+      ${JSON.stringify(ADDRESSES)}.forEach((a, i) => { const opts = { key, cert: fs.readFileSync(certs[i]) }; for (const p of ${JSON.stringify(PORTS)})
+        tls.createServer(opts, (s) => { s.on('error', () => {}); s.end(); }).on('tlsClientError', () => {}).listen(p, a); });`;
     child = spawn(process.execPath, ['-e', script], { stdio: 'inherit' });
   }
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Up once the last address's last port answers (1,020 certificates take a while to load).
+  for (let tries = 0; ; tries++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(PORTS.at(-1) as number, ADDRESSES.at(-1) as string);
+      socket.once('connect', () => resolve(true)).once('error', () => resolve(false));
+      socket.once('close', () => socket.destroy());
+      socket.setTimeout(1000, () => socket.destroy());
+    });
+    if (up || tries > 60) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   writeFileSync(join(dir, 'root.pem'), root.pem);
   return { kind, root: join(dir, 'root.pem'), stop: () => child.kill('SIGTERM') };
 }
