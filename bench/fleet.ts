@@ -68,7 +68,7 @@ async function startFarm(dir: string): Promise<{ kind: string; root: string; sto
     ).join('\n  ');
     writeFileSync(
       join(dir, 'nginx.conf'),
-      `worker_processes 1;
+      `worker_processes 2;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log crit;
 worker_rlimit_nofile ${ADDRESSES.length * PORTS.length + 4096};
