@@ -231,6 +231,17 @@ export async function runFleetBench(): Promise<void> {
     const one = await fleetRuns('fleet, 1 scanner process');
     await startScanner('bench-2');
     const two = await fleetRuns('fleet, 2 scanner processes');
+    // Who scanned the chunks of the two-scanner runs, and how long a chunk took there.
+    const { rows: shares } = await pool.query(
+      `SELECT c.scanner, count(*)::int AS chunks, sum(c.attempts)::int AS attempts
+       FROM "${queueSchema}".fleet_chunks c
+       JOIN (SELECT id FROM "${queueSchema}".fleet_runs ORDER BY started_at DESC LIMIT ${ROUNDS}) r ON r.id = c.run
+       GROUP BY c.scanner ORDER BY c.scanner`,
+    );
+    for (const share of shares as { scanner: string; chunks: number; attempts: number }[])
+      console.log(
+        `  (2 scanners: ${share.scanner} ended ${share.chunks} chunks in ${share.attempts} attempts)`,
+      );
     console.log(line(local));
     console.log(line(one));
     console.log(line(two));
