@@ -1,6 +1,12 @@
 import type PgBoss from 'pg-boss';
 import { FleetError } from '../errors.js';
-import { Inventory, type PostgresPool, postgresStorage } from '../inventory/index.js';
+import {
+  allPages,
+  Inventory,
+  type PostgresPool,
+  postgresStorage,
+  type TargetRecord,
+} from '../inventory/index.js';
 import {
   type DefinedJob,
   defineJob,
@@ -27,6 +33,7 @@ import { dueRuns } from './schedule.js';
 import { createFleetTables, type FleetTables, fleetTables, isSchemaName } from './schema.js';
 import { readRuns, readStatus } from './status.js';
 import type { FleetOptions, FleetRunSummary, FleetStatus } from './types.js';
+import { type ListeningClient, listeningClients, WakeListener } from './wake.js';
 
 /**
  * A run of the fleet as {@link FleetMember.runs} lists it.
@@ -96,6 +103,10 @@ export class FleetMember extends FleetEvents {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** This member's workers, by queue: told at once of work it enqueued itself. */
   readonly #workers = new Map<string, string[]>();
+  /** Hears other members plan runs of this member's zones. */
+  readonly #wake: WakeListener;
+  /** The job's known targets, read once per run for every first attempt of its chunks here. */
+  #known: { readonly run: string; readonly records: Promise<TargetRecord[]> } | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
   #lastTick: number;
   #ticking = false;
@@ -109,6 +120,7 @@ export class FleetMember extends FleetEvents {
     tables: FleetTables;
     queue: Queue;
     inventory: Inventory;
+    listening: (() => ListeningClient) | undefined;
   }) {
     super();
     this.#settings = parts.settings;
@@ -120,6 +132,9 @@ export class FleetMember extends FleetEvents {
     this.#queue = parts.queue;
     this.inventory = parts.inventory;
     this.#lastTick = Date.now();
+    this.#wake = new WakeListener(parts.listening, this.#tables, (zone) => {
+      if (this.zones.includes(zone)) this.#notify(chunkQueue(zone));
+    });
   }
 
   /** @internal Starts the workers and the tick; called once by {@link joinFleet}. */
@@ -155,6 +170,8 @@ export class FleetMember extends FleetEvents {
       }
     }
     await this.#beat();
+    // Not listening yet only means polling: the tick tries again.
+    if (this.zones.length > 0) await this.#wake.listen().catch(() => undefined);
     this.#tick = setInterval(() => void this.#onTick(), s.tickMs);
   }
 
@@ -243,6 +260,7 @@ export class FleetMember extends FleetEvents {
 
   async #stop(graceMs: number): Promise<void> {
     clearInterval(this.#tick);
+    await this.#wake.close();
     for (const name of [PLAN_QUEUE, FAILED_QUEUE, ...this.zones.map(chunkQueue)]) {
       await this.#queue.offWork(name).catch(() => undefined);
     }
@@ -353,8 +371,10 @@ export class FleetMember extends FleetEvents {
    * earlier attempt recorded in this run (targets scanned since the run started), so every
    * target is recorded once per run however often its chunk was tried.
    */
-  #scanChunk(run: FleetRunRow, index: number, retry: boolean) {
+  async #scanChunk(run: FleetRunRow, index: number, retry: boolean) {
     const job = defineJob(run.definition);
+    // A retry reads them afresh: it skips what earlier attempts recorded in this run.
+    const knownTargets = retry ? undefined : await this.#knownTargets(run, job);
     const sharded: Job = {
       ...job,
       targets: { ...job.targets, shard: { index, count: run.chunks } },
@@ -365,12 +385,38 @@ export class FleetMember extends FleetEvents {
       trust: s.trust,
       trustName: s.trustName,
       run: { id: run.id },
+      ...(knownTargets ? { knownTargets } : {}),
       scanner: this.scanner,
       signal: this.#stopping.signal,
       ...(retry
         ? { mode: 'since', since: run.startedAt.getTime(), backoff: { base: 0, max: 0 } }
         : { mode: run.mode, since: run.since }),
     });
+  }
+
+  /**
+   * The targets the inventory knows for a run's job, read at the first chunk this member takes
+   * of the run and kept for its other chunks: each chunk's first attempt would otherwise read
+   * every known target of the job again (the shards are of the spec, not of the inventory).
+   * What the run records meanwhile is of other chunks' targets, which a chunk does not probe.
+   */
+  #knownTargets(run: FleetRunRow, job: DefinedJob): Promise<TargetRecord[]> {
+    if (this.#known?.run !== run.id) {
+      const records = (async () => {
+        const all: TargetRecord[] = [];
+        const query = { job: job.name, zone: job.zone, limit: 10_000 };
+        for await (const record of allPages((at) => this.inventory.targets({ ...query, ...at }))) {
+          all.push(record);
+        }
+        return all;
+      })();
+      // A failed read is not kept: the next chunk reads again.
+      records.catch(() => {
+        if (this.#known?.records === records) this.#known = undefined;
+      });
+      this.#known = { run: run.id, records };
+    }
+    return this.#known.records;
   }
 
   /** A chunk the queue gave up on (its last attempt failed or its lease ran out): failed. */
@@ -394,6 +440,7 @@ export class FleetMember extends FleetEvents {
     const now = Date.now();
     try {
       await this.#beat();
+      if (this.zones.length > 0) await this.#wake.listen();
       if (this.#settings.schedule) await this.#enqueueDue(this.#lastTick, now);
       for (const id of await runsToFinish(this.#pool, this.#tables)) await this.#finish(id);
     } catch (error) {
@@ -581,7 +628,16 @@ export async function joinFleet(options: FleetOptions): Promise<FleetMember> {
     inventory = await Inventory.open({
       storage: postgresStorage({ pool }, { schema: settings.schema }),
     });
-    const member = new FleetMember({ settings, pool, ownPool, tables, queue, inventory });
+    const listening = await listeningClients(pool);
+    const member = new FleetMember({
+      settings,
+      pool,
+      ownPool,
+      tables,
+      queue,
+      inventory,
+      listening,
+    });
     await member.start();
     return member;
   } catch (error) {

@@ -13,6 +13,7 @@ import { countTargets } from '../targets/index.js';
 import { chunkQueue, FAILED_QUEUE, type Queue } from './queue.js';
 import type { FleetTables } from './schema.js';
 import type { FleetRunStatus, FleetRunSummary } from './types.js';
+import { WAKE_CHANNEL, wakePayload } from './wake.js';
 
 /** What a plan job carries: which job to run, how. */
 export interface PlanData {
@@ -146,6 +147,8 @@ export async function planRun(
       })),
       { db: on(client) },
     );
+    // Heard at commit by the zone's members, which ask the queue for the chunks at once.
+    await client.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, wakePayload(t, job.zone)]);
     await client.query('COMMIT');
     return { started: runFrom(rows[0]) };
   } catch (error) {

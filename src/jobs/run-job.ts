@@ -126,7 +126,9 @@ async function scanAndRecord(
   tally: RunTally,
 ): Promise<void> {
   const { inventory, events } = options;
-  const known = await knownTargets(inventory, job);
+  const known = options.knownTargets
+    ? new Map(options.knownTargets.map((record) => [knownKey(record), record]))
+    : await knownTargets(inventory, job);
   const recordContext: JobRecordContext = {
     job: job.name,
     run: setting.run,

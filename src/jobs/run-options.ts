@@ -21,6 +21,9 @@ export function checkRunOptions(job: string, options: RunJobOptions): void {
   if (!(options.inventory instanceof Inventory)) {
     fail('inventory', `must be an Inventory (Inventory.open()), not ${shown(options.inventory)}`);
   }
+  if (options.knownTargets !== undefined && !Array.isArray(options.knownTargets)) {
+    fail('knownTargets', `must be a list of target records, not ${shown(options.knownTargets)}`);
+  }
   if (options.mode !== undefined && !MODES.has(options.mode)) {
     const mode = String(options.mode);
     throw new JobError({

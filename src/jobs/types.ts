@@ -1,4 +1,4 @@
-import type { Inventory, RunRecord, RunStatus } from '../inventory/index.js';
+import type { Inventory, RunRecord, RunStatus, TargetRecord } from '../inventory/index.js';
 import type { RevocationPolicy, RevocationReport } from '../revocation/index.js';
 import type { ScanErrorCode, ScanOptions, ScanResult } from '../scan/index.js';
 import type { ExpandOptions, Target, TargetSpec } from '../targets/index.js';
@@ -102,6 +102,15 @@ export interface RunJobOptions {
    * ended by this call.
    */
   readonly run?: Pick<RunRecord, 'id'>;
+  /**
+   * The targets the inventory knows for this job in its zone (`inventory.targets({ job,
+   * zone })`), read by the caller instead of by this call: a scanner fleet reads them once per
+   * run for all the chunks it takes. They decide what a `since` or `rescan` run skips and
+   * which known targets the spec no longer generates are probed, so they must be read after
+   * the run started elsewhere (`run`) began. Default: read from the inventory when the call
+   * starts.
+   */
+  readonly knownTargets?: readonly TargetRecord[];
   /**
    * The scanner this run's results are recorded as seen by (a fleet's scanner id), kept on
    * their sightings and on a run this call starts. Default: none.

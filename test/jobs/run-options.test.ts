@@ -22,6 +22,7 @@ describe('runJob: options', () => {
     ['backoff', { backoff: { base: {}, max: '1d' } }],
     ['since', { since: {} }],
     ['revocation', { revocation: 'ocsp' }],
+    ['knownTargets', { knownTargets: 'all' }],
   ])('%s: a JobError naming it, and no run is recorded', async (field, extra) => {
     const inventory = await Inventory.open();
     const options =
@@ -30,6 +31,24 @@ describe('runJob: options', () => {
     await expect(run).rejects.toBeInstanceOf(JobError);
     await expect(run).rejects.toMatchObject({ job: 'x', field });
     expect((await inventory.runs()).items).toEqual([]);
+    await inventory.close();
+  });
+});
+
+describe('runJob: knownTargets', () => {
+  it('decides what a since run skips instead of the inventory', async () => {
+    const inventory = await Inventory.open();
+    // Nothing listens on port 1: the target is recorded as refused, scanned just now.
+    await runJob(job, { inventory, mode: 'full' });
+    const known = (await inventory.targets({ job: 'x' })).items;
+    expect(known).toHaveLength(1);
+    const read = await runJob(job, { inventory, mode: 'since', since: '1h' });
+    expect(read).toMatchObject({ scanned: 0, skipped: 1 });
+    const given = await runJob(job, { inventory, mode: 'since', since: '1h', knownTargets: known });
+    expect(given).toMatchObject({ scanned: 0, skipped: 1 });
+    // Told that nothing is known, the run probes the target again.
+    const none = await runJob(job, { inventory, mode: 'since', since: '1h', knownTargets: [] });
+    expect(none).toMatchObject({ scanned: 1, skipped: 0 });
     await inventory.close();
   });
 });
