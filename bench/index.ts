@@ -1,6 +1,7 @@
 // Every benchmark, or the ones named: npm run bench [-- targets]
 import { runCheckBench } from './check.js';
 import { runDarkBench } from './dark.js';
+import { runFleetBench } from './fleet.js';
 import { runInventoryBench } from './inventory.js';
 import { runInventoryScaleBench } from './inventory-scale.js';
 import { runNameConstraintsBench } from './name-constraints.js';
@@ -23,6 +24,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'name-constraints': runNameConstraintsBench,
   check: runCheckBench,
   web: runWebBench,
+  fleet: runFleetBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -19,6 +19,7 @@
  * @module
  */
 export * from './errors/base.js';
+export * from './errors/fleet.js';
 export * from './errors/inventory.js';
 export * from './errors/jobs.js';
 export * from './errors/monitor.js';

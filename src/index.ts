@@ -12,6 +12,7 @@
  * @module certsweep
  */
 export * from './errors.js';
+export * from './fleet/index.js';
 export * from './inventory/index.js';
 export * from './jobs/index.js';
 export * from './monitor/index.js';

@@ -9,6 +9,7 @@ import {
   countTargets,
   ERROR_CODES,
   type ErrorCode,
+  FleetError,
   fileStorage,
   fingerprint,
   Inventory,
@@ -60,6 +61,7 @@ function oneOfEach(): CertsweepError[] {
     new CheckOptionsError({ option: 'subject.port', message: 'subject.port: 99999' }),
     new ThresholdError({ option: 'warning', value: 'soon' }),
     new WebOptionsError({ option: 'listen', message: 'not HOST:PORT' }),
+    new FleetError({ option: 'scanner', message: 'scanner: "a b" is no scanner id' }),
   ];
 }
 
@@ -97,6 +99,8 @@ function describeCode(code: ErrorCode): string {
       return 'monitor';
     case 'CERTSWEEP_WEB_OPTIONS':
       return 'web';
+    case 'CERTSWEEP_FLEET':
+      return 'fleet';
     default:
       return code satisfies never;
   }

@@ -46,4 +46,12 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load(): Promis
     summary: 'serve the dashboard and the HTTP API over the inventory (read-only)',
     load: async () => (await import('./commands/serve.js')).command,
   },
+  'fleet join': {
+    summary: 'join the scanner fleet on PostgreSQL and scan its zones until stopped',
+    load: async () => (await import('./commands/fleet.js')).joinCommand,
+  },
+  'fleet status': {
+    summary: "the fleet's scanners and its runs in progress",
+    load: async () => (await import('./commands/fleet.js')).statusCommand,
+  },
 };

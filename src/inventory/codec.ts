@@ -22,6 +22,11 @@ function reviveValue<K extends RecordKind>(kind: K, parsed: unknown): RecordType
     const target = parsed as { ocspStapled?: boolean | null };
     if (target.ocspStapled === undefined) return { ...target, ocspStapled: null } as RecordTypes[K];
   }
+  if (kind === 'sighting' || kind === 'run') {
+    // Written before sightings and runs kept their scanner: none named.
+    const record = parsed as { scanner?: string | null };
+    if (record.scanner === undefined) return { ...record, scanner: null } as RecordTypes[K];
+  }
   if (kind !== 'certificate') return parsed as RecordTypes[K];
   const cert = parsed as Omit<CertificateRecord, 'der'> & { der: string };
   // A copy, so the record does not pin Buffer's shared pool.

@@ -15,6 +15,7 @@ import {
   checkInventoryOptions,
   checkRunEnding,
   checkRunStart,
+  checkScanner,
   checkScanResult,
   checkZone,
   type InventoryOptions,
@@ -193,6 +194,7 @@ export class Inventory {
       this.#checkWritable();
       checkScanResult(result);
       if (context.zone !== undefined) checkZone(context.zone, 'Inventory.record');
+      if (context.scanner !== undefined) checkScanner(context.scanner, 'Inventory.record');
       const run =
         context.run === undefined
           ? undefined
@@ -215,7 +217,7 @@ export class Inventory {
    * Starts a run of a job; pass the returned record as `run` when recording its results.
    * The storage counts them.
    *
-   * @throws `InventoryOptionsError` naming `start`, `job`, `mode`, `total`, `at` or `zone`
+   * @throws `InventoryOptionsError` naming `start`, `job`, `mode`, `total`, `at`, `zone` or `scanner`
    *   when one is of the wrong type.
    * @throws `StorageError` when the storage cannot store it.
    * @example
@@ -239,6 +241,7 @@ export class Inventory {
       done: 0,
       succeeded: 0,
       failed: 0,
+      scanner: start.scanner ?? null,
     };
     await this.storage.startRun(run);
     this.#runs.set(run.id, run);

@@ -70,6 +70,11 @@ export interface RecordContext {
   trustStore?: string;
   /** When the result was observed. Default: now. */
   at?: Date | number;
+  /**
+   * The scanner that observed it (a fleet's scanner id), kept on the sighting it causes:
+   * 1–63 characters of `A-Z a-z 0-9 . _ -`. Default: none (`null`).
+   */
+  scanner?: string;
 }
 
 /**
@@ -148,6 +153,7 @@ export function observe(
         ? context.run
         : context.run.id;
   const sightingId = observer.ids.next(at);
+  const scanner = context.scanner ?? null;
   if (!result.ok) {
     const observation: Observation = {
       ok: false,
@@ -156,6 +162,7 @@ export function observe(
       job,
       run: runId,
       sightingId,
+      scanner,
       error: result.error.code,
     };
     return { observation, valid: undefined };
@@ -172,6 +179,7 @@ export function observe(
     job,
     run: runId,
     sightingId,
+    scanner,
     chain: served?.chain ?? null,
     certificates: served?.certificates ?? [],
     verdict: served && verdict ? storedVerdict(observer.verdicts, verdict, trustStore, at) : null,

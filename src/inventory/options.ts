@@ -140,6 +140,19 @@ export function checkRunStart(start: RunStart): void {
     fail('at', 'must be a Date or ms since the epoch, got', start.at, method);
   }
   if (start.zone !== undefined) checkZone(start.zone, method);
+  if (start.scanner !== undefined) checkScanner(start.scanner, method);
+}
+
+/** Checks a scanner id: 1–63 characters of `A-Z a-z 0-9 . _ -`. */
+export function checkScanner(scanner: unknown, method: string): void {
+  if (typeof scanner !== 'string' || !ZONE.test(scanner)) {
+    fail(
+      'scanner',
+      'must be 1-63 characters of A-Z, a-z, 0-9, ".", "_" or "-", got',
+      scanner,
+      method,
+    );
+  }
 }
 
 const ZONE = /^[A-Za-z0-9._-]{1,63}$/;
@@ -200,6 +213,8 @@ export interface RunStart {
   at?: Date | number;
   /** The zone the job scans (see {@link RecordContext.zone}). Default: `'default'`. */
   zone?: string;
+  /** The scanner that starts it (a fleet's scanner id), kept as its `scanner`. Default: none. */
+  scanner?: string;
 }
 
 /**

@@ -51,7 +51,7 @@ const REVOCATION: Shape['fields'] = {
 };
 
 // Fields added after the first release: records written before lack them, and read as null.
-const ADDED_LATER = new Set(['revocation', 'ocspStapled']);
+const ADDED_LATER = new Set(['revocation', 'ocspStapled', 'scanner']);
 
 const SHAPES: Readonly<Record<RecordKind, Shape>> = {
   certificate: {
@@ -131,6 +131,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       previousChain: 'string?',
       error: 'string?',
       job: 'string?',
+      scanner: 'string?',
     },
   },
   run: {
@@ -147,6 +148,7 @@ const SHAPES: Readonly<Record<RecordKind, Shape>> = {
       done: 'number',
       succeeded: 'number',
       failed: 'number',
+      scanner: 'string?',
     },
   },
 };

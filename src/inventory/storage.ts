@@ -82,6 +82,8 @@ interface ObservationBase {
   readonly run: string | null;
   /** The id the sighting gets, should this observation cause one (unique, time-ordered). */
   readonly sightingId: string;
+  /** The scanner that made it (kept on the sighting it causes); absent or `null`: none. */
+  readonly scanner?: string | null;
 }
 
 /**

@@ -74,6 +74,7 @@ export function observeTarget(
     previousChain: previous?.chain ?? null,
     error: o.ok ? null : o.error,
     job: target.job,
+    scanner: o.scanner ?? null,
   };
   return { target, sighting };
 }

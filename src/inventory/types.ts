@@ -290,6 +290,11 @@ export interface Sighting {
   readonly error: ScanErrorCode | null;
   /** The job that observed it, or `null`. */
   readonly job: string | null;
+  /**
+   * The scanner that observed it (`RecordContext.scanner`: a fleet's scanner id), or `null`
+   * when none was named.
+   */
+  readonly scanner: string | null;
 }
 
 /**
@@ -341,6 +346,11 @@ export interface RunRecord {
   readonly succeeded: number;
   /** Of which failures. */
   readonly failed: number;
+  /**
+   * The scanner that started it (`RunStart.scanner`; in a fleet, the member that planned the
+   * run), or `null` when none was named.
+   */
+  readonly scanner: string | null;
 }
 
 /** The kinds of stored records and their value types. */

@@ -59,12 +59,18 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<RunSumma
   const specTargets =
     mode === 'rescan' ? 0 : Number(countTargets(defined.targets, defined.expand ?? {}));
 
-  const run = await inventory.startRun({
-    job: defined.name,
-    mode,
-    at: started,
-    zone: defined.zone,
-  });
+  // A run started elsewhere (a fleet's run, of which this is one chunk) is recorded into and
+  // left open: whoever started it ends it.
+  const run =
+    options.run ??
+    (await inventory.startRun({
+      job: defined.name,
+      mode,
+      at: started,
+      zone: defined.zone,
+      ...(options.scanner === undefined ? {} : { scanner: options.scanner }),
+    }));
+  const ownRun = options.run === undefined;
   const tally = new RunTally(defined.name, mode, run.id, started, specTargets);
   let status: RunSummary['status'] | 'failed' = 'failed';
   try {
@@ -75,7 +81,10 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<RunSumma
     // Whatever happened (a listener that threw, storage trouble, an abort), the run ends and
     // says how; an error here must not hide the one that failed the run.
     const ending = { status, total: tally.total };
-    if (status === 'failed') await inventory.finishRun(run.id, ending).catch(() => undefined);
+    if (!ownRun) {
+      // Not this call's run to end.
+    } else if (status === 'failed')
+      await inventory.finishRun(run.id, ending).catch(() => undefined);
     else await inventory.finishRun(run.id, ending);
   }
   const summary = tally.summary(status, Date.now());
@@ -123,6 +132,7 @@ async function scanAndRecord(
     run: setting.run,
     trustStore: setting.trustName,
     zone: job.zone,
+    ...(options.scanner === undefined ? {} : { scanner: options.scanner }),
   };
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = 0;

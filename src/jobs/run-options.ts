@@ -42,6 +42,12 @@ export function checkRunOptions(job: string, options: RunJobOptions): void {
   if (options.trustName !== undefined && typeof options.trustName !== 'string') {
     fail('trustName', `must be a string, not ${shown(options.trustName)}`);
   }
+  if (options.scanner !== undefined && typeof options.scanner !== 'string') {
+    fail('scanner', `must be a scanner id, not ${shown(options.scanner)}`);
+  }
+  if (options.run !== undefined && typeof options.run?.id !== 'string') {
+    fail('run', `must be a run record (Inventory.startRun()), not ${shown(options.run)}`);
+  }
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     fail('signal', `must be an AbortSignal, not ${shown(options.signal)}`);
   }

@@ -85,14 +85,24 @@ export function* selectTargets(
     }
   }
   // Targets found by earlier runs that the spec does not generate (any more): a `since` run
-  // leaves them alone.
-  counters.total += known.size;
+  // leaves them alone. Shards of one spec split them between them too; what another shard
+  // of the spec generates is that shard's, not an extra.
+  const shard = job.targets.shard;
+  if (shard && shard.count > 1) {
+    const { shard: _, ...whole } = job.targets;
+    for (const target of expandTargets(whole, job.expand)) known.delete(specKey(job.zone, target));
+  }
+  const extras = [...known.values()].filter(
+    (record) =>
+      !shard || shard.count <= 1 || shardOf(knownKey(record), shard.count) === shard.index,
+  );
+  counters.total += extras.length;
   if (selection.mode === 'since') {
-    counters.skipped += known.size;
-    counters.skippedBy.notInSpec += known.size;
+    counters.skipped += extras.length;
+    counters.skippedBy.notInSpec += extras.length;
     return;
   }
-  for (const record of known.values()) {
+  for (const record of extras) {
     const why = skipReason(record, selection);
     if (why === undefined) yield toTarget(record);
     else skip(counters, why);
@@ -125,4 +135,14 @@ function skipReason(
     if (selection.now - record.lastScanned < wait) return 'backoff';
   }
   return undefined;
+}
+
+/** The shard (of `count`) a known target falls in: FNV-1a of its key, stable everywhere. */
+function shardOf(key: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % count;
 }

@@ -1,4 +1,4 @@
-import type { Inventory, RunStatus } from '../inventory/index.js';
+import type { Inventory, RunRecord, RunStatus } from '../inventory/index.js';
 import type { RevocationPolicy, RevocationReport } from '../revocation/index.js';
 import type { ScanErrorCode, ScanOptions, ScanResult } from '../scan/index.js';
 import type { ExpandOptions, Target, TargetSpec } from '../targets/index.js';
@@ -95,6 +95,18 @@ export interface RunJobOptions {
   readonly revocation?: RevocationPolicy;
   /** For `since`: a date, or a duration back from now (`24h`, `7d`). Default: `24h`. */
   readonly since?: Date | number | string;
+  /**
+   * A run started elsewhere to record into, instead of starting one: its counters count this
+   * call's results, and the call leaves it running (whoever started it ends it). A scanner
+   * fleet records every chunk of one run this way. Default: a run of its own, started and
+   * ended by this call.
+   */
+  readonly run?: Pick<RunRecord, 'id'>;
+  /**
+   * The scanner this run's results are recorded as seen by (a fleet's scanner id), kept on
+   * their sightings and on a run this call starts. Default: none.
+   */
+  readonly scanner?: string;
   /** Stops the run: probes in flight end, the run is recorded as far as it got. */
   readonly signal?: AbortSignal;
   /** Receives the run's events; see {@link JobEventMap}. */

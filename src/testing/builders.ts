@@ -159,6 +159,7 @@ export function run(id: string, fields: Partial<RunRecord> = {}): RunRecord {
     done: 0,
     succeeded: 0,
     failed: 0,
+    scanner: null,
     ...fields,
   };
 }
@@ -191,6 +192,8 @@ export interface SuccessSpec {
   readonly ocspStapled?: boolean | null;
   /** Revocation checks of certificates of the chain. Default: none. */
   readonly revocations?: readonly ObservedRevocation[];
+  /** The scanner that made it. Default: none (the field absent). */
+  readonly scanner?: string | null;
 }
 
 /** What {@link Scenario.failure} takes besides the target, the time and the code. */
@@ -199,6 +202,8 @@ export interface FailureSpec {
   readonly job?: string | null;
   /** Run id. Default: `null`. */
   readonly run?: string | null;
+  /** The scanner that made it. Default: none (the field absent). */
+  readonly scanner?: string | null;
 }
 
 /**
@@ -238,6 +243,7 @@ export class Scenario {
       starttls: spec.starttls ?? null,
       ocspStapled: spec.ocspStapled ?? null,
       revocations: spec.revocations ?? [],
+      ...(spec.scanner === undefined ? {} : { scanner: spec.scanner }),
     };
   }
 
@@ -256,6 +262,7 @@ export class Scenario {
       run: spec.run ?? null,
       sightingId: this.sightingId(at),
       error,
+      ...(spec.scanner === undefined ? {} : { scanner: spec.scanner }),
     };
   }
 }

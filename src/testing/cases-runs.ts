@@ -44,6 +44,45 @@ export const runCases: readonly CaseSpec[] = [
     },
   },
   {
+    name: 'runs: a run and the sightings of its results keep their scanner; none is null',
+    async body({ storage, s }) {
+      const started = run('run-1', { zone: 'dc1', scanner: 'dc1-a' });
+      await storage.startRun(started);
+      await storage.startRun(run('run-2'));
+      const t = where('192.0.2.1', { zone: 'dc1' });
+      const other = where('192.0.2.2', { zone: 'dc1' });
+      const seen = s.success(t, T0, {
+        chain: [certificate('a.example')],
+        run: 'run-1',
+        scanner: 'dc1-b',
+      });
+      const anonymous = s.success(other, T0, { chain: [certificate('b.example')], run: 'run-2' });
+      const [first, second] = await storage.record([seen, anonymous]);
+      assert.equal(first?.sighting?.scanner, 'dc1-b', 'Recorded.sighting names its scanner');
+      assert.equal(second?.sighting?.scanner, null, 'a sighting without one says null');
+      const dark = s.failure(t, T0 + 1, 'TIMEOUT', { run: 'run-1', scanner: 'dc1-c' });
+      await storage.record([dark]);
+      const history = await everyPage((p) => storage.history(t.key, p));
+      assert.deepEqual(
+        history.map((h) => [h.kind, h.scanner]),
+        [
+          ['new', 'dc1-b'],
+          ['dark', 'dc1-c'],
+        ],
+      );
+      const ended = await storage.endRun('run-1', { status: 'completed', endedAt: T0 + 2 });
+      assert.equal(ended?.scanner, 'dc1-a', 'endRun keeps the scanner');
+      const runs = await everyPage((p) => storage.runs(p));
+      assert.deepEqual(
+        runs.map((r) => [r.id, r.scanner]),
+        [
+          ['run-1', 'dc1-a'],
+          ['run-2', null],
+        ],
+      );
+    },
+  },
+  {
     name: 'runs: endRun of an unknown id answers undefined and stores nothing',
     async body({ storage }) {
       await storage.startRun(run('run-1'));

@@ -44,6 +44,7 @@ export function sighting(
     previousChain: null,
     error: null,
     job: null,
+    scanner: null,
     ...fields,
   };
 }

@@ -166,6 +166,7 @@ export class Model {
       previousChain: previous?.chain ?? null,
       error: obs.ok ? null : obs.error,
       job: target.job,
+      scanner: obs.scanner ?? null,
     };
     if (sighting) this.sighting.set(sighting.id, sighting);
     // 5. The run.

@@ -105,16 +105,22 @@ describe.skipIf(!reachable)('postgresStorage schema', () => {
     await first.open(WRITER);
     const [before] = await first.record([successAt(ids, t, 1_000, [leaf])]);
     await first.close();
-    // The schema as version 1 left it: no revocation columns, no version 2.
+    // The schema as version 1 left it: no revocation columns, no scanner columns, no
+    // version 2 or 3.
     await schemas.pool.query(`ALTER TABLE "${schema}".certificates DROP COLUMN revocation;
       ALTER TABLE "${schema}".targets DROP COLUMN ocsp_stapled;
-      DELETE FROM "${schema}".schema_version WHERE version = 2`);
+      ALTER TABLE "${schema}".sightings DROP COLUMN scanner;
+      ALTER TABLE "${schema}".runs DROP COLUMN scanner;
+      DELETE FROM "${schema}".schema_version WHERE version IN (2, 3)`);
     await expect(schemas.storage(schema).open(READER)).rejects.toThrow(/version 1/);
 
     const migrated = schemas.storage(schema);
     await migrated.open(WRITER);
-    expect(await versionsOf(schema)).toEqual([1, 2]);
+    expect(await versionsOf(schema)).toEqual([1, 2, 3]);
     expect(await migrated.target(t.key)).toEqual({ ...before?.target, ocspStapled: null });
+    // Sightings recorded before version 3 name no scanner.
+    const history = await migrated.history(t.key, { limit: 10 });
+    expect(history.items.map((s) => s.scanner)).toEqual([null]);
     expect((await migrated.certificate(leaf.fingerprint))?.revocation).toBeNull();
     const revocation = {
       status: 'revoked' as const,

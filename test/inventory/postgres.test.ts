@@ -245,6 +245,7 @@ describe.skipIf(!reachable)('postgresStorage', () => {
       done: 0,
       succeeded: 0,
       failed: 0,
+      scanner: null,
     };
     await storage.startRun(run);
     await storage.record([

@@ -227,19 +227,25 @@ it('migrates a version 2 database to version 3, keeping its records and adding n
   const storage = await opened(path);
   const [before] = await storage.record([success(ids, t, T0, [leaf])]);
   await storage.close();
-  // The database as version 2 left it: no revocation columns, no version 3.
+  // The database as version 2 left it: no revocation columns, no scanner columns, no
+  // version 3 or 4.
   const db = new Database(path);
   db.exec(`ALTER TABLE certificates DROP COLUMN revocation;
     ALTER TABLE targets DROP COLUMN ocsp_stapled;
-    DELETE FROM schema_version WHERE version = 3;`);
+    ALTER TABLE sightings DROP COLUMN scanner;
+    ALTER TABLE runs DROP COLUMN scanner;
+    DELETE FROM schema_version WHERE version IN (3, 4);`);
   db.close();
   const reader = sqliteStorage({ path });
   await expect(
     reader.open({ readOnly: true, darkAfter: 2, seenResolutionMs: 0 }),
-  ).rejects.toMatchObject({ name: 'StorageFormatError', found: 2, supported: 3 });
+  ).rejects.toMatchObject({ name: 'StorageFormatError', found: 2, supported: 4 });
 
   const migrated = await opened(path);
   expect(await migrated.target(t.key)).toEqual({ ...before?.target, ocspStapled: null });
+  // Sightings recorded before version 4 name no scanner.
+  const history = await migrated.history(t.key, { limit: 10 });
+  expect(history.items.map((s) => s.scanner)).toEqual([null]);
   expect((await migrated.certificate(leaf.fingerprint))?.revocation).toBeNull();
   const [after] = await migrated.record([
     success(ids, t, T0 + 1, [leaf], {
@@ -268,6 +274,7 @@ it('migrates a version 2 database to version 3, keeping its records and adding n
   expect(check.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([
     { version: 2 },
     { version: 3 },
+    { version: 4 },
   ]);
   check.close();
 });

@@ -88,6 +88,7 @@ function add(
     done: run.done + done,
     succeeded: run.succeeded + succeeded,
     failed: run.failed + (done - succeeded),
+    scanner: run.scanner ?? null,
   };
   journal.put({ kind: 'run', key: id, value }, run);
 }

@@ -155,9 +155,10 @@ export async function upsertTargets(
 }
 
 const SIGHTING_INSERT_COLUMNS = `id, at, kind, target, zone, address, port, servername, chain,
-  previous_chain, error, job`;
+  previous_chain, error, job, scanner`;
 const SIGHTING_UNNEST = `unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[],
-  $6::text[], $7::int4[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`;
+  $6::text[], $7::int4[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+  $13::text[])`;
 
 /**
  * Inserts sightings; with `replace`, one already stored under the same id is overwritten (an
@@ -173,7 +174,8 @@ export async function insertSightings(
     ? `ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at, kind = EXCLUDED.kind,
          target = EXCLUDED.target, zone = EXCLUDED.zone, address = EXCLUDED.address,
          port = EXCLUDED.port, servername = EXCLUDED.servername, chain = EXCLUDED.chain,
-         previous_chain = EXCLUDED.previous_chain, error = EXCLUDED.error, job = EXCLUDED.job`
+         previous_chain = EXCLUDED.previous_chain, error = EXCLUDED.error, job = EXCLUDED.job,
+         scanner = EXCLUDED.scanner`
     : '';
   await client.query(
     `INSERT INTO ${t.sightings} (${SIGHTING_INSERT_COLUMNS}) SELECT * FROM ${SIGHTING_UNNEST} ${conflict}`,
@@ -190,6 +192,7 @@ export async function insertSightings(
       sightings.map((s) => s.previousChain),
       sightings.map((s) => s.error),
       sightings.map((s) => s.job),
+      sightings.map((s) => s.scanner ?? null),
     ],
   );
 }

@@ -190,7 +190,7 @@ export function targetFrom(row: unknown): TargetRecord {
 
 /** Columns of a sighting row, for `SELECT … FROM sightings s`. */
 export const SIGHTING_COLUMNS = `s.id, s.at::float8 AS at, s.kind, s.target, s.zone, s.address, s.port,
-  s.servername, s.chain, s.previous_chain, s.error, s.job`;
+  s.servername, s.chain, s.previous_chain, s.error, s.job, s.scanner`;
 
 interface SightingRow {
   id: string;
@@ -205,6 +205,7 @@ interface SightingRow {
   previous_chain: string | null;
   error: string | null;
   job: string | null;
+  scanner: string | null;
 }
 
 export function sightingFrom(row: unknown): Sighting {
@@ -222,12 +223,13 @@ export function sightingFrom(row: unknown): Sighting {
     previousChain: r.previous_chain,
     error: r.error as ScanErrorCode | null,
     job: r.job,
+    scanner: r.scanner,
   };
 }
 
 /** Columns of a run row, for `SELECT … FROM runs r`. */
 export const RUN_COLUMNS = `r.id, r.job, r.zone, r.mode, r.started_at::float8 AS started_at,
-  r.ended_at::float8 AS ended_at, r.status, r.total, r.done, r.succeeded, r.failed`;
+  r.ended_at::float8 AS ended_at, r.status, r.total, r.done, r.succeeded, r.failed, r.scanner`;
 
 interface RunRow {
   id: string;
@@ -241,6 +243,7 @@ interface RunRow {
   done: number;
   succeeded: number;
   failed: number;
+  scanner: string | null;
 }
 
 export function runFrom(row: unknown): RunRecord {
@@ -257,6 +260,7 @@ export function runFrom(row: unknown): RunRecord {
     done: r.done,
     succeeded: r.succeeded,
     failed: r.failed,
+    scanner: r.scanner,
   };
 }
 

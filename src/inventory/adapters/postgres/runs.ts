@@ -13,13 +13,13 @@ export async function upsertRuns(
 ): Promise<void> {
   await run(
     db,
-    `INSERT INTO ${t.runs} (id, job, zone, mode, started_at, ended_at, status, total, done, succeeded, failed)
+    `INSERT INTO ${t.runs} (id, job, zone, mode, started_at, ended_at, status, total, done, succeeded, failed, scanner)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[],
-       $7::text[], $8::int4[], $9::int4[], $10::int4[], $11::int4[])
+       $7::text[], $8::int4[], $9::int4[], $10::int4[], $11::int4[], $12::text[])
      ON CONFLICT (id) DO UPDATE SET job = EXCLUDED.job, zone = EXCLUDED.zone, mode = EXCLUDED.mode,
        started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, status = EXCLUDED.status,
        total = EXCLUDED.total, done = EXCLUDED.done, succeeded = EXCLUDED.succeeded,
-       failed = EXCLUDED.failed`,
+       failed = EXCLUDED.failed, scanner = EXCLUDED.scanner`,
     [
       runs.map((r) => r.id),
       runs.map((r) => r.job),
@@ -32,6 +32,7 @@ export async function upsertRuns(
       runs.map((r) => r.done),
       runs.map((r) => r.succeeded),
       runs.map((r) => r.failed),
+      runs.map((r) => r.scanner ?? null),
     ],
   );
 }

@@ -13,7 +13,7 @@ import { type PostgresPool, type PostgresPoolClient, run, storageError } from '.
  * console.log(rows[0].v === POSTGRES_SCHEMA_VERSION);
  * ```
  */
-export const POSTGRES_SCHEMA_VERSION = 2;
+export const POSTGRES_SCHEMA_VERSION = 3;
 
 /** Fully qualified table names of one inventory. */
 export interface Tables {
@@ -231,6 +231,11 @@ CREATE INDEX runs_status ON ${t.runs} (status, id);
   (t) => `
 ALTER TABLE ${t.certificates} ADD COLUMN revocation jsonb;
 ALTER TABLE ${t.targets} ADD COLUMN ocsp_stapled boolean;
+`,
+  // Scanners: which scanner of a fleet observed a sighting, and started a run (NULL: none named).
+  (t) => `
+ALTER TABLE ${t.sightings} ADD COLUMN scanner text;
+ALTER TABLE ${t.runs} ADD COLUMN scanner text;
 `,
 ];
 

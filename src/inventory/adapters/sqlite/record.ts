@@ -44,7 +44,8 @@ const FAILURE_MOVE = `UPDATE targets SET host = ?, job = ?, last_scanned = ?, la
   consecutive_failures = ? WHERE key = ?`;
 
 const SIGHTING_INSERT = `INSERT INTO sightings (id, at, kind, target, zone, address, port,
-  servername, chain, previous_chain, error, job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  servername, chain, previous_chain, error, job, scanner)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const VERDICT_PUT = `INSERT INTO chain_verdicts (chain, trust_store, valid, trusted, problems,
   expires_at, anchor, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -233,6 +234,7 @@ function sightingOf(
     previousChain,
     error: o.ok ? null : o.error,
     job: target.job,
+    scanner: o.scanner ?? null,
   };
 }
 

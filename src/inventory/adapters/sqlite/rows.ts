@@ -40,11 +40,12 @@ export const TARGET_COLUMNS = `t.key, t.zone, t.address, t.port, t.servername, t
 /** Columns of a sighting, from `sightings s`. */
 export const SIGHTING_COLUMNS = `s.id, s.at, s.kind, s.target, s.zone, s.address, s.port,
   s.servername, (SELECT chain_id FROM chains WHERE id = s.chain) AS chain,
-  (SELECT chain_id FROM chains WHERE id = s.previous_chain) AS previous_chain, s.error, s.job`;
+  (SELECT chain_id FROM chains WHERE id = s.previous_chain) AS previous_chain, s.error, s.job,
+  s.scanner`;
 
 /** Columns of a run, from `runs r`. */
 export const RUN_COLUMNS = `r.id, r.job, r.zone, r.mode, r.started_at, r.ended_at, r.status,
-  r.total, r.done, r.succeeded, r.failed`;
+  r.total, r.done, r.succeeded, r.failed, r.scanner`;
 
 /** A row of `CERTIFICATE_COLUMNS`. */
 export interface CertificateRow {
@@ -270,6 +271,7 @@ export interface SightingRow {
   previous_chain: string | null;
   error: string | null;
   job: string | null;
+  scanner: string | null;
 }
 
 /** The sighting of a row. */
@@ -287,6 +289,7 @@ export function sightingFromRow(row: SightingRow): Sighting {
     previousChain: row.previous_chain,
     error: row.error as ScanErrorCode | null,
     job: row.job,
+    scanner: row.scanner,
   };
 }
 
@@ -309,6 +312,7 @@ export function sightingValues(
     previousChain,
     sighting.error,
     sighting.job,
+    sighting.scanner ?? null,
   ];
 }
 
@@ -325,6 +329,7 @@ export interface RunRow {
   done: number;
   succeeded: number;
   failed: number;
+  scanner: string | null;
 }
 
 /** The run record of a row. */
@@ -341,6 +346,7 @@ export function runFromRow(row: RunRow): RunRecord {
     done: row.done,
     succeeded: row.succeeded,
     failed: row.failed,
+    scanner: row.scanner,
   };
 }
 
@@ -358,6 +364,7 @@ export function runValues(run: RunRecord): unknown[] {
     run.done,
     run.succeeded,
     run.failed,
+    run.scanner ?? null,
   ];
 }
 

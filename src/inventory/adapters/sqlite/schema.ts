@@ -155,6 +155,14 @@ ALTER TABLE certificates ADD COLUMN revocation TEXT;
 ALTER TABLE targets ADD COLUMN ocsp_stapled INTEGER;
 `,
   ],
+  [
+    4,
+    `
+-- Scanners: which scanner of a fleet observed a sighting, and started a run (NULL: none named).
+ALTER TABLE sightings ADD COLUMN scanner TEXT;
+ALTER TABLE runs ADD COLUMN scanner TEXT;
+`,
+  ],
 ]);
 
 /**

@@ -167,7 +167,7 @@ function putSighting(context: WriterContext, sighting: Sighting): void {
   context.statements
     .sql(
       `INSERT OR REPLACE INTO sightings (id, at, kind, target, zone, address, port, servername,
-       chain, previous_chain, error, job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       chain, previous_chain, error, job, scanner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(...sightingValues(sighting, chain, previous));
 }
@@ -177,7 +177,7 @@ export function putRun(context: Pick<WriterContext, 'statements'>, run: RunRecor
   context.statements
     .sql(
       `INSERT OR REPLACE INTO runs (id, job, zone, mode, started_at, ended_at, status, total,
-       done, succeeded, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       done, succeeded, failed, scanner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(...runValues(run));
 }

@@ -1,0 +1,167 @@
+// Network zones on one machine, for the fleet's tests: each zone is a network namespace with
+// loopback only (no link, no route out), owning the same private addresses as every other
+// zone, with a TLS server of its own certificate on each. A process run in a zone reaches
+// that zone's servers and nothing else; PostgreSQL is reached over its Unix socket, which
+// namespaces share with the filesystem.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Serving } from './farm.js';
+
+/** One zone: its namespace, and how to start a process in it. */
+export interface Zone {
+  /** The namespace: `ip netns exec <namespace> …`. */
+  readonly namespace: string;
+  /**
+   * Starts `command args…` in the zone, after a check that the process really is in the
+   * zone's namespace (a scan of 10.x run anywhere else would leave the machine).
+   */
+  spawn(command: string, args: readonly string[]): ChildProcess;
+  /** Stops the zone's servers and deletes the namespace. */
+  close(): void;
+}
+
+/** Why zones cannot be made here, if so: not root, or no `ip`. */
+export function zonesUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to create network namespaces';
+  if (spawnSync('sh', ['-c', 'command -v ip']).status !== 0) {
+    return 'needs `ip` (apt-get install -y iproute2)';
+  }
+  return undefined;
+}
+
+const SERVER = `
+const tls = require('node:tls');
+const fs = require('node:fs');
+const [key, cert, port] = process.argv.slice(1);
+const server = tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (s) => {
+  s.on('error', () => {});
+  s.end();
+});
+server.on('tlsClientError', () => {});
+server.listen(Number(port), '0.0.0.0', () => process.stdout.write('ready\\n'));
+`;
+
+const NAMESPACE = /^cs-zone-(\d+)[a-z]$/;
+
+/** Deletes zones of runs whose process is gone, with what still runs in them. */
+function removeStaleZones(): void {
+  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const name of listed.split('\n').map((line) => line.split(' ')[0] ?? '')) {
+    const owner = NAMESPACE.exec(name)?.[1];
+    if (owner === undefined || alive(Number(owner))) continue;
+    const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
+    for (const pid of pids.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Exec's its arguments only inside the namespace whose inode is its first argument. */
+const INSIDE_OR_EXIT = `
+  [ "$(stat -L -c %i /proc/self/ns/net)" = "$1" ] || {
+    echo "not in the zone's network namespace: refusing to run $2" >&2; exit 97; }
+  shift; exec "$@"`;
+
+/**
+ * Creates a zone named by this process's id and `tag`: a namespace with loopback up and
+ * `addresses` on it, nothing else (checked), and a TLS server presenting `serving` on `port`
+ * of every one of them. Call `close()` when done; this process's exit closes it too.
+ */
+export async function createZone(
+  tag: string,
+  options: { addresses: readonly string[]; port: number; serving: Serving },
+): Promise<Zone> {
+  const namespace = `cs-zone-${process.pid}${tag}`;
+  const dir = mkdtempSync(join(tmpdir(), 'certsweep-zone-'));
+  let server: ChildProcess | undefined;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    process.off('exit', close);
+    server?.kill('SIGKILL');
+    spawnSync('ip', ['netns', 'del', namespace], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', close);
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+  removeStaleZones();
+  try {
+    ip('netns', 'add', namespace);
+    ip('-n', namespace, 'link', 'set', 'lo', 'up');
+    for (const address of options.addresses) {
+      ip('-n', namespace, 'addr', 'add', `${address}/32`, 'dev', 'lo');
+    }
+    const links = JSON.parse(
+      execFileSync('ip', ['-j', '-n', namespace, 'link', 'show'], { encoding: 'utf8' }) || '[]',
+    ) as { ifname: string }[];
+    const routes = JSON.parse(
+      execFileSync('ip', ['-j', '-n', namespace, 'route', 'show'], { encoding: 'utf8' }) || '[]',
+    ) as unknown[];
+    if (links.some((link) => link.ifname !== 'lo') || routes.length > 0) {
+      throw new Error(`zone ${namespace} is not isolated: it has a link or a route out`);
+    }
+    server = await startServer(namespace, dir, options);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  const inode = execFileSync('stat', ['-L', '-c', '%i', `/run/netns/${namespace}`], {
+    encoding: 'utf8',
+  }).trim();
+  return {
+    namespace,
+    close,
+    spawn: (command, args) =>
+      spawn(
+        'ip',
+        ['netns', 'exec', namespace, 'sh', '-c', INSIDE_OR_EXIT, 'sh', inode, command, ...args],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+  };
+}
+
+async function startServer(
+  namespace: string,
+  dir: string,
+  options: { port: number; serving: Serving },
+): Promise<ChildProcess> {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'chain.pem');
+  writeFileSync(
+    key,
+    options.serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    { mode: 0o600 },
+  );
+  writeFileSync(cert, options.serving.chain.map((c) => c.pem).join(''));
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', namespace, process.execPath, '-e', SERVER, key, cert, String(options.port)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the zone's server exited (${code})`)));
+    child.stdout?.once('data', () => resolve());
+  });
+  child.removeAllListeners('exit');
+  return child;
+}
