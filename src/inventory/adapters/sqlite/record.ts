@@ -32,8 +32,13 @@ function failureInsert(rows: number): string {
   return `INSERT INTO targets (${FAILURE_COLUMNS}) VALUES ${Array(rows).fill(FAILURE_ROW).join(', ')}
     ON CONFLICT (key) DO NOTHING RETURNING key`;
 }
-const FAILURE_INSERT_CHUNK = failureInsert(FAILURE_CHUNK);
-const FAILURE_INSERT_ONE = failureInsert(1);
+/** The insert of each number of rows {@link recordFailures} uses: 128, 64, … 1. */
+const FAILURE_INSERTS = new Map(
+  Array.from({ length: Math.log2(FAILURE_CHUNK) + 1 }, (_, k) => {
+    const rows = FAILURE_CHUNK >> k;
+    return [rows, failureInsert(rows)] as const;
+  }),
+);
 
 const TARGET_PUT = `${TARGET_INSERT} ON CONFLICT (key) DO UPDATE SET zone = excluded.zone,
   address = excluded.address, port = excluded.port, servername = excluded.servername,
@@ -95,8 +100,10 @@ export interface WriterContext {
 export function recordBatch(context: WriterContext, batch: readonly Observation[]): Recorded[] {
   const runs = new Map<string, RunCount>();
   const out: Recorded[] = new Array(batch.length);
-  // Failures waiting to be inserted together: consecutive ones, of distinct targets, so that
-  // inserting the new ones first and then updating the known ones applies them in order.
+  // Failures waiting to be inserted together, of distinct targets: observations of distinct
+  // targets touch distinct rows (certificates and chains only by successes, run counters
+  // added at the end), so they may be applied in any order; inserting the new ones first,
+  // then updating the known ones, is the batch's order for each target.
   const pending: number[] = [];
   const pendingKeys = new Set<string>();
   const flush = () => {
@@ -117,7 +124,7 @@ export function recordBatch(context: WriterContext, batch: readonly Observation[
       else count.failed++;
     }
     if (observation.ok) {
-      flush();
+      if (pendingKeys.has(observation.target.key)) flush();
       out[i] = recordSuccess(context, observation);
       continue;
     }
@@ -153,27 +160,21 @@ function recordFailures(
     values.push(t.key, t.zone, t.address, t.port, t.servername, t.host, o.job, o.at, o.at, o.error);
   }
   const inserted = new Set<string>();
-  const rows = (
-    at.length === FAILURE_CHUNK
-      ? statements.sql(FAILURE_INSERT_CHUNK).all(...values)
-      : insertEach(statements, values, at.length)
-  ) as { key: string }[];
-  for (const row of rows) inserted.add(row.key);
+  // A full chunk in one statement; fewer rows in statements of 64, 32, … 1 rows.
+  let from = 0;
+  for (let rows = FAILURE_CHUNK; rows >= 1; rows >>= 1) {
+    if (at.length - from < rows) continue;
+    const insert = statements.sql(FAILURE_INSERTS.get(rows) as string);
+    while (at.length - from >= rows) {
+      const slice = rows === at.length ? values : values.slice(from * 10, (from + rows) * 10);
+      for (const row of insert.all(...slice) as { key: string }[]) inserted.add(row.key);
+      from += rows;
+    }
+  }
   for (const i of at) {
     const o = batch[i] as ObservedFailure;
     out[i] = inserted.has(o.target.key) ? freshFailure(o) : recordKnownFailure(context, o);
   }
-}
-
-/** The single-row insert, `count` times over `values` (a chunk of fewer rows). */
-function insertEach(statements: Statements, values: unknown[], count: number): unknown[] {
-  const insert = statements.sql(FAILURE_INSERT_ONE);
-  const rows: unknown[] = [];
-  for (let k = 0; k < count; k++) {
-    const row = insert.get(...values.slice(k * 10, k * 10 + 10));
-    if (row !== undefined) rows.push(row);
-  }
-  return rows;
 }
 
 /** What a failure of a target never seen stored. */
