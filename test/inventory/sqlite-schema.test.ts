@@ -9,13 +9,13 @@ import {
   type SqliteDatabase,
   sqliteStorage,
 } from '../../src/inventory/adapters/sqlite/index.js';
-import { migrate } from '../../src/inventory/adapters/sqlite/schema.js';
 import { run as runRecord } from '../../src/testing/builders.js';
 import {
   certificate,
   DAY,
   failure,
   Ids,
+  olderSchema,
   opened,
   success,
   T0,
@@ -335,31 +335,3 @@ it('migrates a version 4 database to version 5: targets in a rowid table, every 
   expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
   check.close();
 });
-
-/**
- * Writes at `path` the database the release of schema `version` would hold for what is in
- * `from` (a current one): that version's migrations, and every column it has copied over.
- */
-function olderSchema(from: string, path: string, version: number): void {
-  const db = new Database(path);
-  migrate(db, path, version);
-  db.exec(`ATTACH DATABASE '${from.replaceAll("'", "''")}' AS newer`);
-  for (const table of [
-    'certificates',
-    'certificate_names',
-    'chains',
-    'chain_links',
-    'chain_verdicts',
-    'targets',
-    'sightings',
-    'runs',
-  ]) {
-    const columns = (db.pragma(`main.table_info(${table})`) as { name: string }[])
-      .map((c) => c.name)
-      .join(', ');
-    db.exec(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM newer.${table}`);
-  }
-  db.exec('DETACH DATABASE newer');
-  expect(db.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: version });
-  db.close();
-}
