@@ -98,9 +98,11 @@ export class SqliteQueries {
       add(filter.revoked ? revoked : `(c.revocation IS NULL OR NOT ${revoked})`);
     }
     if (filter.trusted === true) add(`(c.trust_anchor = 1 OR ${verdictExists('= 1')})`);
-    if (filter.trusted === false) {
-      add(`c.trust_anchor = 0 AND ${verdictExists('IS NOT NULL')} AND NOT ${verdictExists('= 1')}`);
-    }
+    // Untrusted: from the certificates of chains with an untrusted verdict (few, read from the
+    // verdicts, which are one row per chain and store), less those some other chain has
+    // trusted; walking every certificate in expiry order would test each one.
+    if (filter.trusted === false)
+      add(`c.trust_anchor = 0 AND ${UNTRUSTED} AND NOT ${verdictExists('= 1')}`);
     if (filter.inUse !== undefined) add(`${filter.inUse ? '' : 'NOT '}${IN_USE}`);
     if (filter.cursor !== undefined) {
       const [notAfter, fingerprint] = cursorKey(filter.cursor, ['number', 'string']);
@@ -108,7 +110,8 @@ export class SqliteQueries {
     }
     const rows = this.#statements
       .sql(
-        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates c INDEXED BY certificates_not_after
+        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates c
+         ${filter.trusted === false ? '' : 'INDEXED BY certificates_not_after'}
          WHERE ${where.join(' AND ')} ORDER BY c.not_after, c.fingerprint LIMIT ?`,
       )
       .all(...params, filter.limit + 1) as CertificateRow[];
@@ -319,6 +322,10 @@ const ADDRESS_KEYS = `SELECT a.key FROM zones z JOIN targets a INDEXED BY target
 /** Whether certificate `c` is in some target's current chain (stops at the first). */
 export const IN_USE = `EXISTS (SELECT 1 FROM chain_links l
   JOIN targets t INDEXED BY targets_chain ON t.chain = l.chain WHERE l.certificate = c.id)`;
+
+/** Whether certificate `c` is in a chain with an untrusted verdict: a list made once. */
+const UNTRUSTED = `c.id IN (SELECT l.certificate FROM chain_verdicts v
+  JOIN chain_links l ON l.chain = v.chain WHERE v.trusted = 0)`;
 
 /** Whether certificate `c` is in a chain with a verdict whose `trusted` matches. */
 function verdictExists(trusted: string): string {
