@@ -98,9 +98,10 @@ export class SqliteQueries {
       add(filter.revoked ? revoked : `(c.revocation IS NULL OR NOT ${revoked})`);
     }
     if (filter.trusted === true) add(`(c.trust_anchor = 1 OR ${verdictExists('= 1')})`);
-    // Untrusted: from the certificates of chains with an untrusted verdict (few, read from the
-    // verdicts, which are one row per chain and store), less those some other chain has
-    // trusted; walking every certificate in expiry order would test each one.
+    // Untrusted: the certificates of chains with an untrusted verdict are listed once (from the
+    // verdicts, one row per chain and store) and the walk in expiry order tests each
+    // certificate against that list; only those in it are looked for in a trusted chain. Two
+    // correlated EXISTS on every certificate made a listing with nothing untrusted read them all.
     if (filter.trusted === false)
       add(`c.trust_anchor = 0 AND ${UNTRUSTED} AND NOT ${verdictExists('= 1')}`);
     if (filter.inUse !== undefined) add(`${filter.inUse ? '' : 'NOT '}${IN_USE}`);
@@ -110,8 +111,7 @@ export class SqliteQueries {
     }
     const rows = this.#statements
       .sql(
-        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates c
-         ${filter.trusted === false ? '' : 'INDEXED BY certificates_not_after'}
+        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates c INDEXED BY certificates_not_after
          WHERE ${where.join(' AND ')} ORDER BY c.not_after, c.fingerprint LIMIT ?`,
       )
       .all(...params, filter.limit + 1) as CertificateRow[];
@@ -323,7 +323,7 @@ const ADDRESS_KEYS = `SELECT a.key FROM zones z JOIN targets a INDEXED BY target
 export const IN_USE = `EXISTS (SELECT 1 FROM chain_links l
   JOIN targets t INDEXED BY targets_chain ON t.chain = l.chain WHERE l.certificate = c.id)`;
 
-/** Whether certificate `c` is in a chain with an untrusted verdict: a list made once. */
+/** Whether certificate `c` is in a chain with an untrusted verdict: a list made once per query. */
 const UNTRUSTED = `c.id IN (SELECT l.certificate FROM chain_verdicts v
   JOIN chain_links l ON l.chain = v.chain WHERE v.trusted = 0)`;
 
