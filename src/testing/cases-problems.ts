@@ -108,7 +108,7 @@ const EMPTY: ProblemCounts = {
 /** The problem-count cases. */
 export const problemCases: readonly CaseSpec[] = [
   {
-    name: 'problemCounts: an empty store, and targets without verdicts, count nothing',
+    name: 'problems: an empty store, and targets without verdicts, count nothing',
     async body({ storage, s }) {
       assert.deepStrictEqual(await storedProblemCounts(storage), EMPTY);
       await storage.record([
@@ -119,7 +119,7 @@ export const problemCases: readonly CaseSpec[] = [
     },
   },
   {
-    name: "problemCounts: counts over the targets' current verdicts, as the model does",
+    name: "problems: counts over the targets' current verdicts, as the model does",
     async body({ storage, s }) {
       const model = new Model({ darkAfter: 1, seenResolutionMs: 60_000 });
       for (const batch of crafted(s)) {
