@@ -160,6 +160,7 @@ const SCHEMAS: Record<string, Schema> = {
     previousChain: nullable(str),
     error: nullable(str),
     job: nullable(str),
+    scanner: { ...nullable(str), description: "The scanner that saw it (a fleet's scanner id)." },
   }),
   Run: object({
     id: str,
@@ -173,6 +174,10 @@ const SCHEMAS: Record<string, Schema> = {
     done: int,
     succeeded: int,
     failed: int,
+    scanner: {
+      ...nullable(str),
+      description: 'The scanner that started it (in a fleet, the member that planned it).',
+    },
     progress: {
       ...nullable({ type: 'number', minimum: 0, maximum: 1 }),
       description: 'done / total, when the total is known.',

@@ -240,4 +240,40 @@ describe.skipIf(!ready)('fleet across network zones', { timeout: 180_000 }, () =
     const zonesOf = Object.fromEntries(status.scanners.map((s) => [s.id, s.zones]));
     expect(zonesOf).toMatchObject({ a2: ['site-a'], b1: ['site-b'], b2: ['site-b'] });
   });
+
+  it('a chunk that fails on every attempt ends failed with its error, and its run partial', async () => {
+    // A real failure of the inventory's database, for one target of one job.
+    await db.rows(`CREATE FUNCTION I.refuse_target() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'target 10.20.0.3 refused'; END $$`);
+    await db.rows(`CREATE TRIGGER refuse BEFORE INSERT ON I.targets FOR EACH ROW
+      WHEN (NEW.job = 'site-a-broken' AND NEW.address = '10.20.0.3') EXECUTE FUNCTION I.refuse_target()`);
+    try {
+      await coordinator?.loadJobs([
+        {
+          name: 'site-a-broken',
+          zone: 'site-a',
+          targets: { hosts: '10.20.0.1-10.20.0.4', ports: PORT },
+        },
+      ]);
+      await coordinator?.runNow('site-a-broken', { mode: 'full' });
+      const ended = await endOf('site-a-broken');
+      expect(ended.status).toBe('partial');
+      expect(ended.summary?.chunks).toEqual({ done: 1, failed: 1 });
+      expect(ended.summary?.errors.join()).toMatch(/10\.20\.0\.3 refused/);
+      const chunks = await chunksOf(ended.runId);
+      // Tried once and retried three times (the coordinator's retryLimit), all by a2.
+      expect(chunks.find((c) => c.state === 'failed')).toMatchObject({
+        scanner: 'a2',
+        attempts: 4,
+      });
+      const [stored] = (await (coordinator as FleetMember).inventory.runs({ job: 'site-a-broken' }))
+        .items;
+      expect(stored?.status).toBe('failed');
+      const status = await (coordinator as FleetMember).status();
+      expect(status.runs).toEqual([]);
+      expect(status.scanners.find((s) => s.id === 'a2')?.lastError).toMatch(/refused/);
+    } finally {
+      await db.rows('DROP TRIGGER refuse ON I.targets');
+    }
+  });
 });

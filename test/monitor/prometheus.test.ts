@@ -131,7 +131,7 @@ describe('formatPrometheus: a sweep of dark address space', () => {
         new RegExp(`^certsweep_tls_cipher_info\\{${labels},cipher="TLS_[A-Z0-9_]+"\\} 1$`, 'm'),
       );
       expect(value(large.text, `certsweep_ssl_earliest_cert_expiry{${labels}}`)).toBe(
-        Math.floor(new Date(leaves[0]!.x509.validTo).getTime() / 1000),
+        Math.floor(new Date((leaves[0] as Issued).x509.validTo).getTime() / 1000),
       );
     }
     expect(large.text).not.toMatch(/address="127\.41\.0\.(?:[4-9]|\d\d+)"/);
@@ -149,7 +149,7 @@ describe('formatPrometheus: live, dark and never-answering targets', () => {
     const record = async (result: Parameters<Inventory['record']>[0], job = 'web') => {
       await inventory.record(result, { job });
     };
-    const chainOf = (i: number) => [leaves[i]!.der, intermediate.der];
+    const chainOf = (i: number) => [(leaves[i] as Issued).der, intermediate.der];
     await record(success('192.0.2.1', 443, chainOf(0), 'www.prometheus.test'));
     await record(success('192.0.2.2', 443, chainOf(1), 'evil.prometheus.test'));
     await record(success('192.0.2.3', 443, chainOf(2), 'long.prometheus.test'));
