@@ -40,6 +40,7 @@ export type {
   TargetRef,
 } from './options.js';
 export { allPages, DEFAULT_PAGE_SIZE, type Page, type PageOptions } from './paging.js';
+export type { ProblemCount, ProblemCounts } from './problem-counts.js';
 export type {
   CertificateFilter,
   Observation,

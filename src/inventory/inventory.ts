@@ -27,6 +27,7 @@ import {
   type TargetRef,
 } from './options.js';
 import { checkLimit, type Page, type PageOptions } from './paging.js';
+import { type ProblemCounts, ProblemTally } from './problem-counts.js';
 import type {
   CertificateFilter,
   Observation,
@@ -500,6 +501,38 @@ export class Inventory {
       includeCas: options.includeCas === true,
       includeUnused: options.includeUnused === true,
     });
+  }
+
+  /**
+   * Counts of problems over every target's current verdict: targets judged, invalid and with a
+   * name mismatch, invalid path verdicts, and per problem code the path verdicts and targets
+   * that have it (see {@link ProblemCounts}). Complete over the whole inventory: the adapter
+   * answers where the data lives (every adapter of this package does); for one without
+   * {@link Storage.problemCounts}, every target is walked and its chain read.
+   *
+   * @example
+   * ```ts
+   * const { invalidTargets, byProblem } = await inventory.problemCounts();
+   * for (const { code, targets } of byProblem) console.log(`${code}: ${targets} targets`);
+   * ```
+   */
+  async problemCounts(): Promise<ProblemCounts> {
+    this.#checkOpen();
+    if (this.storage.problemCounts) return this.storage.problemCounts();
+    const tally = new ProblemTally();
+    const chains = new Map<string, ChainRecord | undefined>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.storage.targets({ limit: 10_000, ...(cursor ? { cursor } : {}) });
+      for (const target of page.items) {
+        if (target.chain === null) continue;
+        if (!chains.has(target.chain))
+          chains.set(target.chain, await this.storage.chain(target.chain));
+        tally.add(target, chains.get(target.chain));
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return tally.result();
   }
 
   /**

@@ -6,6 +6,7 @@ import type { ScanErrorCode, StarttlsProtocol } from '../scan/index.js';
 import type { KeyAlgorithm } from '../x509/index.js';
 import type { AggregateOptions, Aggregates } from './aggregates.js';
 import type { Page } from './paging.js';
+import type { ProblemCounts } from './problem-counts.js';
 import type {
   CertificateRecord,
   ChainRecord,
@@ -419,6 +420,12 @@ export interface Storage {
   import(records: AsyncIterable<StoredRecord>): Promise<Record<RecordKind, number>>;
   /** Releases files, locks and connections. Further calls fail. */
   close(): Promise<void>;
+  /**
+   * Optional: counts of problems over the targets' current verdicts (see
+   * {@link ProblemCounts} for what is counted), answered where the data lives. Without it,
+   * {@link Inventory.problemCounts} walks every target and reads each one's chain.
+   */
+  problemCounts?(): Promise<ProblemCounts>;
   /** Optional: rewrites the stored data compactly (a snapshot, a `VACUUM`). */
   compact?(): Promise<void>;
   /**

@@ -13,6 +13,7 @@ import {
 } from '../inventory/types.js';
 import type { ScanErrorCode } from '../scan/index.js';
 import { authority, certificate, run, Scenario, T0, verdict, where } from './builders.js';
+import { modelProblemCounts, storedProblemCounts } from './cases-problems.js';
 import { type CaseSpec, collect, everyPage, sameRecords } from './harness.js';
 import { byCodeUnit, Model } from './model.js';
 
@@ -196,6 +197,18 @@ async function sameStore(
     stored.filter((c) => !model.inUse(c.fingerprint)).map((c) => c.fingerprint),
     'certificates in use nowhere',
   );
+  assert.deepStrictEqual(
+    await storedProblemCounts(storage),
+    modelProblemCounts(model),
+    'problem counts',
+  );
+  for (const trusted of [true, false]) {
+    assert.deepEqual(
+      (await everyPage((p) => storage.certificates({ ...p, trusted }))).map((c) => c.fingerprint),
+      stored.filter((c) => model.trusted(c) === trusted).map((c) => c.fingerprint),
+      `certificates trusted: ${trusted}`,
+    );
+  }
   for (const t of targets) {
     sameRecords(
       await everyPage((p) => storage.history(t.key, p)),

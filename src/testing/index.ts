@@ -18,6 +18,7 @@ import { maintenanceCases } from './cases-maintenance.js';
 import { modelCases } from './cases-model.js';
 import { pagingCases } from './cases-paging.js';
 import { liveReaderCases, persistenceCases } from './cases-persistence.js';
+import { problemCases } from './cases-problems.js';
 import { queryCases } from './cases-queries.js';
 import { recordCases } from './cases-record.js';
 import { recordChainCases } from './cases-record-chains.js';
@@ -124,6 +125,7 @@ export function storageConformance(subject: ConformanceSubject): ConformanceCase
     ...queryCases,
     ...pagingCases,
     ...aggregateCases,
+    ...problemCases,
     ...maintenanceCases,
     ...runCases,
     ...persistenceCases,

@@ -189,6 +189,23 @@ export class Model {
     }
     return false;
   }
+
+  /**
+   * What `certificates({ trusted })` says of a certificate: `true` for an anchor or one in a
+   * chain some store trusts, `false` for one in chains with verdicts none of which is trusted,
+   * `undefined` (neither) for the rest and for unparsed ones.
+   */
+  trusted(cert: CertificateRecord): boolean | undefined {
+    if (cert.parseError !== null) return undefined;
+    if (cert.trustAnchor) return true;
+    let judged = false;
+    for (const chain of this.chain.values()) {
+      if (!chain.fingerprints.includes(cert.fingerprint) || chain.verdicts.length === 0) continue;
+      if (chain.verdicts.some((v) => v.trusted)) return true;
+      judged = true;
+    }
+    return judged ? false : undefined;
+  }
 }
 
 /** Compares by UTF-16 code unit, as every order of the contract does. */

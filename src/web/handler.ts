@@ -33,7 +33,11 @@ export interface WebHandlerOptions {
   basePath?: string;
   /** How often the run event stream reads the runs, in ms. Default: 1000. */
   pollMs?: number;
-  /** Targets `/api/problems` walks at most (the rest are left out, `complete: false`). Default: 20,000. */
+  /**
+   * Targets `/api/problems` walks at most when the inventory's storage cannot count problems
+   * itself (every adapter of this package can: then every target is counted); the rest are
+   * left out, `complete: false`. Default: 20,000.
+   */
   problemTargets?: number;
   /** Directory of the bundled page. Default: the one shipped in the package (`dist/web/assets`). */
   assets?: string;

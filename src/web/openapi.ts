@@ -218,15 +218,33 @@ const SCHEMAS: Record<string, Schema> = {
     later: int,
   }),
   Problems: object({
-    targets: { ...int, description: 'Targets walked.' },
+    targets: {
+      ...int,
+      description:
+        'Judged targets: those whose current chain has a verdict for their own trust store.',
+    },
     complete: {
       ...bool,
-      description: 'Whether every target was walked (else the counts cover the first `targets`).',
+      description:
+        'Whether the counts cover every target (always, with the adapters of this package).',
     },
-    invalidChains: int,
-    invalidTargets: int,
-    nameMismatches: int,
-    byProblem: { type: 'array', items: ref('Count') },
+    walked: {
+      ...nullable(int),
+      description: 'When not complete, how many targets (in key order) the counts cover.',
+    },
+    invalidChains: {
+      ...int,
+      description: 'Path verdicts in use (a chain against one trust store) that are not valid.',
+    },
+    invalidTargets: { ...int, description: 'Judged targets with an invalid verdict.' },
+    nameMismatches: { ...int, description: 'Judged targets whose name did not match.' },
+    byProblem: {
+      type: 'array',
+      description:
+        'Per problem code of the path verdicts in use: `count` verdicts and `targets` judged ' +
+        'targets that have it; most targets first.',
+      items: object({ key: str, count: int, targets: int }),
+    },
   }),
   Counts: object({ certificate: int, chain: int, target: int, sighting: int, run: int }),
   ChainSent: object({
@@ -531,7 +549,7 @@ export function openApiDocument(): OpenApiDocument {
         ],
       ),
       '/api/problems': get(
-        'Invalid chains by problem (over a bounded walk of the targets)',
+        'Problems of the verdicts in use, counted over every target',
         'Problems',
       ),
       '/api/counts': get('Records of each kind', 'Counts'),

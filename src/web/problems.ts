@@ -1,19 +1,19 @@
-// Invalid chains by problem, for the overview: the targets walked page by page, each distinct
-// chain's verdict (for the target's trust store) counted once per problem it has.
-import { type Inventory, targetVerdict } from '../inventory/index.js';
+// Problems by code, for the overview: the inventory's own count when its storage answers it
+// where the data lives (every adapter of this package), else a walk of at most `budget`
+// targets in key order, each distinct chain read once.
+import type { ChainRecord, Inventory, ProblemCounts } from '../inventory/index.js';
+import { ProblemTally } from '../inventory/problem-counts.js';
 
 /**
- * Counts of invalid chains by problem code over at most `budget` targets (in key order), and
- * of targets whose name did not match their certificate. `complete` says whether every target
- * was walked; when not, the counts are of the first `targets` targets.
+ * The counts of {@link Inventory.problemCounts}, and whether they cover every target. With a
+ * storage that has no `problemCounts`, they count the first `budget` targets (`complete`
+ * false and `walked` the number walked when there were more).
  */
 export async function problemCounts(inventory: Inventory, budget: number) {
-  const byProblem = new Map<string, number>();
-  const seen = new Set<string>();
+  if (inventory.storage.problemCounts) return answer(await inventory.problemCounts(), true, null);
+  const tally = new ProblemTally();
+  const chains = new Map<string, ChainRecord | undefined>();
   let walked = 0;
-  let invalidChains = 0;
-  let invalidTargets = 0;
-  let nameMismatches = 0;
   let cursor: string | undefined;
   let complete = false;
   while (walked < budget) {
@@ -24,18 +24,8 @@ export async function problemCounts(inventory: Inventory, budget: number) {
     for (const target of page.items) {
       walked++;
       if (target.chain === null) continue;
-      const chain = await inventory.chain(target.chain);
-      const verdict = targetVerdict(target, chain);
-      if (!verdict) continue;
-      if (target.nameCheck?.matched === false) nameMismatches++;
-      if (!verdict.valid) invalidTargets++;
-      const chainKey = `${target.chain}\u0000${target.trustStore ?? ''}`;
-      if (verdict.valid || seen.has(chainKey)) continue;
-      const pathProblems = verdict.problems.filter((code) => code !== 'hostname-mismatch');
-      if (pathProblems.length === 0) continue;
-      seen.add(chainKey);
-      invalidChains++;
-      for (const code of pathProblems) byProblem.set(code, (byProblem.get(code) ?? 0) + 1);
+      if (!chains.has(target.chain)) chains.set(target.chain, await inventory.chain(target.chain));
+      tally.add(target, chains.get(target.chain));
     }
     if (page.nextCursor === null) {
       complete = true;
@@ -43,14 +33,21 @@ export async function problemCounts(inventory: Inventory, budget: number) {
     }
     cursor = page.nextCursor;
   }
+  return answer(tally.result(), complete, complete ? null : walked);
+}
+
+function answer(counts: ProblemCounts, complete: boolean, walked: number | null) {
   return {
-    targets: walked,
+    targets: counts.targets,
     complete,
-    invalidChains,
-    invalidTargets,
-    nameMismatches,
-    byProblem: [...byProblem]
-      .map(([key, count]) => ({ key, count }))
-      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)),
+    walked,
+    invalidChains: counts.invalidChains,
+    invalidTargets: counts.invalidTargets,
+    nameMismatches: counts.nameMismatches,
+    byProblem: counts.byProblem.map(({ code, chains, targets }) => ({
+      key: code,
+      count: chains,
+      targets,
+    })),
   };
 }

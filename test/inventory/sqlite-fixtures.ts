@@ -1,9 +1,11 @@
 // Synthetic observations and stores for the SQLite adapter's tests: certificates are records
 // with opaque DER bytes, which is all a storage adapter sees of them.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sqliteStorage } from '../../src/inventory/adapters/sqlite/index.js';
+import { type SqliteDatabase, sqliteStorage } from '../../src/inventory/adapters/sqlite/index.js';
+import { migrate } from '../../src/inventory/adapters/sqlite/schema.js';
 import type {
   ObservedFailure,
   ObservedSuccess,
@@ -139,4 +141,35 @@ export async function opened(
     seenResolutionMs: options.seenResolutionMs ?? 0,
   });
   return storage;
+}
+
+/**
+ * Writes at `path` the database the release of schema `version` would hold for what is in
+ * `from` (a current one): that version's migrations, and every column it has copied over.
+ */
+export function olderSchema(from: string, path: string, version: number): void {
+  const db = new (
+    createRequire(import.meta.url)('better-sqlite3') as new (
+      path: string,
+    ) => SqliteDatabase
+  )(path);
+  migrate(db, path, version);
+  db.exec(`ATTACH DATABASE '${from.replaceAll("'", "''")}' AS newer`);
+  for (const table of [
+    'certificates',
+    'certificate_names',
+    'chains',
+    'chain_links',
+    'chain_verdicts',
+    'targets',
+    'sightings',
+    'runs',
+  ]) {
+    const columns = (db.pragma(`main.table_info(${table})`) as { name: string }[])
+      .map((c) => c.name)
+      .join(', ');
+    db.exec(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM newer.${table}`);
+  }
+  db.exec('DETACH DATABASE newer');
+  db.close();
 }

@@ -8,7 +8,7 @@ import {
   SQLITE_SCHEMA_VERSION,
   type SqliteDatabase,
 } from '../../src/inventory/adapters/sqlite/index.js';
-import { opened, TempDir } from './sqlite-fixtures.js';
+import { failure, Ids, olderSchema, opened, T0, TempDir, where } from './sqlite-fixtures.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as new (
   path: string,
@@ -86,6 +86,28 @@ it('migrates a fresh file once when two processes open it at the same moment', a
   expect(db.prepare('SELECT count(*) AS n FROM schema_version').get()).toEqual({
     n: SQLITE_SCHEMA_VERSION - 1,
   });
+  db.close();
+}, 60_000);
+
+it('migrates a version 4 file once when two processes open it at the same moment, keeping every target', async () => {
+  const newer = dir.file('newer.db');
+  const path = dir.file();
+  const storage = await opened(newer);
+  const ids = new Ids();
+  await storage.record(
+    Array.from({ length: 20_000 }, (_, i) => failure(ids, where(`10.5.${i >> 8}.${i & 255}`), T0)),
+  );
+  await storage.close();
+  olderSchema(newer, path, 4);
+  const both = [start('open', path), start('open', path)];
+  expect(await Promise.all(both.map((p) => p.exit))).toEqual([0, 0]);
+  const db = new Database(path);
+  expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(
+    Array.from({ length: SQLITE_SCHEMA_VERSION - 1 }, (_, i) => ({ version: i + 2 })),
+  );
+  expect(
+    db.prepare('SELECT count(*) AS n, count(DISTINCT key) AS keys FROM targets').get(),
+  ).toEqual({ n: 20_000, keys: 20_000 });
   db.close();
 }, 60_000);
 

@@ -15,6 +15,7 @@ import {
   DAY,
   failure,
   Ids,
+  olderSchema,
   opened,
   success,
   T0,
@@ -27,9 +28,12 @@ const Database = createRequire(import.meta.url)('better-sqlite3') as new (
 ) => SqliteDatabase;
 let dir: TempDir;
 let path: string;
+/** A database of the current schema, to make an older one from. */
+let newer: string;
 beforeEach(() => {
   dir = new TempDir();
   path = dir.file();
+  newer = dir.file('newer.db');
 });
 afterEach(() => dir.remove());
 
@@ -224,22 +228,19 @@ it('migrates a version 2 database to version 3, keeping its records and adding n
   const ids = new Ids();
   const leaf = certificate('old.example.com');
   const t = where('192.0.2.30');
-  const storage = await opened(path);
+  const storage = await opened(newer);
   const [before] = await storage.record([success(ids, t, T0, [leaf])]);
   await storage.close();
-  // The database as version 2 left it: no revocation columns, no scanner columns, no
-  // version 3 or 4.
-  const db = new Database(path);
-  db.exec(`ALTER TABLE certificates DROP COLUMN revocation;
-    ALTER TABLE targets DROP COLUMN ocsp_stapled;
-    ALTER TABLE sightings DROP COLUMN scanner;
-    ALTER TABLE runs DROP COLUMN scanner;
-    DELETE FROM schema_version WHERE version IN (3, 4);`);
-  db.close();
+  // The database as version 2 left it: no revocation columns, no scanner columns.
+  olderSchema(newer, path, 2);
   const reader = sqliteStorage({ path });
   await expect(
     reader.open({ readOnly: true, darkAfter: 2, seenResolutionMs: 0 }),
-  ).rejects.toMatchObject({ name: 'StorageFormatError', found: 2, supported: 4 });
+  ).rejects.toMatchObject({
+    name: 'StorageFormatError',
+    found: 2,
+    supported: SQLITE_SCHEMA_VERSION,
+  });
 
   const migrated = await opened(path);
   expect(await migrated.target(t.key)).toEqual({ ...before?.target, ocspStapled: null });
@@ -271,10 +272,66 @@ it('migrates a version 2 database to version 3, keeping its records and adding n
   expect((await migrated.certificate(leaf.fingerprint))?.revocation?.status).toBe('good');
   await migrated.close();
   const check = new Database(path);
-  expect(check.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([
-    { version: 2 },
-    { version: 3 },
-    { version: 4 },
+  expect(check.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(
+    Array.from({ length: SQLITE_SCHEMA_VERSION - 1 }, (_, i) => ({ version: i + 2 })),
+  );
+  check.close();
+});
+
+it('migrates a version 4 database to version 5: targets in a rowid table, every record kept', async () => {
+  const ids = new Ids();
+  const leaf = certificate('v4.example.com');
+  const storage = await opened(newer);
+  await storage.record([
+    success(ids, where('192.0.2.40'), T0, [leaf], { job: 'web' }),
+    ...Array.from({ length: 300 }, (_, i) =>
+      failure(ids, where(`10.4.${i >> 8}.${i & 255}`), T0, 'REFUSED', {
+        job: i % 3 === 0 ? 'web' : 'sweep',
+      }),
+    ),
   ]);
+  await storage.record([
+    failure(ids, where('192.0.2.40'), T0 + 1),
+    failure(ids, where('192.0.2.40'), T0 + 2),
+  ]);
+  const exported = [];
+  for await (const record of storage.export()) exported.push(record);
+  await storage.close();
+  olderSchema(newer, path, 4);
+  const old = new Database(path);
+  // Version 4's targets: the key is the primary key of a WITHOUT ROWID table.
+  expect(
+    (old.prepare("SELECT sql FROM sqlite_master WHERE name = 'targets'").get() as { sql: string })
+      .sql,
+  ).toMatch(/WITHOUT ROWID/);
+  old.close();
+
+  const migrated = await opened(path);
+  const again = [];
+  for await (const record of migrated.export()) again.push(record);
+  expect(again).toEqual(exported);
+  // The listings by job, in key order, page as before.
+  const webKeys = exported
+    .filter((r) => r.kind === 'target' && r.value.job === 'web')
+    .map((r) => r.key)
+    .sort();
+  expect(webKeys).toHaveLength(100);
+  const web = await migrated.targets({ job: 'web', limit: 1000 });
+  expect(web.items.map((x) => x.key)).toEqual(webKeys);
+  expect((await migrated.targets({ dark: true, limit: 10 })).items.map((x) => x.address)).toEqual([
+    '192.0.2.40',
+  ]);
+  // A known target is still found by its key: a failure updates it, no second row.
+  await migrated.record([failure(ids, where('10.4.0.7'), T0 + 3)]);
+  expect((await migrated.target(where('10.4.0.7').key))?.consecutiveFailures).toBe(2);
+  expect((await migrated.counts()).target).toBe(301);
+  await migrated.close();
+  const check = new Database(path);
+  expect(
+    (check.prepare("SELECT sql FROM sqlite_master WHERE name = 'targets'").get() as { sql: string })
+      .sql,
+  ).not.toMatch(/WITHOUT ROWID/);
+  expect(check.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: 5 });
+  expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
   check.close();
 });

@@ -768,3 +768,76 @@ function order(kind: StoredRecord['kind']): number {
 async function* stream(records: readonly StoredRecord[]): AsyncGenerator<StoredRecord> {
   yield* records;
 }
+
+describe('failures written in groups', () => {
+  it('applies a long mixed batch as the memory adapter does, in order', async () => {
+    const { memoryStorage } = await import('../../src/inventory/adapters/memory/index.js');
+    const memory = memoryStorage();
+    await memory.open({ readOnly: false, darkAfter: 2, seenResolutionMs: 0 });
+    const leaf = certificate('grouped.example.com');
+    const address = (i: number) => `10.9.${i >> 8}.${i & 255}`;
+    // 600 targets; every 7th answers first; a batch fails them all, some twice in a row,
+    // one answers in between, then they fail again (known targets, some going dark).
+    const first = Array.from({ length: 600 }, (_, i) =>
+      i % 7 === 0
+        ? success(ids, where(address(i)), T0, [leaf])
+        : failure(ids, where(address(i)), T0),
+    );
+    const second = Array.from({ length: 900 }, (_, k) => {
+      const i = k % 600;
+      if (k === 450) return success(ids, where(address(7)), T0 + 1, [leaf]);
+      return failure(ids, where(address(i)), T0 + 1 + k, k % 2 === 0 ? 'REFUSED' : 'TIMEOUT', {
+        job: k % 5 === 0 ? 'other' : 'sweep',
+      });
+    });
+    const third = [
+      failure(ids, where(address(3)), T0 + 2000),
+      failure(ids, where(address(3)), T0 + 2001),
+      failure(ids, where(address(14)), T0 + 2002),
+    ];
+    for (const batch of [first, second, third]) {
+      expect(await storage.record(batch)).toEqual(await memory.record(batch));
+    }
+    const all = async (s: Storage) => {
+      const out: StoredRecord[] = [];
+      for await (const record of s.export()) out.push(record);
+      // Within a kind, the order of an export is the adapter's own.
+      return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
+    };
+    expect(await all(storage)).toEqual(await all(memory));
+    expect((await storage.targets({ dark: true, limit: 1000 })).items).toEqual(
+      (await memory.targets({ dark: true, limit: 1000 })).items,
+    );
+    await memory.close();
+  });
+
+  it('pages a large job in key order through the key index, a small one through its own', async () => {
+    const batch = Array.from({ length: 5000 }, (_, i) =>
+      failure(
+        ids,
+        where(`10.8.${((i * 37) % 5000) >> 8}.${((i * 37) % 5000) & 255}`),
+        T0,
+        'REFUSED',
+        {
+          job: i % 1000 === 0 ? 'small' : 'large',
+        },
+      ),
+    );
+    await storage.record(batch);
+    for (const [job, count] of [
+      ['large', 4995],
+      ['small', 5],
+    ] as const) {
+      const keys: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await storage.targets({ job, limit: 700, ...(cursor ? { cursor } : {}) });
+        keys.push(...page.items.map((t) => t.key));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(keys).toHaveLength(count);
+      expect(keys).toEqual([...keys].sort());
+      expect(new Set(keys).size).toBe(count);
+    }
+  });
+});

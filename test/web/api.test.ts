@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http';
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebOptionsError } from '../../src/errors.js';
-import type { Inventory } from '../../src/inventory/inventory.js';
+import { sqliteStorage, targetVerdict } from '../../src/inventory/index.js';
+import { Inventory } from '../../src/inventory/inventory.js';
 import {
   CONTENT_SECURITY_POLICY,
   createWebHandler,
@@ -318,6 +319,72 @@ describe('counts for the overview', () => {
     expect(problems.body).toMatchObject({ complete: true, invalidChains: 5, nameMismatches: 0 });
     expect((await get('/api/counts', '/api/counts')).body).toEqual(await inventory.counts());
     expect((await get('/api/timeline', '/api/timeline?weeks=4')).body.weeks).toHaveLength(4);
+  });
+
+  it('counts the problems of every target, whatever the walk budget, as each target reads its verdict', async () => {
+    // The oracle: every target's own verdict through the public API, one by one.
+    let targets = 0;
+    let invalidTargets = 0;
+    let nameMismatches = 0;
+    const invalid = new Set<string>();
+    const byCode = new Map<string, { chains: Set<string>; targets: number }>();
+    for (const target of (await inventory.targets({ limit: 10_000 })).items) {
+      const verdict = targetVerdict(target, await inventory.chain(target.chain ?? ''));
+      if (!verdict) continue;
+      targets++;
+      if (!verdict.valid) invalidTargets++;
+      if (verdict.nameCheck?.matched === false) nameMismatches++;
+      const pair = `${target.chain} ${verdict.trustStore}`;
+      const pathValid = verdict.valid || verdict.problems.includes('hostname-mismatch');
+      if (!pathValid) invalid.add(pair);
+      for (const code of verdict.problems.filter((c) => c !== 'hostname-mismatch')) {
+        const entry = byCode.get(code) ?? { chains: new Set(), targets: 0 };
+        entry.chains.add(pair);
+        entry.targets++;
+        byCode.set(code, entry);
+      }
+    }
+    expect(targets).toBeGreaterThan(2);
+    expect(invalid.size).toBe(5);
+    const expected = {
+      targets,
+      complete: true,
+      walked: null,
+      invalidChains: invalid.size,
+      invalidTargets,
+      nameMismatches,
+      byProblem: [...byCode]
+        .map(([key, { chains, targets: n }]) => ({ key, count: chains.size, targets: n }))
+        .sort((a, b) => b.targets - a.targets || (a.key < b.key ? -1 : 1)),
+    };
+    expect((await get('/api/problems', '/api/problems')).body).toEqual(expected);
+
+    // A budget of one target changes nothing: the SQLite adapter counts them all itself.
+    const small = createWebHandler({ inventory, problemTargets: 1 });
+    const at = await listen(small);
+    try {
+      const answer = await fetch(`${at.origin}/api/problems`);
+      expect(await answer.json()).toEqual(expected);
+    } finally {
+      small.close();
+      await new Promise((resolve) => at.server.close(resolve));
+    }
+
+    // A storage without problemCounts is walked within the budget, and says so.
+    const { problemCounts: _none, ...bare } = sqliteStorage({ path: fixture.path });
+    const walking = await Inventory.open({ storage: bare, readOnly: true });
+    const budgeted = createWebHandler({ inventory: walking, problemTargets: 2 });
+    const there = await listen(budgeted);
+    try {
+      const partial = (await (await fetch(`${there.origin}/api/problems`)).json()) as Item;
+      openapi.check('/api/problems', 200, partial);
+      expect(partial).toMatchObject({ complete: false, walked: 2 });
+      expect(await walking.problemCounts()).toEqual(await inventory.problemCounts());
+    } finally {
+      budgeted.close();
+      await new Promise((resolve) => there.server.close(resolve));
+      await walking.close();
+    }
   });
 });
 

@@ -226,6 +226,7 @@ export interface Timeline {
 export interface Problems {
   targets: number;
   complete: boolean;
+  walked: number | null;
   invalidChains: number;
   invalidTargets: number;
   nameMismatches: number;

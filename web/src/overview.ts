@@ -45,11 +45,11 @@ export function Overview() {
     </section>
     <div class="columns">
       <section aria-labelledby="problems-title">
-        <h2 id="problems-title">Invalid chains by problem</h2>
+        <h2 id="problems-title">Chains by problem</h2>
         <${Show} loaded=${problems} what="the problems" body=${(p: Problems) => html`
           <p><span data-invalid=${p.invalidChains}>${number(p.invalidChains)}</span> invalid chains, ${number(p.invalidTargets)} targets
-            with an invalid verdict, ${number(p.nameMismatches)} name mismatches${p.complete ? '' : ` (first ${number(p.targets)} targets)`}.</p>
-          <${Bars} counts=${p.byProblem} label="Invalid chains by problem" />`} />
+            with an invalid verdict, ${number(p.nameMismatches)} name mismatches${p.complete ? '' : ` (first ${number(p.walked ?? 0)} targets)`}.</p>
+          <${Bars} counts=${p.byProblem} label="Chains by problem" />`} />
       </section>
       <section aria-labelledby="dark-title">
         <h2 id="dark-title">Dark targets</h2>

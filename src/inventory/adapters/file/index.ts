@@ -323,6 +323,9 @@ export function fileStorage(options: FileStorageOptions): Storage {
     async counts() {
       return current().counts();
     },
+    async problemCounts() {
+      return current().problemCounts();
+    },
     prune(olderThan) {
       return change((m, j) => m.prune(j, olderThan));
     },

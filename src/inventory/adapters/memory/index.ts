@@ -88,6 +88,9 @@ export function memoryStorage(): Storage {
     async counts() {
       return opened().counts();
     },
+    async problemCounts() {
+      return opened().problemCounts();
+    },
     async prune(olderThan) {
       return change((m, j) => m.prune(j, olderThan));
     },

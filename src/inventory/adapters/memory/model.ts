@@ -4,6 +4,7 @@
 import { CertsweepError, StorageError } from '../../../errors.js';
 import type { AggregateOptions, Aggregates } from '../../aggregates.js';
 import type { Page } from '../../paging.js';
+import { type ProblemCounts, ProblemTally } from '../../problem-counts.js';
 import type {
   CertificateFilter,
   Observation,
@@ -166,6 +167,14 @@ export class MemoryModel {
 
   counts(): Record<RecordKind, number> {
     return this.state.counts();
+  }
+
+  problemCounts(): ProblemCounts {
+    const tally = new ProblemTally();
+    for (const target of this.state.targets.values()) {
+      if (target.chain !== null) tally.add(target, this.state.chains.get(target.chain));
+    }
+    return tally.result();
   }
 
   /**

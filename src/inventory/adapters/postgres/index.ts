@@ -5,6 +5,7 @@ import type { Storage, StorageOpenOptions } from '../../storage.js';
 import type { RecordKind, StoredRecord } from '../../types.js';
 import { aggregateCertificates } from './aggregates.js';
 import { type PostgresPool, run, storageError } from './connection.js';
+import { countProblems } from './problems.js';
 import { pruneRecords } from './prune.js';
 import {
   certificateByFingerprint,
@@ -157,6 +158,7 @@ export function postgresStorage(
     runs: async (filter) => listRuns(db(), t, filter),
     aggregates: async (aggregateOptions) => aggregateCertificates(db(), t, aggregateOptions),
     counts: async (): Promise<Record<RecordKind, number>> => countRecords(db(), t),
+    problemCounts: async () => countProblems(db(), t),
 
     prune: async (olderThan) => pruneRecords(writable('prune'), t, olderThan),
 

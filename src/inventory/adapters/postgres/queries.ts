@@ -164,8 +164,12 @@ export async function listCertificates(
   const verdicts = (trusted: string) => `EXISTS (SELECT 1 FROM ${t.chainLinks} l
     JOIN ${t.chainVerdicts} v ON v.chain = l.chain WHERE l.fingerprint = c.fingerprint${trusted})`;
   if (filter.trusted === true) where.add(`(c.trust_anchor OR ${verdicts(' AND v.trusted')})`);
+  // Untrusted: from the certificates of chains with an untrusted verdict (a semi-join the
+  // planner starts from the verdicts), less those some other chain has trusted.
   if (filter.trusted === false) {
-    where.add(`(NOT c.trust_anchor AND ${verdicts('')} AND NOT ${verdicts(' AND v.trusted')})`);
+    where.add(`(NOT c.trust_anchor AND c.fingerprint IN (SELECT l.fingerprint FROM ${t.chainLinks} l
+      JOIN ${t.chainVerdicts} v ON v.chain = l.chain WHERE NOT v.trusted)
+      AND NOT ${verdicts(' AND v.trusted')})`);
   }
   if (filter.inUse !== undefined) {
     // Kept by every write: in use for expiry is read off the index of certificates in use.

@@ -14,6 +14,7 @@ import {
   type SqliteDriver,
   Statements,
 } from './database.js';
+import { problemCounts } from './problems.js';
 import { SqliteQueries } from './queries.js';
 import { recordBatch, type WriterContext } from './record.js';
 import { RUN_COLUMNS, type RunRow, runFromRow } from './rows.js';
@@ -288,6 +289,10 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
 
     aggregates(options: Required<AggregateOptions> & { readonly at: number }) {
       return read('aggregate', () => aggregates(opened().statements, options));
+    },
+
+    problemCounts() {
+      return read('count problems of', () => problemCounts(opened().statements));
     },
 
     prune(olderThan: number) {

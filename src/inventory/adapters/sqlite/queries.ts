@@ -32,6 +32,8 @@ import {
 // Below this many users a certificate's targets are fetched through the chain index and
 // sorted; from it on, the targets that answered are walked in key order instead.
 const FEW_USERS = 2048;
+/** Below this many targets, a job's listing sorts them; from it on, it walks the key index. */
+const FEW_JOB_TARGETS = 4096;
 
 /** Answers queries on one connection. */
 export class SqliteQueries {
@@ -96,9 +98,12 @@ export class SqliteQueries {
       add(filter.revoked ? revoked : `(c.revocation IS NULL OR NOT ${revoked})`);
     }
     if (filter.trusted === true) add(`(c.trust_anchor = 1 OR ${verdictExists('= 1')})`);
-    if (filter.trusted === false) {
-      add(`c.trust_anchor = 0 AND ${verdictExists('IS NOT NULL')} AND NOT ${verdictExists('= 1')}`);
-    }
+    // Untrusted: the certificates of chains with an untrusted verdict are listed once (from the
+    // verdicts, one row per chain and store) and the walk in expiry order tests each
+    // certificate against that list; only those in it are looked for in a trusted chain. Two
+    // correlated EXISTS on every certificate made a listing with nothing untrusted read them all.
+    if (filter.trusted === false)
+      add(`c.trust_anchor = 0 AND ${UNTRUSTED} AND NOT ${verdictExists('= 1')}`);
     if (filter.inUse !== undefined) add(`${filter.inUse ? '' : 'NOT '}${IN_USE}`);
     if (filter.cursor !== undefined) {
       const [notAfter, fingerprint] = cursorKey(filter.cursor, ['number', 'string']);
@@ -175,9 +180,13 @@ export class SqliteQueries {
     };
     let index = '';
     const usesZones = filter.address !== undefined || filter.name !== undefined;
-    if (filter.job !== undefined) add('t.job = ?', filter.job);
+    if (filter.job !== undefined) {
+      add('t.job = ?', filter.job);
+      // Name and address filters find their few keys first, whatever the job.
+      if (!usesZones) index = this.#jobIndex(filter.job);
+    }
     if (filter.zone !== undefined) {
-      // Keys start with the zone and a '|' (see targetKey): a range of the primary key.
+      // Keys start with the zone and a '|' (see targetKey): a range of the key index.
       add(
         't.key >= ? AND t.key < ? AND t.zone = ?',
         `${filter.zone}|`,
@@ -235,6 +244,21 @@ export class SqliteQueries {
     return pageOf(rows, filter.limit, targetFromRow, (t) => [t.key]);
   }
 
+  /**
+   * How a listing of one job's targets walks them. targets_job holds (job, rowid), not the
+   * key: a job of a few targets is read from it and its page sorted; a larger one is walked
+   * in key order on the key index, keeping its own targets, which stops at the page's end.
+   */
+  #jobIndex(job: string): string {
+    const { members } = this.#statements
+      .sql(
+        `SELECT count(*) AS members FROM (SELECT 1 FROM targets INDEXED BY targets_job
+           WHERE job = ? LIMIT ${FEW_JOB_TARGETS})`,
+      )
+      .get(job) as { members: number };
+    return members < FEW_JOB_TARGETS ? 'INDEXED BY targets_job' : 'INDEXED BY targets_key';
+  }
+
   runs(filter: RunFilter): Page<RunRecord> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -287,17 +311,21 @@ function zonesOf(zone: string | undefined): string {
 }
 
 /**
- * Keys of targets at address `?` (given three times), one key range per zone. NOT INDEXED
+ * Keys of targets at address `?` (given three times), one key range per zone. INDEXED BY
  * keeps the planner on the key ranges: it would rather build a temporary index on address
  * from every row.
  */
-const ADDRESS_KEYS = `SELECT a.key FROM zones z JOIN targets a NOT INDEXED
+const ADDRESS_KEYS = `SELECT a.key FROM zones z JOIN targets a INDEXED BY targets_key
   ON a.key >= z.zone || '|' || ? || '|' AND a.key < z.zone || '|' || ? || '}'
   WHERE z.zone IS NOT NULL AND a.address = ?`;
 
 /** Whether certificate `c` is in some target's current chain (stops at the first). */
 export const IN_USE = `EXISTS (SELECT 1 FROM chain_links l
   JOIN targets t INDEXED BY targets_chain ON t.chain = l.chain WHERE l.certificate = c.id)`;
+
+/** Whether certificate `c` is in a chain with an untrusted verdict: a list made once per query. */
+const UNTRUSTED = `c.id IN (SELECT l.certificate FROM chain_verdicts v
+  JOIN chain_links l ON l.chain = v.chain WHERE v.trusted = 0)`;
 
 /** Whether certificate `c` is in a chain with a verdict whose `trusted` matches. */
 function verdictExists(trusted: string): string {

@@ -20,7 +20,25 @@ export const TARGET_INSERT = `INSERT INTO targets (key, zone, address, port, ser
   trust_store, name_host, name_matched, protocol, cipher, alpn, starttls, ocsp_stapled)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-const TARGET_INSERT_NEW = `${TARGET_INSERT} ON CONFLICT (key) DO NOTHING`;
+/** The columns a target that never answered has; the others stay NULL. */
+const FAILURE_COLUMNS = `key, zone, address, port, servername, host, job, first_seen,
+  last_scanned, last_error, consecutive_failures`;
+const FAILURE_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)';
+/** Failures of targets never seen, inserted this many rows to a statement. */
+const FAILURE_CHUNK = 128;
+
+/** Inserts `rows` targets that failed, skipping those stored; returns the keys it inserted. */
+function failureInsert(rows: number): string {
+  return `INSERT INTO targets (${FAILURE_COLUMNS}) VALUES ${Array(rows).fill(FAILURE_ROW).join(', ')}
+    ON CONFLICT (key) DO NOTHING RETURNING key`;
+}
+/** The insert of each number of rows {@link recordFailures} uses: 128, 64, … 1. */
+const FAILURE_INSERTS = new Map(
+  Array.from({ length: Math.log2(FAILURE_CHUNK) + 1 }, (_, k) => {
+    const rows = FAILURE_CHUNK >> k;
+    return [rows, failureInsert(rows)] as const;
+  }),
+);
 
 const TARGET_PUT = `${TARGET_INSERT} ON CONFLICT (key) DO UPDATE SET zone = excluded.zone,
   address = excluded.address, port = excluded.port, servername = excluded.servername,
@@ -81,8 +99,20 @@ export interface WriterContext {
  */
 export function recordBatch(context: WriterContext, batch: readonly Observation[]): Recorded[] {
   const runs = new Map<string, RunCount>();
-  const out: Recorded[] = [];
-  for (const observation of batch) {
+  const out: Recorded[] = new Array(batch.length);
+  // Failures waiting to be inserted together, of distinct targets: observations of distinct
+  // targets touch distinct rows (certificates and chains only by successes, run counters
+  // added at the end), so they may be applied in any order; inserting the new ones first,
+  // then updating the known ones, is the batch's order for each target.
+  const pending: number[] = [];
+  const pendingKeys = new Set<string>();
+  const flush = () => {
+    if (pending.length > 0) recordFailures(context, batch, pending, out);
+    pending.length = 0;
+    pendingKeys.clear();
+  };
+  for (let i = 0; i < batch.length; i++) {
+    const observation = batch[i] as Observation;
     if (observation.run !== null) {
       let count = runs.get(observation.run);
       if (count === undefined) {
@@ -93,10 +123,17 @@ export function recordBatch(context: WriterContext, batch: readonly Observation[
       if (observation.ok) count.succeeded++;
       else count.failed++;
     }
-    out.push(
-      observation.ok ? recordSuccess(context, observation) : recordFailure(context, observation),
-    );
+    if (observation.ok) {
+      if (pendingKeys.has(observation.target.key)) flush();
+      out[i] = recordSuccess(context, observation);
+      continue;
+    }
+    if (pendingKeys.has(observation.target.key)) flush();
+    pending.push(i);
+    pendingKeys.add(observation.target.key);
+    if (pending.length === FAILURE_CHUNK) flush();
   }
+  flush();
   const countRun = context.statements.sql(
     'UPDATE runs SET done = done + ?, succeeded = succeeded + ?, failed = failed + ? WHERE id = ?',
   );
@@ -104,36 +141,77 @@ export function recordBatch(context: WriterContext, batch: readonly Observation[
   return out;
 }
 
-function recordFailure(context: WriterContext, o: ObservedFailure): Recorded {
+/**
+ * Failures at positions `at` of `batch` (distinct targets): most are of targets never seen (a
+ * sweep of dead space), inserted in one statement whatever they are; those already stored
+ * are then updated one by one.
+ */
+function recordFailures(
+  context: WriterContext,
+  batch: readonly Observation[],
+  at: readonly number[],
+  out: Recorded[],
+): void {
+  const { statements } = context;
+  const values: unknown[] = [];
+  for (const i of at) {
+    const o = batch[i] as ObservedFailure;
+    const t = o.target;
+    values.push(t.key, t.zone, t.address, t.port, t.servername, t.host, o.job, o.at, o.at, o.error);
+  }
+  const inserted = new Set<string>();
+  // A full chunk in one statement; fewer rows in statements of 64, 32, … 1 rows.
+  let from = 0;
+  for (let rows = FAILURE_CHUNK; rows >= 1; rows >>= 1) {
+    if (at.length - from < rows) continue;
+    const insert = statements.sql(FAILURE_INSERTS.get(rows) as string);
+    while (at.length - from >= rows) {
+      const slice = rows === at.length ? values : values.slice(from * 10, (from + rows) * 10);
+      for (const row of insert.all(...slice) as { key: string }[]) inserted.add(row.key);
+      from += rows;
+    }
+  }
+  for (const i of at) {
+    const o = batch[i] as ObservedFailure;
+    out[i] = inserted.has(o.target.key) ? freshFailure(o) : recordKnownFailure(context, o);
+  }
+}
+
+/** What a failure of a target never seen stored. */
+function freshFailure(o: ObservedFailure): Recorded {
+  const { target, at } = o;
+  return {
+    target: {
+      key: target.key,
+      zone: target.zone,
+      address: target.address,
+      port: target.port,
+      servername: target.servername,
+      host: target.host,
+      job: o.job,
+      chain: null,
+      firstSeen: at,
+      lastScanned: at,
+      lastSuccess: null,
+      lastError: o.error,
+      consecutiveFailures: 1,
+      trustStore: null,
+      nameCheck: null,
+      protocol: null,
+      cipher: null,
+      alpn: null,
+      starttls: null,
+      ocspStapled: null,
+    },
+    sighting: null,
+    newCertificates: [],
+  };
+}
+
+/** A failure of a stored target: its counters move; a sighting when it goes dark. */
+function recordKnownFailure(context: WriterContext, o: ObservedFailure): Recorded {
   const { statements } = context;
   const { target, at } = o;
-  // Most failures are of targets never seen (a sweep of dead space): try the insert first,
-  // which costs one look-up of the key either way.
-  const fresh: TargetRecord = {
-    key: target.key,
-    zone: target.zone,
-    address: target.address,
-    port: target.port,
-    servername: target.servername,
-    host: target.host,
-    job: o.job,
-    chain: null,
-    firstSeen: at,
-    lastScanned: at,
-    lastSuccess: null,
-    lastError: o.error,
-    consecutiveFailures: 1,
-    trustStore: null,
-    nameCheck: null,
-    protocol: null,
-    cipher: null,
-    alpn: null,
-    starttls: null,
-    ocspStapled: null,
-  };
-  if (statements.sql(TARGET_INSERT_NEW).run(...targetValues(fresh, null)).changes === 1) {
-    return { target: fresh, sighting: null, newCertificates: [] };
-  }
   const row = statements.sql(TARGET_ROW).get(target.key) as StoredTargetRow;
   const job = o.job ?? row.job;
   const failures = row.consecutive_failures + 1;

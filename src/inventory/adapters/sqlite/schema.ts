@@ -9,9 +9,9 @@ const OLD_KEY_VALUE_VERSION = 1;
 
 /**
  * Schema migrations by the version they bring the database to. Times are INTEGER ms since
- * the epoch; booleans 0/1. Target keys are the primary key of a WITHOUT ROWID table, so
- * every secondary index on targets ends in the key and a filtered listing walks it in key
- * order; chains and certificates get integer ids because a million targets name them.
+ * the epoch; booleans 0/1. Targets are a rowid table with a unique index on the key (version
+ * 5; before, the key was the primary key of a WITHOUT ROWID table); chains and certificates
+ * get integer ids because a million targets name them.
  */
 const MIGRATIONS: ReadonlyMap<number, string> = new Map([
   [
@@ -163,6 +163,54 @@ ALTER TABLE sightings ADD COLUMN scanner TEXT;
 ALTER TABLE runs ADD COLUMN scanner TEXT;
 `,
   ],
+  [
+    5,
+    `
+-- Targets in a rowid table: a sweep appends rows in the order it records them, and only the
+-- unique index on the key takes its entries in random order (the WITHOUT ROWID table rewrote
+-- a page of itself and one of its job index per row). The key index serves every listing in
+-- key order; targets_job holds (job, rowid), which is appended to as well.
+CREATE TABLE targets_v5 (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  address TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  servername TEXT,
+  host TEXT NOT NULL,
+  job TEXT,
+  chain INTEGER,
+  first_seen INTEGER NOT NULL,
+  last_scanned INTEGER NOT NULL,
+  last_success INTEGER,
+  last_error TEXT,
+  consecutive_failures INTEGER NOT NULL,
+  trust_store TEXT,
+  name_host TEXT,
+  name_matched INTEGER,
+  protocol TEXT,
+  cipher TEXT,
+  alpn TEXT,
+  starttls TEXT,
+  ocsp_stapled INTEGER
+);
+INSERT INTO targets_v5 (key, zone, address, port, servername, host, job, chain, first_seen,
+  last_scanned, last_success, last_error, consecutive_failures, trust_store, name_host,
+  name_matched, protocol, cipher, alpn, starttls, ocsp_stapled)
+  SELECT key, zone, address, port, servername, host, job, chain, first_seen, last_scanned,
+    last_success, last_error, consecutive_failures, trust_store, name_host, name_matched,
+    protocol, cipher, alpn, starttls, ocsp_stapled FROM targets ORDER BY key;
+DROP TABLE targets;
+ALTER TABLE targets_v5 RENAME TO targets;
+CREATE UNIQUE INDEX targets_key ON targets (key);
+CREATE INDEX targets_job ON targets (job);
+CREATE INDEX targets_host ON targets (lower(host)) WHERE host <> address OR host <> lower(host);
+CREATE INDEX targets_servername ON targets (lower(servername)) WHERE servername IS NOT NULL;
+CREATE INDEX targets_chain ON targets (chain) WHERE chain IS NOT NULL;
+CREATE INDEX targets_served ON targets (key, chain) WHERE chain IS NOT NULL;
+CREATE INDEX targets_dark ON targets (consecutive_failures) WHERE last_success IS NOT NULL;
+`,
+  ],
 ]);
 
 /**
@@ -181,12 +229,13 @@ export const SQLITE_SCHEMA_VERSION = Math.max(...MIGRATIONS.keys());
 const TABLES = ['certificates', 'chains', 'targets', 'sightings', 'runs'];
 
 /**
- * Brings the schema to {@link SQLITE_SCHEMA_VERSION} inside `BEGIN IMMEDIATE`: of two
+ * Brings the schema to {@link SQLITE_SCHEMA_VERSION} (or `upTo`, which only tests of the
+ * migrations ask for) inside `BEGIN IMMEDIATE`: of two
  * processes opening a fresh file at once, the second waits for the first and finds the
  * work done. Refuses (changing nothing) a newer schema, the 0.1.0 layout, or tables that
  * are not an inventory's.
  */
-export function migrate(db: SqliteDatabase, path: string): void {
+export function migrate(db: SqliteDatabase, path: string, upTo = SQLITE_SCHEMA_VERSION): void {
   db.exec('BEGIN IMMEDIATE');
   try {
     const current = storedVersion(db, path);
@@ -195,7 +244,7 @@ export function migrate(db: SqliteDatabase, path: string): void {
     }
     checkVersion(current ?? 0, path);
     for (const [version, sql] of MIGRATIONS) {
-      if (version <= (current ?? 0)) continue;
+      if (version <= (current ?? 0) || version > upTo) continue;
       db.exec(sql);
       db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(
         version,
