@@ -7,12 +7,7 @@
 // I/O callbacks of the same loop turn queue, but it costs each awaited record a turn of the
 // event loop, about a third of the memory adapter's whole cost per result; and whatever
 // arrives while a batch is in flight is gathered anyway, which is where batches grow on a
-// storage that does real I/O. On a storage that writes synchronously (SQLite) nothing
-// arrives while a batch is written: callers that pipeline refill the queue one microtask
-// each as the written batch's promises settle. So once a batch of more than one is written,
-// the next one starts with the event loop's next turn (setImmediate), when they all have,
-// not with the first few; a caller that awaits each record still pays no turn.
-import { setImmediate } from 'node:timers';
+// storage that does real I/O.
 import type { Observation, Recorded, Storage } from './storage.js';
 
 interface Waiting {
@@ -89,12 +84,8 @@ export class WriteQueue {
     // Settles (never rejects) once the batch is done and the queue has moved on from it.
     this.#writing = this.#write(batch).then((failure) => {
       this.#writing = undefined;
-      if (this.#next.length >= this.#batchSize) this.#start();
-      else if ((batch.length > 1 || this.#next.length > 0) && !this.#scheduled) {
-        // The callers of this batch may be about to add the next: gather them all first.
-        this.#scheduled = true;
-        setImmediate(this.#startScheduled);
-      }
+      // Those that arrived meanwhile have waited a whole write already: no further delay.
+      if (this.#next.length > 0) this.#start();
       return failure;
     });
   }
