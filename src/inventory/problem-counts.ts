@@ -101,6 +101,50 @@ export class ProblemTally {
   }
 }
 
+/**
+ * One group of path verdicts in use that agree on validity and problems, as a SQL adapter's
+ * grouped query returns them: how many verdicts, and over their targets how many, how many
+ * with a name that did not match, how many invalid.
+ */
+export interface VerdictGroup {
+  readonly valid: boolean;
+  readonly problems: readonly ProblemCode[];
+  readonly chains: number;
+  readonly targets: number;
+  readonly mismatches: number;
+  readonly invalid: number;
+}
+
+/** Adds up a SQL adapter's {@link VerdictGroup}s into {@link ProblemCounts}. */
+export function tallyVerdictGroups(groups: Iterable<VerdictGroup>): ProblemCounts {
+  let targets = 0;
+  let invalidTargets = 0;
+  let nameMismatches = 0;
+  let invalidChains = 0;
+  const codes = new Map<ProblemCode, ProblemCount>();
+  for (const group of groups) {
+    targets += group.targets;
+    invalidTargets += group.invalid;
+    nameMismatches += group.mismatches;
+    if (!group.valid) invalidChains += group.chains;
+    for (const code of group.problems) {
+      const seen = codes.get(code);
+      codes.set(code, {
+        code,
+        chains: (seen?.chains ?? 0) + group.chains,
+        targets: (seen?.targets ?? 0) + group.targets,
+      });
+    }
+  }
+  return {
+    targets,
+    invalidTargets,
+    nameMismatches,
+    invalidChains,
+    byProblem: sortProblems([...codes.values()]),
+  };
+}
+
 /** Sorts per-code counts as {@link ProblemCounts.byProblem} lists them. */
 export function sortProblems(counts: ProblemCount[]): ProblemCount[] {
   return counts.sort(

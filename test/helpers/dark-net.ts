@@ -70,12 +70,13 @@ const LINK = { scanner: '10.76.0.1', dark: '10.76.0.2', prefix: '10.76.0.0/30' }
 
 /**
  * Deletes the namespaces of runs whose process is gone (killed before it could clean up),
- * with the servers still running in them.
+ * with the servers still running in them. A namespace's name matches `pattern`, whose first
+ * group is the pid of the test process that made it.
  */
-function removeStaleNamespaces(): void {
+export function removeStaleNamespaces(pattern: RegExp = NAMESPACE): void {
   const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
   for (const name of listed.split('\n').map((line) => line.split(' ')[0] ?? '')) {
-    const owner = NAMESPACE.exec(name)?.[1];
+    const owner = pattern.exec(name)?.[1];
     if (owner === undefined || processAlive(Number(owner))) continue;
     const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
     for (const pid of pids.split(/\s+/).filter(Boolean)) {

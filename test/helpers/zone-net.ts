@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeStaleNamespaces } from './dark-net.js';
 import type { Serving } from './farm.js';
 
 /** One zone: its namespace, and how to start a process in it. */
@@ -45,33 +46,6 @@ server.listen(Number(port), '0.0.0.0', () => process.stdout.write('ready\\n'));
 
 const NAMESPACE = /^cs-zone-(\d+)[a-z]$/;
 
-/** Deletes zones of runs whose process is gone, with what still runs in them. */
-function removeStaleZones(): void {
-  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  for (const name of listed.split('\n').map((line) => line.split(' ')[0] ?? '')) {
-    const owner = NAMESPACE.exec(name)?.[1];
-    if (owner === undefined || alive(Number(owner))) continue;
-    const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
-    for (const pid of pids.split(/\s+/).filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Exec's its arguments only inside the namespace whose inode is its first argument. */
 const INSIDE_OR_EXIT = `
   [ "$(stat -L -c %i /proc/self/ns/net)" = "$1" ] || {
@@ -101,7 +75,7 @@ export async function createZone(
   };
   process.on('exit', close);
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-  removeStaleZones();
+  removeStaleNamespaces(NAMESPACE);
   try {
     ip('netns', 'add', namespace);
     ip('-n', namespace, 'link', 'set', 'lo', 'up');

@@ -15,6 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   StorageCorruptError,
@@ -192,15 +193,31 @@ describe('file storage', () => {
     await write(await open(), ['a']);
     await stores.all[0]?.close();
     if (process.getuid?.() === 0) {
-      // Root ignores file modes: an unprivileged user opens the store instead. The child
-      // loads its modules as root and only then becomes that user, which may not be allowed
-      // into the checkout (a clone in a 0700 directory).
+      // Root ignores file modes: an unprivileged user opens the store instead. That user may
+      // not be allowed into the checkout (a clone in a 0700 directory), and the inventory
+      // loads some of its modules only when it opens: the child runs as one bundled file
+      // from a directory anyone may enter, and becomes that user before it opens the store.
       chmodSync(dir, 0o711);
-      const out = execFileSync(
-        process.execPath,
-        ['--import', 'tsx', 'open-store.ts', store, '65534'],
-        { cwd: FIXTURES, encoding: 'utf8' },
-      );
+      const bundleDir = mkdtempSync(join(tmpdir(), 'certsweep-open-store-'));
+      chmodSync(bundleDir, 0o755);
+      const bundle = join(bundleDir, 'open-store.mjs');
+      await build({
+        entryPoints: [join(FIXTURES, 'open-store.ts')],
+        outfile: bundle,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        logLevel: 'silent',
+      });
+      let out: string;
+      try {
+        out = execFileSync(process.execPath, [bundle, store, '65534'], {
+          cwd: bundleDir,
+          encoding: 'utf8',
+        });
+      } finally {
+        rmSync(bundleDir, { recursive: true, force: true });
+      }
       expect(JSON.parse(out)).toMatchObject({
         opened: false,
         uid: 65534,

@@ -1,7 +1,7 @@
 // Problem counts in one query: the targets that answered joined with the verdict for their own
 // trust store, grouped by verdict, then by what the verdicts say; the few groups are tallied here.
 import type { ProblemCode } from '../../../verify/index.js';
-import { type ProblemCount, type ProblemCounts, sortProblems } from '../../problem-counts.js';
+import { type ProblemCounts, tallyVerdictGroups } from '../../problem-counts.js';
 import { type Queryable, run } from './connection.js';
 import type { Tables } from './schema.js';
 
@@ -35,30 +35,5 @@ export async function countProblems(db: Queryable, t: Tables): Promise<ProblemCo
      FROM verdicts GROUP BY valid, problems`,
     [],
   )) as Row[];
-  let targets = 0;
-  let invalidTargets = 0;
-  let nameMismatches = 0;
-  let invalidChains = 0;
-  const codes = new Map<ProblemCode, ProblemCount>();
-  for (const row of rows) {
-    targets += row.targets;
-    invalidTargets += row.invalid;
-    nameMismatches += row.mismatches;
-    if (!row.valid) invalidChains += row.chains;
-    for (const code of row.problems) {
-      const seen = codes.get(code);
-      codes.set(code, {
-        code,
-        chains: (seen?.chains ?? 0) + row.chains,
-        targets: (seen?.targets ?? 0) + row.targets,
-      });
-    }
-  }
-  return {
-    targets,
-    invalidTargets,
-    nameMismatches,
-    invalidChains,
-    byProblem: sortProblems([...codes.values()]),
-  };
+  return tallyVerdictGroups(rows);
 }

@@ -1,7 +1,7 @@
 // Problem counts in SQL: the targets that answered joined with the verdict for their own trust
 // store, grouped by verdict, then by what the verdicts say; the few groups are tallied here.
 import type { ProblemCode } from '../../../verify/index.js';
-import { type ProblemCount, type ProblemCounts, sortProblems } from '../../problem-counts.js';
+import { type ProblemCounts, tallyVerdictGroups } from '../../problem-counts.js';
 import type { Statements } from './database.js';
 
 // Per path verdict in use (a chain against one trust store): its targets, those whose name
@@ -30,30 +30,11 @@ interface Row {
 /** Counts of problems over the targets' current verdicts (see `ProblemCounts`). */
 export function problemCounts(statements: Statements): ProblemCounts {
   const rows = statements.sql(PROBLEM_COUNTS).all() as Row[];
-  let targets = 0;
-  let invalidTargets = 0;
-  let nameMismatches = 0;
-  let invalidChains = 0;
-  const codes = new Map<ProblemCode, ProblemCount>();
-  for (const row of rows) {
-    targets += row.targets;
-    invalidTargets += row.invalid;
-    nameMismatches += row.mismatches;
-    if (row.valid === 0) invalidChains += row.chains;
-    for (const code of JSON.parse(row.problems) as ProblemCode[]) {
-      const seen = codes.get(code);
-      codes.set(code, {
-        code,
-        chains: (seen?.chains ?? 0) + row.chains,
-        targets: (seen?.targets ?? 0) + row.targets,
-      });
-    }
-  }
-  return {
-    targets,
-    invalidTargets,
-    nameMismatches,
-    invalidChains,
-    byProblem: sortProblems([...codes.values()]),
-  };
+  return tallyVerdictGroups(
+    rows.map((row) => ({
+      ...row,
+      valid: row.valid !== 0,
+      problems: JSON.parse(row.problems) as ProblemCode[],
+    })),
+  );
 }
