@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lines } from '../cli/bin.js';
 import * as farm from '../helpers/farm.js';
 import { example, root } from './run-example.js';
 
@@ -24,36 +25,6 @@ function jobsFile(content: string): string {
   const path = join(directory, `jobs-${++files}.json`);
   writeFileSync(path, content);
   return path;
-}
-
-/** The lines a stream has written so far, and a way to wait for one. */
-function lines(stream: Readable) {
-  const seen: string[] = [];
-  let partial = '';
-  const waiting = new Set<() => void>();
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    seen.push(...parts);
-    for (const wake of waiting) wake();
-  });
-  return {
-    seen,
-    /** Resolves with the index of the first line at or after `from` that matches. */
-    waitFor(pattern: RegExp, from = 0): Promise<number> {
-      return new Promise((resolve) => {
-        const check = () => {
-          const index = seen.findIndex((line, i) => i >= from && pattern.test(line));
-          if (index < 0) return;
-          waiting.delete(check);
-          resolve(index);
-        };
-        waiting.add(check);
-        check();
-      });
-    },
-  };
 }
 
 const job = (name: string, port: number, schedules?: string[]) => ({

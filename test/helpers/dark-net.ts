@@ -185,7 +185,7 @@ export async function createDarkNetwork(
     const problems = isolationProblems(scanner, a, options.range);
     if (problems.length > 0)
       throw new Error(`the scanner's namespace is not isolated: ${problems.join(', ')}`);
-    server = await startServers(dark, dir, options);
+    server = await startNamespaceServer(dark, dir, options);
   } catch (error) {
     close();
     throw error;
@@ -225,11 +225,15 @@ const INSIDE_OR_EXIT = `
     echo "not in the scanner's network namespace: refusing to run $2" >&2; exit 97; }
   shift; exec "$@"`;
 
-/** One TLS server on every address of the dark namespace; resolves once it listens. */
-async function startServers(
-  dark: string,
+/**
+ * One TLS server on every address of a namespace (`0.0.0.0:port`, the serving chain's files
+ * written to `dir`); resolves once it listens. `what` names it if it exits first.
+ */
+export async function startNamespaceServer(
+  namespace: string,
   dir: string,
-  options: DarkNetworkOptions,
+  options: { readonly port: number; readonly serving: Serving },
+  what = "the dark network's servers",
 ): Promise<ChildProcess> {
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'chain.pem');
@@ -241,12 +245,12 @@ async function startServers(
   writeFileSync(cert, options.serving.chain.map((c) => c.pem).join(''));
   const child = spawn(
     'ip',
-    ['netns', 'exec', dark, process.execPath, '-e', SERVER, key, cert, String(options.port)],
+    ['netns', 'exec', namespace, process.execPath, '-e', SERVER, key, cert, String(options.port)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the dark network's servers exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code})`)));
     child.stdout?.once('data', () => resolve());
   });
   child.removeAllListeners('exit');

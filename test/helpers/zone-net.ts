@@ -4,10 +4,10 @@
 // that zone's servers and nothing else; PostgreSQL is reached over its Unix socket, which
 // namespaces share with the filesystem.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeStaleNamespaces } from './dark-net.js';
+import { removeStaleNamespaces, startNamespaceServer } from './dark-net.js';
 import type { Serving } from './farm.js';
 
 /** One zone: its namespace, and how to start a process in it. */
@@ -31,18 +31,6 @@ export function zonesUnavailable(): string | undefined {
   }
   return undefined;
 }
-
-const SERVER = `
-const tls = require('node:tls');
-const fs = require('node:fs');
-const [key, cert, port] = process.argv.slice(1);
-const server = tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (s) => {
-  s.on('error', () => {});
-  s.end();
-});
-server.on('tlsClientError', () => {});
-server.listen(Number(port), '0.0.0.0', () => process.stdout.write('ready\\n'));
-`;
 
 const NAMESPACE = /^cs-zone-(\d+)[a-z]$/;
 
@@ -91,7 +79,7 @@ export async function createZone(
     if (links.some((link) => link.ifname !== 'lo') || routes.length > 0) {
       throw new Error(`zone ${namespace} is not isolated: it has a link or a route out`);
     }
-    server = await startServer(namespace, dir, options);
+    server = await startNamespaceServer(namespace, dir, options, "the zone's server");
   } catch (error) {
     close();
     throw error;
@@ -111,31 +99,4 @@ export async function createZone(
         },
       ),
   };
-}
-
-async function startServer(
-  namespace: string,
-  dir: string,
-  options: { port: number; serving: Serving },
-): Promise<ChildProcess> {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'chain.pem');
-  writeFileSync(
-    key,
-    options.serving.key.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    { mode: 0o600 },
-  );
-  writeFileSync(cert, options.serving.chain.map((c) => c.pem).join(''));
-  const child = spawn(
-    'ip',
-    ['netns', 'exec', namespace, process.execPath, '-e', SERVER, key, cert, String(options.port)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the zone's server exited (${code})`)));
-    child.stdout?.once('data', () => resolve());
-  });
-  child.removeAllListeners('exit');
-  return child;
 }
