@@ -4,18 +4,12 @@
 // background it is drawn on, the contrast of every focus indicator reached with Tab, every
 // interactive element reachable with Tab, and no horizontal scrolling nor clipped heading or
 // table cell at 1280 pixels.
-import { createServer, type Server } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetKey } from '../../src/inventory/index.js';
 import type { Inventory } from '../../src/inventory/inventory.js';
-import { createWebHandler, type WebHandler } from '../../src/web/index.js';
-import {
-  type Browser,
-  chromiumAvailable,
-  launchBrowser,
-  type PageIncidents,
-} from '../helpers/chromium.js';
+import { type Browser, chromiumAvailable, type PageIncidents } from '../helpers/chromium.js';
+import { type ServedDashboard, serveDashboard } from './dashboard-server.js';
 import { recordWebFixture, type WebFixture } from './web-fixture.js';
 
 // The page's own globals, for the functions below that run in it (this project's TypeScript
@@ -44,27 +38,21 @@ if (!available)
 
 let fixture: WebFixture;
 let inventory: Inventory;
-let server: Server;
-let handler: WebHandler;
 let origin: string;
 let browser: Browser;
+let dashboard: ServedDashboard | undefined;
 
 beforeAll(async () => {
   if (!available) return;
   fixture = await recordWebFixture('127.46.4');
   inventory = await fixture.open();
-  handler = createWebHandler({ inventory, pollMs: 100 });
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await launchBrowser(origin);
+  dashboard = await serveDashboard(inventory, { pollMs: 100 });
+  ({ origin, browser } = dashboard);
 }, 120_000);
 
 afterAll(async () => {
   if (!available) return;
-  await browser?.close();
-  handler?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await dashboard?.close();
   await inventory?.close();
   await fixture?.close();
 });

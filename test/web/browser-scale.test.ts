@@ -3,17 +3,16 @@
 // target into a real SQLite inventory; the page counts them all and pages through them 50 at a
 // time, and a search finds one of them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCALE_LAYOUT, writeScaleFixture } from '../../bench/scale-fixture.js';
 import { sqliteStorage } from '../../src/inventory/adapters/sqlite/index.js';
 import { Inventory } from '../../src/inventory/inventory.js';
-import { createWebHandler, type WebHandler } from '../../src/web/index.js';
 import { parseCertificate } from '../../src/x509/index.js';
-import { type Browser, chromiumAvailable, launchBrowser } from '../helpers/chromium.js';
+import { type Browser, chromiumAvailable } from '../helpers/chromium.js';
 import { success } from '../inventory/fixtures.js';
+import { type ServedDashboard, serveDashboard } from './dashboard-server.js';
 
 const available = chromiumAvailable();
 if (!available)
@@ -24,10 +23,9 @@ if (!available)
 const LEAVES = 10_000;
 let dir: string;
 let inventory: Inventory;
-let handler: WebHandler;
-let server: Server;
 let origin: string;
 let browser: Browser;
+let dashboard: ServedDashboard | undefined;
 let sample: { subject: string; san: string; host: string };
 
 beforeAll(async () => {
@@ -67,18 +65,13 @@ beforeAll(async () => {
     host: '127.47.16.225',
   };
   inventory = await Inventory.open({ storage: sqliteStorage({ path }), readOnly: true });
-  handler = createWebHandler({ inventory });
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await launchBrowser(origin);
+  dashboard = await serveDashboard(inventory);
+  ({ origin, browser } = dashboard);
 }, 300_000);
 
 afterAll(async () => {
   if (!available) return;
-  await browser?.close();
-  handler?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await dashboard?.close();
   await inventory?.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -4,20 +4,14 @@
 // paging, keyboard use, live run progress, and hostile certificate names shown as text with
 // no script run. Screenshots go to test-output/screenshots (git-ignored).
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteStorage } from '../../src/inventory/adapters/sqlite/index.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { scan } from '../../src/scan/index.js';
-import { createWebHandler, type WebHandler } from '../../src/web/index.js';
-import {
-  type Browser,
-  chromiumAvailable,
-  launchBrowser,
-  type PageIncidents,
-} from '../helpers/chromium.js';
+import { type Browser, chromiumAvailable, type PageIncidents } from '../helpers/chromium.js';
+import { type ServedDashboard, serveDashboard } from './dashboard-server.js';
 import { HOSTILE, recordWebFixture, type WebFixture } from './web-fixture.js';
 
 const available = chromiumAvailable();
@@ -29,28 +23,22 @@ if (!available)
 const SCREENSHOTS = join(import.meta.dirname, '../../test-output/screenshots');
 let fixture: WebFixture;
 let inventory: Inventory;
-let server: Server;
-let handler: WebHandler;
 let origin: string;
 let browser: Browser;
+let dashboard: ServedDashboard | undefined;
 
 beforeAll(async () => {
   if (!available) return;
   fixture = await recordWebFixture('127.46.1');
   inventory = await fixture.open();
-  handler = createWebHandler({ inventory, pollMs: 100 });
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await launchBrowser(origin);
+  dashboard = await serveDashboard(inventory, { pollMs: 100 });
+  ({ origin, browser } = dashboard);
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
   if (!available) return;
-  await browser?.close();
-  handler?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await dashboard?.close();
   await inventory?.close();
   await fixture?.close();
 });
@@ -326,13 +314,10 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
   });
 
   it('asks for the token when the API needs one, and loads once it is given', async () => {
-    const guarded = createWebHandler({ inventory, token: 'browser-test-token' });
-    const guardedServer = createServer(guarded);
-    await new Promise<void>((resolve) => guardedServer.listen(0, '127.0.0.1', resolve));
-    const at = `http://127.0.0.1:${(guardedServer.address() as { port: number }).port}`;
-    const other = await launchBrowser(at);
+    const guarded = await serveDashboard(inventory, { token: 'browser-test-token' });
+    const at = guarded.origin;
     try {
-      const { page, incidents } = await other.page();
+      const { page, incidents } = await guarded.browser.page();
       await page.goto(`${at}/`);
       await page.getByLabel('Token', { exact: true }).fill('not-the-token');
       await page.getByRole('button', { name: 'Continue' }).click();
@@ -353,8 +338,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
         offsite: [],
       });
     } finally {
-      await other.close();
-      await new Promise((resolve) => guardedServer.close(resolve));
+      await guarded.close();
     }
   });
 });
