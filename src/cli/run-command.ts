@@ -2,11 +2,15 @@ import { CliError } from './cli-error.js';
 import type { Command } from './command.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandIO } from './io.js';
+import { sanitize } from './table.js';
 
-/** One line for anything thrown: a CliError's message, or the error's own, never a stack. */
-function oneLine(error: unknown): string {
+/**
+ * One line for anything thrown: a CliError's message, or the error's own, never a stack; safe
+ * to print (a message may quote what a server sent).
+ */
+export function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return sanitize(message.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }
 
 /**

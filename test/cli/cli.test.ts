@@ -26,6 +26,14 @@ describe('certsweep', () => {
     expect(none.stderr).toBe(help.stdout);
   });
 
+  it('prints an error naming a hostile value with its control characters escaped', async () => {
+    const run = await certsweep(['prune', '--older-than', '\u001b[2Jsoon']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toContain('\u001b');
+    expect(run.stderr).toMatch(/^certsweep prune: .*\\x1b\[2Jsoon/);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   it('refuses an unknown command in one line', async () => {
     const run = await certsweep(['scna']);
     expect(run).toEqual({

@@ -31,6 +31,7 @@ import {
   wantsHelp,
 } from '../options.js';
 import { type Progress, startProgress } from '../progress.js';
+import { oneLine } from '../run-command.js';
 import { openStorage, parseStoreUrl, redact, storeUrl } from '../store-url.js';
 import { sanitize } from '../table.js';
 
@@ -180,12 +181,6 @@ function serveMetrics(
     );
     server.listen(address.port, address.host, () => done(server));
   });
-}
-
-/** An error as one line. */
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return sanitize(message.replace(/\s*[\r\n]+\s*/g, ' '));
 }
 
 /** `certsweep jobs run`. */
