@@ -50,7 +50,7 @@ export async function fetchEvidence(
         await response.body?.cancel();
         return tooLarge(what, url, budget.maxBytes);
       }
-      return await readCapped(response, budget.maxBytes, what, url);
+      return await readCapped(response, budget, what, url);
     } catch (error) {
       if (budget.signal.aborted) {
         return unusable(
@@ -72,25 +72,37 @@ export function isHttpUrl(url: string): boolean {
   }
 }
 
+// The body is read against the budget's own signal: a server that drips bytes is cut off when
+// the budget ends, whether or not the HTTP client ends the stream on the abort itself.
 async function readCapped(
   response: Response,
-  maxBytes: number,
+  budget: FetchBudget,
   what: string,
   url: string,
 ): Promise<Uint8Array | Unusable> {
   if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
+  const { signal, maxBytes } = budget;
+  const onAbort = () => void reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener('abort', onAbort, { once: true });
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return tooLarge(what, url, maxBytes);
+  try {
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      const { done, value } = await reader.read();
+      // A read the abort cancelled ends as done: the body is cut short, not complete.
+      if (signal.aborted) throw signal.reason;
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        return tooLarge(what, url, maxBytes);
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
   return Buffer.concat(chunks, total);
 }
