@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { SCALE_LAYOUT, writeScaleFixture } from './scale-fixture.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'dist', 'cli', 'main.js');
+const bin = join(root, 'dist', 'cli', 'main.cjs');
 const RUNS = Number(process.env.CERTSWEEP_BENCH_CHECK_RUNS ?? 30);
 const DB =
   process.env.CERTSWEEP_BENCH_CHECK_DB ?? join(tmpdir(), 'certsweep-bench-check', 'check-1m.db');
@@ -55,7 +55,7 @@ export async function runCheckBench(): Promise<void> {
     ['an empty ES module', [fileURLToPath(new URL('./check-empty.mjs', import.meta.url))], 0],
     [
       'bare better-sqlite3 query',
-      [fileURLToPath(new URL('./check-floor.mjs', import.meta.url)), DB, built.named.host],
+      [fileURLToPath(new URL('./check-floor.cjs', import.meta.url)), DB, built.named.host],
       0,
     ],
     [

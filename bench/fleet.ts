@@ -32,7 +32,7 @@ const CHUNK = process.env.CERTSWEEP_BENCH_FLEET_CHUNK
 const SCANNER_CONCURRENCY = process.env.CERTSWEEP_BENCH_FLEET_CONCURRENCY
   ? Number(process.env.CERTSWEEP_BENCH_FLEET_CONCURRENCY)
   : undefined;
-const BIN = new globalThis.URL('../dist/cli/main.js', import.meta.url).pathname;
+const BIN = new globalThis.URL('../dist/cli/main.cjs', import.meta.url).pathname;
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;

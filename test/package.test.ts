@@ -49,7 +49,7 @@ describe('npm pack', () => {
   const paths = () => new Set(files.map((f) => f.path));
 
   it('holds the bin, with a shebang on its first line', () => {
-    expect(pkg.bin).toEqual({ certsweep: './dist/cli/main.js' });
+    expect(pkg.bin).toEqual({ certsweep: './dist/cli/main.cjs' });
     const bin = pkg.bin.certsweep?.replace(/^\.\//, '') ?? '';
     expect(paths().has(bin)).toBe(true);
     const [first] = readFileSync(join(root, bin), 'utf8').split('\n');
@@ -86,7 +86,7 @@ describe('npm pack', () => {
     // Everything shipped is the build, the package's own files, or their types.
     for (const path of paths())
       expect(path).toMatch(
-        /^(?:dist\/.+\.(?:js|d\.ts)|dist\/web\/assets\/[^/]+\.(?:css|html)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/,
+        /^(?:dist\/.+\.(?:js|d\.ts)|dist\/cli\/main\.cjs|dist\/web\/assets\/[^/]+\.(?:css|html)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/,
       );
   });
 });

@@ -1,7 +1,7 @@
 // `certsweep check` straight from the bin. A monitoring system runs the plugin once per service
-// and check interval, so its wall time is mostly Node's own start: the bin imports this module
+// and check interval, so its wall time is mostly Node's own start: the bin goes to this module
 // alone for a check, and the build (scripts/build-check.mjs) bundles it, with everything it
-// imports statically, into this one file, dist/cli/check.js. It is the same code as
+// imports statically, into the bin itself, dist/cli/main.cjs. It is the same code as
 // `run(['check', …])` takes through commands.ts.
 import { command } from './commands/check.js';
 import { processIO } from './io.js';

@@ -1,4 +1,4 @@
-// The built `certsweep` bin as a user runs it: a real child process of dist/cli/main.js.
+// The built `certsweep` bin as a user runs it: a real child process of dist/cli/main.cjs.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 /** The root of the checkout. */
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 /** The bin, as package.json's `bin` names it. */
-export const bin = join(root, 'dist', 'cli', 'main.js');
+export const bin = join(root, 'dist', 'cli', 'main.cjs');
 
 /** What a finished run printed and its exit code. */
 export interface Finished {

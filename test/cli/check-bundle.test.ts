@@ -1,7 +1,7 @@
-// What the bin runs for `certsweep check`: dist/cli/check.js, the one file the build bundles
-// the check's path into. It is the file the bin loads, alone (a copy of the bin with nothing of
-// dist/ beside it but the bundle answers), and it answers as the unbundled modules do (the
-// same command line through dist/cli/run.js, the path every other command takes).
+// What the bin runs for `certsweep check`: dist/cli/main.cjs, the one CommonJS file the build
+// bundles the bin and the check's path into. It answers alone (a copy of the bin with nothing of
+// dist/ beside it), and it answers as the unbundled modules do (the same command line through
+// dist/cli/run.js, the path every other command takes).
 import { execFile } from 'node:child_process';
 import {
   cpSync,
@@ -24,7 +24,7 @@ import { certsweep, type Finished, jobsFile, root } from './bin.js';
 const directory = mkdtempSync(join(tmpdir(), 'certsweep-check-bundle-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 const start = closedAfterAll();
-const bundle = join(root, 'dist', 'cli', 'check.js');
+const bundle = join(root, 'dist', 'cli', 'main.cjs');
 const store = `sqlite:${join(directory, 'inventory.db')}`;
 let port = 0;
 
@@ -107,11 +107,11 @@ function sameAnswer(bundled: Finished, plain: Finished): void {
 }
 
 describe('the check bundle', () => {
-  it('is one module: only Node built-ins and packages imported statically', () => {
+  it('is one CommonJS file: only Node built-ins required statically', () => {
     const text = readFileSync(bundle, 'utf8');
-    const statics = [...text.matchAll(/^import\s[^;]*?from\s+["']([^"']+)["'];$/gms)].map(
-      (m) => m[1],
-    );
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text).not.toMatch(/^import\s/m);
+    const statics = [...text.matchAll(/\brequire\(["']([^"']+)["']\)/g)].map((m) => m[1]);
     expect(statics.length).toBeGreaterThan(0);
     for (const specifier of statics) expect(specifier).toMatch(/^node:/);
     // The check's own code is inside: the usage text and the plugin's answer.
@@ -125,22 +125,23 @@ describe('the check bundle', () => {
     expect(lazy).toContain('../inventory/adapters/file/index.js');
     expect(lazy).toContain('../inventory/adapters/postgres/index.js');
     expect(lazy).toContain('../inventory/observe.js');
+    // Every other command loads tsc's modules.
+    expect(lazy).toContain('./run.js');
+    expect(lazy.filter((path) => path.includes('check'))).toEqual([]);
     for (const path of lazy) expect(existsSync(resolve(dirname(bundle), path)), path).toBe(true);
     // The SQLite adapter, which a check of the default store needs, is inside.
     expect(lazy.filter((path) => path.includes('adapters/sqlite'))).toEqual([]);
   });
 
-  it('is what the bin runs: main.js and check.js alone answer a check', async () => {
-    // A package of two files of dist/ (and the same node_modules for better-sqlite3).
+  it('is what the bin runs: main.cjs alone answers a check', async () => {
+    // A package of one file of dist/ (and the same node_modules for better-sqlite3).
     const alone = join(directory, 'alone');
     mkdirSync(join(alone, 'dist', 'cli'), { recursive: true });
-    for (const file of ['main.js', 'check.js']) {
-      cpSync(join(root, 'dist', 'cli', file), join(alone, 'dist', 'cli', file));
-    }
+    cpSync(bundle, join(alone, 'dist', 'cli', 'main.cjs'));
     cpSync(join(root, 'package.json'), join(alone, 'package.json'));
     symlinkSync(join(root, 'node_modules'), join(alone, 'node_modules'));
     const args = ['check', '--store', store, '--ip', '127.26.2.1', '--port', String(port)];
-    const run = await node([join(alone, 'dist', 'cli', 'main.js')], args);
+    const run = await node([join(alone, 'dist', 'cli', 'main.cjs')], args);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
@@ -148,7 +149,7 @@ describe('the check bundle', () => {
     );
     sameAnswer(run, await certsweep(args));
     // Any other command needs the rest of dist/: the bundle is for check only.
-    const other = await node([join(alone, 'dist', 'cli', 'main.js')], ['--version']);
+    const other = await node([join(alone, 'dist', 'cli', 'main.cjs')], ['--version']);
     expect(other.code).not.toBe(0);
   });
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, FleetSchemas, POSTGRES_URL, postgresReachable } from '../fleet/fleet-pg.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../dist/cli/main.js');
+const BIN = join(import.meta.dirname, '../../dist/cli/main.cjs');
 const reachable = await postgresReachable();
 const db = new FleetSchemas('cli');
 afterAll(() => db.drop());

@@ -29,7 +29,7 @@ const directory = mkdtempSync(join(tmpdir(), 'certsweep-icinga-'));
 const start = closedAfterAll();
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-// The bin as `npm install --global` installs it: a symlink to dist/cli/main.js, executable.
+// The bin as `npm install --global` installs it: a symlink to dist/cli/main.cjs, executable.
 const installed = join(directory, 'prefix', 'bin', 'certsweep');
 mkdirSync(join(directory, 'prefix', 'bin'), { recursive: true });
 if ((statSync(bin).mode & 0o111) === 0) chmodSync(bin, 0o755);

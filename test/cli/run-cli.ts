@@ -1,4 +1,4 @@
-// Runs the built `certsweep` bin as a user does: a child process of `node dist/cli/main.js`,
+// Runs the built `certsweep` bin as a user does: a child process of `node dist/cli/main.cjs`,
 // with a small environment of its own, so nothing of the test runner's leaks in.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'vitest';
 
 export const root = resolve(import.meta.dirname, '../..');
-export const bin = join(root, 'dist/cli/main.js');
+export const bin = join(root, 'dist/cli/main.cjs');
 
 /** A parsed JSON object, its fields read as the test needs them. */
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked against the schema first

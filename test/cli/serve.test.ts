@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordWebFixture, type WebFixture } from '../web/web-fixture.js';
 
 const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'dist/cli/main.js');
+const bin = join(root, 'dist/cli/main.cjs');
 const run = promisify(execFile);
 let fixture: WebFixture;
 

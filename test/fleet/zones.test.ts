@@ -15,7 +15,7 @@ import { eventually, FleetSchemas, postgresReachable } from './fleet-pg.js';
 
 const SOCKET = process.env.CERTSWEEP_TEST_POSTGRES_SOCKET ?? '/var/run/postgresql';
 const SOCKET_URL = `postgres://postgres@${encodeURIComponent(SOCKET)}/test`;
-const BIN = join(import.meta.dirname, '../../dist/cli/main.js');
+const BIN = join(import.meta.dirname, '../../dist/cli/main.cjs');
 const PORT = 8443;
 const ADDRESSES = Array.from({ length: 20 }, (_, i) => `10.20.0.${i + 1}`);
 

@@ -1,8 +1,8 @@
 // The physical reference of the check benchmark: what any Node program reading one target of
-// the SQLite inventory pays at least. An ES module loads better-sqlite3, opens the file
+// the SQLite inventory pays at least. A CommonJS module (no ES module loader) loads better-sqlite3, opens the file
 // read-only and reads the target by host name through the same index the inventory uses.
-// Usage: node bench/check-floor.mjs <database> <host>
-import Database from 'better-sqlite3';
+// Usage: node bench/check-floor.cjs <database> <host>
+const Database = require('better-sqlite3');
 
 const [database, host] = process.argv.slice(2);
 const db = new Database(database, { readonly: true, fileMustExist: true });
