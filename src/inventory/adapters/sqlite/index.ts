@@ -4,7 +4,6 @@ import { StorageError } from '../../../errors/inventory.js';
 import type { AggregateOptions } from '../../aggregates.js';
 import type { Storage, StorageOpenOptions, StoredRunEnding } from '../../storage.js';
 import type { RecordKind, RunRecord, StoredRecord } from '../../types.js';
-import { aggregates } from './aggregates.js';
 import { RowCache } from './cache.js';
 import {
   inMemory,
@@ -14,12 +13,13 @@ import {
   type SqliteDriver,
   Statements,
 } from './database.js';
-import { problemCounts } from './problems.js';
 import { SqliteQueries } from './queries.js';
-import { recordBatch, type WriterContext } from './record.js';
+import type { WriterContext } from './record.js';
 import { RUN_COLUMNS, type RunRow, runFromRow } from './rows.js';
 import { checkReadable, migrate } from './schema.js';
-import { pruneRecords, putRecord, putRun, storedRecords } from './transfer.js';
+
+/** The writing half, loaded by a writer's open (see writer.ts). */
+type WriterHalf = typeof import('./writer.js');
 
 export type { SqliteDatabase, SqliteStatement } from './database.js';
 export { SQLITE_SCHEMA_VERSION } from './schema.js';
@@ -112,6 +112,7 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
   let statements: Statements | undefined;
   let queries: SqliteQueries | undefined;
   let writer: WriterContext | undefined;
+  let writes: WriterHalf | undefined;
   let readOnly = false;
   let dataVersion: number | undefined;
   // Writes wait for an import (which awaits its records inside its transaction).
@@ -142,7 +143,7 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
 
   function writable(action: string): WriterContext {
     opened();
-    if (readOnly || writer === undefined) {
+    if (readOnly || writer === undefined || writes === undefined) {
       throw new StorageError({
         message: `cannot ${action}: ${where} was opened read-only`,
         adapter: 'sqlite',
@@ -179,12 +180,15 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
   }
 
   /** Runs `work` in one write transaction, after any import in progress. */
-  function transaction<T>(action: string, work: (context: WriterContext) => T): Promise<T> {
+  function transaction<T>(
+    action: string,
+    work: (context: WriterContext, half: WriterHalf) => T,
+  ): Promise<T> {
     const run = async (): Promise<T> => {
       const context = writable(action);
       try {
         begin(context);
-        const result = work(context);
+        const result = work(context, writes as WriterHalf);
         context.statements.sql('COMMIT').run();
         return result;
       } catch (error) {
@@ -220,6 +224,7 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
       readOnly = open.readOnly;
       let database: SqliteDatabase | undefined = given;
       try {
+        if (!readOnly) writes = await import('./writer.js');
         if (database === undefined) {
           driver = await loadDriver();
           database = openFile(driver, path as string, readOnly);
@@ -256,11 +261,11 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
     },
 
     record(batch) {
-      return transaction('record to', (context) => recordBatch(context, batch));
+      return transaction('record to', (context, half) => half.recordBatch(context, batch));
     },
 
     startRun(run: RunRecord) {
-      return transaction('start a run in', (context) => putRun(context, run));
+      return transaction('start a run in', (context, half) => half.putRun(context, run));
     },
 
     endRun(id: string, ending: StoredRunEnding) {
@@ -287,17 +292,20 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
     runs: (filter) => read('query', (q) => q.runs(filter)),
     counts: () => read('count', (q) => q.counts()),
 
-    aggregates(options: Required<AggregateOptions> & { readonly at: number }) {
+    // The overview's questions load their SQL when first asked: a check never asks them.
+    async aggregates(options: Required<AggregateOptions> & { readonly at: number }) {
+      const { aggregates } = await import('./aggregates.js');
       return read('aggregate', () => aggregates(opened().statements, options));
     },
 
-    problemCounts() {
+    async problemCounts() {
+      const { problemCounts } = await import('./problems.js');
       return read('count problems of', () => problemCounts(opened().statements));
     },
 
     prune(olderThan: number) {
-      return transaction('prune', (context) => {
-        const removed = pruneRecords(context.statements, olderThan);
+      return transaction('prune', (context, half) => {
+        const removed = half.pruneRecords(context.statements, olderThan);
         cache.clear();
         return removed;
       });
@@ -305,6 +313,7 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
 
     async *export(): AsyncGenerator<StoredRecord> {
       const open = opened();
+      const { storedRecords } = await import('./transfer.js');
       // A connection of its own reads one snapshot and leaves this one free for writes.
       const own =
         given === undefined && driver !== undefined && !inMemory(path as string)
@@ -331,6 +340,7 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage {
     import(records: AsyncIterable<StoredRecord>) {
       const run = async (): Promise<Record<RecordKind, number>> => {
         const context = writable('import into');
+        const { putRecord } = writes as WriterHalf;
         const counts: Record<RecordKind, number> = {
           certificate: 0,
           chain: 0,
