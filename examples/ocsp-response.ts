@@ -6,30 +6,20 @@ import { createHash, type KeyObject, sign } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
-/** What the response says about the certificate. */
+/** What the response says: good, or revoked at a time with an RFC 5280 CRLReason code. */
 export type OcspStatus =
   | { readonly status: 'good' }
-  | {
-      readonly status: 'revoked';
-      /** When it was revoked. */
-      readonly at: Date;
-      /** RFC 5280 CRLReason code, e.g. 1 for keyCompromise. Default: none given. */
-      readonly reason?: number;
-    };
+  | { readonly status: 'revoked'; readonly at: Date; readonly reason?: number };
 
-/** What {@link ocspResponse} signs. */
+/** What {@link ocspResponse} signs: DER certificates; `thisUpdate` now, `nextUpdate` a day on. */
 export interface OcspResponseSpec {
-  /** The certificate the response is about (DER). */
+  /** The certificate the response is about. */
   readonly certificate: Uint8Array;
-  /** Its issuer's certificate (DER): it signs, and names itself the responder. */
+  /** Its issuer: it signs (with `issuerKey`, EC or RSA) and names itself the responder. */
   readonly issuer: Uint8Array;
-  /** The issuer's private key (EC or RSA). */
   readonly issuerKey: KeyObject;
-  /** Good or revoked. */
   readonly says: OcspStatus;
-  /** thisUpdate and producedAt. Default: now. */
   readonly thisUpdate?: Date;
-  /** nextUpdate. Default: a day after thisUpdate. */
   readonly nextUpdate?: Date;
 }
 
@@ -51,7 +41,6 @@ const OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
 export function ocspResponse(spec: OcspResponseSpec): Buffer {
   const certificate = pkijs.Certificate.fromBER(spec.certificate);
   const issuer = pkijs.Certificate.fromBER(spec.issuer);
-  // Whole seconds: RFC 5280 times carry no fractions.
   const thisUpdate = seconds(spec.thisUpdate ?? new Date());
   const nextUpdate = seconds(spec.nextUpdate ?? new Date(thisUpdate.getTime() + 86_400_000));
   const sha1 = (data: ArrayBuffer | Uint8Array) =>
@@ -100,25 +89,22 @@ export function ocspResponse(spec: OcspResponseSpec): Buffer {
   return Buffer.from(ocsp.toSchema().toBER());
 }
 
-/** CertStatus: good [0] IMPLICIT NULL, or revoked [1] IMPLICIT RevokedInfo. */
+/** CertStatus: good [0] IMPLICIT NULL, or revoked [1] IMPLICIT RevokedInfo (time, [0] reason). */
 function certStatus(says: OcspStatus): asn1js.BaseBlock {
-  if (says.status === 'good') {
-    return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 } });
-  }
-  const revokedInfo: asn1js.BaseBlock[] = [
-    new asn1js.GeneralizedTime({ valueDate: seconds(says.at) }),
-  ];
-  if (says.reason !== undefined) {
-    revokedInfo.push(
-      new asn1js.Constructed({
-        idBlock: { tagClass: 3, tagNumber: 0 },
-        value: [new asn1js.Enumerated({ value: says.reason })],
-      }),
-    );
-  }
-  return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: revokedInfo });
+  const tag = (tagNumber: number) => ({ idBlock: { tagClass: 3, tagNumber } });
+  if (says.status === 'good') return new asn1js.Primitive(tag(0));
+  const reason = new asn1js.Constructed({
+    ...tag(0),
+    value: [new asn1js.Enumerated({ value: says.reason ?? 0 })],
+  });
+  const time = new asn1js.GeneralizedTime({ valueDate: seconds(says.at) });
+  return new asn1js.Constructed({
+    ...tag(1),
+    value: says.reason === undefined ? [time] : [time, reason],
+  });
 }
 
+/** Whole seconds: RFC 5280 times carry no fractions. */
 function seconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
