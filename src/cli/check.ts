@@ -12,5 +12,5 @@ import { runCommand } from './run-command.js';
  * plugin's exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
  */
 export function runCheck(argv: readonly string[]): Promise<number> {
-  return runCommand('check', async () => command, argv, processIO());
+  return runCommand('check', async () => command, argv, processIO({ syncStdout: true }));
 }
