@@ -3,11 +3,13 @@ import { CertificateParseError, TrustStoreError, VerifyOptionsError } from '../e
 import { withRevocationProblems } from '../revocation/chain-problems.js';
 import { TrustStore } from '../trust/index.js';
 import { Certificate, DEFAULT_MAX_CERTIFICATE_BYTES, fingerprint } from '../x509/index.js';
-import { importPublicKey, parseDer, verifySignatureWith } from '../x509/internal.js';
+import { parseDer } from '../x509/internal.js';
 import { BoundedMap } from './bounded-map.js';
 import { checkLimit, VerdictCache } from './cache.js';
 import { checkVerifyOptions, shown } from './options.js';
+import { indexBySubject, issuerPairs, type SignedBy } from './path.js';
 import { overridden } from './profile.js';
+import { SignatureChecks } from './signature-checks.js';
 import type { ChainVerdict, Problem } from './types.js';
 import {
   decide,
@@ -29,6 +31,8 @@ import {
 
 /** Default of {@link VerifierOptions.maxDepth}. */
 const DEFAULT_MAX_DEPTH = 10;
+/** Signatures `verifyAsync` checks ahead on the thread pool; path building checks the rest. */
+const CHECKED_AHEAD = 64;
 
 /** @internal Settings from options already checked, with their defaults. */
 export function resolveSettings(options: Omit<VerifierOptions, 'cache'>): VerifierSettings {
@@ -48,6 +52,21 @@ interface ExtrasPool {
   pool: TrustStore;
   /** The array's contents (fingerprints in order), for verdict keys. */
   digest: string;
+}
+
+/** A chain on its way to a verdict: parsed, not judged yet. */
+interface Judging {
+  call: ChainVerifyOptions;
+  settings: VerifierSettings;
+  verdicts: VerdictCache | undefined;
+  at: number;
+  hostname: string | undefined;
+  extras: ExtrasPool | undefined;
+  /** The verdict's cache key, when there is a verdict cache. */
+  key: string;
+  sent: Certificate[];
+  unreadable: Problem[];
+  leafReadable: boolean;
 }
 
 interface Caches {
@@ -98,7 +117,22 @@ export function createVerifierEngine(options: VerifierOptions): VerifierEngine {
     },
     'createVerifier',
   );
-  return new VerifierEngine(resolveSettings(options), createCaches(cache));
+  return new VerifierEngine(resolveSettings(options), createCaches(cache), checkThreads(options));
+}
+
+/** Most of {@link VerifierOptions.threads}. */
+const MAX_THREADS = 64;
+
+function checkThreads(options: VerifierOptions): number {
+  const { threads } = options;
+  if (threads === undefined) return 0;
+  if (typeof threads === 'number' && Number.isSafeInteger(threads) && threads >= 0) {
+    if (threads <= MAX_THREADS) return threads;
+  }
+  throw optionError(
+    'threads',
+    `must be a whole number from 0 to ${MAX_THREADS}, not ${shown(threads)}`,
+  );
 }
 
 function optionError(option: string, message: string): VerifyOptionsError {
@@ -131,11 +165,13 @@ export class VerifierEngine implements Verifier {
   readonly cacheLimits: VerifierCacheSizes;
   readonly #settings: VerifierSettings;
   readonly #caches: Caches | undefined;
+  readonly #checks: SignatureChecks;
 
-  constructor(settings: VerifierSettings, caches: Caches | undefined) {
+  constructor(settings: VerifierSettings, caches: Caches | undefined, threads = 0) {
     this.trust = settings.trust;
     this.#settings = settings;
     this.#caches = caches;
+    this.#checks = new SignatureChecks(caches, threads);
     this.cacheLimits = Object.freeze(
       caches
         ? {
@@ -153,14 +189,16 @@ export class VerifierEngine implements Verifier {
     chain: readonly (Certificate | Uint8Array)[],
     options: ChainVerifyOptions = {},
   ): ChainVerdict {
-    if (typeof options !== 'object' || options === null) {
-      throw new VerifyOptionsError({
-        option: 'options',
-        message: `verify: options must be an object, not ${shown(options)}`,
-      });
-    }
-    checkVerifyOptions(options, 'verify');
+    checkCallOptions(options, 'verify');
     return this.run(chain, options, this.#settings, this.#caches?.verdicts);
+  }
+
+  async verifyAsync(
+    chain: readonly (Certificate | Uint8Array)[],
+    options: ChainVerifyOptions = {},
+  ): Promise<ChainVerdict> {
+    checkCallOptions(options, 'verifyAsync');
+    return this.runAsync(chain, options, this.#settings, this.#caches?.verdicts);
   }
 
   /** @internal This verifier's own settings. */
@@ -205,7 +243,42 @@ export class VerifierEngine implements Verifier {
     settings: VerifierSettings,
     verdicts: VerdictCache | undefined,
   ): ChainVerdict {
-    if (!Array.isArray(chain) || chain.length === 0) return NO_CERTIFICATE;
+    const judging = this.#prepare(chain, call, settings, verdicts);
+    if (!('sent' in judging)) return judging.verdict;
+    return this.#finish(judging, this.#checks.signedBy);
+  }
+
+  /**
+   * @internal {@link VerifierEngine.run} with the signature checks on the thread pool: the
+   * issuers path building may try are checked together beforehand, the rest as `run` does.
+   */
+  async runAsync(
+    chain: readonly (Certificate | Uint8Array)[],
+    call: ChainVerifyOptions,
+    settings: VerifierSettings,
+    verdicts: VerdictCache | undefined,
+  ): Promise<ChainVerdict> {
+    const judging = this.#prepare(chain, call, settings, verdicts);
+    if (!('sent' in judging)) return judging.verdict;
+    let signedBy = this.#checks.signedBy;
+    const leaf = judging.sent[0];
+    if (judging.leafReadable && leaf) {
+      const pools = [indexBySubject(judging.sent.slice(1))];
+      if (judging.extras) pools.push(judging.extras.pool);
+      const pairs = issuerPairs(leaf, settings.trust, pools, CHECKED_AHEAD);
+      signedBy = this.#checks.signedByWith(await this.#checks.check(pairs));
+    }
+    return this.#finish(judging, signedBy);
+  }
+
+  /** The cached verdict (revocation applied), or what judging the chain starts from. */
+  #prepare(
+    chain: readonly (Certificate | Uint8Array)[],
+    call: ChainVerifyOptions,
+    settings: VerifierSettings,
+    verdicts: VerdictCache | undefined,
+  ): Judging | { verdict: ChainVerdict } {
+    if (!Array.isArray(chain) || chain.length === 0) return { verdict: NO_CERTIFICATE };
     const caches = this.#caches;
     const at = call.at?.getTime() ?? Date.now();
     const hostname = call.hostname?.toLowerCase();
@@ -218,7 +291,7 @@ export class VerifierEngine implements Verifier {
       key = `${fingerprints.join('')}|${settings.key}|${hostname ?? ''}`;
       if (extras) key += `|${extras.digest}`;
       const hit = verdicts.get(key, at);
-      if (hit) return withRevocationProblems(hit, call, at);
+      if (hit) return { verdict: withRevocationProblems(hit, call, at) };
     }
     const sent: Certificate[] = [];
     const unreadable: Problem[] = [];
@@ -231,48 +304,27 @@ export class VerifierEngine implements Verifier {
         if (i === 0) leafReadable = false;
       }
     });
+    return { call, settings, verdicts, at, hostname, extras, key, sent, unreadable, leafReadable };
+  }
+
+  /** The verdict on a prepared chain, cached when caching; revocation applied on top. */
+  #finish(judging: Judging, signedBy: SignedBy): ChainVerdict {
+    const { call, settings, verdicts, at, hostname, extras, sent, unreadable } = judging;
     const considered = new Set<Certificate>();
     // Without its leaf a chain has no path to build: the other elements say nothing.
-    const verdict = leafReadable
+    const verdict = judging.leafReadable
       ? withProblems(
-          decide(
-            sent,
-            settings,
-            { at, hostname, extras: extras?.pool },
-            considered,
-            this.#signedBy,
-          ),
+          decide(sent, settings, { at, hostname, extras: extras?.pool }, considered, signedBy),
           overridden(unreadable, settings.severities),
         )
       : unjudged(overridden(unreadable, settings.severities));
     if (verdicts) {
       const [from, until] = stableInterval(considered, at);
-      verdicts.set(key, verdict, from, until);
+      verdicts.set(judging.key, verdict, from, until);
     }
     // Revocation inputs change per call: applied on top of the cached verdict.
     return withRevocationProblems(verdict, call, at);
   }
-
-  /** Whether `issuer` signed `subject`, remembered per pair when caching. */
-  readonly #signedBy = (subject: Certificate, issuer: Certificate): boolean => {
-    const caches = this.#caches;
-    if (!caches) {
-      const key = importPublicKey(issuer);
-      return key !== null && verifySignatureWith(subject, key);
-    }
-    const pair = subject.sha256Fingerprint + issuer.sha256Fingerprint;
-    let result = caches.signatures.get(pair);
-    if (result === undefined) {
-      let key = caches.keys.get(issuer.sha256Fingerprint);
-      if (key === undefined) {
-        key = importPublicKey(issuer);
-        caches.keys.set(issuer.sha256Fingerprint, key);
-      }
-      result = key !== null && verifySignatureWith(subject, key);
-      caches.signatures.set(pair, result);
-    }
-    return result;
-  };
 
   /** `extraIntermediates` indexed by subject, once per array when caching. */
   #extrasPool(extras: readonly Certificate[]): ExtrasPool {
@@ -318,6 +370,17 @@ export class VerifierEngine implements Verifier {
     }
     return cert;
   }
+}
+
+/** The options of one call: an object, each option of the right type. */
+function checkCallOptions(options: ChainVerifyOptions, caller: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new VerifyOptionsError({
+      option: 'options',
+      message: `${caller}: options must be an object, not ${shown(options)}`,
+    });
+  }
+  checkVerifyOptions(options, caller);
 }
 
 /** What in the settings changes a verdict, for verdict keys. */

@@ -1,0 +1,189 @@
+// verifyAsync() against verify(): the same verdict on every chain the other verification
+// tests mint (the OpenSSL zoo, the profile rules' cases, the name constraints' cases), one
+// at a time and all at once, with caches and without.
+import { describe, expect, it } from 'vitest';
+import {
+  type ChainVerdict,
+  type ChainVerifyOptions,
+  createVerifier,
+  parseCertificate,
+  TrustStore,
+  type Verifier,
+  VerifyOptionsError,
+} from '../../src/index.js';
+import { createChain, createLeaf, type Issued } from '../helpers/pki.js';
+import { buildNameConstraintCases } from './name-constraints-cases.js';
+import { buildZoo } from './openssl-zoo.js';
+import { buildProfileCases } from './profile-cases.js';
+
+interface Case {
+  name: string;
+  sent: Uint8Array[];
+  trust: TrustStore;
+  options: ChainVerifyOptions;
+  profile?: 'webpki' | 'rfc5280';
+  maxDepth?: number;
+}
+
+const trustOf = (trusted: Issued[]) =>
+  TrustStore.fromCertificates(trusted.map((c) => parseCertificate(c.der)));
+
+function allCases(): Case[] {
+  const zoo = buildZoo().map((c) => ({
+    name: `zoo: ${c.name}`,
+    sent: c.sent.map((s) => s.der),
+    trust: trustOf(c.trusted),
+    options: {
+      ...(c.hostname ? { hostname: c.hostname } : {}),
+      ...(c.at ? { at: c.at } : {}),
+      ...(c.extras ? { extraIntermediates: c.extras.map((e) => parseCertificate(e.der)) } : {}),
+    },
+  }));
+  const profile = buildProfileCases().flatMap((c) =>
+    (['webpki', 'rfc5280'] as const).map((name) => ({
+      name: `profile ${name}: ${c.name}`,
+      sent: c.sent.map((s) => s.der),
+      trust: trustOf(c.trusted),
+      options: { hostname: c.hostname },
+      profile: name,
+      ...(c.maxDepth ? { maxDepth: c.maxDepth } : {}),
+    })),
+  );
+  const constraints = buildNameConstraintCases().map((c) => ({
+    name: `name constraints: ${c.name}`,
+    sent: c.sent.map((s) => s.der),
+    trust: trustOf(c.trusted),
+    options: { hostname: c.hostname },
+    ...(c.profile ? { profile: c.profile } : {}),
+  }));
+  return [...zoo, ...profile, ...constraints];
+}
+
+/** A verdict as plain data: certificates by fingerprint. */
+function shape(verdict: ChainVerdict) {
+  return {
+    valid: verdict.valid,
+    trusted: verdict.trusted,
+    path: verdict.path.map((cert) => cert.sha256Fingerprint),
+    problems: verdict.problems.map((p) => ({
+      code: p.code,
+      severity: p.severity,
+      certificate: p.certificate?.sha256Fingerprint,
+      message: p.message,
+    })),
+    expiresAt: verdict.expiresAt?.getTime(),
+  };
+}
+
+const cases = allCases();
+// One validation time for both ways, so a boundary passing between them changes nothing.
+const at = new Date();
+const optionsOf = (c: Case): ChainVerifyOptions => ({ at, ...c.options });
+const verifierOf = (
+  c: Case,
+  cache: false | undefined,
+  verifiers: Map<string, Verifier>,
+  threads = 0,
+) => {
+  const key = `${cases.indexOf(c)}`;
+  let verifier = verifiers.get(key);
+  if (!verifier) {
+    verifier = createVerifier({
+      trust: c.trust,
+      threads,
+      ...(c.profile ? { profile: c.profile } : {}),
+      ...(c.maxDepth ? { maxDepth: c.maxDepth } : {}),
+      ...(cache === false ? { cache } : {}),
+    });
+    verifiers.set(key, verifier);
+  }
+  return verifier;
+};
+
+describe('verifyAsync gives the verdicts of verify', () => {
+  it('has valid and invalid cases of every kind', () => {
+    const verdicts = cases.map((c) => verifierOf(c, false, new Map()).verify(c.sent, optionsOf(c)));
+    expect(verdicts.filter((v) => v.valid).length).toBeGreaterThan(20);
+    expect(verdicts.filter((v) => !v.valid).length).toBeGreaterThan(20);
+    const codes = new Set(verdicts.flatMap((v) => v.problems.map((p) => p.code)));
+    for (const code of ['bad-signature', 'untrusted-root', 'incomplete-chain', 'self-signed']) {
+      expect(codes).toContain(code);
+    }
+  });
+
+  for (const cache of [false, undefined] as const) {
+    it(`on every minted case, all in flight at once (${cache === false ? 'no cache' : 'caches'})`, async () => {
+      const syncVerifiers = new Map<string, Verifier>();
+      const asyncVerifiers = new Map<string, Verifier>();
+      const expected = cases.map((c) =>
+        shape(verifierOf(c, cache, syncVerifiers).verify(c.sent, optionsOf(c))),
+      );
+      const got = await Promise.all(
+        cases.map(async (c) =>
+          shape(await verifierOf(c, cache, asyncVerifiers).verifyAsync(c.sent, optionsOf(c))),
+        ),
+      );
+      for (const [i, c] of cases.entries()) expect(got[i], c.name).toEqual(expected[i]);
+    });
+  }
+
+  // Each verifier starts a thread of its own: the zoo's cases are enough to cover every path
+  // the worker threads take (keys imported there, keys handed over, keys that do not import).
+  it('with threads of its own, on the OpenSSL zoo', async () => {
+    const zoo = cases.filter((c) => c.name.startsWith('zoo: '));
+    const syncVerifiers = new Map<string, Verifier>();
+    const asyncVerifiers = new Map<string, Verifier>();
+    const expected = zoo.map((c) =>
+      shape(verifierOf(c, undefined, syncVerifiers).verify(c.sent, optionsOf(c))),
+    );
+    const got = await Promise.all(
+      zoo.map(async (c) =>
+        shape(await verifierOf(c, undefined, asyncVerifiers, 1).verifyAsync(c.sent, optionsOf(c))),
+      ),
+    );
+    for (const [i, c] of zoo.entries()) expect(got[i], c.name).toEqual(expected[i]);
+  }, 30_000);
+
+  for (const threads of [0, 2]) {
+    it(`one verifier, many distinct chains at once, then again from its caches (${threads} threads)`, async () => {
+      const { root, intermediate, leaf } = createChain('async.test');
+      const leaves = [leaf, ...Array.from({ length: 40 }, () => createLeaf(intermediate))];
+      const trust = TrustStore.fromPem(root.pem);
+      const sync = createVerifier({ trust });
+      const verifier = createVerifier({ trust, threads });
+      const chains = leaves.map((l) => [l.der, intermediate.der]);
+      const expected = chains.map((chain) =>
+        shape(sync.verify(chain, { at, hostname: 'async.test' })),
+      );
+      const first = await Promise.all(
+        chains.map((chain) => verifier.verifyAsync(chain, { at, hostname: 'async.test' })),
+      );
+      expect(first.map(shape)).toEqual(expected);
+      // The same entries as the synchronous way: every certificate, signature and key is kept.
+      expect(verifier.cacheSizes()).toEqual(sync.cacheSizes());
+      const again = await Promise.all(
+        chains.map((chain) => verifier.verifyAsync(chain, { at, hostname: 'async.test' })),
+      );
+      for (const [i, verdict] of again.entries()) expect(verdict).toBe(first[i]);
+    });
+  }
+
+  it('rejects bad options with errors naming them', async () => {
+    const { root, leaf } = createChain('async.test');
+    const verifier = createVerifier({ trust: TrustStore.fromPem(root.pem) });
+    await expect(verifier.verifyAsync([leaf.der], { at: new Date('x') })).rejects.toThrow(
+      VerifyOptionsError,
+    );
+    await expect(
+      verifier.verifyAsync([leaf.der], null as unknown as ChainVerifyOptions),
+    ).rejects.toThrow(/verifyAsync: options must be an object/);
+    expect((await verifier.verifyAsync([])).problems.map((p) => p.code)).toEqual([
+      'no-certificate',
+    ]);
+    for (const threads of [-1, 1.5, 65, '2']) {
+      expect(() => createVerifier({ trust: verifier.trust, threads: threads as number })).toThrow(
+        /createVerifier: threads must be a whole number from 0 to 64/,
+      );
+    }
+  });
+});
