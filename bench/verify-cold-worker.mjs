@@ -5,6 +5,7 @@
 // where the baseline is another build's dist/index.js, verified through verifyChain().
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createVerifier, parseCertificate, TrustStore } from '../dist/index.js';
 
 const fixture = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -57,6 +58,7 @@ const rsa = links[0][0].key.asymmetricKeyType === 'rsa';
 // every pass and shares nothing with the previous one, so every chain it sees is cold. The
 // asynchronous ways keep IN_FLIGHT chains in flight, as a scan's results come.
 const IN_FLIGHT = 64;
+const THREADS = availableParallelism();
 const verifying = (options) => {
   const verifier = createVerifier({ trust, ...options });
   return (i) => verifier.verify([chains[i][0], chains[i][1]], { hostname: hostOf(i) }).valid;
@@ -89,7 +91,7 @@ const ways = {
   verifier: () => verifying({}),
   verifierNoCache: () => verifying({ cache: false }),
   verifierAsync: () => verifyingAsync({}),
-  verifierAsyncNoCache: () => verifyingAsync({ cache: false }),
+  verifierAsyncThreads: () => verifyingAsync({ threads: THREADS }),
   floorSignatures: checking((link) => link.key),
   floorImportJwk: checking(jwkKey),
   floorImportDer: checking((link) =>
@@ -137,8 +139,7 @@ async function runBlock(name, check, from, to) {
 // process's (getrusage) adds the thread pool's.
 const SCHEDSTAT = '/proc/thread-self/schedstat';
 const hasSchedstat = existsSync(SCHEDSTAT);
-const threadNs = () =>
-  hasSchedstat ? BigInt(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) : 0n;
+const threadNs = () => (hasSchedstat ? BigInt(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) : 0n);
 const processUs = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
@@ -147,7 +148,7 @@ const processUs = () => {
 // Blocks hold a few times IN_FLIGHT chains, so the asynchronous ways spend little of a block
 // filling and draining.
 const BLOCK = 200;
-const result = { rsa, chains: PER_PASS, passes: PASSES, inFlight: IN_FLIGHT };
+const result = { rsa, chains: PER_PASS, passes: PASSES, inFlight: IN_FLIGHT, threads: THREADS };
 for (const [name, start] of Object.entries(ways)) await runBlock(name, await start(), 1, WARMUP);
 const samples = Object.fromEntries(Object.keys(ways).map((name) => [name, []]));
 // The ways take turns on blocks of chains, so a change in the machine's load (other work

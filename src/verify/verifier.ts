@@ -7,6 +7,7 @@ import { parseDer } from '../x509/internal.js';
 import { BoundedMap } from './bounded-map.js';
 import { checkLimit, VerdictCache } from './cache.js';
 import { checkVerifyOptions, shown } from './options.js';
+import { ParsedCertificates } from './parsed-certificates.js';
 import { indexBySubject, issuerPairs, type SignedBy } from './path.js';
 import { overridden } from './profile.js';
 import { SignatureChecks } from './signature-checks.js';
@@ -69,9 +70,18 @@ interface Judging {
   leafReadable: boolean;
 }
 
+/** A verdict key and the parts it was built from. */
+interface VerdictKey {
+  fingerprints: readonly string[];
+  settingsKey: string;
+  hostname: string | undefined;
+  extras: string | undefined;
+  key: string;
+}
+
 interface Caches {
   verdicts: VerdictCache;
-  certificates: BoundedMap<string, Certificate>;
+  certificates: ParsedCertificates;
   signatures: BoundedMap<string, boolean>;
   keys: BoundedMap<string, KeyObject | null>;
   extraPools: BoundedMap<readonly Certificate[], ExtrasPool>;
@@ -152,7 +162,7 @@ function createCaches(options: VerifierCacheOptions | false | undefined): Caches
       verdicts instanceof VerdictCache
         ? verdicts
         : new VerdictCache({ maxEntries: limit('verdicts') }),
-    certificates: new BoundedMap(limit('certificates')),
+    certificates: new ParsedCertificates(limit('certificates')),
     signatures: new BoundedMap(limit('signatures')),
     keys: new BoundedMap(limit('keys')),
     extraPools: new BoundedMap(limit('extraPools')),
@@ -166,12 +176,18 @@ export class VerifierEngine implements Verifier {
   readonly #settings: VerifierSettings;
   readonly #caches: Caches | undefined;
   readonly #checks: SignatureChecks;
+  /**
+   * The verdict key last built for each leaf this verifier parsed, held as long as the leaf
+   * is (by the certificates cache or the caller).
+   */
+  readonly #verdictKeys: WeakMap<Certificate, VerdictKey> | undefined;
 
   constructor(settings: VerifierSettings, caches: Caches | undefined, threads = 0) {
     this.trust = settings.trust;
     this.#settings = settings;
     this.#caches = caches;
     this.#checks = new SignatureChecks(caches, threads);
+    this.#verdictKeys = caches && new WeakMap();
     this.cacheLimits = Object.freeze(
       caches
         ? {
@@ -244,7 +260,7 @@ export class VerifierEngine implements Verifier {
     verdicts: VerdictCache | undefined,
   ): ChainVerdict {
     const judging = this.#prepare(chain, call, settings, verdicts);
-    if (!('sent' in judging)) return judging.verdict;
+    if (!('sent' in judging)) return judging;
     return this.#finish(judging, this.#checks.signedBy);
   }
 
@@ -259,7 +275,7 @@ export class VerifierEngine implements Verifier {
     verdicts: VerdictCache | undefined,
   ): Promise<ChainVerdict> {
     const judging = this.#prepare(chain, call, settings, verdicts);
-    if (!('sent' in judging)) return judging.verdict;
+    if (!('sent' in judging)) return judging;
     let signedBy = this.#checks.signedBy;
     const leaf = judging.sent[0];
     if (judging.leafReadable && leaf) {
@@ -277,27 +293,35 @@ export class VerifierEngine implements Verifier {
     call: ChainVerifyOptions,
     settings: VerifierSettings,
     verdicts: VerdictCache | undefined,
-  ): Judging | { verdict: ChainVerdict } {
-    if (!Array.isArray(chain) || chain.length === 0) return { verdict: NO_CERTIFICATE };
+  ): Judging | ChainVerdict {
+    if (!Array.isArray(chain) || chain.length === 0) return NO_CERTIFICATE;
     const caches = this.#caches;
     const at = call.at?.getTime() ?? Date.now();
     const hostname = call.hostname?.toLowerCase();
     const extras = call.extraIntermediates && this.#extrasPool(call.extraIntermediates);
-    // Hashed once: the verdict key and the parsed-certificate cache both go by fingerprint,
-    // and parsing reuses it.
-    const fingerprints = caches || verdicts ? chain.map(fingerprintOf) : undefined;
+    // The verdict key goes by fingerprint. A certificate parsed before is found from its
+    // bytes without hashing them, and one that was not is hashed once: parsing reuses it.
+    const parsed: (Certificate | undefined)[] = [];
+    const fingerprints =
+      caches || verdicts
+        ? chain.map((element, i) => {
+            if (!(element instanceof Uint8Array)) return fingerprintOf(element);
+            const cert = caches?.certificates.find(element);
+            parsed[i] = cert;
+            return cert?.sha256Fingerprint ?? fingerprint(element);
+          })
+        : undefined;
     let key = '';
     if (verdicts && fingerprints) {
-      key = `${fingerprints.join('')}|${settings.key}|${hostname ?? ''}`;
-      if (extras) key += `|${extras.digest}`;
+      key = this.#verdictKey(parsed[0], fingerprints, settings.key, hostname, extras?.digest);
       const hit = verdicts.get(key, at);
-      if (hit) return { verdict: withRevocationProblems(hit, call, at) };
+      if (hit) return withRevocationProblems(hit, call, at);
     }
     const sent: Certificate[] = [];
     const unreadable: Problem[] = [];
     let leafReadable = true;
     chain.forEach((element, i) => {
-      const cert = this.#certificate(element, fingerprints?.[i], settings.maxBytes);
+      const cert = this.#certificate(element, fingerprints?.[i], parsed[i], settings.maxBytes);
       if (cert instanceof Certificate) sent.push(cert);
       else {
         unreadable.push(unparseable(i, cert));
@@ -305,6 +329,36 @@ export class VerifierEngine implements Verifier {
       }
     });
     return { call, settings, verdicts, at, hostname, extras, key, sent, unreadable, leafReadable };
+  }
+
+  /**
+   * The verdict key of a chain: its fingerprints, the settings, the hostname and the extras.
+   * The key last built for a leaf parsed here is kept with it and reused when every part is
+   * the same: a new string must be hashed on each lookup, and for a cached verdict that
+   * hashing was the largest cost.
+   */
+  #verdictKey(
+    leaf: Certificate | undefined,
+    fingerprints: readonly string[],
+    settingsKey: string,
+    hostname: string | undefined,
+    extras: string | undefined,
+  ): string {
+    const last = leaf && this.#verdictKeys?.get(leaf);
+    if (
+      last &&
+      last.settingsKey === settingsKey &&
+      last.hostname === hostname &&
+      last.extras === extras &&
+      last.fingerprints.length === fingerprints.length &&
+      last.fingerprints.every((fp, i) => fp === fingerprints[i])
+    ) {
+      return last.key;
+    }
+    let key = `${fingerprints.join('')}|${settingsKey}|${hostname ?? ''}`;
+    if (extras) key += `|${extras}`;
+    if (leaf) this.#verdictKeys?.set(leaf, { fingerprints, settingsKey, hostname, extras, key });
+    return key;
   }
 
   /** The verdict on a prepared chain, cached when caching; revocation applied on top. */
@@ -343,6 +397,7 @@ export class VerifierEngine implements Verifier {
   #certificate(
     element: unknown,
     fp: string | undefined,
+    known: Certificate | undefined,
     maxBytes: number,
   ): Certificate | CertificateParseError {
     if (element instanceof Certificate) return element;
@@ -351,9 +406,8 @@ export class VerifierEngine implements Verifier {
         message: `a ${typeOf(element)}, not DER bytes or a Certificate`,
       });
     }
-    const parsed = this.#caches?.certificates;
     // The size limit holds for every call, whoever parsed the certificate first.
-    let cert = fp !== undefined && element.length <= maxBytes ? parsed?.get(fp) : undefined;
+    let cert = element.length <= maxBytes ? known : undefined;
     if (!cert) {
       try {
         cert = parseDer(element, maxBytes, fp);
@@ -366,7 +420,7 @@ export class VerifierEngine implements Verifier {
               cause: error,
             });
       }
-      if (fp !== undefined) parsed?.set(fp, cert);
+      this.#caches?.certificates.add(element, cert);
     }
     return cert;
   }
@@ -394,9 +448,8 @@ function settingsKey(settings: Omit<VerifierSettings, 'key'>): string {
   return key;
 }
 
-/** The chain's identity for the cache; an element that is neither DER nor parsed gets none. */
+/** A parsed element's identity for the cache; an element that is neither DER nor parsed gets none. */
 function fingerprintOf(element: unknown): string {
-  if (element instanceof Uint8Array) return fingerprint(element);
   return element instanceof Certificate ? element.sha256Fingerprint : '-';
 }
 
