@@ -48,6 +48,8 @@ parentPort.on('message', (batch) => {
 });
 `;
 
+/** Fewest checks sent to a worker in one message, when there are that many. */
+const MIN_BATCH = 32;
 /** How long workers stay after the last check, in ms. */
 const IDLE_MS = 2000;
 
@@ -117,7 +119,9 @@ export class SignaturePool {
       return;
     }
     const workers = [...this.#workers].sort((a, b) => a.pending - b.pending);
-    const share = Math.ceil(queued.length / workers.length);
+    // A message costs about as much as tens of checks' worth of copying (the worker wakes for
+    // it), so a small queue goes whole to the least busy worker; a large one is shared out.
+    const share = Math.max(MIN_BATCH, Math.ceil(queued.length / workers.length));
     for (let w = 0; w < workers.length && w * share < queued.length; w++) {
       const target = workers[w] as PoolWorker;
       const batch: Batch = [];
