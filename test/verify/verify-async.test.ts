@@ -1,6 +1,7 @@
 // verifyAsync() against verify(): the same verdict on every chain the other verification
 // tests mint (the OpenSSL zoo, the profile rules' cases, the name constraints' cases), one
 // at a time and all at once, with caches and without.
+import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   type ChainVerdict,
@@ -185,5 +186,44 @@ describe('verifyAsync gives the verdicts of verify', () => {
         /createVerifier: threads must be a whole number from 0 to 64/,
       );
     }
+  });
+});
+
+describe('the verifier’s threads in a process of their own', () => {
+  it('a process verifying with threads gets its verdict and then ends by itself', async () => {
+    const { root, intermediate, leaf } = createChain('process.test');
+    const dist = new URL('../../dist/index.js', import.meta.url).href;
+    // Nothing else holds the event loop: the process must neither end before the verdict (an
+    // unsettled top-level await, exit code 13) nor be held open by idle threads forever.
+    const script = `
+      const { createVerifier, TrustStore } = await import(${JSON.stringify(dist)});
+      const trust = TrustStore.fromPem(process.env.ROOT_PEM);
+      const verifier = createVerifier({ trust, threads: 2 });
+      const chain = [process.env.LEAF, process.env.INTERMEDIATE].map((b) => Buffer.from(b, 'base64'));
+      const verdict = await verifier.verifyAsync(chain, { hostname: 'process.test' });
+      console.log(JSON.stringify({ valid: verdict.valid, keys: verifier.cacheSizes().keys }));
+    `;
+    const finished = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', script],
+          {
+            env: {
+              ...process.env,
+              ROOT_PEM: root.pem,
+              LEAF: Buffer.from(leaf.der).toString('base64'),
+              INTERMEDIATE: Buffer.from(intermediate.der).toString('base64'),
+            },
+            timeout: 60_000,
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      },
+    );
+    expect(finished.stderr).toBe('');
+    expect(finished.code).toBe(0);
+    expect(JSON.parse(finished.stdout)).toEqual({ valid: true, keys: 2 });
   });
 });
