@@ -100,7 +100,9 @@ export class SignatureChecks {
         continue;
       }
       const bytes = signedBytes(subject);
-      const key = caches?.keys.get(issuer.sha256Fingerprint) ?? publicKeyInput(issuer);
+      // A key known not to import (null) is not tried again, as `signedBy` does not.
+      const cached = caches?.keys.get(issuer.sha256Fingerprint);
+      const key = cached === undefined ? publicKeyInput(issuer) : cached;
       if (!bytes || key === null) {
         // Nothing for a worker: no key to import, or an algorithm only OpenSSL's certificate
         // reader takes.

@@ -12,7 +12,13 @@ import {
   type Verifier,
   VerifyOptionsError,
 } from '../../src/index.js';
-import { createChain, createLeaf, type Issued } from '../helpers/pki.js';
+import {
+  createChain,
+  createIntermediate,
+  createLeaf,
+  createRoot,
+  type Issued,
+} from '../helpers/pki.js';
 import { buildNameConstraintCases } from './name-constraints-cases.js';
 import { buildZoo } from './openssl-zoo.js';
 import { buildProfileCases } from './profile-cases.js';
@@ -187,6 +193,51 @@ describe('verifyAsync gives the verdicts of verify', () => {
       );
     }
   });
+});
+
+describe('verifyAsync on every kind of issuer key', () => {
+  // Keys imported from JWK (EC on named JWK curves, RSA) and from DER (P-224, DSA), signatures
+  // with each hash the helper signs with, and one that does not verify.
+  const specs = ['ec256', 'ec384', 'ec521', 'ec224', 'rsa2048', 'dsa2048'] as const;
+  const hashes = ['sha256', 'sha384', 'sha512', 'sha1'] as const;
+  const kinds = specs.flatMap((key) =>
+    (key === 'dsa2048' ? (['sha256'] as const) : hashes).map((hash) => {
+      const root = createRoot({ key });
+      const intermediate = createIntermediate(root, { key, hash });
+      const leaf = createLeaf(intermediate, { subject: 'keys.test', hash });
+      const chain: Uint8Array[] = [leaf.der, intermediate.der];
+      return { name: `${key}, ${hash}`, root, chain };
+    }),
+  );
+  // A byte of the leaf's serial number changed: still well-formed, no longer what was signed.
+  const forged = { ...(kinds[0] as (typeof kinds)[number]), name: 'a leaf changed after signing' };
+  const changed = Uint8Array.from(forged.chain[0] as Uint8Array);
+  changed[17] = (changed[17] as number) ^ 0x01;
+  forged.chain = [changed, forged.chain[1] as Uint8Array];
+
+  for (const threads of [0, 1]) {
+    it(`gives verify()'s verdicts (${threads} threads)`, async () => {
+      const all = [...kinds, forged];
+      const verdicts = await Promise.all(
+        all.map(async ({ root, chain }) => {
+          const trust = TrustStore.fromPem(root.pem);
+          const expected = createVerifier({ trust }).verify(chain, { at, hostname: 'keys.test' });
+          const got = await createVerifier({ trust, threads }).verifyAsync(chain, {
+            at,
+            hostname: 'keys.test',
+          });
+          return { expected: shape(expected), got: shape(got) };
+        }),
+      );
+      for (const [i, { expected, got }] of verdicts.entries()) {
+        expect(got, all[i]?.name).toEqual(expected);
+      }
+      expect(verdicts.some((v) => v.got.problems.some((p) => p.code === 'bad-signature'))).toBe(
+        true,
+      );
+      expect(verdicts.filter((v) => v.got.trusted).length).toBeGreaterThan(10);
+    }, 60_000);
+  }
 });
 
 describe('the verifier’s threads in a process of their own', () => {
