@@ -4,7 +4,8 @@
 // Usage: node bench/verify-cold-worker.mjs <fixture file> <passes> [<baseline build>]
 // where the baseline is another build's dist/index.js, verified through verifyChain().
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createVerifier, parseCertificate, TrustStore } from '../dist/index.js';
 
 const fixture = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -54,24 +55,49 @@ const links = chains.map(([leaf, intermediate, root]) =>
 const rsa = links[0][0].key.asymmetricKeyType === 'rsa';
 
 // Each way, started once per pass, answers whether chain i is valid. A verifier is new in
-// every pass and shares nothing with the previous one, so every chain it sees is cold.
+// every pass and shares nothing with the previous one, so every chain it sees is cold. The
+// asynchronous ways keep IN_FLIGHT chains in flight, as a scan's results come.
+const IN_FLIGHT = 64;
+const THREADS = availableParallelism();
 const verifying = (options) => {
   const verifier = createVerifier({ trust, ...options });
   return (i) => verifier.verify([chains[i][0], chains[i][1]], { hostname: hostOf(i) }).valid;
+};
+// The verifier's worker threads start at its first verifyAsync: on a warm-up chain, before
+// the clock starts (a scan starts them once, at its first chain).
+const verifyingAsync = async (options) => {
+  const verifier = createVerifier({ trust, ...options });
+  await verifier.verifyAsync([chains[0][0], chains[0][1]], { hostname: hostOf(0) });
+  return async (i) =>
+    (await verifier.verifyAsync([chains[i][0], chains[i][1]], { hostname: hostOf(i) })).valid;
 };
 const checking = (keyOf) => () => (i) => {
   let ok = true;
   for (const link of links[i]) ok &&= verify('sha256', link.tbs, keyOf(link), link.signature);
   return ok;
 };
+const verifyOnPool = (link, key) =>
+  new Promise((resolve, reject) =>
+    verify('sha256', link.tbs, key, link.signature, (error, ok) =>
+      error ? reject(error) : resolve(ok),
+    ),
+  );
+const checkingAsync = (keyOf) => () => async (i) => {
+  const results = await Promise.all(links[i].map((link) => verifyOnPool(link, keyOf(link))));
+  return results.every(Boolean);
+};
+const jwkKey = (link) => createPublicKey({ key: link.jwk, format: 'jwk' });
 const ways = {
   verifier: () => verifying({}),
   verifierNoCache: () => verifying({ cache: false }),
+  verifierAsync: () => verifyingAsync({}),
+  verifierAsyncThreads: () => verifyingAsync({ threads: THREADS }),
   floorSignatures: checking((link) => link.key),
-  floorImportJwk: checking((link) => createPublicKey({ key: link.jwk, format: 'jwk' })),
+  floorImportJwk: checking(jwkKey),
   floorImportDer: checking((link) =>
     createPublicKey({ key: link.der, format: 'der', type: 'spki' }),
   ),
+  floorAsyncImportJwk: checkingAsync(jwkKey),
 };
 if (baseline) {
   const baselineTrust = baseline.TrustStore.fromCertificates(
@@ -88,33 +114,78 @@ if (baseline) {
   };
 }
 
-const BLOCK = 20;
-const result = { rsa, chains: PER_PASS, passes: PASSES };
-for (const start of Object.values(ways)) {
-  const check = start();
-  for (let i = 0; i < WARMUP; i++) check(i);
+/** Runs `check` on chains [from, to): one after the other, or IN_FLIGHT at once. */
+async function runBlock(name, check, from, to) {
+  const fail = (i) => {
+    throw new Error(`${name}: chain ${i} is not valid`);
+  };
+  if (!name.includes('Async')) {
+    for (let i = from; i < to; i++) if (!check(i)) fail(i);
+    return;
+  }
+  let next = from;
+  const lane = async () => {
+    while (next < to) {
+      const i = next++;
+      if (!(await check(i))) fail(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, to - from) }, lane));
 }
+
+// CPU time beside the clock: on a machine shared with other work, the clock measures the
+// share of the cores this process got, while CPU time per chain measures the work. The
+// calling thread's time (Linux schedstat, in ns) says how much stays on the event loop; the
+// process's (getrusage) adds the thread pool's.
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const hasSchedstat = existsSync(SCHEDSTAT);
+const threadNs = () => (hasSchedstat ? BigInt(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) : 0n);
+const processUs = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+// Blocks hold a few times IN_FLIGHT chains, so the asynchronous ways spend little of a block
+// filling and draining.
+const BLOCK = 200;
+const result = { rsa, chains: PER_PASS, passes: PASSES, inFlight: IN_FLIGHT, threads: THREADS };
+for (const [name, start] of Object.entries(ways)) await runBlock(name, await start(), 1, WARMUP);
 const samples = Object.fromEntries(Object.keys(ways).map((name) => [name, []]));
-// The ways take turns on small blocks of chains, so a change in the machine's load (other
-// work shares its two cores) touches them alike.
+// The ways take turns on blocks of chains, so a change in the machine's load (other work
+// shares its two cores) touches them alike.
 for (let pass = 0; pass < PASSES; pass++) {
-  const running = Object.entries(ways).map(([name, start]) => ({ name, check: start(), ns: 0n }));
+  const running = [];
+  for (const [name, start] of Object.entries(ways)) {
+    running.push({ name, check: await start(), ns: 0n, threadNs: 0n, cpuUs: 0 });
+  }
   const first = WARMUP + pass * PER_PASS;
   for (let from = first; from < first + PER_PASS; from += BLOCK) {
     const to = Math.min(from + BLOCK, first + PER_PASS);
     for (const way of running) {
       const started = process.hrtime.bigint();
-      for (let i = from; i < to; i++) {
-        if (!way.check(i)) throw new Error(`${way.name}: chain ${i} is not valid`);
-      }
+      const thread = threadNs();
+      const cpu = processUs();
+      await runBlock(way.name, way.check, from, to);
       way.ns += process.hrtime.bigint() - started;
+      way.threadNs += threadNs() - thread;
+      way.cpuUs += processUs() - cpu;
     }
   }
   for (const way of running) {
-    samples[way.name].push(PER_PASS / (Number(way.ns) / 1e9));
+    samples[way.name].push({
+      rate: PER_PASS / (Number(way.ns) / 1e9),
+      threadUs: Number(way.threadNs) / 1e3 / PER_PASS,
+      cpuUs: way.cpuUs / PER_PASS,
+    });
   }
 }
-for (const [name, rates] of Object.entries(samples)) {
-  result[name] = rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)];
+const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+for (const [name, passes] of Object.entries(samples)) {
+  result[name] = median(passes.map((p) => p.rate));
+  result.cpu ??= {};
+  result.cpu[name] = {
+    threadUs: hasSchedstat ? median(passes.map((p) => p.threadUs)) : undefined,
+    cpuUs: median(passes.map((p) => p.cpuUs)),
+  };
 }
 console.log(JSON.stringify(result));

@@ -4,8 +4,12 @@
 //   leaf parsing included);
 // - re-verify 100,000 chains drawn from 100 distinct ones (the verdict cache);
 // - cold: distinct chains in which every certificate (root, intermediate, leaf) and every key
-//   is new, EC P-256 and RSA 2048, beside Node's own crypto.verify per link on the same
-//   certificates (the floor), in the same process, taking turns;
+//   is new, EC P-256 and RSA 2048: verify() one chain after the other, verifyAsync() with 64
+//   chains in flight (signatures on libuv's pool, or keys and signatures on the verifier's
+//   own threads), beside Node's own crypto.verify per link on the same certificates (the
+//   floors), in the same process, taking turns; with the CPU time each way spends per chain,
+//   on the event loop and in the whole process, and the rate that CPU time allows on this
+//   machine's cores (what a quiet machine gives, when the clock says less on a shared one);
 // - the same verification done the old way, one `openssl verify` process per chain.
 // Run: npm run bench -- verify
 // (VERIFY_BASELINE=<another build's dist/index.js> adds that build's verifyChain() on the cold
@@ -27,15 +31,29 @@ const COLD_EC = 2_000;
 const COLD_RSA = 120;
 const COLD_PASSES = 3;
 
-interface ColdSample {
-  chains: number;
-  verifier: number;
-  verifierNoCache: number;
-  floorSignatures: number;
-  floorImportJwk: number;
-  floorImportDer: number;
-  baseline?: number;
+type ColdWay =
+  | 'verifier'
+  | 'verifierNoCache'
+  | 'verifierAsync'
+  | 'verifierAsyncThreads'
+  | 'floorSignatures'
+  | 'floorImportJwk'
+  | 'floorImportDer'
+  | 'floorAsyncImportJwk'
+  | 'baseline';
+
+/** CPU time per chain: of the calling thread (the event loop) and of the whole process. */
+interface ColdCpu {
+  threadUs?: number;
+  cpuUs: number;
 }
+
+type ColdSample = Partial<Record<ColdWay, number>> & {
+  chains: number;
+  inFlight: number;
+  threads: number;
+  cpu: Partial<Record<ColdWay, ColdCpu>>;
+};
 
 interface Rate {
   count: number;
@@ -43,7 +61,7 @@ interface Rate {
   perSecond: number;
 }
 type Sample = Record<
-  'fingerprint' | 'parse' | 'verifyDistinct' | 'cachedDer' | 'cachedParsed',
+  'fingerprint' | 'parse' | 'verifyDistinct' | 'cachedDer' | 'cachedDerVerifier' | 'cachedParsed',
   Rate
 > &
   Partial<
@@ -107,6 +125,7 @@ export async function runVerifyBench(): Promise<void> {
     line('full parse', 'parse', 5_000);
     const distinct = line('verify distinct 3-element chains', 'verifyDistinct', 2_000);
     line('re-verify cached, DER input', 'cachedDer', 500_000);
+    line('  the same, verifier.verify()', 'cachedDerVerifier', 500_000);
     line('re-verify cached, parsed input', 'cachedParsed', 500_000);
     if (samples[0]?.cachedDerTurns) {
       console.log('  cached, taking turns with the baseline build in the same process:');
@@ -177,27 +196,48 @@ async function runColdBench(dir: string): Promise<void> {
       `verify cold, ${spec === 'ec256' ? 'EC P-256' : 'RSA 2048'}: ${count} chains of 3 new certificates and keys minted in ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s; ${COLD_PASSES} passes of ${perPass} new chains, median of ${RUNS} runs`,
     );
-    const median = (key: keyof ColdSample) => {
-      const sorted = samples.map((s) => s[key] ?? 0).sort((a, b) => a - b);
-      return sorted[Math.floor(RUNS / 2)] as number;
-    };
-    const floor = median('floorImportJwk');
-    const rows: [string, keyof ColdSample, number | undefined][] = [
-      ['createVerifier(), default caches', 'verifier', spec === 'ec256' ? 5_000 : undefined],
-      ['createVerifier({ cache: false })', 'verifierNoCache', undefined],
+    const median = (values: number[]) =>
+      values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+    const rateOf = (key: ColdWay) => median(samples.map((s) => s[key] ?? 0));
+    const cpuOf = (key: ColdWay, of: keyof ColdCpu) =>
+      median(samples.map((s) => s.cpu[key]?.[of] ?? 0));
+    const floor = rateOf('floorImportJwk');
+    const { inFlight, threads } = samples[0] as ColdSample;
+    const rows: [string, ColdWay, number | undefined][] = [
+      ['verify(), default caches', 'verifier', undefined],
+      ['verify(), cache: false', 'verifierNoCache', undefined],
+      [`verifyAsync(), ${inFlight} in flight`, 'verifierAsync', undefined],
+      [
+        `verifyAsync(), ${inFlight} in flight, threads: ${threads}`,
+        'verifierAsyncThreads',
+        spec === 'ec256' ? 5_000 : undefined,
+      ],
       ['floor: crypto.verify, keys imported before', 'floorSignatures', undefined],
       ['floor: import key from JWK + crypto.verify', 'floorImportJwk', undefined],
       ['floor: import key from DER + crypto.verify', 'floorImportDer', undefined],
+      [
+        `floor: JWK + crypto.verify on the pool, ${inFlight} in flight`,
+        'floorAsyncImportJwk',
+        undefined,
+      ],
     ];
     if (baseline) rows.push(['baseline build, verifyChain()', 'baseline', undefined]);
+    console.log(
+      `  ${''.padEnd(58)} chains/s  JWK floor  µs/chain: event loop, process; CPU-bound rate on ${threads} cores`,
+    );
     for (const [label, key, target] of rows) {
-      const rate = median(key);
+      const rate = rateOf(key);
       const goal = target
         ? ` (${rate >= target ? 'meets' : 'BELOW'} target ${target.toLocaleString('en')}/s)`
         : '';
+      const thread = cpuOf(key, 'threadUs');
+      const cpu = cpuOf(key, 'cpuUs');
+      // What the work allows once the process has the cores to itself: the event loop's share
+      // on one core, the whole process's spread over every core.
+      const bound = 1e6 / Math.max(thread, cpu / threads);
       console.log(
-        `  ${label.padEnd(44)} ${Math.round(rate).toLocaleString('en').padStart(7)} chains/s, ` +
-          `${Math.round((rate / floor) * 100)}% of the JWK floor${goal}`,
+        `  ${label.padEnd(58)} ${Math.round(rate).toLocaleString('en').padStart(8)}  ${`${Math.round((rate / floor) * 100)}%`.padStart(9)}  ` +
+          `${Math.round(thread).toString().padStart(5)} ${Math.round(cpu).toString().padStart(5)}  ${Math.round(bound).toLocaleString('en').padStart(7)}/s${goal}`,
       );
     }
   }

@@ -2,10 +2,11 @@
 import { CertsweepError, type OptionErrorOptions } from './base.js';
 
 /**
- * Options passed to `verifyChain()`, `createVerifier()` or `Verifier.verify()` are invalid: a
- * `hostname` that is not a string, an `at` that is not a valid date, a `cache` that is not a
- * `VerdictCache` or `false`, a cache bound that is not a whole number, …. Raised before
- * anything is verified. Code `CERTSWEEP_VERIFY_OPTIONS`.
+ * Options passed to `verifyChain()`, `createVerifier()`, `Verifier.verify()` or
+ * `Verifier.verifyAsync()` (which rejects with it) are invalid: a `hostname` that is not a
+ * string, an `at` that is not a valid date, a `cache` that is not a `VerdictCache` or
+ * `false`, a cache bound that is not a whole number, a `threads` count out of range, ….
+ * Raised before anything is verified. Code `CERTSWEEP_VERIFY_OPTIONS`.
  *
  * @example
  * ```ts

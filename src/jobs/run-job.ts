@@ -8,7 +8,8 @@ import {
 import { type ScanResult, scan } from '../scan/index.js';
 import { countTargets } from '../targets/index.js';
 import { TrustStore } from '../trust/index.js';
-import { verifyChain } from '../verify/index.js';
+import type { ChainVerdict, Verifier } from '../verify/index.js';
+import { defaultVerifier } from '../verify/internal.js';
 import type { JobEvents } from './events.js';
 import { type DefinedJob, defineJob } from './job.js';
 import { RecordingWindow } from './recording-window.js';
@@ -19,7 +20,8 @@ import { type KnownTargets, knownKey, type Selection, selectTargets } from './se
 import type { Job, RunJobOptions, RunSummary } from './types.js';
 
 /**
- * Runs a job once: streams `expandTargets()` → `scan()` → `verifyChain()` →
+ * Runs a job once: streams `expandTargets()` → `scan()` → verification (as `verifyChain()`,
+ * with the signature checks on the thread pool) →
  * `checkRevocation()` (see {@link RunJobOptions.revocation}) → `inventory.record()` with
  * bounded memory, records the run in the job's zone, emits events,
  * and returns a summary. Up to `recordsInFlight` results (default 1024) are being stored while
@@ -153,6 +155,8 @@ async function scanAndRecord(
       }
     },
   });
+  // The trust store's default verifier, as verifyChain() uses: its caches outlive the run.
+  const verifier = defaultVerifier(setting.trust);
   const results = scan(selectTargets(job, known, setting.selection, tally), {
     ...job.scan,
     signal,
@@ -168,18 +172,18 @@ async function scanAndRecord(
     for await (const result of results) {
       // What the scan hands over after a failure is cut short by it: not the run's to record.
       if (window.failed) break;
-      const context = result.ok ? judge(result, setting.trust, recordContext) : recordContext;
-      const verdict = context.verdict;
-      const recording: Recording = { result, context };
-      // A success is recorded once its revocation check is back (it never rejects); the scan
-      // goes on meanwhile, within the window.
-      const stored =
-        result.ok && verdict
-          ? revocation.check(result, verdict).then((report) => {
-              if (report) recording.context = { ...context, revocation: report };
-              return inventory.record(result, recording.context);
-            })
-          : inventory.record(result, context);
+      const recording: Recording = { result, context: recordContext };
+      // A success is recorded once verified and its revocation check is back (neither
+      // rejects); the scan goes on meanwhile, within the window, so the signature checks of
+      // many chains run on the thread pool at once.
+      const stored = result.ok
+        ? judge(result, verifier, recordContext).then(async (context) => {
+            recording.context = context;
+            const report = await revocation.check(result, context.verdict as ChainVerdict);
+            if (report) recording.context = { ...context, revocation: report };
+            return inventory.record(result, recording.context);
+          })
+        : inventory.record(result, recordContext);
       window.add(recording, stored);
       // Backpressure: the scan is not pulled while the window is full.
       await window.room();
@@ -211,14 +215,14 @@ type JobRecordContext = RecordContext & { job: string };
  * checked when the target has a name. A chain that is empty or cannot be parsed gets a
  * verdict saying so, never an exception: it is this target's outcome, not the run's.
  */
-function judge(
+async function judge(
   result: ScanResult & { ok: true },
-  trust: TrustStore,
+  verifier: Verifier,
   context: JobRecordContext,
-): JobRecordContext {
+): Promise<JobRecordContext> {
   const name =
     result.target.servername ?? (isIP(result.target.host) ? undefined : result.target.host);
-  const verdict = verifyChain(result.chain, { trust, ...(name ? { hostname: name } : {}) });
+  const verdict = await verifier.verifyAsync(result.chain, name ? { hostname: name } : {});
   // The name just verified is the one the target's name check is for: recording takes it
   // instead of working it out again.
   return { ...context, verdict, hostname: name || null };

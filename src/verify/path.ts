@@ -81,14 +81,7 @@ export function buildPaths(
       const fp = candidate.sha256Fingerprint;
       if (seen.has(fp) || path.some((cert) => cert.sha256Fingerprint === fp)) continue;
       seen.add(fp);
-      // A key identifier mismatch means a different key of the same CA: not this issuer.
-      if (
-        current.authorityKeyId !== undefined &&
-        candidate.subjectKeyId !== undefined &&
-        current.authorityKeyId !== candidate.subjectKeyId
-      ) {
-        continue;
-      }
+      if (!mayHaveIssued(candidate, current)) continue;
       if (checks++ >= MAX_SIGNATURE_CHECKS) break;
       nameMatches++;
       considered.add(candidate);
@@ -107,6 +100,50 @@ export function buildPaths(
   };
   walk([leaf]);
   return paths;
+}
+
+/**
+ * The (subject, issuer) pairs whose signatures {@link buildPaths} may ask about, at most
+ * `limit` of them, nearest the leaf first: every issuer found by name (and not ruled out by
+ * key identifiers) of the leaf and, in turn, of each issuer found, stopping at trust anchors.
+ * A superset of what path building asks, so their checks can run beforehand, together.
+ */
+export function issuerPairs(
+  leaf: Certificate,
+  trust: TrustStore,
+  pools: readonly IssuerIndex[],
+  limit: number,
+): [Certificate, Certificate][] {
+  const sources = [trust, ...pools];
+  const pairs: [Certificate, Certificate][] = [];
+  const queue = [leaf];
+  const queued = new Set([leaf.sha256Fingerprint]);
+  for (let next = 0; next < queue.length && pairs.length < limit; next++) {
+    const current = queue[next] as Certificate;
+    if (trust.has(current)) continue;
+    for (const source of sources) {
+      for (const candidate of source.bySubject(current.issuer)) {
+        const fp = candidate.sha256Fingerprint;
+        if (fp === current.sha256Fingerprint || !mayHaveIssued(candidate, current)) continue;
+        if (pairs.length >= limit) break;
+        pairs.push([current, candidate]);
+        if (!queued.has(fp)) {
+          queued.add(fp);
+          queue.push(candidate);
+        }
+      }
+    }
+  }
+  return pairs;
+}
+
+/** A key identifier mismatch means a different key of the same CA: not this issuer. */
+function mayHaveIssued(issuer: Certificate, subject: Certificate): boolean {
+  return (
+    subject.authorityKeyId === undefined ||
+    issuer.subjectKeyId === undefined ||
+    subject.authorityKeyId === issuer.subjectKeyId
+  );
 }
 
 /**

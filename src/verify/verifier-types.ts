@@ -91,6 +91,25 @@ export interface VerifierOptions {
    * keys and checks signatures afresh, and the verifier holds nothing between calls.
    */
   cache?: VerifierCacheOptions | false;
+  /**
+   * Worker threads of this verifier that import issuers' keys and check signatures for
+   * {@link Verifier.verifyAsync}, from 0 to 64. With 0 (the default), `verifyAsync` imports
+   * keys on the calling thread and checks signatures on libuv's thread pool. With threads,
+   * key imports leave the calling thread too, which on cold chains (every key new: an EC key
+   * import costs about what a signature check does) carries the throughput to every core; the
+   * threads start at the first `verifyAsync` (tens of milliseconds each), are unreferenced
+   * while idle (they never keep the process alive) and end after 2 seconds without work.
+   * Give one per core for a scanner meeting many new chains. `verify()` never uses them.
+   * Default: 0.
+   *
+   * @example
+   * ```ts
+   * import { availableParallelism } from 'node:os';
+   *
+   * const verifier = createVerifier({ trust, threads: availableParallelism() });
+   * ```
+   */
+  threads?: number;
 }
 
 /**
@@ -147,6 +166,30 @@ export interface Verifier {
    * @throws {@link VerifyOptionsError} when an option is of the wrong type.
    */
   verify(chain: readonly (Certificate | Uint8Array)[], options?: ChainVerifyOptions): ChainVerdict;
+  /**
+   * {@link Verifier.verify} with the signature checks on libuv's thread pool: the same
+   * verdict for the same chain, options and time, from the same caches. Parsing, key
+   * imports, path building and the checks still run on the calling thread; what moves off it
+   * is the signature arithmetic, so many chains verified at once (a scan's results) use every
+   * core and the event loop is not held for each signature. One chain alone is no faster.
+   *
+   * @param chain - The certificates as the server sent them, leaf first: parsed or DER.
+   * @returns The verdict; rejects with {@link VerifyOptionsError} when an option is of the
+   * wrong type.
+   *
+   * @example
+   * ```ts
+   * const verifier = createVerifier({ trust: TrustStore.mozilla() });
+   * // Many chains in flight at once: their signatures are checked on every core.
+   * const verdicts = await Promise.all(
+   *   results.map((result) => verifier.verifyAsync(result.chain, { hostname: result.target.servername })),
+   * );
+   * ```
+   */
+  verifyAsync(
+    chain: readonly (Certificate | Uint8Array)[],
+    options?: ChainVerifyOptions,
+  ): Promise<ChainVerdict>;
   /** How many entries each cache holds now. */
   cacheSizes(): VerifierCacheSizes;
   /** Empties every cache (a shared {@link VerdictCache} too). */

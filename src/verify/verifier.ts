@@ -3,11 +3,14 @@ import { CertificateParseError, TrustStoreError, VerifyOptionsError } from '../e
 import { withRevocationProblems } from '../revocation/chain-problems.js';
 import { TrustStore } from '../trust/index.js';
 import { Certificate, DEFAULT_MAX_CERTIFICATE_BYTES, fingerprint } from '../x509/index.js';
-import { importPublicKey, parseDer, verifySignatureWith } from '../x509/internal.js';
+import { parseDer } from '../x509/internal.js';
 import { BoundedMap } from './bounded-map.js';
 import { checkLimit, VerdictCache } from './cache.js';
 import { checkVerifyOptions, shown } from './options.js';
+import { ParsedCertificates } from './parsed-certificates.js';
+import { indexBySubject, issuerPairs, type SignedBy } from './path.js';
 import { overridden } from './profile.js';
+import { SignatureChecks } from './signature-checks.js';
 import type { ChainVerdict, Problem } from './types.js';
 import {
   decide,
@@ -29,6 +32,8 @@ import {
 
 /** Default of {@link VerifierOptions.maxDepth}. */
 const DEFAULT_MAX_DEPTH = 10;
+/** Signatures `verifyAsync` checks ahead on the thread pool; path building checks the rest. */
+const CHECKED_AHEAD = 64;
 
 /** @internal Settings from options already checked, with their defaults. */
 export function resolveSettings(options: Omit<VerifierOptions, 'cache'>): VerifierSettings {
@@ -50,9 +55,33 @@ interface ExtrasPool {
   digest: string;
 }
 
+/** A chain on its way to a verdict: parsed, not judged yet. */
+interface Judging {
+  call: ChainVerifyOptions;
+  settings: VerifierSettings;
+  verdicts: VerdictCache | undefined;
+  at: number;
+  hostname: string | undefined;
+  extras: ExtrasPool | undefined;
+  /** The verdict's cache key, when there is a verdict cache. */
+  key: string;
+  sent: Certificate[];
+  unreadable: Problem[];
+  leafReadable: boolean;
+}
+
+/** A verdict key and the parts it was built from. */
+interface VerdictKey {
+  fingerprints: readonly string[];
+  settingsKey: string;
+  hostname: string | undefined;
+  extras: string | undefined;
+  key: string;
+}
+
 interface Caches {
   verdicts: VerdictCache;
-  certificates: BoundedMap<string, Certificate>;
+  certificates: ParsedCertificates;
   signatures: BoundedMap<string, boolean>;
   keys: BoundedMap<string, KeyObject | null>;
   extraPools: BoundedMap<readonly Certificate[], ExtrasPool>;
@@ -98,7 +127,22 @@ export function createVerifierEngine(options: VerifierOptions): VerifierEngine {
     },
     'createVerifier',
   );
-  return new VerifierEngine(resolveSettings(options), createCaches(cache));
+  return new VerifierEngine(resolveSettings(options), createCaches(cache), checkThreads(options));
+}
+
+/** Most of {@link VerifierOptions.threads}. */
+const MAX_THREADS = 64;
+
+function checkThreads(options: VerifierOptions): number {
+  const { threads } = options;
+  if (threads === undefined) return 0;
+  if (typeof threads === 'number' && Number.isSafeInteger(threads) && threads >= 0) {
+    if (threads <= MAX_THREADS) return threads;
+  }
+  throw optionError(
+    'threads',
+    `must be a whole number from 0 to ${MAX_THREADS}, not ${shown(threads)}`,
+  );
 }
 
 function optionError(option: string, message: string): VerifyOptionsError {
@@ -118,7 +162,7 @@ function createCaches(options: VerifierCacheOptions | false | undefined): Caches
       verdicts instanceof VerdictCache
         ? verdicts
         : new VerdictCache({ maxEntries: limit('verdicts') }),
-    certificates: new BoundedMap(limit('certificates')),
+    certificates: new ParsedCertificates(limit('certificates')),
     signatures: new BoundedMap(limit('signatures')),
     keys: new BoundedMap(limit('keys')),
     extraPools: new BoundedMap(limit('extraPools')),
@@ -131,11 +175,19 @@ export class VerifierEngine implements Verifier {
   readonly cacheLimits: VerifierCacheSizes;
   readonly #settings: VerifierSettings;
   readonly #caches: Caches | undefined;
+  readonly #checks: SignatureChecks;
+  /**
+   * The verdict key last built for each leaf this verifier parsed, held as long as the leaf
+   * is (by the certificates cache or the caller).
+   */
+  readonly #verdictKeys: WeakMap<Certificate, VerdictKey> | undefined;
 
-  constructor(settings: VerifierSettings, caches: Caches | undefined) {
+  constructor(settings: VerifierSettings, caches: Caches | undefined, threads = 0) {
     this.trust = settings.trust;
     this.#settings = settings;
     this.#caches = caches;
+    this.#checks = new SignatureChecks(caches, threads);
+    this.#verdictKeys = caches && new WeakMap();
     this.cacheLimits = Object.freeze(
       caches
         ? {
@@ -153,14 +205,16 @@ export class VerifierEngine implements Verifier {
     chain: readonly (Certificate | Uint8Array)[],
     options: ChainVerifyOptions = {},
   ): ChainVerdict {
-    if (typeof options !== 'object' || options === null) {
-      throw new VerifyOptionsError({
-        option: 'options',
-        message: `verify: options must be an object, not ${shown(options)}`,
-      });
-    }
-    checkVerifyOptions(options, 'verify');
+    checkCallOptions(options, 'verify');
     return this.run(chain, options, this.#settings, this.#caches?.verdicts);
+  }
+
+  async verifyAsync(
+    chain: readonly (Certificate | Uint8Array)[],
+    options: ChainVerifyOptions = {},
+  ): Promise<ChainVerdict> {
+    checkCallOptions(options, 'verifyAsync');
+    return this.runAsync(chain, options, this.#settings, this.#caches?.verdicts);
   }
 
   /** @internal This verifier's own settings. */
@@ -205,18 +259,61 @@ export class VerifierEngine implements Verifier {
     settings: VerifierSettings,
     verdicts: VerdictCache | undefined,
   ): ChainVerdict {
+    const judging = this.#prepare(chain, call, settings, verdicts);
+    if (!('sent' in judging)) return judging;
+    return this.#finish(judging, this.#checks.signedBy);
+  }
+
+  /**
+   * @internal {@link VerifierEngine.run} with the signature checks on the thread pool: the
+   * issuers path building may try are checked together beforehand, the rest as `run` does.
+   */
+  async runAsync(
+    chain: readonly (Certificate | Uint8Array)[],
+    call: ChainVerifyOptions,
+    settings: VerifierSettings,
+    verdicts: VerdictCache | undefined,
+  ): Promise<ChainVerdict> {
+    const judging = this.#prepare(chain, call, settings, verdicts);
+    if (!('sent' in judging)) return judging;
+    let signedBy = this.#checks.signedBy;
+    const leaf = judging.sent[0];
+    if (judging.leafReadable && leaf) {
+      const pools = [indexBySubject(judging.sent.slice(1))];
+      if (judging.extras) pools.push(judging.extras.pool);
+      const pairs = issuerPairs(leaf, settings.trust, pools, CHECKED_AHEAD);
+      signedBy = this.#checks.signedByWith(await this.#checks.check(pairs));
+    }
+    return this.#finish(judging, signedBy);
+  }
+
+  /** The cached verdict (revocation applied), or what judging the chain starts from. */
+  #prepare(
+    chain: readonly (Certificate | Uint8Array)[],
+    call: ChainVerifyOptions,
+    settings: VerifierSettings,
+    verdicts: VerdictCache | undefined,
+  ): Judging | ChainVerdict {
     if (!Array.isArray(chain) || chain.length === 0) return NO_CERTIFICATE;
     const caches = this.#caches;
     const at = call.at?.getTime() ?? Date.now();
     const hostname = call.hostname?.toLowerCase();
     const extras = call.extraIntermediates && this.#extrasPool(call.extraIntermediates);
-    // Hashed once: the verdict key and the parsed-certificate cache both go by fingerprint,
-    // and parsing reuses it.
-    const fingerprints = caches || verdicts ? chain.map(fingerprintOf) : undefined;
+    // The verdict key goes by fingerprint. A certificate parsed before is found from its
+    // bytes without hashing them, and one that was not is hashed once: parsing reuses it.
+    const parsed: (Certificate | undefined)[] = [];
+    const fingerprints =
+      caches || verdicts
+        ? chain.map((element, i) => {
+            if (!(element instanceof Uint8Array)) return fingerprintOf(element);
+            const cert = caches?.certificates.find(element);
+            parsed[i] = cert;
+            return cert?.sha256Fingerprint ?? fingerprint(element);
+          })
+        : undefined;
     let key = '';
     if (verdicts && fingerprints) {
-      key = `${fingerprints.join('')}|${settings.key}|${hostname ?? ''}`;
-      if (extras) key += `|${extras.digest}`;
+      key = this.#verdictKey(parsed[0], fingerprints, settings.key, hostname, extras?.digest);
       const hit = verdicts.get(key, at);
       if (hit) return withRevocationProblems(hit, call, at);
     }
@@ -224,55 +321,64 @@ export class VerifierEngine implements Verifier {
     const unreadable: Problem[] = [];
     let leafReadable = true;
     chain.forEach((element, i) => {
-      const cert = this.#certificate(element, fingerprints?.[i], settings.maxBytes);
+      const cert = this.#certificate(element, fingerprints?.[i], parsed[i], settings.maxBytes);
       if (cert instanceof Certificate) sent.push(cert);
       else {
         unreadable.push(unparseable(i, cert));
         if (i === 0) leafReadable = false;
       }
     });
+    return { call, settings, verdicts, at, hostname, extras, key, sent, unreadable, leafReadable };
+  }
+
+  /**
+   * The verdict key of a chain: its fingerprints, the settings, the hostname and the extras.
+   * The key last built for a leaf parsed here is kept with it and reused when every part is
+   * the same: a new string must be hashed on each lookup, and for a cached verdict that
+   * hashing was the largest cost.
+   */
+  #verdictKey(
+    leaf: Certificate | undefined,
+    fingerprints: readonly string[],
+    settingsKey: string,
+    hostname: string | undefined,
+    extras: string | undefined,
+  ): string {
+    const last = leaf && this.#verdictKeys?.get(leaf);
+    if (
+      last &&
+      last.settingsKey === settingsKey &&
+      last.hostname === hostname &&
+      last.extras === extras &&
+      last.fingerprints.length === fingerprints.length &&
+      last.fingerprints.every((fp, i) => fp === fingerprints[i])
+    ) {
+      return last.key;
+    }
+    let key = `${fingerprints.join('')}|${settingsKey}|${hostname ?? ''}`;
+    if (extras) key += `|${extras}`;
+    if (leaf) this.#verdictKeys?.set(leaf, { fingerprints, settingsKey, hostname, extras, key });
+    return key;
+  }
+
+  /** The verdict on a prepared chain, cached when caching; revocation applied on top. */
+  #finish(judging: Judging, signedBy: SignedBy): ChainVerdict {
+    const { call, settings, verdicts, at, hostname, extras, sent, unreadable } = judging;
     const considered = new Set<Certificate>();
     // Without its leaf a chain has no path to build: the other elements say nothing.
-    const verdict = leafReadable
+    const verdict = judging.leafReadable
       ? withProblems(
-          decide(
-            sent,
-            settings,
-            { at, hostname, extras: extras?.pool },
-            considered,
-            this.#signedBy,
-          ),
+          decide(sent, settings, { at, hostname, extras: extras?.pool }, considered, signedBy),
           overridden(unreadable, settings.severities),
         )
       : unjudged(overridden(unreadable, settings.severities));
     if (verdicts) {
       const [from, until] = stableInterval(considered, at);
-      verdicts.set(key, verdict, from, until);
+      verdicts.set(judging.key, verdict, from, until);
     }
     // Revocation inputs change per call: applied on top of the cached verdict.
     return withRevocationProblems(verdict, call, at);
   }
-
-  /** Whether `issuer` signed `subject`, remembered per pair when caching. */
-  readonly #signedBy = (subject: Certificate, issuer: Certificate): boolean => {
-    const caches = this.#caches;
-    if (!caches) {
-      const key = importPublicKey(issuer);
-      return key !== null && verifySignatureWith(subject, key);
-    }
-    const pair = subject.sha256Fingerprint + issuer.sha256Fingerprint;
-    let result = caches.signatures.get(pair);
-    if (result === undefined) {
-      let key = caches.keys.get(issuer.sha256Fingerprint);
-      if (key === undefined) {
-        key = importPublicKey(issuer);
-        caches.keys.set(issuer.sha256Fingerprint, key);
-      }
-      result = key !== null && verifySignatureWith(subject, key);
-      caches.signatures.set(pair, result);
-    }
-    return result;
-  };
 
   /** `extraIntermediates` indexed by subject, once per array when caching. */
   #extrasPool(extras: readonly Certificate[]): ExtrasPool {
@@ -291,6 +397,7 @@ export class VerifierEngine implements Verifier {
   #certificate(
     element: unknown,
     fp: string | undefined,
+    known: Certificate | undefined,
     maxBytes: number,
   ): Certificate | CertificateParseError {
     if (element instanceof Certificate) return element;
@@ -299,9 +406,8 @@ export class VerifierEngine implements Verifier {
         message: `a ${typeOf(element)}, not DER bytes or a Certificate`,
       });
     }
-    const parsed = this.#caches?.certificates;
     // The size limit holds for every call, whoever parsed the certificate first.
-    let cert = fp !== undefined && element.length <= maxBytes ? parsed?.get(fp) : undefined;
+    let cert = element.length <= maxBytes ? known : undefined;
     if (!cert) {
       try {
         cert = parseDer(element, maxBytes, fp);
@@ -314,10 +420,21 @@ export class VerifierEngine implements Verifier {
               cause: error,
             });
       }
-      if (fp !== undefined) parsed?.set(fp, cert);
+      this.#caches?.certificates.add(element, cert);
     }
     return cert;
   }
+}
+
+/** The options of one call: an object, each option of the right type. */
+function checkCallOptions(options: ChainVerifyOptions, caller: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new VerifyOptionsError({
+      option: 'options',
+      message: `${caller}: options must be an object, not ${shown(options)}`,
+    });
+  }
+  checkVerifyOptions(options, caller);
 }
 
 /** What in the settings changes a verdict, for verdict keys. */
@@ -331,9 +448,8 @@ function settingsKey(settings: Omit<VerifierSettings, 'key'>): string {
   return key;
 }
 
-/** The chain's identity for the cache; an element that is neither DER nor parsed gets none. */
+/** A parsed element's identity for the cache; an element that is neither DER nor parsed gets none. */
 function fingerprintOf(element: unknown): string {
-  if (element instanceof Uint8Array) return fingerprint(element);
   return element instanceof Certificate ? element.sha256Fingerprint : '-';
 }
 

@@ -68,12 +68,21 @@ export function verifyChain(
     const settings = custom ? resolveSettings(options) : verifier.settings;
     return verifier.run(chain, options, settings, undefined);
   }
+  const verifier = defaultVerifier(trust);
+  // Most calls use the defaults: the default verifier's settings are resolved once.
+  const settings = custom ? resolveSettings(options) : verifier.settings;
+  return verifier.run(chain, options, settings, options.cache ?? verifier.defaultVerdicts);
+}
+
+/**
+ * @internal The default verifier of `trust` (default cache bounds, no threads of its own),
+ * made at its first use and kept while the store is referenced.
+ */
+export function defaultVerifier(trust: TrustStore): VerifierEngine {
   let verifier = defaultVerifiers.get(trust);
   if (!verifier) {
     verifier = createVerifierEngine({ trust });
     defaultVerifiers.set(trust, verifier);
   }
-  // Most calls use the defaults: the default verifier's settings are resolved once.
-  const settings = custom ? resolveSettings(options) : verifier.settings;
-  return verifier.run(chain, options, settings, options.cache ?? verifier.defaultVerdicts);
+  return verifier;
 }

@@ -2,4 +2,11 @@
 // already computed, and signature checks with a key imported once. Not exported from the
 // package root.
 export { parseDer } from './parse.js';
-export { importPublicKey, verifySignatureWith } from './signature.js';
+export {
+  importPublicKey,
+  type PublicKeyInput,
+  publicKeyInput,
+  signedBytes,
+  verifySignatureAsync,
+  verifySignatureWith,
+} from './signature.js';

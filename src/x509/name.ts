@@ -73,7 +73,7 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
   const canonical = rdns
     .map((rdn) =>
       rdn
-        .map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`)
+        .map((a) => `${a.oid}=${canonicalValue(a.value)}`)
         .sort()
         .join('+'),
     )
@@ -89,8 +89,21 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
   });
 }
 
+/** A value compared case-insensitively, with runs of white space as one space. */
+function canonicalValue(value: string): string {
+  const spaced = ROOM_TO_FOLD.test(value) ? value.trim().replace(/\s+/g, ' ') : value;
+  return spaced.toLowerCase();
+}
+
+// White space at either end, a run of it, or any but a single space: what canonicalValue folds.
+const ROOM_TO_FOLD = /^\s|\s$|\s\s|[^\S ]/;
+
+// Whatever RFC 4514 escapes: most values hold none of it, and are returned as they are.
+const NEEDS_ESCAPE = /[\\,+"<>;=\0]|^[ #]| $/;
+
 /** RFC 4514 section 2.4 escaping. */
 function escapeValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value
     .replace(/[\\,+"<>;=]/g, '\\$&')
     .replace(/^[ #]/, '\\$&')

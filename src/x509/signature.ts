@@ -19,15 +19,57 @@ const JWK_CURVES = new Set(['P-256', 'P-384', 'P-521', 'secp256k1']);
  * chains import a new key for every link.
  */
 export function importPublicKey(cert: Certificate): KeyObject | null {
+  const input = publicKeyInput(cert);
+  if (!input) return null;
+  try {
+    return createPublicKey(input);
+  } catch {
+    return null;
+  }
+}
+
+/** @internal What `createPublicKey()` imports a certificate's key from. */
+export type PublicKeyInput =
+  | { key: JsonWebKey; format: 'jwk' }
+  | { key: Buffer; format: 'der'; type: 'spki' };
+
+/**
+ * @internal What {@link importPublicKey} imports the key from (its JWK form when Node can
+ * read one, else the DER), or `null` when the key cannot be read.
+ */
+export function publicKeyInput(cert: Certificate): PublicKeyInput | null {
   const parts = signedParts.get(cert);
   if (!parts) return null;
   try {
     const jwk = jwkOf(cert, parts.spki);
-    if (jwk) return createPublicKey({ key: jwk, format: 'jwk' });
-    return createPublicKey({ key: Buffer.from(parts.spki), format: 'der', type: 'spki' });
+    if (jwk) return { key: jwk, format: 'jwk' };
+    const { spki } = parts;
+    return {
+      key: Buffer.from(spki.buffer, spki.byteOffset, spki.length),
+      format: 'der',
+      type: 'spki',
+    };
   } catch {
     return null;
   }
+}
+
+/**
+ * @internal What a signature check needs, when `crypto.verify` can do it from bytes alone:
+ * the hash (`null` for EdDSA), the signed bytes and the signature; `undefined` for the rare
+ * algorithms {@link verifySignatureWith} leaves to OpenSSL's certificate reader.
+ */
+export function signedBytes(
+  subject: Certificate,
+): { hash: string | null; tbs: Uint8Array; signature: Uint8Array } | undefined {
+  const parts = signedParts.get(subject);
+  if (!parts) return undefined;
+  const { hash, algorithm } = subject.signature;
+  if (algorithm === 'Ed25519' || algorithm === 'Ed448') {
+    return { hash: null, tbs: parts.tbs, signature: parts.signatureValue };
+  }
+  if (algorithm === 'rsassaPss' || hash === undefined || hash === 'md2') return undefined;
+  return { hash, tbs: parts.tbs, signature: parts.signatureValue };
 }
 
 /** The key as a JWK, or `undefined` when it is better left to the DER decoder. */
@@ -90,6 +132,25 @@ export function verifySignatureWith(subject: Certificate, key: KeyObject): boole
   } catch {
     return false;
   }
+}
+
+/**
+ * @internal {@link verifySignatureWith} with the check on libuv's thread pool, so several run
+ * on several cores at once: the same call, the same answer.
+ */
+export function verifySignatureAsync(subject: Certificate, key: KeyObject): Promise<boolean> {
+  const bytes = signedBytes(subject);
+  // The rare algorithms are read by OpenSSL from the certificate itself, here and now.
+  if (!bytes) return Promise.resolve(verifySignatureWith(subject, key));
+  return new Promise((resolve) => {
+    try {
+      verify(bytes.hash, bytes.tbs, key, bytes.signature, (error, valid) =>
+        resolve(!error && valid),
+      );
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /**

@@ -9,6 +9,10 @@ const GENERALIZED = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))?Z$/;
  * the millisecond, rather than refused.
  */
 export function readTime(der: Uint8Array, tlv: Tlv): number {
+  if (tlv.tag === TAG.utcTime && tlv.end - tlv.start === 13) {
+    const fast = readUtcDigits(der, tlv.start);
+    if (fast !== undefined) return fast;
+  }
   const text = Buffer.from(der.buffer, der.byteOffset + tlv.start, tlv.end - tlv.start).toString(
     'latin1',
   );
@@ -35,4 +39,33 @@ export function readTime(der: Uint8Array, tlv: Tlv): number {
   const fraction = utc ? undefined : match[7];
   const millis = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
   return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}
+
+/**
+ * The common case, YYMMDDHHMMSSZ with every field in range, read from the bytes without a
+ * string or a regular expression; `undefined` sends anything else to the general reader
+ * (which gives the same value, or the error).
+ */
+function readUtcDigits(der: Uint8Array, at: number): number | undefined {
+  if (der[at + 12] !== 0x5a) return undefined;
+  const fields: number[] = [];
+  for (let i = 0; i < 12; i += 2) {
+    const high = (der[at + i] as number) - 0x30;
+    const low = (der[at + i + 1] as number) - 0x30;
+    if (high < 0 || high > 9 || low < 0 || low > 9) return undefined;
+    fields.push(high * 10 + low);
+  }
+  const [written, month, day, hour, minute, second] = fields as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return undefined;
+  }
+  const year = written >= 50 ? 1900 + written : 2000 + written;
+  return Date.UTC(year, month - 1, day, hour, minute, second, 0);
 }
