@@ -117,6 +117,7 @@ function chunkTimes(events: readonly ChunkEvent[], seconds: number): string {
   const durations: number[] = [];
   const gaps: number[] = [];
   const held = new Map<string, number>();
+  const ended = new Map<string, number>();
   const open = new Map<string, number>();
   const lastEnd = new Map<string, number>();
   for (const e of events) {
@@ -129,16 +130,17 @@ function chunkTimes(events: readonly ChunkEvent[], seconds: number): string {
       if (began === undefined) continue;
       durations.push(e.at - began);
       held.set(e.scanner, (held.get(e.scanner) ?? 0) + e.at - began);
+      ended.set(e.scanner, (ended.get(e.scanner) ?? 0) + 1);
       lastEnd.set(e.scanner, e.at);
       open.delete(e.scanner);
     }
   }
   const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const shares = [...held]
-    .map(([id, ms]) => `${id} ${((ms / 10 / seconds) | 0).toString()}%`)
+    .map(([id, ms]) => `${id} ${ended.get(id)} chunks, ${((ms / 10 / seconds) | 0).toString()}%`)
     .join(', ');
   const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
-  return `${durations.length} chunks of ${mean(durations).toFixed(0)} ms on average; between two chunks of a scanner ${median(gaps).toFixed(0)} ms (median of ${gaps.length}, longest ${Math.max(0, ...gaps).toFixed(0)} ms, those between runs included); a chunk held ${shares} of the time`;
+  return `${durations.length} chunks of ${mean(durations).toFixed(0)} ms on average; between two chunks of a scanner ${median(gaps).toFixed(0)} ms (median of ${gaps.length}, longest ${Math.max(0, ...gaps).toFixed(0)} ms, those between runs included); held a chunk: ${shares} of the time`;
 }
 
 /** A child process speaking in lines: the next line it prints. */
@@ -197,6 +199,7 @@ export async function runFleetBench(): Promise<void> {
     seconds: figures.reduce((n, f) => n + f.seconds, 0),
     cpu: figures.reduce<CpuReport | undefined>((c, f) => addCpu(c, f.cpu), undefined) as CpuReport,
   });
+  let stopCoordinator: () => Promise<void> = async () => {};
   try {
     console.log(
       `fleet: ${total} loopback TLS targets (${farm.kind}) per full run, ${ROUNDS} runs each, chunks of ${CHUNK ?? 'the default size'}, ${SCANNER_CONCURRENCY ?? 'the default'} chunk(s) at once per scanner, job concurrency 128, into PostgreSQL`,
@@ -204,13 +207,7 @@ export async function runFleetBench(): Promise<void> {
     // The peer: plain runJob into the same database.
     const inventory = await Inventory.open({ storage: postgresStorage({ pool }, { schema }) });
     await runJob(job, { inventory, trust, mode: 'full' }); // warm the farm and the schema
-    const local = await measured('runJob() in this process', async () => {
-      let scanned = 0;
-      for (let i = 0; i < ROUNDS; i++)
-        scanned += (await runJob(job, { inventory, trust, mode: 'full' })).scanned;
-      return scanned;
-    });
-    await inventory.close();
+    const localRun = async () => (await runJob(job, { inventory, trust, mode: 'full' })).scanned;
 
     // The physical reference: plain runJob() processes, one on everything, two on halves.
     const workers = await Promise.all(
@@ -233,25 +230,9 @@ export async function runFleetBench(): Promise<void> {
       (index: number, count: number) => Promise<number>,
       (index: number, count: number) => Promise<number>,
     ];
-    await Promise.all([first(0, 2), second(1, 2)]); // warm both processes
-    const alone: Figure[] = [];
-    const halves: Figure[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      alone.push(await measured('reference: 1 runJob() process', () => first(0, 1)));
-      halves.push(
-        await measured('reference: 2 runJob() processes, halves', async () =>
-          (await Promise.all([first(0, 2), second(1, 2)])).reduce((a, b) => a + b, 0),
-        ),
-      );
-    }
-    for (const [pid, { child, group }] of children) {
-      if (!group.startsWith('runJob')) continue;
-      child.stdin?.end();
-      await new Promise((resolve) => child.once('exit', resolve));
-      children.delete(pid);
-    }
-    const one1 = summed(alone);
-    const two1 = summed(halves);
+    const halvesRun = async () =>
+      (await Promise.all([first(0, 2), second(1, 2)])).reduce((a, b) => a + b, 0);
+    await halvesRun(); // warm both processes
 
     const coordinator = await joinFleet({
       pool,
@@ -265,24 +246,19 @@ export async function runFleetBench(): Promise<void> {
       tickMs: 500,
       schedule: false,
     });
+    stopCoordinator = () => coordinator.stop({ graceMs: 5000 });
     await coordinator.loadJobs([job]);
-    const fleetRuns = async (): Promise<number> => {
-      let scanned = 0;
-      for (let i = 0; i < ROUNDS; i++) {
-        const before = (await coordinator.runs({ job: 'farm', limit: 1 }))[0]?.runId;
-        await coordinator.runNow('farm', { mode: 'full' });
-        for (;;) {
-          const [last] = await coordinator.runs({ job: 'farm', limit: 1 });
-          if (last && last.runId !== before && last.status !== 'running') {
-            scanned += last.summary?.scanned ?? 0;
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+    const fleetRun = async (): Promise<number> => {
+      const before = (await coordinator.runs({ job: 'farm', limit: 1 }))[0]?.runId;
+      await coordinator.runNow('farm', { mode: 'full' });
+      for (;;) {
+        const [last] = await coordinator.runs({ job: 'farm', limit: 1 });
+        if (last && last.runId !== before && last.status !== 'running')
+          return last.summary?.scanned ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      return scanned;
     };
-    const startScanner = async (id: string) => {
+    const startScanner = async (id: string): Promise<ChildProcess> => {
       const store = urlFor(`scanner-${id}`, `&schema=${schema}`);
       const child = spawn(
         process.execPath,
@@ -321,27 +297,43 @@ export async function runFleetBench(): Promise<void> {
             chunkEvents.push({ scanner: id, at: performance.now(), start: text.includes('taken') });
         }
       })();
+      return child;
     };
     await startScanner('bench-1');
-    await fleetRuns(); // the scanner's first run
-    chunkEvents.length = 0;
-    const one = await measured('fleet, 1 scanner process', fleetRuns);
-    const oneChunks = chunkTimes(chunkEvents.splice(0), one.seconds);
-    await startScanner('bench-2');
-    chunkEvents.length = 0;
-    const two = await measured('fleet, 2 scanner processes', fleetRuns);
-    const twoChunks = chunkTimes(chunkEvents.splice(0), two.seconds);
-    // Who scanned the chunks of the two-scanner runs.
-    const { rows: shares } = await pool.query(
-      `SELECT c.scanner, count(*)::int AS chunks, sum(c.attempts)::int AS attempts
-       FROM "${queueSchema}".fleet_chunks c
-       JOIN (SELECT id FROM "${queueSchema}".fleet_runs ORDER BY started_at DESC LIMIT ${ROUNDS}) r ON r.id = c.run
-       GROUP BY c.scanner ORDER BY c.scanner`,
-    );
-    for (const share of shares as { scanner: string; chunks: number; attempts: number }[])
-      console.log(
-        `  (2 scanners: ${share.scanner} ended ${share.chunks} chunks in ${share.attempts} attempts)`,
-      );
+    const frozen = await startScanner('bench-2');
+    // Each scanner's first runs (both scanners' code warm, as the runJob() processes').
+    for (let i = 0; i < ROUNDS; i++) await fleetRun();
+
+    // Round by round, each configuration once, so that the machine's other work falls on all
+    // of them alike. The second scanner sits frozen (SIGSTOP, between runs: it holds no
+    // chunk) while one scanner runs.
+    const rounds = new Map<string, Figure[]>();
+    const chunks = new Map<string, ChunkEvent[]>();
+    const round = async (label: string, run: () => Promise<number>) => {
+      chunkEvents.length = 0;
+      const figure = await measured(label, run);
+      rounds.set(label, [...(rounds.get(label) ?? []), figure]);
+      chunks.set(label, [...(chunks.get(label) ?? []), ...chunkEvents.splice(0)]);
+    };
+    for (let i = 0; i < ROUNDS; i++) {
+      await round('runJob() in this process', localRun);
+      await round('reference: 1 runJob() process', () => first(0, 1));
+      await round('reference: 2 runJob() processes, halves', halvesRun);
+      frozen.kill('SIGSTOP');
+      await round('fleet, 1 scanner process', fleetRun);
+      frozen.kill('SIGCONT');
+      await round('fleet, 2 scanner processes', fleetRun);
+    }
+    await inventory.close();
+    const [local, one1, two1, one, two] = [...rounds.values()].map(summed) as [
+      Figure,
+      Figure,
+      Figure,
+      Figure,
+      Figure,
+    ];
+    const oneChunks = chunkTimes(chunks.get(one.label) ?? [], one.seconds);
+    const twoChunks = chunkTimes(chunks.get(two.label) ?? [], two.seconds);
     for (const f of [local, one1, two1, one, two]) console.log(line(f));
     console.log(
       `  fleet with 1 scanner / runJob(): ${((rate(one) / rate(local)) * 100).toFixed(0)}% (target ≥ 90%)`,
@@ -354,7 +346,6 @@ export async function runFleetBench(): Promise<void> {
     console.log(`  chunks, 2 scanners: ${twoChunks}`);
     for (const f of [local, one1, two1, one, two]) for (const l of cpuLines(f)) console.log(l);
     for (const { child } of children.values()) child.kill('SIGTERM');
-    await coordinator.stop({ graceMs: 5000 });
     await Promise.all(
       [...children.values()].map(
         ({ child }) =>
@@ -362,6 +353,7 @@ export async function runFleetBench(): Promise<void> {
       ),
     );
   } finally {
+    await stopCoordinator();
     for (const { child } of children.values()) child.kill('SIGKILL');
     farm.stop();
     await meter.close();

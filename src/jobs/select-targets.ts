@@ -88,7 +88,8 @@ export function* selectTargets(
   // leaves them alone. Shards of one spec split them between them too; what another shard
   // of the spec generates is that shard's, not an extra.
   const shard = job.targets.shard;
-  if (shard && shard.count > 1) {
+  // Nothing known left (known targets split by shard, see splitKnownTargets): nothing to take out.
+  if (shard && shard.count > 1 && known.size > 0) {
     const { shard: _, ...whole } = job.targets;
     for (const target of expandTargets(whole, job.expand)) known.delete(specKey(job.zone, target));
   }
@@ -107,6 +108,34 @@ export function* selectTargets(
     if (why === undefined) yield toTarget(record);
     else skip(counters, why);
   }
+}
+
+/**
+ * The known targets of a job split by the shard whose run takes them, as {@link selectTargets}
+ * assigns them: a target the spec generates goes to the shard of the spec that generates it,
+ * one it does not (any more) by a stable hash of its identity.
+ */
+export function splitByShard(
+  job: DefinedJob,
+  known: readonly TargetRecord[],
+  count: number,
+): TargetRecord[][] {
+  const parts: TargetRecord[][] = Array.from({ length: count }, () => []);
+  const left: KnownTargets = new Map(known.map((record) => [knownKey(record), record]));
+  const { shard: _, ...whole } = job.targets;
+  for (let index = 0; index < count; index++) {
+    const part = parts[index] as TargetRecord[];
+    const spec = count > 1 ? { ...whole, shard: { index, count } } : whole;
+    for (const target of expandTargets(spec, job.expand)) {
+      const key = specKey(job.zone, target);
+      const record = left.get(key);
+      if (record === undefined) continue;
+      part.push(record);
+      left.delete(key);
+    }
+  }
+  for (const [key, record] of left) parts[shardOf(key, count)]?.push(record);
+  return parts;
 }
 
 function skip(counters: SelectionCounts, why: 'recent' | 'backoff'): void {
