@@ -113,26 +113,28 @@ interface ChunkEvent {
  * it), how long each scanner went without a chunk between two, and the share of the phase's
  * wall time each scanner held one.
  */
-function chunkTimes(events: readonly ChunkEvent[], seconds: number): string {
+function chunkTimes(rounds: readonly (readonly ChunkEvent[])[], seconds: number): string {
   const durations: number[] = [];
   const gaps: number[] = [];
   const held = new Map<string, number>();
   const ended = new Map<string, number>();
   const open = new Map<string, number>();
-  const lastEnd = new Map<string, number>();
-  for (const e of events) {
-    if (e.start) {
-      const end = lastEnd.get(e.scanner);
-      if (end !== undefined) gaps.push(e.at - end);
-      open.set(e.scanner, e.at);
-    } else {
-      const began = open.get(e.scanner);
-      if (began === undefined) continue;
-      durations.push(e.at - began);
-      held.set(e.scanner, (held.get(e.scanner) ?? 0) + e.at - began);
-      ended.set(e.scanner, (ended.get(e.scanner) ?? 0) + 1);
-      lastEnd.set(e.scanner, e.at);
-      open.delete(e.scanner);
+  for (const events of rounds) {
+    const lastEnd = new Map<string, number>();
+    for (const e of events) {
+      if (e.start) {
+        const end = lastEnd.get(e.scanner);
+        if (end !== undefined) gaps.push(e.at - end);
+        open.set(e.scanner, e.at);
+      } else {
+        const began = open.get(e.scanner);
+        if (began === undefined) continue;
+        durations.push(e.at - began);
+        held.set(e.scanner, (held.get(e.scanner) ?? 0) + e.at - began);
+        ended.set(e.scanner, (ended.get(e.scanner) ?? 0) + 1);
+        lastEnd.set(e.scanner, e.at);
+        open.delete(e.scanner);
+      }
     }
   }
   const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -140,7 +142,7 @@ function chunkTimes(events: readonly ChunkEvent[], seconds: number): string {
     .map(([id, ms]) => `${id} ${ended.get(id)} chunks, ${((ms / 10 / seconds) | 0).toString()}%`)
     .join(', ');
   const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
-  return `${durations.length} chunks of ${mean(durations).toFixed(0)} ms on average; between two chunks of a scanner ${median(gaps).toFixed(0)} ms (median of ${gaps.length}, longest ${Math.max(0, ...gaps).toFixed(0)} ms, those between runs included); held a chunk: ${shares} of the time`;
+  return `${durations.length} chunks of ${mean(durations).toFixed(0)} ms on average; between two chunks of a scanner ${median(gaps).toFixed(0)} ms (median of ${gaps.length}, longest ${Math.max(0, ...gaps).toFixed(0)} ms); held a chunk: ${shares} of the time`;
 }
 
 /** A child process speaking in lines: the next line it prints. */
@@ -308,12 +310,12 @@ export async function runFleetBench(): Promise<void> {
     // of them alike. The second scanner sits frozen (SIGSTOP, between runs: it holds no
     // chunk) while one scanner runs.
     const rounds = new Map<string, Figure[]>();
-    const chunks = new Map<string, ChunkEvent[]>();
+    const chunks = new Map<string, ChunkEvent[][]>();
     const round = async (label: string, run: () => Promise<number>) => {
       chunkEvents.length = 0;
       const figure = await measured(label, run);
       rounds.set(label, [...(rounds.get(label) ?? []), figure]);
-      chunks.set(label, [...(chunks.get(label) ?? []), ...chunkEvents.splice(0)]);
+      chunks.set(label, [...(chunks.get(label) ?? []), chunkEvents.splice(0)]);
     };
     for (let i = 0; i < ROUNDS; i++) {
       await round('runJob() in this process', localRun);
