@@ -12,6 +12,9 @@ function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
 
+/** nginx's worker processes. */
+const WORKERS = 2;
+
 /** The farm as started: what serves it, the root to trust, its processes, how to stop it. */
 export interface Farm {
   readonly kind: string;
@@ -58,7 +61,7 @@ export async function startFarm(
       .join('\n  ');
     writeFileSync(
       join(dir, 'nginx.conf'),
-      `worker_processes 2;
+      `worker_processes ${WORKERS};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log crit;
 worker_rlimit_nofile ${addresses.length * ports.length + 4096};
@@ -97,6 +100,14 @@ http {
   }
   writeFileSync(join(dir, 'root.pem'), root.pem);
   const master = child.pid as number;
+  // nginx answers connections before it has forked its workers: measured, they must be known.
+  for (
+    let tries = 0;
+    kind === 'nginx' && childrenOf(master).length < WORKERS && tries < 100;
+    tries++
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   return {
     kind,
     root: join(dir, 'root.pem'),

@@ -103,6 +103,8 @@ function addCpu(a: CpuReport | undefined, b: CpuReport): CpuReport {
 
 interface ChunkEvent {
   readonly scanner: string;
+  /** The chunk, as "3/8" (of the run). */
+  readonly chunk: string;
   readonly at: number;
   /** Taken (true) or ended (false). */
   readonly start: boolean;
@@ -110,39 +112,47 @@ interface ChunkEvent {
 
 /**
  * How a phase's chunks went: how long a chunk took (taken to ended, as its scanner printed
- * it), how long each scanner went without a chunk between two, and the share of the phase's
- * wall time each scanner held one.
+ * it), how long each scanner went without any chunk between two, and the share of the
+ * phase's wall time each scanner held at least one.
  */
 function chunkTimes(rounds: readonly (readonly ChunkEvent[])[], seconds: number): string {
   const durations: number[] = [];
   const gaps: number[] = [];
   const held = new Map<string, number>();
   const ended = new Map<string, number>();
-  const open = new Map<string, number>();
   for (const events of rounds) {
-    const lastEnd = new Map<string, number>();
+    const taken = new Map<string, number>();
+    /** Per scanner: chunks open, since when it holds one, when it last held none. */
+    const state = new Map<string, { open: number; since: number; idle?: number }>();
     for (const e of events) {
+      const s = state.get(e.scanner) ?? { open: 0, since: e.at };
+      state.set(e.scanner, s);
+      const key = `${e.scanner} ${e.chunk}`;
       if (e.start) {
-        const end = lastEnd.get(e.scanner);
-        if (end !== undefined) gaps.push(e.at - end);
-        open.set(e.scanner, e.at);
-      } else {
-        const began = open.get(e.scanner);
-        if (began === undefined) continue;
-        durations.push(e.at - began);
-        held.set(e.scanner, (held.get(e.scanner) ?? 0) + e.at - began);
-        ended.set(e.scanner, (ended.get(e.scanner) ?? 0) + 1);
-        lastEnd.set(e.scanner, e.at);
-        open.delete(e.scanner);
+        taken.set(key, e.at);
+        if (s.open++ === 0) {
+          if (s.idle !== undefined) gaps.push(e.at - s.idle);
+          s.since = e.at;
+        }
+        continue;
+      }
+      const began = taken.get(key);
+      if (began === undefined) continue;
+      taken.delete(key);
+      durations.push(e.at - began);
+      ended.set(e.scanner, (ended.get(e.scanner) ?? 0) + 1);
+      if (--s.open === 0) {
+        held.set(e.scanner, (held.get(e.scanner) ?? 0) + e.at - s.since);
+        s.idle = e.at;
       }
     }
   }
   const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const shares = [...held]
-    .map(([id, ms]) => `${id} ${ended.get(id)} chunks, ${((ms / 10 / seconds) | 0).toString()}%`)
-    .join(', ');
   const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
-  return `${durations.length} chunks of ${mean(durations).toFixed(0)} ms on average; between two chunks of a scanner ${median(gaps).toFixed(0)} ms (median of ${gaps.length}, longest ${Math.max(0, ...gaps).toFixed(0)} ms); held a chunk: ${shares} of the time`;
+  const shares = [...held]
+    .map(([id, ms]) => `${id} ${ended.get(id)} chunks, ${Math.floor(ms / 10 / seconds)}%`)
+    .join(', ');
+  return `${durations.length} chunks of ${mean(durations).toFixed(0)} ms on average; a scanner without a chunk between two: ${median(gaps).toFixed(0)} ms (median of ${gaps.length}, longest ${Math.max(0, ...gaps).toFixed(0)} ms); held a chunk: ${shares} of the time`;
 }
 
 /** A child process speaking in lines: the next line it prints. */
@@ -295,8 +305,14 @@ export async function runFleetBench(): Promise<void> {
         for (;;) {
           const text = await next().catch(() => undefined);
           if (text === undefined) return;
-          if (/^chunk .* (taken|done)/.test(text))
-            chunkEvents.push({ scanner: id, at: performance.now(), start: text.includes('taken') });
+          const chunk = /^chunk (\d+\/\d+) .* (taken|done)/.exec(text);
+          if (chunk)
+            chunkEvents.push({
+              scanner: id,
+              chunk: chunk[1] as string,
+              at: performance.now(),
+              start: chunk[2] === 'taken',
+            });
         }
       })();
       return child;
