@@ -74,10 +74,18 @@ export function* selectTargets(
   selection: Selection,
   counters: SelectionCounts,
 ): Generator<Target> {
-  if (selection.mode !== 'rescan') {
+  const shard = job.targets.shard;
+  const sharded = shard !== undefined && shard.count > 1;
+  if (selection.mode !== 'rescan' || sharded) {
     for (const target of expandTargets(job.targets, job.expand)) {
       const key = specKey(job.zone, target);
       const record = known.get(key);
+      // A rescan of a shard probes the known targets its shard of the spec generates, and
+      // counts only those (the whole spec's count is not a rescan's).
+      if (selection.mode === 'rescan') {
+        if (record === undefined) continue;
+        counters.total++;
+      }
       known.delete(key);
       const why = skipReason(record, selection);
       if (why === undefined) yield target;
@@ -87,15 +95,13 @@ export function* selectTargets(
   // Targets found by earlier runs that the spec does not generate (any more): a `since` run
   // leaves them alone. Shards of one spec split them between them too; what another shard
   // of the spec generates is that shard's, not an extra.
-  const shard = job.targets.shard;
   // Nothing known left (known targets split by shard, see splitKnownTargets): nothing to take out.
-  if (shard && shard.count > 1 && known.size > 0) {
+  if (sharded && known.size > 0) {
     const { shard: _, ...whole } = job.targets;
     for (const target of expandTargets(whole, job.expand)) known.delete(specKey(job.zone, target));
   }
   const extras = [...known.values()].filter(
-    (record) =>
-      !shard || shard.count <= 1 || shardOf(knownKey(record), shard.count) === shard.index,
+    (record) => !sharded || shardOf(knownKey(record), shard.count) === shard.index,
   );
   counters.total += extras.length;
   if (selection.mode === 'since') {

@@ -13,11 +13,22 @@ const shard = (index: number, count: number): Job => ({
 });
 
 /** What a run probes, as host:port, sorted. */
-async function probed(inventory: Inventory, run: Job, knownTargets: readonly unknown[]) {
+async function probed(
+  inventory: Inventory,
+  run: Job,
+  knownTargets: readonly unknown[],
+  mode: 'full' | 'rescan' = 'full',
+) {
   const events = new JobEvents();
   const seen: string[] = [];
   events.on('result', (e) => seen.push(`${e.result.target.host}:${e.result.target.port}`));
-  await runJob(run, { inventory, events, mode: 'full', knownTargets: knownTargets as never });
+  await runJob(run, {
+    inventory,
+    events,
+    mode,
+    knownTargets: knownTargets as never,
+    backoff: { base: 0, max: 0 },
+  });
   return seen.sort();
 }
 
@@ -65,5 +76,35 @@ describe('splitKnownTargets', () => {
     expect(() => splitKnownTargets(job, [], 0)).toThrow(
       expect.objectContaining({ field: 'shards' }),
     );
+  });
+});
+
+describe('runs of shards', () => {
+  it('a rescan split into shards probes every known target once, those of the spec included', async () => {
+    const inventory = await Inventory.open();
+    await runJob(
+      { ...job, targets: { ...job.targets, hosts: '127.0.0.1-127.0.0.12' } },
+      { inventory, mode: 'full' },
+    );
+    const known = (await inventory.targets({ job: 'x' })).items;
+    const parts = splitKnownTargets(job, known, 3);
+    // Refused targets back off; a rescan here probes them at once.
+    const options = { inventory, mode: 'rescan', backoff: { base: 0, max: 0 } } as const;
+    const everything: string[] = [];
+    let total = 0;
+    for (let index = 0; index < 3; index++) {
+      const events = new JobEvents();
+      events.on('result', (e) =>
+        everything.push(`${e.result.target.host}:${e.result.target.port}`),
+      );
+      const summary = await runJob(shard(index, 3), { ...options, events });
+      total += summary.total;
+      const fromPart = await probed(inventory, shard(index, 3), parts[index] ?? [], 'rescan');
+      expect(fromPart).toEqual(everything.slice(-summary.scanned).sort());
+    }
+    expect(everything).toHaveLength(24);
+    expect(new Set(everything).size).toBe(24);
+    expect(total).toBe(24);
+    await inventory.close();
   });
 });
