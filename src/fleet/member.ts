@@ -14,6 +14,7 @@ import {
   type RunMode,
   readJobsFile,
   runJob,
+  splitKnownTargets,
 } from '../jobs/index.js';
 import { FleetEvents } from './events.js';
 import { checkConnection, type FleetSettings, fleetSettings } from './options.js';
@@ -105,8 +106,11 @@ export class FleetMember extends FleetEvents {
   readonly #workers = new Map<string, string[]>();
   /** Hears other members plan runs of this member's zones. */
   readonly #wake: WakeListener;
-  /** The job's known targets, read once per run for every first attempt of its chunks here. */
-  #known: { readonly run: string; readonly records: Promise<TargetRecord[]> } | undefined;
+  /**
+   * The job's known targets, read once per run and split by chunk for every first attempt of
+   * its chunks here.
+   */
+  #known: { readonly run: string; readonly byChunk: Promise<TargetRecord[][]> } | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
   #lastTick: number;
   #ticking = false;
@@ -374,7 +378,7 @@ export class FleetMember extends FleetEvents {
   async #scanChunk(run: FleetRunRow, index: number, retry: boolean) {
     const job = defineJob(run.definition);
     // A retry reads them afresh: it skips what earlier attempts recorded in this run.
-    const knownTargets = retry ? undefined : await this.#knownTargets(run, job);
+    const knownTargets = retry ? undefined : (await this.#knownTargets(run, job))[index];
     const sharded: Job = {
       ...job,
       targets: { ...job.targets, shard: { index, count: run.chunks } },
@@ -396,27 +400,29 @@ export class FleetMember extends FleetEvents {
 
   /**
    * The targets the inventory knows for a run's job, read at the first chunk this member takes
-   * of the run and kept for its other chunks: each chunk's first attempt would otherwise read
-   * every known target of the job again (the shards are of the spec, not of the inventory).
-   * What the run records meanwhile is of other chunks' targets, which a chunk does not probe.
+   * of the run and kept for its other chunks, split by the chunk whose shard takes them: each
+   * chunk's first attempt would otherwise read every known target of the job again (the shards
+   * are of the spec, not of the inventory), and go through the targets of every other chunk to
+   * leave theirs out. What the run records meanwhile is of other chunks' targets, which a
+   * chunk does not probe.
    */
-  #knownTargets(run: FleetRunRow, job: DefinedJob): Promise<TargetRecord[]> {
+  #knownTargets(run: FleetRunRow, job: DefinedJob): Promise<TargetRecord[][]> {
     if (this.#known?.run !== run.id) {
-      const records = (async () => {
+      const byChunk = (async () => {
         const all: TargetRecord[] = [];
         const query = { job: job.name, zone: job.zone, limit: 10_000 };
         for await (const record of allPages((at) => this.inventory.targets({ ...query, ...at }))) {
           all.push(record);
         }
-        return all;
+        return splitKnownTargets(job, all, run.chunks);
       })();
       // A failed read is not kept: the next chunk reads again.
-      records.catch(() => {
-        if (this.#known?.records === records) this.#known = undefined;
+      byChunk.catch(() => {
+        if (this.#known?.byChunk === byChunk) this.#known = undefined;
       });
-      this.#known = { run: run.id, records };
+      this.#known = { run: run.id, byChunk };
     }
-    return this.#known.records;
+    return this.#known.byChunk;
   }
 
   /** A chunk the queue gave up on (its last attempt failed or its lease ran out): failed. */

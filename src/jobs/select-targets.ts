@@ -74,10 +74,18 @@ export function* selectTargets(
   selection: Selection,
   counters: SelectionCounts,
 ): Generator<Target> {
-  if (selection.mode !== 'rescan') {
+  const shard = job.targets.shard;
+  const sharded = shard !== undefined && shard.count > 1;
+  if (selection.mode !== 'rescan' || sharded) {
     for (const target of expandTargets(job.targets, job.expand)) {
       const key = specKey(job.zone, target);
       const record = known.get(key);
+      // A rescan of a shard probes the known targets its shard of the spec generates, and
+      // counts only those (the whole spec's count is not a rescan's).
+      if (selection.mode === 'rescan') {
+        if (record === undefined) continue;
+        counters.total++;
+      }
       known.delete(key);
       const why = skipReason(record, selection);
       if (why === undefined) yield target;
@@ -87,14 +95,13 @@ export function* selectTargets(
   // Targets found by earlier runs that the spec does not generate (any more): a `since` run
   // leaves them alone. Shards of one spec split them between them too; what another shard
   // of the spec generates is that shard's, not an extra.
-  const shard = job.targets.shard;
-  if (shard && shard.count > 1) {
+  // Nothing known left (known targets split by shard, see splitKnownTargets): nothing to take out.
+  if (sharded && known.size > 0) {
     const { shard: _, ...whole } = job.targets;
     for (const target of expandTargets(whole, job.expand)) known.delete(specKey(job.zone, target));
   }
   const extras = [...known.values()].filter(
-    (record) =>
-      !shard || shard.count <= 1 || shardOf(knownKey(record), shard.count) === shard.index,
+    (record) => !sharded || shardOf(knownKey(record), shard.count) === shard.index,
   );
   counters.total += extras.length;
   if (selection.mode === 'since') {
@@ -107,6 +114,34 @@ export function* selectTargets(
     if (why === undefined) yield toTarget(record);
     else skip(counters, why);
   }
+}
+
+/**
+ * The known targets of a job split by the shard whose run takes them, as {@link selectTargets}
+ * assigns them: a target the spec generates goes to the shard of the spec that generates it,
+ * one it does not (any more) by a stable hash of its identity.
+ */
+export function splitByShard(
+  job: DefinedJob,
+  known: readonly TargetRecord[],
+  count: number,
+): TargetRecord[][] {
+  const parts: TargetRecord[][] = Array.from({ length: count }, () => []);
+  const left: KnownTargets = new Map(known.map((record) => [knownKey(record), record]));
+  const { shard: _, ...whole } = job.targets;
+  for (let index = 0; index < count; index++) {
+    const part = parts[index] as TargetRecord[];
+    const spec = count > 1 ? { ...whole, shard: { index, count } } : whole;
+    for (const target of expandTargets(spec, job.expand)) {
+      const key = specKey(job.zone, target);
+      const record = left.get(key);
+      if (record === undefined) continue;
+      part.push(record);
+      left.delete(key);
+    }
+  }
+  for (const [key, record] of left) parts[shardOf(key, count)]?.push(record);
+  return parts;
 }
 
 function skip(counters: SelectionCounts, why: 'recent' | 'backoff'): void {

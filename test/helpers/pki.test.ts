@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,8 @@ function opensslVerify(
     return (
       String((error as { stdout?: string }).stdout) + String((error as { stderr?: string }).stderr)
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
