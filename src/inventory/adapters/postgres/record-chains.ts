@@ -8,6 +8,7 @@ import { compare } from '../../sorted-keys.js';
 import type { Observation, ObservedSuccess } from '../../storage.js';
 import { revocationReplaces } from '../../stored-revocation.js';
 import type { CertificateRecord, StoredRevocation, StoredVerdict } from '../../types.js';
+import { boolArray, numberArray, textArray } from './arrays.js';
 import type { PostgresPoolClient } from './connection.js';
 import { asciiLower, type Tables } from './schema.js';
 
@@ -162,7 +163,7 @@ export async function writeCertificates(
      UNION ALL
      SELECT fingerprint, last_seen::float8, trust_anchor, false FROM ${t.certificates}
      WHERE fingerprint = ANY($2::text[])`,
-    [JSON.stringify(candidates), everything],
+    [JSON.stringify(candidates), textArray(everything)],
   );
   const inserted = new Set<string>();
   const stored = new Map<string, { lastSeen: number; trustAnchor: boolean }>();
@@ -224,11 +225,11 @@ export async function writeCertificates(
          in_use = c.in_use + v.in_use
        FROM v WHERE c.fingerprint = v.fingerprint AND c.id IN (SELECT id FROM locked)`,
       [
-        changes.map((c) => c.fp),
-        changes.map((c) => c.seen),
-        changes.map((c) => c.anchor),
+        textArray(changes.map((c) => c.fp)),
+        numberArray(changes.map((c) => c.seen)),
+        boolArray(changes.map((c) => c.anchor)),
         resolution,
-        changes.map((c) => c.inUse),
+        numberArray(changes.map((c) => c.inUse)),
       ],
     );
   };
@@ -258,7 +259,7 @@ export async function writeRevocations(
   const { rows } = await client.query(
     `SELECT fingerprint, revocation FROM ${t.certificates} WHERE fingerprint = ANY($1::text[])
      ORDER BY fingerprint FOR UPDATE`,
-    [[...checks.keys()].sort(compare)],
+    [textArray([...checks.keys()].sort(compare))],
   );
   const fingerprints: string[] = [];
   const values: string[] = [];
@@ -327,7 +328,14 @@ export async function writeChains(
      SELECT id, NULL::float8 AS last_seen, true AS inserted FROM ins
      UNION ALL
      SELECT id, last_seen::float8, false FROM ${t.chains} WHERE id = ANY($1::text[])`,
-    [ids, firstSeen, lastSeen, linkChain, linkPosition, linkFingerprint],
+    [
+      textArray(ids),
+      numberArray(firstSeen),
+      numberArray(lastSeen),
+      textArray(linkChain),
+      numberArray(linkPosition),
+      textArray(linkFingerprint),
+    ],
   );
   const inserted = new Set<string>();
   const stored = new Map<string, number>();
@@ -353,7 +361,7 @@ export async function writeChains(
      )
      UPDATE ${t.chains} h SET last_seen = v.seen
      FROM v WHERE h.id = v.id AND h.id IN (SELECT id FROM locked) AND v.seen - h.last_seen >= $3`,
-    [moveIds, moveTo, resolution],
+    [textArray(moveIds), numberArray(moveTo), resolution],
   );
 }
 
@@ -414,14 +422,14 @@ export async function upsertVerdicts(
        verified_at = EXCLUDED.verified_at
      ${unless}`,
     [
-      rows.map((r) => r.chain),
-      rows.map((r) => r.verdict.trustStore),
-      rows.map((r) => r.verdict.valid),
-      rows.map((r) => r.verdict.trusted),
-      rows.map((r) => JSON.stringify(r.verdict.problems)),
-      rows.map((r) => r.verdict.expiresAt),
-      rows.map((r) => r.verdict.anchor),
-      rows.map((r) => r.verdict.verifiedAt),
+      textArray(rows.map((r) => r.chain)),
+      textArray(rows.map((r) => r.verdict.trustStore)),
+      boolArray(rows.map((r) => r.verdict.valid)),
+      boolArray(rows.map((r) => r.verdict.trusted)),
+      textArray(rows.map((r) => JSON.stringify(r.verdict.problems))),
+      numberArray(rows.map((r) => r.verdict.expiresAt)),
+      textArray(rows.map((r) => r.verdict.anchor)),
+      numberArray(rows.map((r) => r.verdict.verifiedAt)),
     ],
   );
 }

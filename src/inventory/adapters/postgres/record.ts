@@ -1,5 +1,6 @@
 // `record(batch)`: the whole batch in one transaction, a few statements whatever its size.
 import type { Observation, Recorded } from '../../storage.js';
+import { numberArray, textArray } from './arrays.js';
 import { inTransaction, type PostgresPool, type PostgresPoolClient } from './connection.js';
 import {
   writeCertificates,
@@ -79,9 +80,9 @@ async function countRuns(
      FROM unnest($1::text[], $2::int4[], $3::int4[]) AS v(id, succeeded, failed)
      WHERE r.id = v.id`,
     [
-      ids,
-      ids.map((id) => counts.get(id)?.succeeded ?? 0),
-      ids.map((id) => counts.get(id)?.failed ?? 0),
+      textArray(ids),
+      numberArray(ids.map((id) => counts.get(id)?.succeeded ?? 0)),
+      numberArray(ids.map((id) => counts.get(id)?.failed ?? 0)),
     ],
   );
 }
