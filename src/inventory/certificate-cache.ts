@@ -2,6 +2,12 @@
 // certificate served by 10,000 targets is parsed once and sent once, and a chain seen before
 // is recognised by comparing bytes instead of hashing them. Bounded, and owned by one
 // Inventory: never process-wide.
+//
+// A certificate's record is kept only until a batch holding it is stored: afterwards its
+// fingerprint and DER are enough to leave it out of observations and to recognise its chains.
+// The parsed record is what costs (about 1 KB of heap each, and a recording process's heap
+// grows to a multiple of what it holds); when a later run sends the certificate once more,
+// it is parsed again, once per run.
 import type { CertificateRecord } from './types.js';
 
 /** A chain as the cache knows it. */
@@ -11,7 +17,10 @@ export interface KnownChain {
 }
 
 interface Entry {
-  record: CertificateRecord;
+  /** The record made for it, until a batch holding it is stored. */
+  record: CertificateRecord | undefined;
+  /** Its bytes, to compare a chain's with. */
+  readonly der: Uint8Array;
   /** Whether a batch holding it was stored: then observations leave it out. */
   stored: boolean;
 }
@@ -45,32 +54,43 @@ export class CertificateCache {
     return this.#entries.get(fingerprint)?.stored === true;
   }
 
-  /** The record made for a certificate earlier, stored or not. */
+  /** The record made for a certificate not stored yet. */
   record(fingerprint: string): CertificateRecord | undefined {
     return this.#entries.get(fingerprint)?.record;
   }
 
   /** Remembers a record made for a certificate, not yet stored. */
   remember(record: CertificateRecord): void {
-    if (this.#entries.has(record.fingerprint)) return;
+    const entry = this.#entries.get(record.fingerprint);
+    if (entry) {
+      if (!entry.stored) entry.record ??= record;
+      return;
+    }
+    this.#add(record, false);
+  }
+
+  /** Notes that a batch holding these certificates was stored: their records are let go. */
+  markStored(records: readonly CertificateRecord[]): void {
+    for (const record of records) {
+      const entry = this.#entries.get(record.fingerprint);
+      if (entry) {
+        entry.stored = true;
+        entry.record = undefined;
+      } else this.#add(record, true);
+    }
+  }
+
+  #add(record: CertificateRecord, stored: boolean): void {
     if (this.#entries.size >= this.#limit) {
       // The oldest first: Map iteration is insertion order.
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
-    this.#entries.set(record.fingerprint, { record, stored: false });
-  }
-
-  /** Notes that a batch holding these certificates was stored. */
-  markStored(records: readonly CertificateRecord[]): void {
-    for (const record of records) {
-      const entry = this.#entries.get(record.fingerprint);
-      if (entry) entry.stored = true;
-      else {
-        this.remember(record);
-        (this.#entries.get(record.fingerprint) as Entry).stored = true;
-      }
-    }
+    this.#entries.set(record.fingerprint, {
+      record: stored ? undefined : record,
+      der: record.der,
+      stored,
+    });
   }
 
   /**
@@ -84,7 +104,7 @@ export class CertificateCache {
       if (fps.length !== chain.length) continue;
       let same = true;
       for (let i = 1; i < fps.length && same; i++) {
-        const known = this.#entries.get(fps[i] as string)?.record.der;
+        const known = this.#entries.get(fps[i] as string)?.der;
         same = known !== undefined && Buffer.compare(known, chain[i] as Uint8Array) === 0;
       }
       if (same) return candidate;
@@ -121,8 +141,8 @@ export class CertificateCache {
   }
 
   /**
-   * Forgets which certificates were stored, keeping the records made: each is sent once more
-   * (and stored only if absent), in case another writer of a shared storage pruned it since.
+   * Forgets which certificates were stored: each is sent once more (and stored only if
+   * absent), in case another writer of a shared storage pruned it since.
    */
   forgetStored(): void {
     for (const entry of this.#entries.values()) entry.stored = false;
