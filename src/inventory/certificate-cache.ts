@@ -2,6 +2,13 @@
 // certificate served by 10,000 targets is parsed once and sent once, and a chain seen before
 // is recognised by comparing bytes instead of hashing them. Bounded, and owned by one
 // Inventory: never process-wide.
+//
+// A certificate's record is kept only until a batch holding it is stored; afterwards its
+// fingerprint is enough to leave it out of observations, and the DER of one that sits below
+// the leaf of a known chain to recognise that chain. A parsed record costs about 1 KB of heap
+// and a recording process's heap grows to a multiple of what it holds: at 20,000 leaves of
+// their own (a /16's scan), records and DER kept were most of it. When a later run sends a
+// certificate once more, it is parsed again, once per run.
 import type { CertificateRecord } from './types.js';
 
 /** A chain as the cache knows it. */
@@ -11,7 +18,17 @@ export interface KnownChain {
 }
 
 interface Entry {
-  record: CertificateRecord;
+  /** The fingerprint, one string shared by the chains that hold it. */
+  readonly fingerprint: string;
+  /** The record made for it, until a batch holding it is stored. */
+  record: CertificateRecord | undefined;
+  /**
+   * Its bytes while its record is kept, and for good once it sits below the leaf of a known
+   * chain: what a chain is compared with.
+   */
+  der: Uint8Array | undefined;
+  /** Whether it sits below the leaf of a known chain. */
+  below: boolean;
   /** Whether a batch holding it was stored: then observations leave it out. */
   stored: boolean;
 }
@@ -45,32 +62,54 @@ export class CertificateCache {
     return this.#entries.get(fingerprint)?.stored === true;
   }
 
-  /** The record made for a certificate earlier, stored or not. */
+  /** The record made for a certificate not stored yet. */
   record(fingerprint: string): CertificateRecord | undefined {
     return this.#entries.get(fingerprint)?.record;
   }
 
+  /** The cache's own string for a fingerprint, so that chains holding it share one. */
+  fingerprint(fingerprint: string): string {
+    return this.#entries.get(fingerprint)?.fingerprint ?? fingerprint;
+  }
+
   /** Remembers a record made for a certificate, not yet stored. */
   remember(record: CertificateRecord): void {
-    if (this.#entries.has(record.fingerprint)) return;
+    const entry = this.#entries.get(record.fingerprint);
+    if (entry) {
+      if (!entry.stored && entry.record === undefined) {
+        entry.record = record;
+        entry.der ??= record.der;
+      }
+      return;
+    }
+    this.#add(record, false);
+  }
+
+  /** Notes that a batch holding these certificates was stored: their records are let go. */
+  markStored(records: readonly CertificateRecord[]): void {
+    for (const record of records) {
+      const entry = this.#entries.get(record.fingerprint);
+      if (entry) {
+        entry.stored = true;
+        entry.record = undefined;
+        if (!entry.below) entry.der = undefined;
+      } else this.#add(record, true);
+    }
+  }
+
+  #add(record: CertificateRecord, stored: boolean): void {
     if (this.#entries.size >= this.#limit) {
       // The oldest first: Map iteration is insertion order.
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
-    this.#entries.set(record.fingerprint, { record, stored: false });
-  }
-
-  /** Notes that a batch holding these certificates was stored. */
-  markStored(records: readonly CertificateRecord[]): void {
-    for (const record of records) {
-      const entry = this.#entries.get(record.fingerprint);
-      if (entry) entry.stored = true;
-      else {
-        this.remember(record);
-        (this.#entries.get(record.fingerprint) as Entry).stored = true;
-      }
-    }
+    this.#entries.set(record.fingerprint, {
+      fingerprint: record.fingerprint,
+      record: stored ? undefined : record,
+      der: stored ? undefined : record.der,
+      below: false,
+      stored,
+    });
   }
 
   /**
@@ -84,7 +123,7 @@ export class CertificateCache {
       if (fps.length !== chain.length) continue;
       let same = true;
       for (let i = 1; i < fps.length && same; i++) {
-        const known = this.#entries.get(fps[i] as string)?.record.der;
+        const known = this.#entries.get(fps[i] as string)?.der;
         same = known !== undefined && Buffer.compare(known, chain[i] as Uint8Array) === 0;
       }
       if (same) return candidate;
@@ -92,13 +131,23 @@ export class CertificateCache {
     return undefined;
   }
 
-  /** Remembers a chain's id and fingerprints. */
-  rememberChain(chain: KnownChain): void {
+  /**
+   * Remembers a chain's id and fingerprints, once the records of its certificates are:
+   * `ders` (the chain as sent) gives the bytes of those below the leaf, kept to compare.
+   */
+  rememberChain(chain: KnownChain, ders: readonly Uint8Array[]): void {
     const leaf = chain.fingerprints[0];
     if (leaf === undefined) return;
     if (this.#chains >= this.#limit) {
       this.#chainsByLeaf.clear();
       this.#chains = 0;
+    }
+    for (let i = 1; i < chain.fingerprints.length; i++) {
+      const entry = this.#entries.get(chain.fingerprints[i] as string);
+      if (!entry) continue;
+      entry.below = true;
+      // Served before as a leaf only, and let go: a copy, not to hold the sender's buffer.
+      entry.der ??= Uint8Array.from(ders[i] as Uint8Array);
     }
     const siblings = this.#chainsByLeaf.get(leaf);
     if (siblings) siblings.push(chain);
@@ -121,8 +170,8 @@ export class CertificateCache {
   }
 
   /**
-   * Forgets which certificates were stored, keeping the records made: each is sent once more
-   * (and stored only if absent), in case another writer of a shared storage pruned it since.
+   * Forgets which certificates were stored: each is sent once more (and stored only if
+   * absent), in case another writer of a shared storage pruned it since.
    */
   forgetStored(): void {
     for (const entry of this.#entries.values()) entry.stored = false;

@@ -229,11 +229,15 @@ function observeChain(
     parsedLeaf !== undefined && Buffer.compare(parsedLeaf.der, leafDer) === 0
       ? parsedLeaf.sha256Fingerprint
       : fingerprint(leafDer);
-  let chain = cache.chain(leaf, result.chain);
+  const known = cache.chain(leaf, result.chain);
+  let chain = known;
   if (chain === undefined) {
-    const fingerprints = [leaf, ...result.chain.slice(1).map((der) => fingerprint(der))];
+    // The cache's own strings where it has them: a chain holds no copy of its certificates'.
+    const fingerprints = [
+      cache.fingerprint(leaf),
+      ...result.chain.slice(1).map((der) => cache.fingerprint(fingerprint(der))),
+    ];
     chain = { id: chainId(fingerprints), fingerprints };
-    cache.rememberChain(chain);
   }
   const certificates: CertificateRecord[] = [];
   const { fingerprints } = chain;
@@ -245,7 +249,7 @@ function observeChain(
       // The verifier parsed the certificates of its path already: reuse them.
       const parsed = verdict?.path.find((cert) => cert.sha256Fingerprint === fp);
       record = parsed
-        ? fromCertificate(parsed, at, false)
+        ? fromCertificate(parsed, at, false, fp)
         : certificateRecord(result.chain[i] as Uint8Array, fp, at);
       cache.remember(record);
     } else if (record.firstSeen !== at || record.lastSeen !== at) {
@@ -253,6 +257,7 @@ function observeChain(
     }
     if (!certificates.some((sent) => sent.fingerprint === fp)) certificates.push(record);
   }
+  if (known === undefined) cache.rememberChain(chain, result.chain);
   return { chain, certificates };
 }
 
@@ -289,7 +294,7 @@ function storedVerdict(
 
 function certificateRecord(der: Uint8Array, fp: string, at: number): CertificateRecord {
   try {
-    return fromCertificate(parseCertificate(der), at, false);
+    return fromCertificate(parseCertificate(der), at, false, fp);
   } catch (error) {
     // A hostile or broken server: keep the bytes and the reason, so the target still
     // shows what it serves.
@@ -333,9 +338,14 @@ export function unparsedCertificate(
   };
 }
 
-function fromCertificate(cert: Certificate, at: number, trustAnchor: boolean): CertificateRecord {
+function fromCertificate(
+  cert: Certificate,
+  at: number,
+  trustAnchor: boolean,
+  sha256Fingerprint = cert.sha256Fingerprint,
+): CertificateRecord {
   return {
-    fingerprint: cert.sha256Fingerprint,
+    fingerprint: sha256Fingerprint,
     der: cert.der,
     subject: cert.subject.text,
     subjectCommonName: cert.subject.commonName ?? null,

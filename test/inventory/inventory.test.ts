@@ -6,6 +6,7 @@ import { CertsweepError, StorageError, StorageFormatError } from '../../src/erro
 import { memoryStorage } from '../../src/inventory/adapters/memory/index.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import type { Observation, Storage } from '../../src/inventory/storage.js';
+import type { CertificateRecord } from '../../src/inventory/types.js';
 import { fingerprint } from '../../src/x509/index.js';
 import { createChain } from '../helpers/pki.js';
 import { failure, success } from './fixtures.js';
@@ -214,21 +215,28 @@ it('keeps one certificate cache per inventory, emptied by prune and import', asy
 it('sends a certificate once per run, to be stored if another writer pruned it', async () => {
   const inner = memoryStorage();
   const sent: number[] = [];
+  const records: CertificateRecord[][] = [];
   const storage: Storage = {
     ...inner,
     record(batch) {
       for (const o of batch) sent.push(o.ok ? o.certificates.length : -1);
+      for (const o of batch) if (o.ok) records.push([...o.certificates]);
       return inner.record(batch);
     },
   };
   const inventory = await Inventory.open({ storage });
   await inventory.record(result(1), { at });
   await inventory.record(result(2), { at });
-  const run = await inventory.startRun({ job: 'j', at });
-  const third = await inventory.record(result(3), { at, run });
-  await inventory.record(result(4), { at, run });
+  const run = await inventory.startRun({ job: 'j', at: at + 5 });
+  const third = await inventory.record(result(3), { at: at + 5, run });
+  await inventory.record(result(4), { at: at + 5, run });
   expect(sent).toEqual([2, 0, 2, 0]);
   expect(third.newCertificates).toEqual([]); // stored already: kept as it was
+  // The cache let the first records go once stored: the run's are made again, the same but
+  // for when they were seen.
+  const seen = (times: number) => ({ firstSeen: times, lastSeen: times });
+  expect(records[2]).toEqual(records[0]?.map((record) => ({ ...record, ...seen(at + 5) })));
+  expect(records[0]?.map((record) => record.firstSeen)).toEqual([at, at]);
   await inventory.close();
 });
 

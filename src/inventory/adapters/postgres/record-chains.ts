@@ -8,6 +8,7 @@ import { compare } from '../../sorted-keys.js';
 import type { Observation, ObservedSuccess } from '../../storage.js';
 import { revocationReplaces } from '../../stored-revocation.js';
 import type { CertificateRecord, StoredRevocation, StoredVerdict } from '../../types.js';
+import { boolArray, numberArray, textArray } from './arrays.js';
 import type { PostgresPoolClient } from './connection.js';
 import { asciiLower, type Tables } from './schema.js';
 
@@ -97,10 +98,23 @@ export interface CertificateWrites {
   readonly fresh: string[][];
   /**
    * Moves `lastSeen`, marks anchors and adds the `in_use` changes of the certificates stored
-   * before, locked in fingerprint order: run it last but the run counters, so that the rows
-   * every writer shares (an intermediate's) are held for the shortest time.
+   * before, locked in fingerprint order: run it last, so that the rows every writer shares
+   * (an intermediate's) are held for the shortest time. `also` (the run counters) goes in
+   * the same statement: one round trip less while those rows are held.
    */
-  readonly updateStored: () => Promise<void>;
+  readonly updateStored: (also?: StatementPart) => Promise<void>;
+}
+
+/** An `UPDATE` to run with another statement, as a `WITH` part of it. */
+export interface StatementPart {
+  /** The statement, its parameters numbered from `first`. */
+  readonly text: (first: number) => string;
+  readonly values: readonly unknown[];
+}
+
+/** Runs `part` alone, if there is one. */
+async function runPart(client: PostgresPoolClient, part: StatementPart | undefined): Promise<void> {
+  if (part) await client.query(part.text(1), [...part.values]);
 }
 
 /**
@@ -135,7 +149,7 @@ export async function writeCertificates(
     }
   }
   const fresh: string[][] = batch.map(() => []);
-  const nothing = async () => undefined;
+  const nothing = (also?: StatementPart) => runPart(client, also);
   if (firsts.size === 0 && touches.size === 0 && inUse.size === 0)
     return { fresh, updateStored: nothing };
 
@@ -162,7 +176,7 @@ export async function writeCertificates(
      UNION ALL
      SELECT fingerprint, last_seen::float8, trust_anchor, false FROM ${t.certificates}
      WHERE fingerprint = ANY($2::text[])`,
-    [JSON.stringify(candidates), everything],
+    [JSON.stringify(candidates), textArray(everything)],
   );
   const inserted = new Set<string>();
   const stored = new Map<string, { lastSeen: number; trustAnchor: boolean }>();
@@ -211,9 +225,9 @@ export async function writeCertificates(
   if (changes.length === 0) return { fresh, updateStored: nothing };
   // Locked in fingerprint order first, so that writers touching the same intermediates
   // queue instead of deadlocking; the condition is checked again on the locked row.
-  const updateStored = async () => {
+  const updateStored = async (also?: StatementPart) => {
     await client.query(
-      `WITH v AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::bool[], $5::int4[]) AS v(fingerprint, seen, anchor, in_use)),
+      `WITH ${also ? `also AS (${also.text(6)}), ` : ''}v AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::bool[], $5::int4[]) AS v(fingerprint, seen, anchor, in_use)),
        locked AS MATERIALIZED (
          SELECT c.id FROM ${t.certificates} c WHERE c.fingerprint = ANY($1::text[])
          ORDER BY c.fingerprint FOR UPDATE
@@ -224,11 +238,12 @@ export async function writeCertificates(
          in_use = c.in_use + v.in_use
        FROM v WHERE c.fingerprint = v.fingerprint AND c.id IN (SELECT id FROM locked)`,
       [
-        changes.map((c) => c.fp),
-        changes.map((c) => c.seen),
-        changes.map((c) => c.anchor),
+        textArray(changes.map((c) => c.fp)),
+        numberArray(changes.map((c) => c.seen)),
+        boolArray(changes.map((c) => c.anchor)),
         resolution,
-        changes.map((c) => c.inUse),
+        numberArray(changes.map((c) => c.inUse)),
+        ...(also?.values ?? []),
       ],
     );
   };
@@ -258,7 +273,7 @@ export async function writeRevocations(
   const { rows } = await client.query(
     `SELECT fingerprint, revocation FROM ${t.certificates} WHERE fingerprint = ANY($1::text[])
      ORDER BY fingerprint FOR UPDATE`,
-    [[...checks.keys()].sort(compare)],
+    [textArray([...checks.keys()].sort(compare))],
   );
   const fingerprints: string[] = [];
   const values: string[] = [];
@@ -327,7 +342,14 @@ export async function writeChains(
      SELECT id, NULL::float8 AS last_seen, true AS inserted FROM ins
      UNION ALL
      SELECT id, last_seen::float8, false FROM ${t.chains} WHERE id = ANY($1::text[])`,
-    [ids, firstSeen, lastSeen, linkChain, linkPosition, linkFingerprint],
+    [
+      textArray(ids),
+      numberArray(firstSeen),
+      numberArray(lastSeen),
+      textArray(linkChain),
+      numberArray(linkPosition),
+      textArray(linkFingerprint),
+    ],
   );
   const inserted = new Set<string>();
   const stored = new Map<string, number>();
@@ -353,7 +375,7 @@ export async function writeChains(
      )
      UPDATE ${t.chains} h SET last_seen = v.seen
      FROM v WHERE h.id = v.id AND h.id IN (SELECT id FROM locked) AND v.seen - h.last_seen >= $3`,
-    [moveIds, moveTo, resolution],
+    [textArray(moveIds), numberArray(moveTo), resolution],
   );
 }
 
@@ -414,14 +436,14 @@ export async function upsertVerdicts(
        verified_at = EXCLUDED.verified_at
      ${unless}`,
     [
-      rows.map((r) => r.chain),
-      rows.map((r) => r.verdict.trustStore),
-      rows.map((r) => r.verdict.valid),
-      rows.map((r) => r.verdict.trusted),
-      rows.map((r) => JSON.stringify(r.verdict.problems)),
-      rows.map((r) => r.verdict.expiresAt),
-      rows.map((r) => r.verdict.anchor),
-      rows.map((r) => r.verdict.verifiedAt),
+      textArray(rows.map((r) => r.chain)),
+      textArray(rows.map((r) => r.verdict.trustStore)),
+      boolArray(rows.map((r) => r.verdict.valid)),
+      boolArray(rows.map((r) => r.verdict.trusted)),
+      textArray(rows.map((r) => JSON.stringify(r.verdict.problems))),
+      numberArray(rows.map((r) => r.verdict.expiresAt)),
+      textArray(rows.map((r) => r.verdict.anchor)),
+      numberArray(rows.map((r) => r.verdict.verifiedAt)),
     ],
   );
 }

@@ -5,6 +5,7 @@ import { compare } from '../../sorted-keys.js';
 import type { Observation } from '../../storage.js';
 import { observeTarget, type TargetStep } from '../../target-history.js';
 import type { Sighting, TargetRecord } from '../../types.js';
+import { boolArray, numberArray, textArray } from './arrays.js';
 import { type PostgresPoolClient, TryAgain } from './connection.js';
 import { TARGET_COLUMNS, targetFrom } from './rows.js';
 import type { Tables } from './schema.js';
@@ -81,24 +82,28 @@ export async function writeTargets(
   };
 
   const fresh = keys.map((key) => fold(key, undefined));
-  const inserted = await client.query(
+  // The keys that were stored already come back, not the ones inserted: dead space scanned
+  // for the first time answers with no rows to parse.
+  const conflicted = await client.query(
     `WITH zones AS (
        INSERT INTO ${t.zones} (zone) SELECT DISTINCT zone FROM unnest($2::text[]) AS z(zone)
        ORDER BY zone ON CONFLICT DO NOTHING
+     ), ins AS (
+       INSERT INTO ${t.targets} (${TARGET_INSERT_COLUMNS}) SELECT * FROM ${TARGET_UNNEST}
+       ON CONFLICT (key) DO NOTHING RETURNING key
      )
-     INSERT INTO ${t.targets} (${TARGET_INSERT_COLUMNS}) SELECT * FROM ${TARGET_UNNEST}
-     ON CONFLICT (key) DO NOTHING RETURNING key`,
+     SELECT v.key FROM unnest($1::text[]) AS v(key) WHERE v.key NOT IN (SELECT key FROM ins)`,
     targetArrays(fresh),
   );
-  const created = new Set((inserted.rows as { key: string }[]).map((row) => row.key));
-  for (const target of fresh) if (created.has(target.key)) moved(null, [], target.chain);
-  if (created.size < keys.length) {
-    const stored = keys.filter((key) => !created.has(key));
+  const stored = (conflicted.rows as { key: string }[]).map((row) => row.key).sort(compare);
+  const storedBefore = new Set(stored);
+  for (const target of fresh) if (!storedBefore.has(target.key)) moved(null, [], target.chain);
+  if (stored.length > 0) {
     const locked = await client.query(
       `SELECT ${TARGET_COLUMNS}, (SELECT array_agg(l.fingerprint) FROM ${t.chainLinks} l
          WHERE l.chain = t.chain) AS held
        FROM ${t.targets} t WHERE t.key = ANY($1::text[]) ORDER BY t.key FOR UPDATE OF t`,
-      [stored],
+      [textArray(stored)],
     );
     // A row that conflicted but is gone now was pruned in between: start over.
     if (locked.rows.length !== stored.length) throw new TryAgain('a target row vanished');
@@ -128,39 +133,40 @@ export async function writeTargets(
   return { steps, inUse };
 }
 
-/** Target records as the 21 column arrays of {@link TARGET_UNNEST}. */
-export function targetArrays(targets: readonly TargetRecord[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 21 }, () => new Array(targets.length));
-  for (let i = 0; i < targets.length; i++) {
-    const r = targets[i] as TargetRecord;
-    const c = columns;
-    (c[0] as unknown[])[i] = r.key;
-    (c[1] as unknown[])[i] = r.zone;
-    (c[2] as unknown[])[i] = r.address;
-    (c[3] as unknown[])[i] = r.port;
-    (c[4] as unknown[])[i] = r.servername;
-    (c[5] as unknown[])[i] = r.host;
-    (c[6] as unknown[])[i] = r.job;
-    (c[7] as unknown[])[i] = r.chain;
-    (c[8] as unknown[])[i] = r.firstSeen;
-    (c[9] as unknown[])[i] = r.lastScanned;
-    (c[10] as unknown[])[i] = r.lastSuccess;
-    (c[11] as unknown[])[i] = r.lastError;
-    (c[12] as unknown[])[i] = r.consecutiveFailures;
-    (c[13] as unknown[])[i] = r.trustStore;
-    (c[14] as unknown[])[i] = r.nameCheck?.hostname ?? null;
-    (c[15] as unknown[])[i] = r.nameCheck?.matched ?? null;
-    (c[16] as unknown[])[i] = r.protocol;
-    (c[17] as unknown[])[i] = r.cipher;
-    (c[18] as unknown[])[i] = r.alpn;
-    (c[19] as unknown[])[i] = r.starttls;
-    (c[20] as unknown[])[i] = r.ocspStapled;
-  }
+/** Target records as the 21 column arrays of {@link TARGET_UNNEST}, as array literals. */
+export function targetArrays(targets: readonly TargetRecord[]): (string | null)[] {
   // A column of nulls goes as one null: `unnest` pads it with nulls, and PostgreSQL parses
   // one array less (dead space leaves half the columns empty).
-  return columns.map((column, i) =>
-    i > 0 && column.every((v) => v === null) ? null : column,
-  ) as unknown[][];
+  const column = <T>(
+    of: (r: TargetRecord) => T | null,
+    literal: (values: (T | null)[]) => string,
+  ) => {
+    const values = targets.map(of);
+    return values.every((value) => value == null) ? null : literal(values);
+  };
+  return [
+    textArray(targets.map((r) => r.key)),
+    column((r) => r.zone, textArray),
+    column((r) => r.address, textArray),
+    column((r) => r.port, numberArray),
+    column((r) => r.servername, textArray),
+    column((r) => r.host, textArray),
+    column((r) => r.job, textArray),
+    column((r) => r.chain, textArray),
+    column((r) => r.firstSeen, numberArray),
+    column((r) => r.lastScanned, numberArray),
+    column((r) => r.lastSuccess, numberArray),
+    column((r) => r.lastError, textArray),
+    column((r) => r.consecutiveFailures, numberArray),
+    column((r) => r.trustStore, textArray),
+    column((r) => r.nameCheck?.hostname ?? null, textArray),
+    column((r) => r.nameCheck?.matched ?? null, boolArray),
+    column((r) => r.protocol, textArray),
+    column((r) => r.cipher, textArray),
+    column((r) => r.alpn, textArray),
+    column((r) => r.starttls, textArray),
+    column((r) => r.ocspStapled, boolArray),
+  ];
 }
 
 /** Upserts target records (an import); same columns as a batch writes. */
@@ -214,19 +220,19 @@ export async function insertSightings(
   await client.query(
     `INSERT INTO ${t.sightings} (${SIGHTING_INSERT_COLUMNS}) SELECT * FROM ${SIGHTING_UNNEST} ${conflict}`,
     [
-      sightings.map((s) => s.id),
-      sightings.map((s) => s.at),
-      sightings.map((s) => s.kind),
-      sightings.map((s) => s.target),
-      sightings.map((s) => s.zone),
-      sightings.map((s) => s.address),
-      sightings.map((s) => s.port),
-      sightings.map((s) => s.servername),
-      sightings.map((s) => s.chain),
-      sightings.map((s) => s.previousChain),
-      sightings.map((s) => s.error),
-      sightings.map((s) => s.job),
-      sightings.map((s) => s.scanner ?? null),
+      textArray(sightings.map((s) => s.id)),
+      numberArray(sightings.map((s) => s.at)),
+      textArray(sightings.map((s) => s.kind)),
+      textArray(sightings.map((s) => s.target)),
+      textArray(sightings.map((s) => s.zone)),
+      textArray(sightings.map((s) => s.address)),
+      numberArray(sightings.map((s) => s.port)),
+      textArray(sightings.map((s) => s.servername)),
+      textArray(sightings.map((s) => s.chain)),
+      textArray(sightings.map((s) => s.previousChain)),
+      textArray(sightings.map((s) => s.error)),
+      textArray(sightings.map((s) => s.job)),
+      textArray(sightings.map((s) => s.scanner ?? null)),
     ],
   );
 }

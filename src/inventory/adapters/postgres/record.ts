@@ -1,7 +1,9 @@
 // `record(batch)`: the whole batch in one transaction, a few statements whatever its size.
 import type { Observation, Recorded } from '../../storage.js';
-import { inTransaction, type PostgresPool, type PostgresPoolClient } from './connection.js';
+import { numberArray, textArray } from './arrays.js';
+import { inTransaction, type PostgresPool } from './connection.js';
 import {
+  type StatementPart,
   writeCertificates,
   writeChains,
   writeRevocations,
@@ -19,10 +21,10 @@ export interface RecordSettings {
 /**
  * Records a batch atomically. The statements run in one order for every writer: targets
  * (mostly a writer's own), then the rows writers share (new certificates, chains, verdicts,
- * then the stored certificates' `lastSeen` and `in_use`, and last the run counters, the
- * hottest rows, held for the shortest time), each in key order, so
- * that concurrent batches queue rather than deadlock; a deadlock or serialization failure
- * PostgreSQL still reports runs the batch again.
+ * and last the stored certificates' `lastSeen` and `in_use` with the run counters, the
+ * hottest rows, in one statement right before the commit, so that they are held for the
+ * shortest time), each in key order, so that concurrent batches queue rather than deadlock;
+ * a deadlock or serialization failure PostgreSQL still reports runs the batch again.
  */
 export function recordBatch(
   pool: PostgresPool,
@@ -43,8 +45,7 @@ export function recordBatch(
     await writeRevocations(client, t, batch);
     await writeChains(client, t, batch, settings.seenResolutionMs);
     await writeVerdicts(client, t, batch);
-    await certificates.updateStored();
-    await countRuns(client, t, batch);
+    await certificates.updateStored(runCounters(t, batch));
     const fresh = certificates.fresh;
     return steps.map((step, i) => ({
       target: step.target,
@@ -55,11 +56,7 @@ export function recordBatch(
 }
 
 /** Step 5: each run named by the batch counts its observations, in one statement. */
-async function countRuns(
-  client: PostgresPoolClient,
-  t: Tables,
-  batch: readonly Observation[],
-): Promise<void> {
+function runCounters(t: Tables, batch: readonly Observation[]): StatementPart | undefined {
   const counts = new Map<string, { succeeded: number; failed: number }>();
   for (const o of batch) {
     if (o.run === null) continue;
@@ -71,17 +68,17 @@ async function countRuns(
     if (o.ok) count.succeeded++;
     else count.failed++;
   }
-  if (counts.size === 0) return;
+  if (counts.size === 0) return undefined;
   const ids = [...counts.keys()].sort();
-  await client.query(
-    `UPDATE ${t.runs} r SET done = r.done + v.succeeded + v.failed,
+  return {
+    text: (n) => `UPDATE ${t.runs} r SET done = r.done + v.succeeded + v.failed,
        succeeded = r.succeeded + v.succeeded, failed = r.failed + v.failed
-     FROM unnest($1::text[], $2::int4[], $3::int4[]) AS v(id, succeeded, failed)
+     FROM unnest($${n}::text[], $${n + 1}::int4[], $${n + 2}::int4[]) AS v(id, succeeded, failed)
      WHERE r.id = v.id`,
-    [
-      ids,
-      ids.map((id) => counts.get(id)?.succeeded ?? 0),
-      ids.map((id) => counts.get(id)?.failed ?? 0),
+    values: [
+      textArray(ids),
+      numberArray(ids.map((id) => counts.get(id)?.succeeded ?? 0)),
+      numberArray(ids.map((id) => counts.get(id)?.failed ?? 0)),
     ],
-  );
+  };
 }
