@@ -26,18 +26,27 @@ export function readTime(der: Uint8Array, tlv: Tlv): number {
   const written = Number(match[1]);
   // UTCTime years 50-99 are 19xx, 00-49 are 20xx.
   const year = !utc ? written : written >= 50 ? 1900 + written : 2000 + written;
-  const [month, day, hour, minute, second] = match.slice(2, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    throw new DerError(`invalid time "${text}"`);
-  }
   const fraction = utc ? undefined : match[7];
   const millis = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
+  const [month, day, hour, minute, second] = match.slice(2, 7).map(Number) as number[];
+  const time = utcMillis(year, month, day, hour, minute, second, millis);
+  if (time === undefined) throw new DerError(`invalid time "${text}"`);
+  return time;
+}
+
+/** A UTC time as milliseconds, or `undefined` when a field is out of range. */
+function utcMillis(
+  year: number,
+  month = 0,
+  day = 0,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  millis = 0,
+): number | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return undefined;
+  }
   return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }
 
@@ -55,17 +64,13 @@ function readUtcDigits(der: Uint8Array, at: number): number | undefined {
     if (high < 0 || high > 9 || low < 0 || low > 9) return undefined;
     fields.push(high * 10 + low);
   }
-  const [written, month, day, hour, minute, second] = fields as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return undefined;
-  }
-  const year = written >= 50 ? 1900 + written : 2000 + written;
-  return Date.UTC(year, month - 1, day, hour, minute, second, 0);
+  const [written = 0, month, day, hour, minute, second] = fields;
+  return utcMillis(
+    written >= 50 ? 1900 + written : 2000 + written,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+  );
 }
