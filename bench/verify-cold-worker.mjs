@@ -2,7 +2,8 @@
 // crypto.verify per link on the same certificates. Plain Node against the built package.
 // Every pass takes new chains, so every certificate is new to every way in every pass.
 // Usage: node bench/verify-cold-worker.mjs <fixture file> <passes> [<baseline build>]
-// where the baseline is another build's dist/index.js, verified through verifyChain().
+// where the baseline is another build's dist/index.js, verified through verifyChain() and,
+// when it has threads, verifyAsync() on its own threads.
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -54,22 +55,32 @@ const links = chains.map(([leaf, intermediate, root]) =>
 );
 const rsa = links[0][0].key.asymmetricKeyType === 'rsa';
 
-// Each way, started once per pass, answers whether chain i is valid. A verifier is new in
-// every pass and shares nothing with the previous one, so every chain it sees is cold. The
+// Each way, started once, answers whether chain i is valid. Every pass takes new chains and
+// each verifier's caches are cleared before it (`reset`), so every chain it sees is cold,
+// while its worker threads and the JIT's work stay, as in a long scan meeting new chains (a
+// verifier new in every pass would also measure new threads warming up, each pass). The
 // asynchronous ways keep IN_FLIGHT chains in flight, as a scan's results come.
 const IN_FLIGHT = 64;
 const THREADS = availableParallelism();
+/** `check`, with `reset` to clear what it remembers before a pass. */
+const resettable = (check, reset) => Object.assign(check, { reset });
 const verifying = (options) => {
   const verifier = createVerifier({ trust, ...options });
-  return (i) => verifier.verify([chains[i][0], chains[i][1]], { hostname: hostOf(i) }).valid;
+  return resettable(
+    (i) => verifier.verify([chains[i][0], chains[i][1]], { hostname: hostOf(i) }).valid,
+    () => verifier.clearCaches(),
+  );
 };
 // The verifier's worker threads start at its first verifyAsync: on a warm-up chain, before
 // the clock starts (a scan starts them once, at its first chain).
 const verifyingAsync = async (options) => {
   const verifier = createVerifier({ trust, ...options });
   await verifier.verifyAsync([chains[0][0], chains[0][1]], { hostname: hostOf(0) });
-  return async (i) =>
-    (await verifier.verifyAsync([chains[i][0], chains[i][1]], { hostname: hostOf(i) })).valid;
+  return resettable(
+    async (i) =>
+      (await verifier.verifyAsync([chains[i][0], chains[i][1]], { hostname: hostOf(i) })).valid,
+    () => verifier.clearCaches(),
+  );
 };
 const checking = (keyOf) => () => (i) => {
   let ok = true;
@@ -105,13 +116,34 @@ if (baseline) {
   );
   ways.baseline = () => {
     const cache = new baseline.VerdictCache();
-    return (i) =>
-      baseline.verifyChain([chains[i][0], chains[i][1]], {
-        trust: baselineTrust,
-        hostname: hostOf(i),
-        cache,
-      }).valid;
+    return resettable(
+      (i) =>
+        baseline.verifyChain([chains[i][0], chains[i][1]], {
+          trust: baselineTrust,
+          hostname: hostOf(i),
+          cache,
+        }).valid,
+      () => cache.clear(),
+    );
   };
+  // The same way as verifierAsyncThreads, on the baseline build, when it has threads.
+  if (baseline.createVerifier) {
+    try {
+      baseline.createVerifier({ trust: baselineTrust, threads: THREADS });
+      ways.baselineAsyncThreads = async () => {
+        const verifier = baseline.createVerifier({ trust: baselineTrust, threads: THREADS });
+        await verifier.verifyAsync([chains[0][0], chains[0][1]], { hostname: hostOf(0) });
+        return resettable(
+          async (i) =>
+            (await verifier.verifyAsync([chains[i][0], chains[i][1]], { hostname: hostOf(i) }))
+              .valid,
+          () => verifier.clearCaches(),
+        );
+      };
+    } catch {
+      // A build from before threads: its verifyChain() row is the comparison.
+    }
+  }
 }
 
 /** Runs `check` on chains [from, to): one after the other, or IN_FLIGHT at once. */
@@ -149,14 +181,19 @@ const processUs = () => {
 // filling and draining.
 const BLOCK = 200;
 const result = { rsa, chains: PER_PASS, passes: PASSES, inFlight: IN_FLIGHT, threads: THREADS };
-for (const [name, start] of Object.entries(ways)) await runBlock(name, await start(), 1, WARMUP);
+const started = {};
+for (const [name, start] of Object.entries(ways)) {
+  started[name] = await start();
+  await runBlock(name, started[name], 1, WARMUP);
+}
 const samples = Object.fromEntries(Object.keys(ways).map((name) => [name, []]));
 // The ways take turns on blocks of chains, so a change in the machine's load (other work
 // shares its two cores) touches them alike.
 for (let pass = 0; pass < PASSES; pass++) {
   const running = [];
-  for (const [name, start] of Object.entries(ways)) {
-    running.push({ name, check: await start(), ns: 0n, threadNs: 0n, cpuUs: 0 });
+  for (const [name, check] of Object.entries(started)) {
+    check.reset?.();
+    running.push({ name, check, ns: 0n, threadNs: 0n, cpuUs: 0 });
   }
   const first = WARMUP + pass * PER_PASS;
   for (let from = first; from < first + PER_PASS; from += BLOCK) {

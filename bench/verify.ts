@@ -13,7 +13,7 @@
 // - the same verification done the old way, one `openssl verify` process per chain.
 // Run: npm run bench -- verify
 // (VERIFY_BASELINE=<another build's dist/index.js> adds that build's verifyChain() on the cold
-// chains, in the same processes.)
+// chains, and its verifyAsync() with threads when it has them, in the same processes.)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,8 @@ type ColdWay =
   | 'floorImportJwk'
   | 'floorImportDer'
   | 'floorAsyncImportJwk'
-  | 'baseline';
+  | 'baseline'
+  | 'baselineAsyncThreads';
 
 /** CPU time per chain: of the calling thread (the event loop) and of the whole process. */
 interface ColdCpu {
@@ -221,7 +222,16 @@ async function runColdBench(dir: string): Promise<void> {
         undefined,
       ],
     ];
-    if (baseline) rows.push(['baseline build, verifyChain()', 'baseline', undefined]);
+    if (baseline) {
+      rows.push(['baseline build, verifyChain()', 'baseline', undefined]);
+      if (samples[0]?.baselineAsyncThreads !== undefined) {
+        rows.push([
+          `baseline build, verifyAsync(), ${inFlight} in flight, threads: ${threads}`,
+          'baselineAsyncThreads',
+          undefined,
+        ]);
+      }
+    }
     console.log(
       `  ${''.padEnd(58)} chains/s  JWK floor  µs/chain: event loop, process; CPU-bound rate on ${threads} cores`,
     );

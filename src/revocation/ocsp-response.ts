@@ -1,6 +1,6 @@
 // Judging one OCSP response (stapled or fetched) about one certificate.
 import { hash, type KeyObject } from 'node:crypto';
-import { signedParts } from '../x509/certificate.js';
+import { signedPartsOf } from '../x509/certificate.js';
 import { type Certificate, EXTENDED_KEY_USAGE, parseCertificate } from '../x509/index.js';
 import { HASH_OIDS } from '../x509/oids.js';
 import { importPublicKey as publicKeyOf, verifySignature } from '../x509/signature.js';
@@ -125,7 +125,7 @@ function responderKey(
   if (byIssuer) return issuer.key;
   const delegate = certs.find((cert) => {
     if (responderName) return isSubjectName(responderName, cert);
-    const spki = signedParts.get(cert)?.spki;
+    const spki = signedPartsOf(cert)?.spki;
     return spki !== undefined && sha1(keyBitsOf(spki)).equals(responderKeyHash as Uint8Array);
   });
   if (!delegate) {

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { ParsedExtensions } from './extensions.js';
+import { frozenList } from './frozen-list.js';
 import { verifySignature } from './signature.js';
 import type {
   DistinguishedName,
@@ -35,7 +36,33 @@ export interface SignedParts {
   spki: Uint8Array;
 }
 
-export const signedParts = new WeakMap<Certificate, SignedParts>();
+/**
+ * Where the signed parts lie in a certificate's DER: offsets are kept rather than views (a
+ * view costs about a hundred bytes, and a verifier holds thousands of certificates), and the
+ * views are made when a signature is checked.
+ */
+export interface SignedRanges {
+  tbsStart: number;
+  tbsEnd: number;
+  signatureStart: number;
+  signatureEnd: number;
+  spkiStart: number;
+  spkiEnd: number;
+}
+
+const signedRanges = new WeakMap<Certificate, SignedRanges>();
+
+/** The signed parts of a certificate this module parsed, as views of its DER. */
+export function signedPartsOf(cert: Certificate): SignedParts | undefined {
+  const ranges = signedRanges.get(cert);
+  if (!ranges) return undefined;
+  const { der } = cert;
+  return {
+    tbs: der.subarray(ranges.tbsStart, ranges.tbsEnd),
+    signatureValue: der.subarray(ranges.signatureStart, ranges.signatureEnd),
+    spki: der.subarray(ranges.spkiStart, ranges.spkiEnd),
+  };
+}
 
 /**
  * A parsed X.509 certificate: immutable, and independent of any ASN.1 library. Create one
@@ -117,7 +144,7 @@ export class Certificate {
   #selfSigned: boolean | undefined;
 
   /** @internal Use {@link parseCertificate}. */
-  constructor(fields: CertificateFields, parts: SignedParts) {
+  constructor(fields: CertificateFields, ranges: SignedRanges) {
     const ext = fields.extensions;
     this.der = fields.der;
     this.sha256Fingerprint = fields.sha256;
@@ -134,21 +161,21 @@ export class Certificate {
     this.isCA = ext.isCA;
     this.hasBasicConstraints = ext.hasBasicConstraints;
     this.pathLength = ext.pathLength;
-    this.keyUsage = ext.keyUsage && Object.freeze(ext.keyUsage);
-    this.extendedKeyUsage = ext.extendedKeyUsage && Object.freeze(ext.extendedKeyUsage);
+    this.keyUsage = ext.keyUsage && frozenList(ext.keyUsage);
+    this.extendedKeyUsage = ext.extendedKeyUsage && frozenList(ext.extendedKeyUsage);
     this.subjectKeyId = ext.subjectKeyId;
     this.authorityKeyId = ext.authorityKeyId;
     this.authorityKeyIdNamesIssuer = ext.authorityKeyIdNamesIssuer;
-    this.ocspUrls = Object.freeze(ext.ocspUrls);
-    this.caIssuersUrls = Object.freeze(ext.caIssuersUrls);
-    this.crlUrls = Object.freeze(ext.crlUrls);
+    this.ocspUrls = frozenList(ext.ocspUrls);
+    this.caIssuersUrls = frozenList(ext.caIssuersUrls);
+    this.crlUrls = frozenList(ext.crlUrls);
     this.nameConstraints = ext.nameConstraints;
     this.mustStaple = ext.mustStaple;
     this.hasScts = ext.hasScts;
-    this.extensions = Object.freeze(ext.list);
-    this.extensionErrors = Object.freeze(ext.errors);
+    this.extensions = frozenList(ext.list);
+    this.extensionErrors = frozenList(ext.errors);
     this.selfIssued = fields.subject.canonical === fields.issuer.canonical;
-    signedParts.set(this, parts);
+    signedRanges.set(this, ranges);
     Object.freeze(this);
   }
 

@@ -5,6 +5,8 @@
 // INTEGER without redundant leading bytes. BER's alternatives are how two parsers come to
 // read one certificate differently, so they are errors, each naming its byte offset.
 
+import { KNOWN_OIDS } from './oids.js';
+
 /** One DER element: its tag byte and where its contents lie in the buffer. */
 export interface Tlv {
   readonly tag: number;
@@ -100,7 +102,7 @@ export function children(der: Uint8Array, parent: Tlv): Tlv[] {
   return list;
 }
 
-/** Decodes an OBJECT IDENTIFIER's contents as dotted text. */
+/** Decodes an OBJECT IDENTIFIER's contents as dotted text (a known OID's one string). */
 export function readOid(der: Uint8Array, tlv: Tlv): string {
   if (tlv.tag !== TAG.oid || tlv.end === tlv.start) {
     throw new DerError(`expected an OID at offset ${tlv.offset}`);
@@ -127,7 +129,8 @@ export function readOid(der: Uint8Array, tlv: Tlv): string {
   }
   if ((der[tlv.end - 1] as number) & 0x80)
     throw new DerError(`truncated OID at offset ${tlv.offset}`);
-  return parts.join('.');
+  const text = parts.join('.');
+  return KNOWN_OIDS.get(text) ?? text;
 }
 
 /** The contents of an element as lower-case hex. */

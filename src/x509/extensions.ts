@@ -11,6 +11,7 @@ import {
   TAG,
   type Tlv,
 } from './der.js';
+import { frozenList } from './frozen-list.js';
 import {
   GENERAL_NAME,
   generalNameForm,
@@ -253,11 +254,11 @@ function readDirectoryName(der: Uint8Array, general: Tlv): DistinguishedName {
 
 function frozen(lists: NameLists): { [K in keyof NameLists]: readonly NameLists[K][number][] } {
   return {
-    dns: Object.freeze(lists.dns),
-    ip: Object.freeze(lists.ip),
-    email: Object.freeze(lists.email),
-    uri: Object.freeze(lists.uri),
-    directoryNames: Object.freeze(lists.directoryNames),
+    dns: frozenList(lists.dns),
+    ip: frozenList(lists.ip),
+    email: frozenList(lists.email),
+    uri: frozenList(lists.uri),
+    directoryNames: frozenList(lists.directoryNames),
   };
 }
 
@@ -281,12 +282,12 @@ function readAltNames(der: Uint8Array, sequence: Tlv): SubjectAltNames {
   }
   // A literal, not a spread: this runs for every leaf, and keeps one object shape.
   return Object.freeze({
-    dns: Object.freeze(names.dns),
-    ip: Object.freeze(names.ip),
-    email: Object.freeze(names.email),
-    uri: Object.freeze(names.uri),
-    directoryNames: Object.freeze(names.directoryNames),
-    otherForms: otherForms ? Object.freeze(otherForms) : NO_FORMS,
+    dns: frozenList(names.dns),
+    ip: frozenList(names.ip),
+    email: frozenList(names.email),
+    uri: frozenList(names.uri),
+    directoryNames: frozenList(names.directoryNames),
+    otherForms: otherForms ? frozenList(otherForms) : NO_FORMS,
   });
 }
 
@@ -325,7 +326,7 @@ function readNameConstraints(der: Uint8Array, sequence: Tlv): NameConstraints {
   return Object.freeze({
     permitted: permitted ?? EMPTY_SUBTREES,
     excluded: excluded ?? EMPTY_SUBTREES,
-    malformed: Object.freeze(malformed),
+    malformed: frozenList(malformed),
   });
 }
 
@@ -364,6 +365,6 @@ function readSubtrees(der: Uint8Array, list: Tlv, malformed: string[]): NameSubt
   return Object.freeze({
     ...frozen(names),
     unsupported: unsupportedForms.length,
-    unsupportedForms: Object.freeze(unsupportedForms),
+    unsupportedForms: frozenList(unsupportedForms),
   });
 }

@@ -1,4 +1,5 @@
 import { children, contents, DerError, hex, readOid, TAG, type Tlv } from './der.js';
+import { frozenList } from './frozen-list.js';
 import { ATTRIBUTE_NAMES } from './oids.js';
 import type { DistinguishedName, NameAttribute } from './types.js';
 
@@ -78,12 +79,10 @@ export function readName(der: Uint8Array, tlv: Tlv): DistinguishedName {
         .join('+'),
     )
     .join('/');
-  // Frozen last: the text and canonical forms above read the arrays first.
-  for (const rdn of rdns) Object.freeze(rdn);
   return Object.freeze({
     text,
-    attributes: Object.freeze(attributes),
-    rdns: Object.freeze(rdns),
+    attributes: frozenList(attributes),
+    rdns: frozenList(rdns.map(frozenList)),
     commonName,
     canonical: canonical === '' && tlv.end > tlv.start ? hex(der, tlv) : canonical,
   });

@@ -134,3 +134,23 @@ export const EXTENDED_KEY_USAGE = {
   /** Any purpose (RFC 5280 section 4.2.1.12). */
   anyExtendedKeyUsage: '2.5.29.37.0',
 } as const;
+
+/**
+ * Every OID above, each mapped to itself: a certificate keeps the one string these tables hold
+ * for an OID it names (a verifier can hold thousands of certificates, each naming the same
+ * dozen OIDs), not a copy of its own. A constant, never written to.
+ */
+export const KNOWN_OIDS: ReadonlyMap<string, string> = new Map(
+  [
+    ...Object.keys(ATTRIBUTE_NAMES),
+    ...Object.values(EXTENSION),
+    ...Object.keys(SIGNATURE_ALGORITHMS),
+    ...Object.keys(HASH_OIDS),
+    ...Object.keys(KEY_ALGORITHMS),
+    ...Object.keys(CURVES),
+    ...Object.values(EXTENDED_KEY_USAGE),
+    // Authority information access methods: OCSP and CA issuers.
+    '1.3.6.1.5.5.7.48.1',
+    '1.3.6.1.5.5.7.48.2',
+  ].map((oid) => [oid, oid]),
+);

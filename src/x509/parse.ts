@@ -211,13 +211,16 @@ function decode(der: Uint8Array, sha256: string | undefined): Certificate {
       notAfter: readTime(der, notAfter),
       publicKey: readPublicKey(der, spki),
       signature: readSignatureAlgorithm(der, sigAlg),
-      signatureAlgorithmsMatch: Buffer.from(whole(der, innerSig)).equals(whole(der, sigAlg)),
+      signatureAlgorithmsMatch: Buffer.compare(whole(der, innerSig), whole(der, sigAlg)) === 0,
       extensions: readExtensions(der, extensions),
     },
     {
-      tbs: whole(der, tbs),
-      signatureValue: der.subarray(sigValue.start + 1, sigValue.end),
-      spki: whole(der, spki),
+      tbsStart: tbs.offset,
+      tbsEnd: tbs.end,
+      signatureStart: sigValue.start + 1,
+      signatureEnd: sigValue.end,
+      spkiStart: spki.offset,
+      spkiEnd: spki.end,
     },
   );
 }

@@ -6,7 +6,7 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import type { Certificate } from './certificate.js';
-import { signedParts } from './certificate.js';
+import { signedPartsOf } from './certificate.js';
 import { children, expectTlv, readTlv, TAG } from './der.js';
 
 // Curves a JWK can name; other curves are imported from the DER.
@@ -38,7 +38,7 @@ export type PublicKeyInput =
  * read one, else the DER), or `null` when the key cannot be read.
  */
 export function publicKeyInput(cert: Certificate): PublicKeyInput | null {
-  const parts = signedParts.get(cert);
+  const parts = signedPartsOf(cert);
   if (!parts) return null;
   try {
     const jwk = jwkOf(cert, parts.spki);
@@ -62,7 +62,7 @@ export function publicKeyInput(cert: Certificate): PublicKeyInput | null {
 export function signedBytes(
   subject: Certificate,
 ): { hash: string | null; tbs: Uint8Array; signature: Uint8Array } | undefined {
-  const parts = signedParts.get(subject);
+  const parts = signedPartsOf(subject);
   if (!parts) return undefined;
   const { hash, algorithm } = subject.signature;
   if (algorithm === 'Ed25519' || algorithm === 'Ed448') {
@@ -116,7 +116,7 @@ function unsignedBase64url(bytes: Uint8Array, start: number, end: number): strin
  * bytes as they are in the certificate (nothing is re-encoded).
  */
 export function verifySignatureWith(subject: Certificate, key: KeyObject): boolean {
-  const parts = signedParts.get(subject);
+  const parts = signedPartsOf(subject);
   if (!parts) return false;
   const { hash, algorithm } = subject.signature;
   try {

@@ -155,6 +155,45 @@ describe('parseCertificate', () => {
     expect(cert.notAfter.getTime()).not.toBe(0);
   });
 
+  it('keeps every list frozen at its length, empty lists included', () => {
+    const first = parseCertificate(leaf.der);
+    const second = parseCertificate(root.der);
+    const lists = (cert: typeof first) => [
+      cert.subject.attributes,
+      cert.subject.rdns,
+      ...cert.subject.rdns,
+      cert.issuer.attributes,
+      cert.ocspUrls,
+      cert.caIssuersUrls,
+      cert.crlUrls,
+      cert.extensions,
+      cert.extensionErrors,
+      ...Object.values(cert.subjectAltNames ?? {}),
+    ];
+    for (const list of [...lists(first), ...lists(second)]) {
+      expect(Object.isFrozen(list)).toBe(true);
+      expect(() => (list as unknown[]).push('x')).toThrow(TypeError);
+    }
+    // Shared or not, an empty list stays empty.
+    expect(first.extensionErrors).toEqual([]);
+    expect(second.extensionErrors).toEqual([]);
+  });
+
+  it('reads the OIDs it knows and those it does not, each as its dotted text', () => {
+    const issued = createLeaf(intermediate, {
+      subject: { CN: 'oids.example.test', O: 'Example' },
+      extKeyUsage: ['serverAuth'],
+    });
+    const cert = parseCertificate(issued.der);
+    const node = issued.x509;
+    expect(cert.subject.attributes.map((a) => a.oid)).toEqual(['2.5.4.10', '2.5.4.3']);
+    expect(cert.extendedKeyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+    expect(cert.signature.oid).toBe('1.2.840.10045.4.3.2');
+    expect(cert.publicKey.oid).toBe('1.2.840.10045.2.1');
+    expect(node.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(cert.publicKey.curve).toBe('P-256');
+  });
+
   it('refuses oversized input before parsing, DER and PEM alike', () => {
     const huge = new Uint8Array(70_000);
     expect(() => parseCertificate(huge)).toThrow(CertificateTooLargeError);
