@@ -1,7 +1,9 @@
 // A reference for the PostgreSQL figures of the scale run: the same result stream inserted
 // into one table keyed by target, 2000 rows per INSERT … SELECT FROM unnest(…) statement,
-// one statement per transaction, by one connection of `pg`.
-// Usage: node bench/inventory-scale-bare-pg.mjs <fixture> <schema>
+// one statement per transaction, by one connection of `pg`. With a range, results [from, to)
+// only, into the table another process created, after "go" on stdin (it prints "ready"): one
+// of several such processes at once, the reference for several writers.
+// Usage: node bench/inventory-scale-bare-pg.mjs <fixture> <schema> [<from> <to>]
 import pg from 'pg';
 import {
   epochMs,
@@ -12,7 +14,7 @@ import {
   scaleStream,
 } from './inventory-scale-stream.mjs';
 
-const [fixtureFile, schema] = process.argv.slice(2);
+const [fixtureFile, schema, fromArg, toArg] = process.argv.slice(2);
 if (!/^[a-z_][a-z0-9_]*$/.test(schema ?? '')) throw new Error(`not a schema name: ${schema}`);
 const fixture = readFixture(fixtureFile);
 const stream = scaleStream(fixture);
@@ -22,18 +24,36 @@ const BATCH = 2000;
 
 const client = new pg.Client({ connectionString: PG_URL });
 await client.connect();
-await client.query(`CREATE TABLE ${schema}.results (
+const ranged = fromArg !== undefined;
+const from = ranged ? Number(fromArg) : 0;
+const to = ranged ? Number(toArg) : stream.total;
+// Several processes at once: one makes the table, under a lock, before any is told to go.
+await client.query('SELECT pg_advisory_lock(hashtext($1))', [schema]);
+await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.results (
   target text PRIMARY KEY, address text NOT NULL, port integer NOT NULL,
   leaf text, error text, at bigint NOT NULL)`);
+await client.query('SELECT pg_advisory_unlock(hashtext($1))', [schema]);
+if (ranged) {
+  process.stdout.write('ready\n');
+  const told = await new Promise((resolve) => {
+    process.stdin.once('data', () => resolve(true));
+    process.stdin.once('end', () => resolve(false));
+  });
+  if (!told) {
+    await client.end();
+    process.exit(1);
+  }
+  process.stdin.pause();
+}
 const insert = `INSERT INTO ${schema}.results
   SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::bigint[])`;
 
 globalThis.gc?.();
 const rssBeforeMb = peakRssMb();
 const startedAt = epochMs();
-for (let first = 0; first < stream.total; first += BATCH) {
+for (let first = from; first < to; first += BATCH) {
   const columns = [[], [], [], [], [], []];
-  for (let i = first; i < Math.min(stream.total, first + BATCH); i++) {
+  for (let i = first; i < Math.min(to, first + BATCH); i++) {
     const result = stream.resultAt(i);
     const leaf = stream.leafAt(i);
     columns[0].push(`default|${result.address}|${result.target.port}|`);
@@ -48,11 +68,13 @@ for (let first = 0; first < stream.total; first += BATCH) {
 const endedAt = epochMs();
 const { rows } = await client.query(`SELECT count(*)::integer AS n FROM ${schema}.results`);
 await client.end();
-if (rows[0].n !== stream.total) throw new Error(`${rows[0].n} rows, expected ${stream.total}`);
+if (!ranged && rows[0].n !== stream.total) {
+  throw new Error(`${rows[0].n} rows, expected ${stream.total}`);
+}
 
 console.log(
   JSON.stringify({
-    results: stream.total,
+    results: to - from,
     recordSeconds: (endedAt - startedAt) / 1000,
     startedAt,
     endedAt,

@@ -3,12 +3,13 @@
 // its own fresh process (PostgreSQL also by four writer processes at once, on disjoint
 // quarters of the stream), then the inventory opened in another fresh process that times the
 // opening and the queries a check plugin and a dashboard ask. Beside them: bare better-sqlite3
-// and pg loops inserting the same results into one table (the physical reference) and the
+// and pg loops inserting the same results into one table (the physical reference; the pg
+// loop also as four processes on the same quarters, the reference for four writers) and the
 // file adapter, whose open replays every record (today's model).
 // Run: npm run bench -- inventory-scale
 // Environment:
 // - CERTSWEEP_BENCH_SCALE=memory,sqlite,… runs only those steps (bare-append, bare-keyed,
-//   bare-pg, memory, sqlite, postgres, postgres4, file, baseline);
+//   bare-pg, bare-pg4, memory, sqlite, postgres, postgres4, file, baseline);
 // - CERTSWEEP_BENCH_VERDICTS=1 records live results with their verdicts;
 // - CERTSWEEP_BENCH_BASELINE=<an older build's dist/index.js> adds that build's SQLite and
 //   file adapters, recorded and reopened the same way;
@@ -136,6 +137,26 @@ export async function runInventoryScaleBench(): Promise<void> {
         await worker('inventory-scale-pg.mjs', ['create', schema]);
         const sample = await worker<RecordSample>('inventory-scale-bare-pg.mjs', [fixture, schema]);
         return { record: recordFigures([sample]) };
+      });
+    });
+
+    step('bare-pg4', () => {
+      const schema = `bench_scale_${process.pid}_bare_${WRITERS}`;
+      schemas.push(schema);
+      return measure(`bare pg loop, keyed, ${WRITERS} processes`, total, async () => {
+        await worker('inventory-scale-pg.mjs', ['create', schema]);
+        const quarter = Math.ceil(total / WRITERS);
+        const gate = startingGate(WRITERS);
+        const samples = await Promise.all(
+          Array.from({ length: WRITERS }, (_, w) =>
+            worker<RecordSample>(
+              'inventory-scale-bare-pg.mjs',
+              [fixture, schema, String(w * quarter), String(Math.min(total, (w + 1) * quarter))],
+              { gate },
+            ),
+          ),
+        );
+        return { record: recordFigures(samples) };
       });
     });
 
