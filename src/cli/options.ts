@@ -221,6 +221,30 @@ export function parseCommandLine<T>(parse: () => T): T {
 }
 
 /**
+ * A subcommand's command line as `parse` reads it (see {@link parseCommandLine}), or
+ * `undefined` once `usage` was printed: `--help` is looked for before anything is parsed, so
+ * it wins over a bad option beside it.
+ *
+ * @example
+ * ```ts
+ * const line = readCommandLine(argv, io, USAGE, () => parseArgs({ args: [...argv], options }));
+ * if (line === undefined) return EXIT.ok;
+ * ```
+ */
+export function readCommandLine<T>(
+  argv: readonly string[],
+  io: CommandIO,
+  usage: string,
+  parse: () => T,
+): T | undefined {
+  if (wantsHelp(argv)) {
+    io.stdout.write(usage);
+    return undefined;
+  }
+  return parseCommandLine(parse);
+}
+
+/**
  * Whether the arguments ask for help (`--help` or `-h` before any `--`).
  *
  * @example

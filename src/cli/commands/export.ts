@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { parseCommandLine, wantsHelp } from '../options.js';
+import { readCommandLine } from '../options.js';
 import { writeText } from '../output.js';
 import { openInventory } from '../store.js';
 import { DEFAULT_STORE, redact, storeUrl } from '../store-url.js';
@@ -40,13 +40,11 @@ const CHUNK = 64 * 1024;
 export const command: Command = {
   summary: 'write the whole inventory as NDJSON (to stdout or a file)',
   async main(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    const { values } = parseCommandLine(() =>
+    const line = readCommandLine(argv, io, USAGE, () =>
       parseArgs({ args: [...argv], options: OPTIONS, strict: true }),
     );
+    if (line === undefined) return EXIT.ok;
+    const { values } = line;
     const url = storeUrl(values.store, io);
     const inventory = await openInventory(url, io, { readOnly: true });
     let records = -1;

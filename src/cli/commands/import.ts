@@ -7,7 +7,7 @@ import { RECORD_KINDS } from '../../inventory/index.js';
 import { CliError, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { parseCommandLine, wantsHelp } from '../options.js';
+import { readCommandLine } from '../options.js';
 import { openInventory } from '../store.js';
 import { DEFAULT_STORE, redact, storeUrl } from '../store-url.js';
 
@@ -36,13 +36,11 @@ const OPTIONS = {
 export const command: Command = {
   summary: 'load an NDJSON export into the inventory (from stdin or a file)',
   async main(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    const { values, positionals } = parseCommandLine(() =>
+    const line = readCommandLine(argv, io, USAGE, () =>
       parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true }),
     );
+    if (line === undefined) return EXIT.ok;
+    const { values, positionals } = line;
     if (positionals.length > 1) {
       throw new UsageError(`one FILE at a time, got ${positionals.length}`);
     }

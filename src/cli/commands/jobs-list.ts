@@ -6,7 +6,7 @@ import { UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { jobLines, jobsOf } from '../jobs.js';
-import { parseCommandLine, wantsHelp } from '../options.js';
+import { readCommandLine } from '../options.js';
 
 const USAGE = `Usage: certsweep jobs list --jobs FILE [--zone NAME]
 
@@ -23,11 +23,10 @@ Options:
 export const command: Command = {
   summary: 'list the jobs of a jobs file: zones, schedules, next runs',
   async main(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    const args = parseCommandLine(
+    const args = readCommandLine(
+      argv,
+      io,
+      USAGE,
       () =>
         parseArgs({
           args: [...argv],
@@ -40,10 +39,7 @@ export const command: Command = {
           },
         }).values,
     );
-    if (args.help) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
+    if (args === undefined) return EXIT.ok;
     if (args.jobs === undefined) throw new UsageError('--jobs FILE is required');
     const jobs = await jobsOf(args.jobs, io.cwd, args.zone);
     const now = new Date();

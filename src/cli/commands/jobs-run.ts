@@ -23,13 +23,7 @@ import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandIO } from '../io.js';
 import { jobLines, jobsOf, summaryLine } from '../jobs.js';
-import {
-  loadTrust,
-  parseCommandLine,
-  parseDurationOption,
-  parsePort,
-  wantsHelp,
-} from '../options.js';
+import { loadTrust, parseDurationOption, parsePort, readCommandLine } from '../options.js';
 import { type Progress, startProgress } from '../progress.js';
 import { oneLine } from '../run-command.js';
 import { openStorage, parseStoreUrl, redact, storeUrl } from '../store-url.js';
@@ -62,10 +56,6 @@ Options:
   --json               with --once, print the summary as one JSON object
   -h, --help           this text
 `;
-
-function options(argv: readonly string[]) {
-  return parseCommandLine(() => parse(argv));
-}
 
 function parse(argv: readonly string[]) {
   return parseArgs({
@@ -187,15 +177,8 @@ function serveMetrics(
 export const command: Command = {
   summary: 'run the jobs of a jobs file on their schedules (or one job --once)',
   async main(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    const args = options(argv);
-    if (args.help) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
+    const args = readCommandLine(argv, io, USAGE, () => parse(argv));
+    if (args === undefined) return EXIT.ok;
     if (args.jobs === undefined) throw new UsageError('--jobs FILE is required');
     if (args.once && args.job === undefined) throw new UsageError('--once needs --job NAME');
     if (args.job !== undefined && !args.once) throw new UsageError('--job NAME needs --once');

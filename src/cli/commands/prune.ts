@@ -11,7 +11,7 @@ import { formatTarget } from '../../targets/index.js';
 import { UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { parseCommandLine, parseDurationOption, wantsHelp } from '../options.js';
+import { parseDurationOption, readCommandLine } from '../options.js';
 import { writeText } from '../output.js';
 import { openInventory } from '../store.js';
 import { DEFAULT_STORE, redact, storeUrl } from '../store-url.js';
@@ -47,13 +47,11 @@ const LISTED = 50;
 export const command: Command = {
   summary: 'drop targets not scanned for a while, and what only they used',
   async main(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    const { values } = parseCommandLine(() =>
+    const line = readCommandLine(argv, io, USAGE, () =>
       parseArgs({ args: [...argv], options: OPTIONS, strict: true }),
     );
+    if (line === undefined) return EXIT.ok;
+    const { values } = line;
     const older = values['older-than'];
     if (older === undefined) throw new UsageError('--older-than is missing, e.g. --older-than 90d');
     const ms = parseDurationOption('--older-than', older);

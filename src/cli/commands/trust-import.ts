@@ -8,7 +8,7 @@ import { CliError, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { toPem } from '../describe.js';
 import { EXIT } from '../exit-codes.js';
-import { parseCommandLine, trustDirectory, wantsHelp } from '../options.js';
+import { readCommandLine, trustDirectory } from '../options.js';
 import { writeText } from '../output.js';
 import { sanitize } from '../table.js';
 
@@ -47,13 +47,11 @@ interface Found {
 export const command: Command = {
   summary: "check CA certificates and copy them into certsweep's trust directory",
   async main(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    const { values, positionals } = parseCommandLine(() =>
+    const line = readCommandLine(argv, io, USAGE, () =>
       parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true }),
     );
+    if (line === undefined) return EXIT.ok;
+    const { values, positionals } = line;
     if (positionals.length !== 1) {
       throw new UsageError(
         positionals.length === 0

@@ -11,11 +11,10 @@ import { describeResult, indexer, type ParsedChain, parseChain, safeJson } from 
 import { EXIT } from '../exit-codes.js';
 import {
   loadTrust,
-  parseCommandLine,
   parseDurationOption,
   parsePort,
   parseStarttls,
-  wantsHelp,
+  readCommandLine,
 } from '../options.js';
 import { writeText } from '../output.js';
 import { sanitize } from '../table.js';
@@ -57,13 +56,11 @@ const OPTIONS = {
 export const command: Command = {
   summary: 'explain one target: the chain as sent, the path built, every problem',
   async main(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    const { values, positionals } = parseCommandLine(() =>
+    const line = readCommandLine(argv, io, USAGE, () =>
       parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true }),
     );
+    if (line === undefined) return EXIT.ok;
+    const { values, positionals } = line;
     if (positionals.length !== 1) {
       throw new UsageError(
         positionals.length === 0
