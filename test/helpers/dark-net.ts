@@ -198,7 +198,7 @@ export async function createDarkNetwork(
     close,
     run: (command, args, timeoutMs = 600_000) =>
       new Promise((resolve, reject) => {
-        const inside = ['netns', 'exec', scanner, 'sh', '-c', INSIDE_OR_EXIT, 'sh'];
+        const inside = ['netns', 'exec', scanner, 'sh', '-c', insideOrExit("the scanner's"), 'sh'];
         const child = spawn('ip', [...inside, String(scannerInode), command, ...args], {
           stdio: ['ignore', 'pipe', 'inherit'],
           timeout: timeoutMs,
@@ -217,13 +217,16 @@ export async function createDarkNetwork(
 }
 
 /**
- * Exec's its arguments after the first only when this shell's network namespace has the inode
- * given as the first: `ip netns exec` put it there, and exec keeps it there.
+ * A shell script that exec's its arguments after the first only when its network namespace
+ * has the inode given as the first: `ip netns exec` put it there, and exec keeps it there.
+ * `whose` names the namespace in its refusal ("the scanner's").
  */
-const INSIDE_OR_EXIT = `
+export function insideOrExit(whose: string): string {
+  return `
   [ "$(stat -L -c %i /proc/self/ns/net)" = "$1" ] || {
-    echo "not in the scanner's network namespace: refusing to run $2" >&2; exit 97; }
+    echo "not in ${whose} network namespace: refusing to run $2" >&2; exit 97; }
   shift; exec "$@"`;
+}
 
 /**
  * One TLS server on every address of a namespace (`0.0.0.0:port`, the serving chain's files

@@ -7,7 +7,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeStaleNamespaces, startNamespaceServer } from './dark-net.js';
+import { insideOrExit, removeStaleNamespaces, startNamespaceServer } from './dark-net.js';
 import type { Serving } from './farm.js';
 
 /** One zone: its namespace, and how to start a process in it. */
@@ -35,10 +35,7 @@ export function zonesUnavailable(): string | undefined {
 const NAMESPACE = /^cs-zone-(\d+)[a-z]$/;
 
 /** Exec's its arguments only inside the namespace whose inode is its first argument. */
-const INSIDE_OR_EXIT = `
-  [ "$(stat -L -c %i /proc/self/ns/net)" = "$1" ] || {
-    echo "not in the zone's network namespace: refusing to run $2" >&2; exit 97; }
-  shift; exec "$@"`;
+const INSIDE_OR_EXIT = insideOrExit("the zone's");
 
 /**
  * Creates a zone named by this process's id and `tag`: a namespace with loopback up and
