@@ -39,6 +39,29 @@ export function certsweep(
   });
 }
 
+/** `certsweep jobs run --once --full` of `job` in the jobs file `jobs`, into `store`. */
+export function runOnce(
+  jobs: string,
+  job: string,
+  store: string,
+  trust: string,
+): Promise<Finished> {
+  return certsweep([
+    'jobs',
+    'run',
+    '--jobs',
+    jobs,
+    '--store',
+    store,
+    '--trust',
+    trust,
+    '--once',
+    '--job',
+    job,
+    '--full',
+  ]);
+}
+
 /** The lines a stream has written so far, and a way to wait for one. */
 export function lines(stream: Readable) {
   const seen: string[] = [];

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 import { createChain } from '../helpers/pki.js';
-import { certsweep, type Finished, jobsFile, root } from './bin.js';
+import { certsweep, type Finished, jobsFile, root, runOnce } from './bin.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'certsweep-check-bundle-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -46,20 +46,7 @@ beforeAll(async () => {
   const jobs = jobsFile(directory, [
     { name: 'bundle', targets: { hosts: '127.26.2.1', ports: port } },
   ]);
-  const run = await certsweep([
-    'jobs',
-    'run',
-    '--jobs',
-    jobs,
-    '--store',
-    store,
-    '--trust',
-    rootPem,
-    '--once',
-    '--job',
-    'bundle',
-    '--full',
-  ]);
+  const run = await runOnce(jobs, 'bundle', store, rootPem);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
 }, 120_000);

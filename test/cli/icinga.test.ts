@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedAfterAll } from '../helpers/closed-after-all.js';
 import * as farm from '../helpers/farm.js';
 import { createIntermediate, createLeaf, createRoot } from '../helpers/pki.js';
-import { bin, certsweep, jobsFile, root } from './bin.js';
+import { bin, jobsFile, root, runOnce } from './bin.js';
 
 const DAY = 86_400_000;
 const ICINGA2 = '/usr/sbin/icinga2';
@@ -87,20 +87,7 @@ beforeAll(async () => {
       targets: { hosts: '127.28.1.1-127.28.1.3', ports: `${fresh.port},${soon.port},${gone.port}` },
     },
   ]);
-  const run = await certsweep([
-    'jobs',
-    'run',
-    '--jobs',
-    path,
-    '--store',
-    store,
-    '--trust',
-    rootPem,
-    '--once',
-    '--job',
-    'web',
-    '--full',
-  ]);
+  const run = await runOnce(path, 'web', store, rootPem);
   expect(run.code).toBe(0);
 }, 120_000);
 
