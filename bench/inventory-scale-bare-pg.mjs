@@ -3,7 +3,9 @@
 // one statement per transaction, by one connection of `pg`. With a range, results [from, to)
 // only, into the table another process created, after "go" on stdin (it prints "ready"): one
 // of several such processes at once, the reference for several writers.
-// Usage: node bench/inventory-scale-bare-pg.mjs <fixture> <schema> [<from> <to>]
+// With --warm it first inserts WARM_RESULTS rows into a scratch table and drops it, untimed,
+// as the adapter's writers warm up (see inventory-scale-record.mjs).
+// Usage: node bench/inventory-scale-bare-pg.mjs <fixture> <schema> [<from> <to>] [--warm]
 import pg from 'pg';
 import {
   epochMs,
@@ -12,9 +14,12 @@ import {
   peakRssMb,
   readFixture,
   scaleStream,
+  WARM_RESULTS,
 } from './inventory-scale-stream.mjs';
 
-const [fixtureFile, schema, fromArg, toArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const warm = args.includes('--warm') && WARM_RESULTS > 0;
+const [fixtureFile, schema, fromArg, toArg] = args.filter((arg) => arg !== '--warm');
 if (!/^[a-z_][a-z0-9_]*$/.test(schema ?? '')) throw new Error(`not a schema name: ${schema}`);
 const fixture = readFixture(fixtureFile);
 const stream = scaleStream(fixture);
@@ -24,15 +29,21 @@ const BATCH = 2000;
 
 const client = new pg.Client({ connectionString: PG_URL });
 await client.connect();
-const ranged = fromArg !== undefined;
-const from = ranged ? Number(fromArg) : 0;
-const to = ranged ? Number(toArg) : stream.total;
 // Several processes at once: one makes the table, under a lock, before any is told to go.
 await client.query('SELECT pg_advisory_lock(hashtext($1))', [schema]);
 await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.results (
   target text PRIMARY KEY, address text NOT NULL, port integer NOT NULL,
   leaf text, error text, at bigint NOT NULL)`);
 await client.query('SELECT pg_advisory_unlock(hashtext($1))', [schema]);
+const ranged = fromArg !== undefined;
+const from = ranged ? Number(fromArg) : 0;
+const to = ranged ? Number(toArg) : stream.total;
+if (warm) {
+  const scratch = `${schema}.warm_${from}`;
+  await client.query(`CREATE TABLE ${scratch} (LIKE ${schema}.results INCLUDING ALL)`);
+  await insertRange(scratch, from, from + WARM_RESULTS);
+  await client.query(`DROP TABLE ${scratch}`);
+}
 if (ranged) {
   process.stdout.write('ready\n');
   const told = await new Promise((resolve) => {
@@ -45,26 +56,10 @@ if (ranged) {
   }
   process.stdin.pause();
 }
-const insert = `INSERT INTO ${schema}.results
-  SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::bigint[])`;
-
 globalThis.gc?.();
 const rssBeforeMb = peakRssMb();
 const startedAt = epochMs();
-for (let first = from; first < to; first += BATCH) {
-  const columns = [[], [], [], [], [], []];
-  for (let i = first; i < Math.min(to, first + BATCH); i++) {
-    const result = stream.resultAt(i);
-    const leaf = stream.leafAt(i);
-    columns[0].push(`default|${result.address}|${result.target.port}|`);
-    columns[1].push(result.address);
-    columns[2].push(result.target.port);
-    columns[3].push(leaf >= 0 ? leafFingerprints[leaf] : null);
-    columns[4].push(result.ok ? null : result.error.code);
-    columns[5].push(Date.now());
-  }
-  await client.query(insert, columns);
-}
+await insertRange(`${schema}.results`, from, to);
 const endedAt = epochMs();
 const { rows } = await client.query(`SELECT count(*)::integer AS n FROM ${schema}.results`);
 await client.end();
@@ -82,3 +77,24 @@ console.log(
     peakRssMb: peakRssMb(),
   }),
 );
+
+/** Inserts results [first, end) of the stream (positions wrap around) into `table`. */
+async function insertRange(table, first, end) {
+  const insert = `INSERT INTO ${table}
+    SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::bigint[])`;
+  for (let start = first; start < end; start += BATCH) {
+    const columns = [[], [], [], [], [], []];
+    for (let k = start; k < Math.min(end, start + BATCH); k++) {
+      const i = k % stream.total;
+      const result = stream.resultAt(i);
+      const leaf = stream.leafAt(i);
+      columns[0].push(`default|${result.address}|${result.target.port}|`);
+      columns[1].push(result.address);
+      columns[2].push(result.target.port);
+      columns[3].push(leaf >= 0 ? leafFingerprints[leaf] : null);
+      columns[4].push(result.ok ? null : result.error.code);
+      columns[5].push(Date.now());
+    }
+    await client.query(insert, columns);
+  }
+}

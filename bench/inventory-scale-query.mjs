@@ -2,16 +2,31 @@
 // times the opening and the queries, and prints one JSON line (its sample).
 // What it asks about comes from the recording process (questionsOf()), so all it holds is
 // the package and the inventory.
-// Usage: node bench/inventory-scale-query.mjs <adapter> <location> <questions as JSON>
+// With --pool (PostgreSQL), it imports pg itself first, timed apart (pgImportMs), and opens
+// on a pool of its own, as a service that embeds the library and has pg loaded already does:
+// the opening then times the adapter alone.
+// Usage: node bench/inventory-scale-query.mjs <adapter> <location> <questions as JSON> [--pool]
 import { timeQueries } from './inventory-scale-queries.mjs';
-import { loadPackage, openStorage, peakRssMb } from './inventory-scale-stream.mjs';
+import { loadPackage, openStorage, PG_URL, peakRssMb } from './inventory-scale-stream.mjs';
 
 const lib = await loadPackage();
-const [adapter, location, questions] = process.argv.slice(2);
+const [adapter, location, questions, flag] = process.argv.slice(2);
 globalThis.gc?.();
 const rssBefore = peakRssMb();
 
-const storage = await openStorage(lib, adapter, location);
+let storage;
+let pgImportMs;
+let pool;
+if (flag === '--pool') {
+  if (adapter !== 'postgres') throw new Error('--pool is for the postgres adapter');
+  const importing = performance.now();
+  const pg = (await import('pg')).default;
+  pgImportMs = performance.now() - importing;
+  pool = new pg.Pool({ connectionString: PG_URL });
+  storage = lib.postgresStorage({ pool }, { schema: location });
+} else {
+  storage = await openStorage(lib, adapter, location);
+}
 const opening = performance.now();
 const inventory = await lib.Inventory.open({ storage, readOnly: true });
 const openMs = performance.now() - opening;
@@ -21,11 +36,13 @@ const queries = await timeQueries(lib, inventory, JSON.parse(questions));
 const rssQueries = peakRssMb();
 const counts = await inventory.counts();
 await inventory.close();
+await pool?.end();
 
 console.log(
   JSON.stringify({
     adapter,
     openMs,
+    pgImportMs,
     queries,
     counts,
     rssBeforeMb: rssBefore,

@@ -3,16 +3,24 @@
 // prints "ready" once set up and starts on a line from stdin, so several writers start
 // together. Afterwards, untimed, every hundredth live target of the slice fails once more (a
 // rescan), so the inventory holds dark targets and their sightings.
+// With --warm (PostgreSQL only), the process first records WARM_RESULTS results into a
+// scratch schema of its own and drops it, untimed: its figures are then those of a warm
+// process, as a long-running scanner is, not of the JIT's first seconds. Writers compared
+// with one another (one against four) are all warmed the same way.
 // Usage: node bench/inventory-scale-record.mjs <fixture> <adapter> <location> <from> <to>
-//   [--wait] [--queries] [--verdicts]
+//   [--wait] [--queries] [--verdicts] [--warm]
+
+import pg from 'pg';
 import { questionsOf, timeQueries } from './inventory-scale-queries.mjs';
 import {
   epochMs,
   loadPackage,
   openStorage,
+  PG_URL,
   peakRssMb,
   readFixture,
   scaleStream,
+  WARM_RESULTS,
 } from './inventory-scale-stream.mjs';
 
 const lib = await loadPackage();
@@ -40,6 +48,8 @@ if (flags.includes('--verdicts')) {
     verdicts.set(i, lib.verifyChain(chain, { trust, cache: false }));
   }
 }
+
+if (flags.includes('--warm') && WARM_RESULTS > 0) await warmUp();
 
 const inventory = await lib.Inventory.open({ storage: await openStorage(lib, adapter, location) });
 if (flags.includes('--wait')) {
@@ -104,15 +114,37 @@ console.log(
   }),
 );
 
+/** Records WARM_RESULTS results of the slice into a scratch schema, then drops it. */
+async function warmUp() {
+  if (adapter !== 'postgres') throw new Error('--warm is for the postgres adapter');
+  const scratch = `${location}_warm_${from}`;
+  const warm = await lib.Inventory.open({ storage: await openStorage(lib, adapter, scratch) });
+  const run = await warm.startRun({ job: 'warm', mode: 'full' });
+  await recordAll(
+    from,
+    from + WARM_RESULTS,
+    (i) => [stream.resultAt(i % stream.total), { run }],
+    warm,
+  );
+  await warm.close();
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA ${scratch} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 // Keeps WINDOW records in flight and awaits them in order, as a scanner hands results over:
 // the inventory commits them in groups, and a record resolves when its group is stored.
-async function recordAll(first, end, make) {
+async function recordAll(first, end, make, into = inventory) {
   const pending = new Array(WINDOW);
   for (let i = first; i < end; i++) {
     const slot = i % WINDOW;
     if (i - first >= WINDOW) await pending[slot];
     const [result, context] = make(i);
-    pending[slot] = inventory.record(result, context);
+    pending[slot] = into.record(result, context);
   }
   for (let i = Math.max(first, end - WINDOW); i < end; i++) await pending[i % WINDOW];
 }

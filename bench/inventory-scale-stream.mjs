@@ -8,6 +8,14 @@ import { pathToFileURL } from 'node:url';
 export const PG_URL = process.env.CERTSWEEP_BENCH_PG ?? 'postgres://root@127.0.0.1:5432/test';
 
 /**
+ * Results a writer records untimed into a scratch schema before it is measured (`--warm`):
+ * a few seconds of work, by when the JIT has compiled most of the recording path (a cold
+ * writer's CPU per result still falls over its first five seconds). CERTSWEEP_BENCH_WARM
+ * overrides.
+ */
+export const WARM_RESULTS = Number(process.env.CERTSWEEP_BENCH_WARM ?? 100_000);
+
+/**
  * The built package the workers measure: `dist/` of this tree, or the build that
  * `CERTSWEEP_BENCH_DIST` names (an older release's `dist/index.js`, for its figures).
  */

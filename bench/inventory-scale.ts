@@ -5,7 +5,10 @@
 // opening and the queries a check plugin and a dashboard ask. Beside them: bare better-sqlite3
 // and pg loops inserting the same results into one table (the physical reference; the pg
 // loop also as four processes on the same quarters, the reference for four writers) and the
-// file adapter, whose open replays every record (today's model).
+// file adapter, whose open replays every record (today's model). The PostgreSQL writers, one
+// process and four, and the bare pg loops beside them run in alternating rounds, each process
+// warmed up first on a scratch schema or table of its own; reading PostgreSQL also opens on a
+// pool given, to tell the adapter's opening from the import of pg.
 // Run: npm run bench -- inventory-scale
 // Environment:
 // - CERTSWEEP_BENCH_SCALE=memory,sqlite,… runs only those steps (bare-append, bare-keyed,
@@ -13,8 +16,10 @@
 // - CERTSWEEP_BENCH_VERDICTS=1 records live results with their verdicts;
 // - CERTSWEEP_BENCH_BASELINE=<an older build's dist/index.js> adds that build's SQLite and
 //   file adapters, recorded and reopened the same way;
-// - CERTSWEEP_BENCH_PG overrides the PostgreSQL connection string.
-import { type ChildProcess, spawn } from 'node:child_process';
+// - CERTSWEEP_BENCH_PG overrides the PostgreSQL connection string;
+// - CERTSWEEP_BENCH_PG_ROUNDS sets the PostgreSQL rounds (5), CERTSWEEP_BENCH_WARM the
+//   results each PostgreSQL writer records to warm up (100,000; 0: none).
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +32,11 @@ import { INTERMEDIATES, SCALE_LAYOUT, writeScaleFixture } from './scale-fixture.
  */
 const FILE_RESULTS = 1_000_000;
 const WRITERS = 4;
+/**
+ * Rounds of the PostgreSQL writers (one, four, and the bare loops) in alternation;
+ * CERTSWEEP_BENCH_PG_ROUNDS overrides.
+ */
+const PG_ROUNDS = Number(process.env.CERTSWEEP_BENCH_PG_ROUNDS ?? 5);
 /** Records in flight in a recording process (see inventory-scale-record.mjs). */
 const WINDOW = 4096;
 const FLAGS = ['--expose-gc'];
@@ -62,6 +72,8 @@ interface RecordSample {
 
 interface QuerySample {
   openMs: number;
+  /** With --pool: how long importing pg took, before the opening was timed. */
+  pgImportMs?: number;
   rssOpenMb: number;
   queries: Record<string, Timing>;
   counts: Record<string, number>;
@@ -71,10 +83,14 @@ interface QuerySample {
 
 interface Row {
   what: string;
+  /** Which of the alternating rounds (see PG_ROUNDS), for the writers compared. */
+  round?: number;
   results: number;
   record?: { perSecond: number; peakRssMb: number; rssBeforeMb: number; note?: string };
   read?: {
     openMs: number;
+    /** PostgreSQL: the opening on a pool given, and the import of pg it then skips. */
+    withPool?: { openMs: number; pgImportMs: number };
     rssOpenMb?: number;
     queries: Record<string, Timing>;
     peakRssMb: number;
@@ -111,6 +127,8 @@ export async function runInventoryScaleBench(): Promise<void> {
     );
     // The machine may be shared: the load says how far the figures can be taken.
     console.log(`  load average at the start: ${load()} (${availableParallelism()} cores)`);
+    // What starting any Node process costs here, beside the fresh processes' opening figures.
+    console.log(`  node -e 0: ${nodeStartMs().toFixed(1)} ms (median of 11)`);
     const wanted = (process.env.CERTSWEEP_BENCH_SCALE ?? '').split(',').filter(Boolean);
     const steps: [string, () => Promise<Row>][] = [];
     const step = (key: string, run: () => Promise<Row>) => {
@@ -129,36 +147,6 @@ export async function runInventoryScaleBench(): Promise<void> {
         }),
       );
     }
-
-    step('bare-pg', () => {
-      const schema = `bench_scale_${process.pid}_bare`;
-      schemas.push(schema);
-      return measure('bare pg loop, keyed', total, async () => {
-        await worker('inventory-scale-pg.mjs', ['create', schema]);
-        const sample = await worker<RecordSample>('inventory-scale-bare-pg.mjs', [fixture, schema]);
-        return { record: recordFigures([sample]) };
-      });
-    });
-
-    step('bare-pg4', () => {
-      const schema = `bench_scale_${process.pid}_bare_${WRITERS}`;
-      schemas.push(schema);
-      return measure(`bare pg loop, keyed, ${WRITERS} processes`, total, async () => {
-        await worker('inventory-scale-pg.mjs', ['create', schema]);
-        const quarter = Math.ceil(total / WRITERS);
-        const gate = startingGate(WRITERS);
-        const samples = await Promise.all(
-          Array.from({ length: WRITERS }, (_, w) =>
-            worker<RecordSample>(
-              'inventory-scale-bare-pg.mjs',
-              [fixture, schema, String(w * quarter), String(Math.min(total, (w + 1) * quarter))],
-              { gate },
-            ),
-          ),
-        );
-        return { record: recordFigures(samples) };
-      });
-    });
 
     step('memory', () =>
       measure('memory', total, async () => {
@@ -192,49 +180,106 @@ export async function runInventoryScaleBench(): Promise<void> {
       ),
     );
 
-    step('postgres', () => {
-      const schema = `bench_scale_${process.pid}_1`;
-      schemas.push(schema);
-      return measure('postgres, one writer', total, async () => {
-        await worker('inventory-scale-pg.mjs', ['create', schema]);
-        return writeThenRead(fixture, 'postgres', schema, total, { recordFlags });
+    // The writers compared with one another (the bare loops and the adapter, one process
+    // against four) run in alternating rounds, each process warmed up first (--warm): the
+    // ratio of two runs minutes apart on a shared machine moves more than the code does.
+    for (let round = 1; round <= PG_ROUNDS; round++) {
+      step('bare-pg', async () => {
+        const schema = `bench_scale_${process.pid}_bare_r${round}`;
+        schemas.push(schema);
+        const row = await measureRound('bare pg loop, keyed', round, total, async () => {
+          await worker('inventory-scale-pg.mjs', ['create', schema]);
+          const sample = await worker<RecordSample>('inventory-scale-bare-pg.mjs', [
+            fixture,
+            schema,
+            '--warm',
+          ]);
+          return { record: recordFigures([sample]) };
+        });
+        await dropSchema(schema);
+        return row;
       });
-    });
 
-    step('postgres4', () => {
-      const schema = `bench_scale_${process.pid}_${WRITERS}`;
-      schemas.push(schema);
-      return measure(`postgres, ${WRITERS} writers`, total, async () => {
-        await worker('inventory-scale-pg.mjs', ['create', schema]);
-        const quarter = Math.ceil(total / WRITERS);
-        const gate = startingGate(WRITERS);
-        const samples = await Promise.all(
-          Array.from({ length: WRITERS }, (_, w) =>
-            worker<RecordSample>(
-              'inventory-scale-record.mjs',
-              [
-                fixture,
-                'postgres',
-                schema,
-                String(w * quarter),
-                String(Math.min(total, (w + 1) * quarter)),
-                '--wait',
-                ...recordFlags,
-              ],
-              { gate },
-            ),
-          ),
+      step('bare-pg4', async () => {
+        const schema = `bench_scale_${process.pid}_bare_${WRITERS}_r${round}`;
+        schemas.push(schema);
+        const row = await measureRound(
+          `bare pg loop, keyed, ${WRITERS} processes`,
+          round,
+          total,
+          async () => {
+            await worker('inventory-scale-pg.mjs', ['create', schema]);
+            const quarter = Math.ceil(total / WRITERS);
+            const gate = startingGate(WRITERS);
+            const samples = await Promise.all(
+              Array.from({ length: WRITERS }, (_, w) =>
+                worker<RecordSample>(
+                  'inventory-scale-bare-pg.mjs',
+                  [
+                    fixture,
+                    schema,
+                    String(w * quarter),
+                    String(Math.min(total, (w + 1) * quarter)),
+                    '--warm',
+                  ],
+                  { gate },
+                ),
+              ),
+            );
+            return { record: recordFigures(samples) };
+          },
         );
-        const since = Math.min(...samples.map((s) => s.startedAt));
-        const questions = { ...(samples[0] as RecordSample).questions, since };
-        const read = await worker<QuerySample>('inventory-scale-query.mjs', [
-          'postgres',
-          schema,
-          JSON.stringify(questions),
-        ]);
-        return { record: recordFigures(samples), read: readFigures(read), counts: read.counts };
+        await dropSchema(schema);
+        return row;
       });
-    });
+
+      step('postgres', async () => {
+        const schema = `bench_scale_${process.pid}_1_r${round}`;
+        schemas.push(schema);
+        const row = await measureRound('postgres, one writer', round, total, async () => {
+          await worker('inventory-scale-pg.mjs', ['create', schema]);
+          return writeThenRead(fixture, 'postgres', schema, total, {
+            recordFlags: [...recordFlags, '--warm'],
+          });
+        });
+        await dropSchema(schema);
+        return row;
+      });
+
+      step('postgres4', async () => {
+        const schema = `bench_scale_${process.pid}_${WRITERS}_r${round}`;
+        schemas.push(schema);
+        const row = await measureRound(`postgres, ${WRITERS} writers`, round, total, async () => {
+          await worker('inventory-scale-pg.mjs', ['create', schema]);
+          const quarter = Math.ceil(total / WRITERS);
+          const gate = startingGate(WRITERS);
+          const samples = await Promise.all(
+            Array.from({ length: WRITERS }, (_, w) =>
+              worker<RecordSample>(
+                'inventory-scale-record.mjs',
+                [
+                  fixture,
+                  'postgres',
+                  schema,
+                  String(w * quarter),
+                  String(Math.min(total, (w + 1) * quarter)),
+                  '--wait',
+                  '--warm',
+                  ...recordFlags,
+                ],
+                { gate },
+              ),
+            ),
+          );
+          const since = Math.min(...samples.map((s) => s.startedAt));
+          const questions = { ...(samples[0] as RecordSample).questions, since };
+          const { read, counts } = await readInventory('postgres', schema, questions);
+          return { record: recordFigures(samples), read, counts };
+        });
+        await dropSchema(schema);
+        return row;
+      });
+    }
 
     // The file adapter keeps its model in memory and opens by replaying its log.
     step('file', () =>
@@ -285,12 +330,30 @@ async function writeThenRead(
     [fixture, adapter, location, '0', String(results), ...recordFlags],
     { env },
   );
-  const read = await worker<QuerySample>(
-    'inventory-scale-query.mjs',
-    [adapter, location, JSON.stringify(sample.questions)],
-    { env },
-  );
-  return { record: recordFigures([sample]), read: readFigures(read), counts: read.counts };
+  const { read, counts } = await readInventory(adapter, location, sample.questions, env);
+  return { record: recordFigures([sample]), read, counts };
+}
+
+/**
+ * Opens the inventory in a fresh process and times the queries; PostgreSQL opens a second
+ * time on a pool given (pg imported first, timed apart).
+ */
+async function readInventory(
+  adapter: string,
+  location: string,
+  questions: Questions,
+  env: Record<string, string> = {},
+): Promise<{ read: NonNullable<Row['read']>; counts: Record<string, number> }> {
+  const args = [adapter, location, JSON.stringify(questions)];
+  const sample = await worker<QuerySample>('inventory-scale-query.mjs', args, { env });
+  const read = readFigures(sample);
+  if (adapter === 'postgres') {
+    const pooled = await worker<QuerySample>('inventory-scale-query.mjs', [...args, '--pool'], {
+      env,
+    });
+    read.withPool = { openMs: pooled.openMs, pgImportMs: pooled.pgImportMs ?? Number.NaN };
+  }
+  return { read, counts: sample.counts };
 }
 
 /** Results per second over the span from the first writer's start to the last one's end. */
@@ -315,6 +378,24 @@ function readFigures(sample: QuerySample): NonNullable<Row['read']> {
     rssBeforeMb: sample.rssBeforeMb,
     rssOpenMb: sample.rssOpenMb,
   };
+}
+
+/** Drops a schema once its round is measured: a failure is reported, the run goes on. */
+async function dropSchema(schema: string): Promise<void> {
+  await worker('inventory-scale-pg.mjs', ['drop', schema]).catch((error: unknown) => {
+    console.error(`could not drop schema ${schema}: ${firstLine(error)}`);
+  });
+}
+
+/** {@link measure} in one of several rounds: the row says which. */
+async function measureRound(
+  what: string,
+  round: number,
+  results: number,
+  run: () => Promise<Omit<Row, 'what' | 'results'>>,
+): Promise<Row> {
+  const label = PG_ROUNDS > 1 ? `${what} (round ${round})` : what;
+  return { ...(await measure(label, results, run)), what, round };
 }
 
 /** One row of the table; a measurement that fails says why instead of ending the run. */
@@ -434,6 +515,17 @@ const READS = [
   'aggregates',
 ];
 
+/** Wall time of `node -e 0`, the median of 11 runs. */
+function nodeStartMs(): number {
+  const times: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[5] as number;
+}
+
 function load(): string {
   return loadavg()
     .map((value) => value.toFixed(2))
@@ -445,14 +537,15 @@ function n(value: number): string {
 }
 
 function printRows(rows: Row[]): void {
+  const label = (row: Row) => (row.round === undefined ? row.what : `${row.what} #${row.round}`);
   const ms = (t: Timing | undefined) => (t ? `${t.median.toFixed(1)}/${t.max.toFixed(1)}` : '-');
   const mb = (value: number) => `${n(value)} MB`;
   console.log(
     '\n  recording, each in a fresh process; peak RSS of the recording process (and its RSS ' +
-      'before recording: package, fixture, result order)',
+      'before recording: package, fixture, result order, and the warm-up of PostgreSQL writers)',
   );
   console.log(
-    `  ${'what'.padEnd(40)} ${'results'.padStart(9)} ${'results/s'.padStart(9)} ` +
+    `  ${'what'.padEnd(44)} ${'results'.padStart(9)} ${'results/s'.padStart(9)} ` +
       `${'peak RSS'.padStart(8)} ${'(before)'.padStart(8)}  target`,
   );
   for (const row of rows) {
@@ -461,17 +554,23 @@ function printRows(rows: Row[]): void {
         `${`(${mb(row.record.rssBeforeMb)})`.padStart(8)}  ${RECORD_TARGETS[row.what] ?? ''}` +
         `${row.record.note ? ` (RSS: ${row.record.note})` : ''}`
       : `not measured: ${row.error ?? ''}`;
-    console.log(`  ${row.what.padEnd(40)} ${n(row.results).padStart(9)} ${figures}`);
+    console.log(`  ${label(row).padEnd(44)} ${n(row.results).padStart(9)} ${figures}`);
   }
+  printRatios(rows);
   console.log(
     '\n  reading in a fresh process (memory: in the recording one), open and each query in ms, ' +
-      'median/max of 5 (the max is mostly the first call);\n  targets: open ≤ 50, ' +
+      'median/max of 5 (the max is mostly the first call);\n  targets: open ≤ 50 (PostgreSQL: given a connection string, so it imports pg), ' +
       'checkExpiry ≤ 5, queries (limit 100) ≤ 20, aggregates ≤ 300, peak RSS ≤ 100 MB',
   );
   for (const row of rows) {
     if (!row.read) continue;
     const read = row.read;
-    const open = Number.isNaN(read.openMs) ? '-' : read.openMs.toFixed(1);
+    const open =
+      (Number.isNaN(read.openMs) ? '-' : read.openMs.toFixed(1)) +
+      (read.withPool
+        ? ` (on a pool given ${read.withPool.openMs.toFixed(1)}, after importing pg in ` +
+          `${read.withPool.pgImportMs.toFixed(1)})`
+        : '');
     const opened = read.rssOpenMb === undefined ? '' : `, ${mb(read.rssOpenMb)} once open`;
     // The query after which the peak grew most is the one that costs the memory.
     let previous = read.rssOpenMb ?? read.rssBeforeMb;
@@ -483,7 +582,7 @@ function printRows(rows: Row[]): void {
     }
     const raised = grew.by >= 1 ? `; ${grew.name} raised it most, by ${mb(grew.by)}` : '';
     console.log(
-      `  ${row.what} (${n(row.results)}): open ${open}, peak RSS ${mb(read.peakRssMb)} ` +
+      `  ${label(row)} (${n(row.results)}): open ${open}, peak RSS ${mb(read.peakRssMb)} ` +
         `(${mb(read.rssBeforeMb)} before opening${opened}${raised})` +
         `${read.note ? `, ${read.note}` : ''}`,
     );
@@ -496,7 +595,7 @@ function printRows(rows: Row[]): void {
     if (!row.counts) continue;
     const { run: _run, ...rest } = row.counts;
     const list = bySize.get(row.results) ?? [];
-    list.push({ what: row.what, counts: JSON.stringify(rest) });
+    list.push({ what: label(row), counts: JSON.stringify(rest) });
     bySize.set(row.results, list);
   }
   for (const [size, list] of bySize) {
@@ -506,5 +605,33 @@ function printRows(rows: Row[]): void {
       `\n  records at ${n(size)}: ${status} ${distinct.size === 1 ? list[0]?.counts : ''}`,
     );
     if (distinct.size > 1) for (const l of list) console.log(`    ${l.what}: ${l.counts}`);
+  }
+}
+
+/**
+ * Four writer processes against one, per round and the median of the rounds, for the adapter
+ * and for the bare loop beside it (the physical reference).
+ */
+function printRatios(rows: Row[]): void {
+  const pairs: [string, string, string][] = [
+    ['postgres', 'postgres, one writer', `postgres, ${WRITERS} writers`],
+    ['bare pg loop', 'bare pg loop, keyed', `bare pg loop, keyed, ${WRITERS} processes`],
+  ];
+  for (const [name, one, four] of pairs) {
+    const ratios: number[] = [];
+    for (let round = 1; round <= PG_ROUNDS; round++) {
+      const rate = (what: string) =>
+        rows.find((row) => row.what === what && row.round === round)?.record?.perSecond;
+      const single = rate(one);
+      const several = rate(four);
+      if (single !== undefined && several !== undefined) ratios.push(several / single);
+    }
+    if (ratios.length === 0) continue;
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
+    console.log(
+      `  ${name}, ${WRITERS} processes / one: ${ratios.map((r) => `${r.toFixed(2)} ×`).join(', ')}` +
+        `${ratios.length > 1 ? `; median ${median.toFixed(2)} ×` : ''}`,
+    );
   }
 }
