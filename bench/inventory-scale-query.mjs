@@ -5,7 +5,11 @@
 // With --pool (PostgreSQL), it imports pg itself first, timed apart (pgImportMs), and opens
 // on a pool of its own, as a service that embeds the library and has pg loaded already does:
 // the opening then times the adapter alone.
-// Usage: node bench/inventory-scale-query.mjs <adapter> <location> <questions as JSON> [--pool]
+// With --bare (PostgreSQL), it only times the floor of any opening over a connection string:
+// importing pg, connecting one client and reading the schema's version, as the adapter's
+// read-only open does; it prints { bareOpenMs }.
+// Usage: node bench/inventory-scale-query.mjs <adapter> <location> <questions as JSON>
+//   [--pool | --bare]
 import { timeQueries } from './inventory-scale-queries.mjs';
 import { loadPackage, openStorage, PG_URL, peakRssMb } from './inventory-scale-stream.mjs';
 
@@ -13,6 +17,20 @@ const lib = await loadPackage();
 const [adapter, location, questions, flag] = process.argv.slice(2);
 globalThis.gc?.();
 const rssBefore = peakRssMb();
+
+if (flag === '--bare') {
+  const opening = performance.now();
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(
+    `SELECT coalesce(max(version), 0) AS version FROM "${location}".schema_version`,
+  );
+  const bareOpenMs = performance.now() - opening;
+  await client.end();
+  console.log(JSON.stringify({ bareOpenMs }));
+  process.exit(0);
+}
 
 let storage;
 let pgImportMs;

@@ -8,7 +8,8 @@
 // file adapter, whose open replays every record (today's model). The PostgreSQL writers, one
 // process and four, and the bare pg loops beside them run in alternating rounds, each process
 // warmed up first on a scratch schema or table of its own; reading PostgreSQL also opens on a
-// pool given, to tell the adapter's opening from the import of pg.
+// pool given, to tell the adapter's opening from the import of pg, and times a bare pg
+// opening (import, connect, one query: the floor of any opening over a connection string).
 // Run: npm run bench -- inventory-scale
 // Environment:
 // - CERTSWEEP_BENCH_SCALE=memory,sqlite,… runs only those steps (bare-append, bare-keyed,
@@ -74,6 +75,8 @@ interface QuerySample {
   openMs: number;
   /** With --pool: how long importing pg took, before the opening was timed. */
   pgImportMs?: number;
+  /** With --bare: import pg, connect and read the version, no adapter. */
+  bareOpenMs?: number;
   rssOpenMb: number;
   queries: Record<string, Timing>;
   counts: Record<string, number>;
@@ -90,7 +93,7 @@ interface Row {
   read?: {
     openMs: number;
     /** PostgreSQL: the opening on a pool given, and the import of pg it then skips. */
-    withPool?: { openMs: number; pgImportMs: number };
+    withPool?: { openMs: number; pgImportMs: number; bareOpenMs: number };
     rssOpenMb?: number;
     queries: Record<string, Timing>;
     peakRssMb: number;
@@ -351,7 +354,14 @@ async function readInventory(
     const pooled = await worker<QuerySample>('inventory-scale-query.mjs', [...args, '--pool'], {
       env,
     });
-    read.withPool = { openMs: pooled.openMs, pgImportMs: pooled.pgImportMs ?? Number.NaN };
+    const bare = await worker<QuerySample>('inventory-scale-query.mjs', [...args, '--bare'], {
+      env,
+    });
+    read.withPool = {
+      openMs: pooled.openMs,
+      pgImportMs: pooled.pgImportMs ?? Number.NaN,
+      bareOpenMs: bare.bareOpenMs ?? Number.NaN,
+    };
   }
   return { read, counts: sample.counts };
 }
@@ -569,7 +579,8 @@ function printRows(rows: Row[]): void {
       (Number.isNaN(read.openMs) ? '-' : read.openMs.toFixed(1)) +
       (read.withPool
         ? ` (on a pool given ${read.withPool.openMs.toFixed(1)}, after importing pg in ` +
-          `${read.withPool.pgImportMs.toFixed(1)})`
+          `${read.withPool.pgImportMs.toFixed(1)}; a bare pg import, connect and version ` +
+          `query ${read.withPool.bareOpenMs.toFixed(1)})`
         : '');
     const opened = read.rssOpenMb === undefined ? '' : `, ${mb(read.rssOpenMb)} once open`;
     // The query after which the peak grew most is the one that costs the memory.
