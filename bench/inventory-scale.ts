@@ -187,100 +187,69 @@ export async function runInventoryScaleBench(): Promise<void> {
     // against four) run in alternating rounds, each process warmed up first (--warm): the
     // ratio of two runs minutes apart on a shared machine moves more than the code does.
     for (let round = 1; round <= PG_ROUNDS; round++) {
-      step('bare-pg', async () => {
-        const schema = `bench_scale_${process.pid}_bare_r${round}`;
-        schemas.push(schema);
-        const row = await measureRound('bare pg loop, keyed', round, total, async () => {
-          await worker('inventory-scale-pg.mjs', ['create', schema]);
-          const sample = await worker<RecordSample>('inventory-scale-bare-pg.mjs', [
-            fixture,
-            schema,
-            '--warm',
-          ]);
-          return { record: recordFigures([sample]) };
-        });
-        await dropSchema(schema);
-        return row;
-      });
-
-      step('bare-pg4', async () => {
-        const schema = `bench_scale_${process.pid}_bare_${WRITERS}_r${round}`;
-        schemas.push(schema);
-        const row = await measureRound(
-          `bare pg loop, keyed, ${WRITERS} processes`,
-          round,
-          total,
-          async () => {
+      // A step recording into a schema of its own, created first and dropped once measured.
+      const inSchema = (
+        key: string,
+        what: string,
+        schema: string,
+        run: () => Promise<Omit<Row, 'what' | 'results'>>,
+      ) =>
+        step(key, async () => {
+          schemas.push(schema);
+          const row = await measureRound(what, round, total, async () => {
             await worker('inventory-scale-pg.mjs', ['create', schema]);
-            const quarter = Math.ceil(total / WRITERS);
-            const gate = startingGate(WRITERS);
-            const samples = await Promise.all(
-              Array.from({ length: WRITERS }, (_, w) =>
-                worker<RecordSample>(
-                  'inventory-scale-bare-pg.mjs',
-                  [
-                    fixture,
-                    schema,
-                    String(w * quarter),
-                    String(Math.min(total, (w + 1) * quarter)),
-                    '--warm',
-                  ],
-                  { gate },
-                ),
-              ),
-            );
-            return { record: recordFigures(samples) };
-          },
-        );
-        await dropSchema(schema);
-        return row;
-      });
-
-      step('postgres', async () => {
-        const schema = `bench_scale_${process.pid}_1_r${round}`;
-        schemas.push(schema);
-        const row = await measureRound('postgres, one writer', round, total, async () => {
-          await worker('inventory-scale-pg.mjs', ['create', schema]);
-          return writeThenRead(fixture, 'postgres', schema, total, {
-            recordFlags: [...recordFlags, '--warm'],
+            return run();
           });
+          await dropSchema(schema);
+          return row;
         });
-        await dropSchema(schema);
-        return row;
+      const id = `bench_scale_${process.pid}`;
+
+      const bare = `${id}_bare_r${round}`;
+      inSchema('bare-pg', 'bare pg loop, keyed', bare, async () => {
+        const sample = await worker<RecordSample>('inventory-scale-bare-pg.mjs', [
+          fixture,
+          bare,
+          '--warm',
+        ]);
+        return { record: recordFigures([sample]) };
       });
 
-      step('postgres4', async () => {
-        const schema = `bench_scale_${process.pid}_${WRITERS}_r${round}`;
-        schemas.push(schema);
-        const row = await measureRound(`postgres, ${WRITERS} writers`, round, total, async () => {
-          await worker('inventory-scale-pg.mjs', ['create', schema]);
-          const quarter = Math.ceil(total / WRITERS);
-          const gate = startingGate(WRITERS);
-          const samples = await Promise.all(
-            Array.from({ length: WRITERS }, (_, w) =>
-              worker<RecordSample>(
-                'inventory-scale-record.mjs',
-                [
-                  fixture,
-                  'postgres',
-                  schema,
-                  String(w * quarter),
-                  String(Math.min(total, (w + 1) * quarter)),
-                  '--wait',
-                  '--warm',
-                  ...recordFlags,
-                ],
-                { gate },
-              ),
-            ),
-          );
-          const since = Math.min(...samples.map((s) => s.startedAt));
-          const questions = { ...(samples[0] as RecordSample).questions, since };
-          const { read, counts } = await readInventory('postgres', schema, questions);
-          return { record: recordFigures(samples), read, counts };
-        });
-        await dropSchema(schema);
-        return row;
+      const bare4 = `${id}_bare_${WRITERS}_r${round}`;
+      inSchema('bare-pg4', `bare pg loop, keyed, ${WRITERS} processes`, bare4, async () => {
+        const samples = await writersAtOnce(total, 'inventory-scale-bare-pg.mjs', (from, to) => [
+          fixture,
+          bare4,
+          from,
+          to,
+          '--warm',
+        ]);
+        return { record: recordFigures(samples) };
+      });
+
+      const one = `${id}_1_r${round}`;
+      inSchema('postgres', 'postgres, one writer', one, () =>
+        writeThenRead(fixture, 'postgres', one, total, {
+          recordFlags: [...recordFlags, '--warm'],
+        }),
+      );
+
+      const four = `${id}_${WRITERS}_r${round}`;
+      inSchema('postgres4', `postgres, ${WRITERS} writers`, four, async () => {
+        const samples = await writersAtOnce(total, 'inventory-scale-record.mjs', (from, to) => [
+          fixture,
+          'postgres',
+          four,
+          from,
+          to,
+          '--wait',
+          '--warm',
+          ...recordFlags,
+        ]);
+        const since = Math.min(...samples.map((s) => s.startedAt));
+        const questions = { ...(samples[0] as RecordSample).questions, since };
+        const { read, counts } = await readInventory('postgres', four, questions);
+        return { record: recordFigures(samples), read, counts };
       });
     }
 
@@ -364,6 +333,28 @@ async function readInventory(
     };
   }
   return { read, counts: sample.counts };
+}
+
+/**
+ * WRITERS processes of `script` at once, each on its quarter of the stream (`argsOf` gets
+ * its first position and the one past its last), started together.
+ */
+function writersAtOnce(
+  total: number,
+  script: string,
+  argsOf: (from: string, to: string) => string[],
+): Promise<RecordSample[]> {
+  const quarter = Math.ceil(total / WRITERS);
+  const gate = startingGate(WRITERS);
+  return Promise.all(
+    Array.from({ length: WRITERS }, (_, w) =>
+      worker<RecordSample>(
+        script,
+        argsOf(String(w * quarter), String(Math.min(total, (w + 1) * quarter))),
+        { gate },
+      ),
+    ),
+  );
 }
 
 /** Results per second over the span from the first writer's start to the last one's end. */
