@@ -195,12 +195,18 @@ export async function runInventoryScaleBench(): Promise<void> {
         run: () => Promise<Omit<Row, 'what' | 'results'>>,
       ) =>
         step(key, async () => {
-          schemas.push(schema);
+          // The writers' scratch schemas too (each drops its own), should a writer fail.
+          const quarter = Math.ceil(total / WRITERS);
+          const scratch = Array.from(
+            { length: WRITERS },
+            (_, w) => `${schema}_warm_${w * quarter}`,
+          );
+          schemas.push(schema, ...scratch);
           const row = await measureRound(what, round, total, async () => {
             await worker('inventory-scale-pg.mjs', ['create', schema]);
             return run();
           });
-          await dropSchema(schema);
+          await dropSchemas([schema, ...scratch]);
           return row;
         });
       const id = `bench_scale_${process.pid}`;
@@ -278,11 +284,7 @@ export async function runInventoryScaleBench(): Promise<void> {
     for (const [, run] of steps) rows.push(await run());
     console.log(`  load average at the end: ${load()}`);
   } finally {
-    for (const schema of schemas) {
-      await worker('inventory-scale-pg.mjs', ['drop', schema]).catch((error: unknown) => {
-        console.error(`could not drop schema ${schema}: ${firstLine(error)}`);
-      });
-    }
+    if (schemas.length > 0) await dropSchemas(schemas);
     rmSync(dir, { recursive: true, force: true });
   }
   printRows(rows);
@@ -381,10 +383,10 @@ function readFigures(sample: QuerySample): NonNullable<Row['read']> {
   };
 }
 
-/** Drops a schema once its round is measured: a failure is reported, the run goes on. */
-async function dropSchema(schema: string): Promise<void> {
-  await worker('inventory-scale-pg.mjs', ['drop', schema]).catch((error: unknown) => {
-    console.error(`could not drop schema ${schema}: ${firstLine(error)}`);
+/** Drops schemas if they exist: a failure is reported, the run goes on. */
+async function dropSchemas(names: readonly string[]): Promise<void> {
+  await worker('inventory-scale-pg.mjs', ['drop', ...names]).catch((error: unknown) => {
+    console.error(`could not drop schemas ${names.join(', ')}: ${firstLine(error)}`);
   });
 }
 
