@@ -92,7 +92,10 @@ interface Row {
   record?: { perSecond: number; peakRssMb: number; rssBeforeMb: number; note?: string };
   read?: {
     openMs: number;
-    /** PostgreSQL: the opening on a pool given, and the import of pg it then skips. */
+    /**
+     * PostgreSQL: the opening on a pool given, the import of pg it then skips, and a bare pg
+     * opening (import, connect, one query).
+     */
     withPool?: { openMs: number; pgImportMs: number; bareOpenMs: number };
     rssOpenMb?: number;
     queries: Record<string, Timing>;
