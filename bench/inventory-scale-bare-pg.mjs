@@ -15,6 +15,7 @@ import {
   readFixture,
   scaleStream,
   WARM_RESULTS,
+  waitForGo,
 } from './inventory-scale-stream.mjs';
 
 const args = process.argv.slice(2);
@@ -44,17 +45,9 @@ if (warm) {
   await insertRange(scratch, from, from + WARM_RESULTS);
   await client.query(`DROP TABLE ${scratch}`);
 }
-if (ranged) {
-  process.stdout.write('ready\n');
-  const told = await new Promise((resolve) => {
-    process.stdin.once('data', () => resolve(true));
-    process.stdin.once('end', () => resolve(false));
-  });
-  if (!told) {
-    await client.end();
-    process.exit(1);
-  }
-  process.stdin.pause();
+if (ranged && !(await waitForGo())) {
+  await client.end();
+  process.exit(1);
 }
 globalThis.gc?.();
 const rssBeforeMb = peakRssMb();

@@ -21,6 +21,7 @@ import {
   readFixture,
   scaleStream,
   WARM_RESULTS,
+  waitForGo,
 } from './inventory-scale-stream.mjs';
 
 const lib = await loadPackage();
@@ -52,17 +53,9 @@ if (flags.includes('--verdicts')) {
 if (flags.includes('--warm') && WARM_RESULTS > 0) await warmUp();
 
 const inventory = await lib.Inventory.open({ storage: await openStorage(lib, adapter, location) });
-if (flags.includes('--wait')) {
-  process.stdout.write('ready\n');
-  const told = await new Promise((resolve) => {
-    process.stdin.once('data', () => resolve(true));
-    process.stdin.once('end', () => resolve(false));
-  });
-  if (!told) {
-    await inventory.close();
-    process.exit(1);
-  }
-  process.stdin.pause();
+if (flags.includes('--wait') && !(await waitForGo())) {
+  await inventory.close();
+  process.exit(1);
 }
 globalThis.gc?.();
 const rssBefore = peakRssMb();

@@ -116,6 +116,21 @@ export async function openStorage(lib, adapter, location) {
   return make();
 }
 
+/**
+ * One writer's side of the starting gate (see startingGate() in inventory-scale.ts): prints
+ * "ready" and resolves `true` on the line that says go, `false` when stdin ends first (the
+ * run was abandoned).
+ */
+export async function waitForGo() {
+  process.stdout.write('ready\n');
+  const told = await new Promise((resolve) => {
+    process.stdin.once('data', () => resolve(true));
+    process.stdin.once('end', () => resolve(false));
+  });
+  process.stdin.pause();
+  return told;
+}
+
 /** Peak RSS of this process so far, in MB. */
 export function peakRssMb() {
   return process.resourceUsage().maxRSS / 1024;
