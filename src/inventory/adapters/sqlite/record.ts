@@ -20,25 +20,14 @@ export const TARGET_INSERT = `INSERT INTO targets (key, zone, address, port, ser
   trust_store, name_host, name_matched, protocol, cipher, alpn, starttls, ocsp_stapled)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** The columns a target that never answered has; the others stay NULL. */
-const FAILURE_COLUMNS = `key, zone, address, port, servername, host, job, first_seen,
-  last_scanned, last_error, consecutive_failures`;
-const FAILURE_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)';
-/** Failures of targets never seen, inserted this many rows to a statement. */
-const FAILURE_CHUNK = 128;
-
-/** Inserts `rows` targets that failed, skipping those stored; returns the keys it inserted. */
-function failureInsert(rows: number): string {
-  return `INSERT INTO targets (${FAILURE_COLUMNS}) VALUES ${Array(rows).fill(FAILURE_ROW).join(', ')}
-    ON CONFLICT (key) DO NOTHING RETURNING key`;
-}
-/** The insert of each number of rows {@link recordFailures} uses: 128, 64, … 1. */
-const FAILURE_INSERTS = new Map(
-  Array.from({ length: Math.log2(FAILURE_CHUNK) + 1 }, (_, k) => {
-    const rows = FAILURE_CHUNK >> k;
-    return [rows, failureInsert(rows)] as const;
-  }),
-);
+/**
+ * A failure of a target never seen: the columns it has (the others stay NULL), or nothing
+ * when the target is stored. One row per statement, whose `changes` says which it was: a
+ * multi-row insert needs RETURNING to say that, and both cost more per row here.
+ */
+const FAILURE_INSERT = `INSERT INTO targets (key, zone, address, port, servername, host, job,
+  first_seen, last_scanned, last_error, consecutive_failures)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING`;
 
 const TARGET_PUT = `${TARGET_INSERT} ON CONFLICT (key) DO UPDATE SET zone = excluded.zone,
   address = excluded.address, port = excluded.port, servername = excluded.servername,
@@ -100,17 +89,6 @@ export interface WriterContext {
 export function recordBatch(context: WriterContext, batch: readonly Observation[]): Recorded[] {
   const runs = new Map<string, RunCount>();
   const out: Recorded[] = new Array(batch.length);
-  // Failures waiting to be inserted together, of distinct targets: observations of distinct
-  // targets touch distinct rows (certificates and chains only by successes, run counters
-  // added at the end), so they may be applied in any order; inserting the new ones first,
-  // then updating the known ones, is the batch's order for each target.
-  const pending: number[] = [];
-  const pendingKeys = new Set<string>();
-  const flush = () => {
-    if (pending.length > 0) recordFailures(context, batch, pending, out);
-    pending.length = 0;
-    pendingKeys.clear();
-  };
   for (let i = 0; i < batch.length; i++) {
     const observation = batch[i] as Observation;
     if (observation.run !== null) {
@@ -123,17 +101,10 @@ export function recordBatch(context: WriterContext, batch: readonly Observation[
       if (observation.ok) count.succeeded++;
       else count.failed++;
     }
-    if (observation.ok) {
-      if (pendingKeys.has(observation.target.key)) flush();
-      out[i] = recordSuccess(context, observation);
-      continue;
-    }
-    if (pendingKeys.has(observation.target.key)) flush();
-    pending.push(i);
-    pendingKeys.add(observation.target.key);
-    if (pending.length === FAILURE_CHUNK) flush();
+    out[i] = observation.ok
+      ? recordSuccess(context, observation)
+      : recordFailure(context, observation);
   }
-  flush();
   const countRun = context.statements.sql(
     'UPDATE runs SET done = done + ?, succeeded = succeeded + ?, failed = failed + ? WHERE id = ?',
   );
@@ -142,39 +113,15 @@ export function recordBatch(context: WriterContext, batch: readonly Observation[
 }
 
 /**
- * Failures at positions `at` of `batch` (distinct targets): most are of targets never seen (a
- * sweep of dead space), inserted in one statement whatever they are; those already stored
- * are then updated one by one.
+ * A failure: most are of targets never seen (a sweep of dead space), stored by the insert
+ * alone; a stored target is read and updated.
  */
-function recordFailures(
-  context: WriterContext,
-  batch: readonly Observation[],
-  at: readonly number[],
-  out: Recorded[],
-): void {
-  const { statements } = context;
-  const values: unknown[] = [];
-  for (const i of at) {
-    const o = batch[i] as ObservedFailure;
-    const t = o.target;
-    values.push(t.key, t.zone, t.address, t.port, t.servername, t.host, o.job, o.at, o.at, o.error);
-  }
-  const inserted = new Set<string>();
-  // A full chunk in one statement; fewer rows in statements of 64, 32, … 1 rows.
-  let from = 0;
-  for (let rows = FAILURE_CHUNK; rows >= 1; rows >>= 1) {
-    if (at.length - from < rows) continue;
-    const insert = statements.sql(FAILURE_INSERTS.get(rows) as string);
-    while (at.length - from >= rows) {
-      const slice = rows === at.length ? values : values.slice(from * 10, (from + rows) * 10);
-      for (const row of insert.all(...slice) as { key: string }[]) inserted.add(row.key);
-      from += rows;
-    }
-  }
-  for (const i of at) {
-    const o = batch[i] as ObservedFailure;
-    out[i] = inserted.has(o.target.key) ? freshFailure(o) : recordKnownFailure(context, o);
-  }
+function recordFailure(context: WriterContext, o: ObservedFailure): Recorded {
+  const t = o.target;
+  const { changes } = context.statements
+    .sql(FAILURE_INSERT)
+    .run(t.key, t.zone, t.address, t.port, t.servername, t.host, o.job, o.at, o.at, o.error);
+  return changes === 1 ? freshFailure(o) : recordKnownFailure(context, o);
 }
 
 /** What a failure of a target never seen stored. */
