@@ -50,7 +50,7 @@ describe('certsweep fleet', () => {
     const unknown = await certsweep('fleet', 'status', '--bogus');
     expect(unknown.code).toBe(2);
     expect((await certsweep('fleet', 'nothing')).stderr).toMatch(/"fleet join", "fleet status"/);
-  }, 30_000);
+  });
 
   it.skipIf(!reachable)(
     'join runs until SIGTERM and stops cleanly; status shows the scanner',

@@ -287,7 +287,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.waitForTimeout(300); // an onerror handler would have fired by now
     expectClean(incidents);
     await page.close();
-  }, 30_000);
+  });
 
   it('shows a running run with its progress as it is recorded, and its end', async () => {
     const { page, incidents } = await open('#/runs');
